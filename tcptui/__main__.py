@@ -1,0 +1,5 @@
+"""Allow `python -m tcptui`."""
+
+from tcptui.cli import main
+
+raise SystemExit(main())

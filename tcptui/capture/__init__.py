@@ -1,0 +1,1 @@
+"""The capture store: every byte, in order, exactly."""

@@ -1,0 +1,225 @@
+"""The append-only store of every byte sent and received, in order, exactly.
+
+The I/O thread appends; the UI reads only the rows it shows. Chunk facts live in compact
+arrays (about 40 bytes a chunk), and the bytes move from memory to an anonymous temporary file
+once they pass a small threshold, so a 1 GiB capture costs the process little memory. Reads of
+spooled bytes use `os.pread`, which needs no shared file position and so no lock.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import tempfile
+import threading
+import time
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import IntEnum
+
+DEFAULT_SPOOL_THRESHOLD = 4 << 20
+
+
+class Direction(IntEnum):
+    RECEIVED = 0
+    SENT = 1
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One recv() or one send: where its bytes are and when they moved."""
+
+    index: int
+    direction: Direction
+    offset: int
+    stream_offset: int
+    length: int
+    mono_ns: int
+    wall_ns: int
+
+    @property
+    def end(self) -> int:
+        return self.offset + self.length
+
+
+class Capture:
+    """Append from one thread, read from any; bytes are never altered or dropped."""
+
+    def __init__(
+        self, spool_threshold: int = DEFAULT_SPOOL_THRESHOLD, spool_dir: str | None = None
+    ) -> None:
+        self._lock = threading.Lock()
+        self._spool_threshold = spool_threshold
+        self._spool_dir = spool_dir
+        self._memory = bytearray()
+        self._file: tempfile._TemporaryFileWrapper[bytes] | None = None
+        self._fd = -1
+        self._offsets = array("q")
+        self._stream_offsets = array("q")
+        self._lengths = array("q")
+        self._mono = array("q")
+        self._wall = array("q")
+        self._directions = array("b")
+        self._total = 0
+        self._stream_totals = [0, 0]
+        self._chunk_totals = [0, 0]
+        self._closed = False
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def append(self, direction: Direction, data: bytes) -> Chunk:
+        """Store `data` as a new chunk. Empty data is refused: a chunk always holds bytes."""
+        if not data:
+            raise ValueError("a chunk cannot be empty")
+        mono, wall = time.monotonic_ns(), time.time_ns()
+        with self._lock:
+            if self._closed:
+                raise ValueError("the capture is closed")
+            offset = self._total
+            if self._fd < 0 and offset + len(data) > self._spool_threshold:
+                self._move_to_file()
+            if self._fd >= 0:
+                _write_at(self._fd, data, offset)
+            else:
+                self._memory += data
+            stream_offset = self._stream_totals[direction]
+            self._offsets.append(offset)
+            self._stream_offsets.append(stream_offset)
+            self._lengths.append(len(data))
+            self._mono.append(mono)
+            self._wall.append(wall)
+            self._directions.append(direction)
+            self._total += len(data)
+            self._stream_totals[direction] += len(data)
+            self._chunk_totals[direction] += 1
+            index = len(self._offsets) - 1
+        return Chunk(index, direction, offset, stream_offset, len(data), mono, wall)
+
+    def _move_to_file(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="tcptui-capture-", dir=self._spool_dir)
+        self._fd = self._file.fileno()
+        _write_at(self._fd, bytes(self._memory), 0)
+        self._memory = bytearray()
+
+    def close(self) -> None:
+        """Release the spool file; later reads and appends raise ValueError."""
+        with self._lock:
+            self._closed = True
+            if self._file is not None:
+                self._file.close()
+            self._file, self._fd, self._memory = None, -1, bytearray()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    @property
+    def total_bytes(self) -> int:
+        return self._total
+
+    @property
+    def is_spooled(self) -> bool:
+        return self._fd >= 0
+
+    def stream_bytes(self, direction: Direction) -> int:
+        return self._stream_totals[direction]
+
+    def chunk_count(self, direction: Direction) -> int:
+        return self._chunk_totals[direction]
+
+    def chunk(self, index: int) -> Chunk:
+        with self._lock:
+            if not 0 <= index < len(self._offsets):
+                raise IndexError(f"no chunk {index}")
+            return Chunk(
+                index,
+                Direction(self._directions[index]),
+                self._offsets[index],
+                self._stream_offsets[index],
+                self._lengths[index],
+                self._mono[index],
+                self._wall[index],
+            )
+
+    def chunks(self, start: int = 0, stop: int | None = None) -> Iterator[Chunk]:
+        stop = len(self) if stop is None else min(stop, len(self))
+        for index in range(start, stop):
+            yield self.chunk(index)
+
+    def chunk_index_at(self, offset: int) -> int:
+        """The index of the chunk holding byte `offset` of the capture."""
+        with self._lock:
+            if not 0 <= offset < self._total:
+                raise IndexError(f"offset {offset} is outside the capture")
+            return bisect.bisect_right(self._offsets, offset) - 1
+
+    def read(self, offset: int, length: int) -> bytes:
+        """Bytes `[offset, offset+length)` of the capture, clipped to what has been stored."""
+        with self._lock:
+            if self._closed:
+                raise ValueError("the capture is closed")
+            length = max(0, min(length, self._total - offset))
+            if self._fd < 0 or length == 0:
+                return bytes(self._memory[offset : offset + length])
+            fd = self._fd
+        return _read_all(fd, offset, length)
+
+    def read_chunk(self, index: int, start: int = 0, length: int | None = None) -> bytes:
+        """The bytes of one chunk, or a slice of them."""
+        chunk = self.chunk(index)
+        start = min(max(0, start), chunk.length)
+        available = chunk.length - start
+        length = available if length is None else min(length, available)
+        return self.read(chunk.offset + start, length)
+
+    def iter_bytes(self, block: int = 1 << 20) -> Iterator[bytes]:
+        """All stored bytes in order, a block at a time, without holding them all."""
+        offset, end = 0, self._total
+        while offset < end:
+            data = self.read(offset, min(block, end - offset))
+            offset += len(data)
+            yield data
+
+
+if hasattr(os, "pread"):
+
+    def _write_at(fd: int, data: bytes, offset: int) -> None:
+        view = memoryview(data)
+        while view:
+            written = os.pwrite(fd, view, offset)
+            view, offset = view[written:], offset + written
+
+    def _read_all(fd: int, offset: int, length: int) -> bytes:
+        parts: list[bytes] = []
+        while length > 0:
+            part = os.pread(fd, length, offset)
+            if not part:
+                raise OSError(f"capture spool file ended early at offset {offset}")
+            parts.append(part)
+            offset += len(part)
+            length -= len(part)
+        return b"".join(parts)
+
+else:  # Windows has neither pread nor pwrite: serialise seek+read and seek+write.
+    _seek_lock = threading.Lock()
+
+    def _write_at(fd: int, data: bytes, offset: int) -> None:
+        view = memoryview(data)
+        with _seek_lock:
+            os.lseek(fd, offset, os.SEEK_SET)
+            while view:
+                view = view[os.write(fd, view) :]
+
+    def _read_all(fd: int, offset: int, length: int) -> bytes:
+        parts: list[bytes] = []
+        with _seek_lock:
+            os.lseek(fd, offset, os.SEEK_SET)
+            while length > 0:
+                part = os.read(fd, length)
+                if not part:
+                    raise OSError(f"capture spool file ended early at offset {offset}")
+                parts.append(part)
+                length -= len(part)
+        return b"".join(parts)
