@@ -14,11 +14,16 @@ import tempfile
 import threading
 import time
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 
 DEFAULT_SPOOL_THRESHOLD = 4 << 20
+
+
+def system_clock() -> tuple[int, int]:
+    """(monotonic, wall) nanoseconds: deltas come from the first, times of day from the second."""
+    return time.monotonic_ns(), time.time_ns()
 
 
 class Direction(IntEnum):
@@ -47,8 +52,12 @@ class Capture:
     """Append from one thread, read from any; bytes are never altered or dropped."""
 
     def __init__(
-        self, spool_threshold: int = DEFAULT_SPOOL_THRESHOLD, spool_dir: str | None = None
+        self,
+        spool_threshold: int = DEFAULT_SPOOL_THRESHOLD,
+        spool_dir: str | None = None,
+        clock: Callable[[], tuple[int, int]] = system_clock,
     ) -> None:
+        self._clock = clock
         self._lock = threading.Lock()
         self._spool_threshold = spool_threshold
         self._spool_dir = spool_dir
@@ -72,7 +81,7 @@ class Capture:
         """Store `data` as a new chunk. Empty data is refused: a chunk always holds bytes."""
         if not data:
             raise ValueError("a chunk cannot be empty")
-        mono, wall = time.monotonic_ns(), time.time_ns()
+        mono, wall = self._clock()
         with self._lock:
             if self._closed:
                 raise ValueError("the capture is closed")

@@ -1,0 +1,223 @@
+"""The tcptui application: one connection panel, one receive log, one composer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+
+from tcptui import __version__
+from tcptui.capture.store import Capture
+from tcptui.cli import LaunchConfig
+from tcptui.net.events import Closed, EndReason
+from tcptui.net.session import ConnectOptions, Family, Session, SessionError, SessionState
+from tcptui.net.target import Target
+from tcptui.ui.composer import Composer
+from tcptui.ui.connection_panel import ConnectionPanel
+from tcptui.ui.messages import DataAvailable, EventBridge, SessionEvent
+from tcptui.ui.receive_log import ReceiveLog
+
+if TYPE_CHECKING:
+    from tcptui.net.demo_server import DemoServer
+
+QUIET_ENDINGS = {EndReason.CLOSED_BY_US, EndReason.PEER_CLOSED}
+
+
+class TcpTuiApp(App[int]):
+    """Connect, type bytes, see exactly what comes back."""
+
+    TITLE = "tcptui"
+    CSS = """
+    #main { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("f2", "connect", "Connect", id="session.connect"),
+        Binding("f3", "disconnect", "Disconnect", id="session.disconnect"),
+        Binding("ctrl+d", "half_close", "Send EOF", id="session.half_close", priority=True),
+        Binding("f4", "cycle_line_ending", "Line ending", id="composer.line_ending"),
+        Binding("f5", "cycle_view", "View", id="log.cycle_view"),
+        Binding("ctrl+f", "follow", "Follow tail", id="log.follow_tail", priority=True),
+        Binding("f1", "toggle_help", "Help", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, config: LaunchConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.capture = Capture()
+        self.session: Session | None = None
+        self.connection_id = 0
+        self._bridge: EventBridge | None = None
+        self._demo: DemoServer | None = None
+        self._target = config.target
+
+    # -- building ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            yield ConnectionPanel(self.capture, self._target, self.config.options.family)
+            yield ReceiveLog(self.capture)
+        yield Composer(self.config.line_ending)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"v{__version__}"
+        if self.config.demo:
+            from tcptui.net.demo_server import DemoServer
+
+            self._demo = DemoServer()
+            host, port = self._demo.start()
+            self._target = Target(host, port)
+            self.panel.query_one("#host", Input).value = host
+            self.panel.query_one("#port", Input).value = str(port)
+        if self._target is not None:
+            self.connect(self._target, self.config.options.family)
+            self.composer.input.focus()
+        else:
+            self.panel.query_one("#host", Input).focus()
+
+    def on_unmount(self) -> None:
+        self.connection_id += 1  # whatever the I/O thread posts from now on is ignored
+        if self.session is not None:
+            self.session.close()
+        if self._demo is not None:
+            self._demo.stop()
+
+    @property
+    def panel(self) -> ConnectionPanel:
+        return self.query_one(ConnectionPanel)
+
+    @property
+    def receive_log(self) -> ReceiveLog:
+        return self.query_one(ReceiveLog)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    @property
+    def is_connected(self) -> bool:
+        return self.session is not None and self.session.state in (
+            SessionState.CONNECTING, SessionState.OPEN, SessionState.HALF_CLOSED)
+
+    # -- the connection ----------------------------------------------------------------------
+
+    def connect(self, target: Target, family: Family) -> None:
+        """Close any current connection and open a new one to `target`."""
+        if self.session is not None:
+            self.session.close()
+        self.connection_id += 1
+        self._target = target
+        options = ConnectOptions(
+            family=family,
+            timeout=self.config.options.timeout,
+            nodelay=self.config.options.nodelay,
+            keepalive=self.config.options.keepalive,
+        )
+        self._bridge = EventBridge(self, self.connection_id)
+        self.session = Session(target, self.capture, self._bridge, options)
+        self.panel.reset(target)
+        self.sub_title = f"{target} · connecting"
+        self.session.start()
+
+    @on(ConnectionPanel.ConnectRequested)
+    def _connect_requested(self, event: ConnectionPanel.ConnectRequested) -> None:
+        self.connect(event.target, event.family)
+        self.composer.input.focus()
+
+    @on(ConnectionPanel.DisconnectRequested)
+    def _disconnect_requested(self) -> None:
+        self.action_disconnect()
+
+    def on_session_event(self, message: SessionEvent) -> None:
+        if message.connection_id != self.connection_id or self.session is None:
+            return
+        event = message.event
+        self.panel.show_event(event)
+        self.sub_title = f"{self._target} · {self.session.state.value}"
+        if isinstance(event, Closed):
+            self.receive_log.refresh_data()
+            self.panel.update_stats()
+            if event.reason not in QUIET_ENDINGS:
+                self.notify(event.sentence(), title="Connection ended", severity="error")
+
+    def on_data_available(self, message: DataAvailable) -> None:
+        if message.connection_id != self.connection_id or self._bridge is None:
+            return
+        self._bridge.data_taken()
+        self.receive_log.refresh_data()
+
+    @on(Composer.Submitted)
+    def _send(self, message: Composer.Submitted) -> None:
+        if self.session is None:
+            self.composer.show_error("Not connected: fill in host and port, then press F2.")
+            return
+        if not message.data:
+            self.composer.show_error("Nothing to send: the message is empty and the line "
+                                     "ending is 'none' (F4 changes it).")
+            return
+        try:
+            self.session.send(message.data)
+        except SessionError as exc:
+            self.composer.show_error(f"{str(exc).capitalize()}. Press F2 to connect again.")
+            return
+        self.composer.accept_sent(message.text)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def action_connect(self) -> None:
+        target = self.panel.read_target()
+        if target is not None:
+            self.connect(target, self.panel.family)
+
+    def action_disconnect(self) -> None:
+        if self.is_connected and self.session is not None:
+            self.session.close()
+        else:
+            self.notify("Not connected.", severity="warning")
+
+    def action_half_close(self) -> None:
+        if self.session is None:
+            self.composer.show_error("Not connected: nothing to half-close.")
+            return
+        try:
+            self.session.half_close()
+        except SessionError as exc:
+            self.composer.show_error(f"{str(exc).capitalize()}.")
+
+    def action_cycle_line_ending(self) -> None:
+        self.composer.line_ending = self.composer.line_ending.next()
+
+    def action_cycle_view(self) -> None:
+        layout = self.receive_log.cycle_layout()
+        self.notify(f"{layout} view", timeout=1.5)
+
+    def action_follow(self) -> None:
+        for view in self.receive_log.visible_views():
+            view.action_follow()
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Connect", "Connect to the host and port in the form (F2)",
+                            self.action_connect)
+        yield SystemCommand("Disconnect", "Close the connection now (F3)", self.action_disconnect)
+        yield SystemCommand("Send EOF (half-close)", "shutdown(SHUT_WR): the peer sees EOF, "
+                            "you keep receiving (ctrl+d)", self.action_half_close)
+        yield SystemCommand("Cycle line ending", "none → LF → CRLF → CR (F4)",
+                            self.action_cycle_line_ending)
+        yield SystemCommand("Cycle view", "dual → text → hex (F5)", self.action_cycle_view)
+        yield SystemCommand("Follow tail", "Scroll to the newest bytes and stay there (ctrl+f)",
+                            self.action_follow)

@@ -1,0 +1,248 @@
+"""The connection panel: the target form, the five lifecycle steps as they happen, and stats."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Select, Sparkline, Static
+
+from tcptui.capture.store import Capture, Direction
+from tcptui.net.events import (
+    Closed,
+    ConnectAttempt,
+    Connected,
+    Event,
+    HalfClosed,
+    PeerFinished,
+    Resolved,
+    Resolving,
+    SocketCreated,
+    Step,
+)
+from tcptui.net.session import Family
+from tcptui.net.target import Target, TargetError, parse_target
+
+STEP_ORDER = tuple(Step)
+MARKS = {"pending": ("○", "#6c6c6c"), "active": ("◐", "#ffd75f"), "done": ("●", "#5fd75f"),
+         "failed": ("✖", "#ff5f5f"), "ended": ("●", "#8a8a8a")}
+RATE_SAMPLES = 40
+
+
+def human_bytes(count: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if count < 1024 or unit == "GiB":
+            return f"{count:,.0f} {unit}" if unit == "B" else f"{count:,.1f} {unit}"
+        count /= 1024
+    raise AssertionError("unreachable")
+
+
+def human_age(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+class LifecycleStep(Static):
+    """One step of the lifecycle: a state mark, its name, and what happened."""
+
+    def __init__(self, step: Step) -> None:
+        super().__init__(id=f"step-{step.value}", classes="step")
+        self.step = step
+        self.show("pending", "")
+
+    def show(self, state: str, detail: str) -> None:
+        self.state = state
+        mark, colour = MARKS[state]
+        text = Text()
+        text.append(f"{mark} ", style=colour)
+        text.append(f"{self.step.value:<9}", style="bold")
+        text.append(detail)
+        self.update(text)
+
+
+class ConnectionPanel(Vertical):
+    """The target form and a live view of the connection's life."""
+
+    class ConnectRequested(Message):
+        def __init__(self, target: Target, family: Family) -> None:
+            super().__init__()
+            self.target = target
+            self.family = family
+
+    class DisconnectRequested(Message):
+        pass
+
+    DEFAULT_CSS = """
+    ConnectionPanel { width: 46; height: 1fr; border: round $primary 40%; padding: 0 1; }
+    ConnectionPanel #target-row { height: auto; }
+    ConnectionPanel #host { width: 1fr; }
+    ConnectionPanel #port { width: 10; }
+    ConnectionPanel #family { width: 1fr; }
+    ConnectionPanel #connect { width: 14; min-width: 14; }
+    ConnectionPanel .step { height: auto; margin: 0 0; }
+    ConnectionPanel #steps { height: auto; margin: 1 0 0 0; }
+    ConnectionPanel #form-error { color: $error; height: auto; }
+    ConnectionPanel #closed-reason { height: auto; margin: 1 0 0 0; }
+    ConnectionPanel #stats { height: auto; margin: 1 0 0 0; color: $text-muted; }
+    ConnectionPanel Sparkline { height: 2; margin: 0 0 0 0; }
+    """
+
+    def __init__(self, capture: Capture, target: Target | None, family: Family) -> None:
+        super().__init__(id="connection-panel")
+        self.capture = capture
+        self._initial_target = target
+        self._initial_family = family
+        self._connected_at: float | None = None
+        self._closed_at: float | None = None
+        self._last_sample = (time.monotonic(), 0)
+        self._rates: deque[float] = deque([0.0] * RATE_SAMPLES, maxlen=RATE_SAMPLES)
+        self.border_title = "connection"
+
+    def compose(self) -> ComposeResult:
+        target = self._initial_target
+        host = (target.display_host or target.host) if target else ""
+        port = str(target.port) if target else ""
+        with Horizontal(id="target-row"):
+            yield Input(host, placeholder="host", id="host")
+            yield Input(port, placeholder="port", id="port")
+        with Horizontal(id="target-row-2", classes="-row"):
+            yield Select(
+                [("auto (IPv4/IPv6)", Family.AUTO), ("IPv4 only", Family.IPV4),
+                 ("IPv6 only", Family.IPV6)],
+                value=self._initial_family, allow_blank=False, id="family",
+            )
+            yield Button("Connect", id="connect", variant="primary")
+        yield Static("", id="form-error")
+        with Vertical(id="steps"):
+            for step in STEP_ORDER:
+                yield LifecycleStep(step)
+        yield Static("", id="closed-reason")
+        yield Static("", id="stats")
+        yield Sparkline(list(self._rates), id="rate-sparkline")
+
+    def on_mount(self) -> None:
+        self.set_interval(0.5, self.update_stats)
+        self.update_stats()
+
+    # -- the form ----------------------------------------------------------------------------
+
+    def read_target(self) -> Target | None:
+        """The target in the form, or None after showing what is wrong with it."""
+        host = self.query_one("#host", Input).value
+        port = self.query_one("#port", Input).value
+        try:
+            target = parse_target(host, port or None)
+        except TargetError as exc:
+            self.show_form_error(str(exc))
+            return None
+        self.show_form_error("")
+        return target
+
+    def show_form_error(self, message: str) -> None:
+        self.query_one("#form-error", Static).update(Text(message))
+
+    @property
+    def family(self) -> Family:
+        value = self.query_one("#family", Select).value
+        return value if isinstance(value, Family) else Family.AUTO
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if self._connected_at is not None and self._closed_at is None:
+            self.post_message(self.DisconnectRequested())
+            return
+        target = self.read_target()
+        if target is not None:
+            self.post_message(self.ConnectRequested(target, self.family))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id in ("host", "port"):
+            event.stop()
+            target = self.read_target()
+            if target is not None:
+                self.post_message(self.ConnectRequested(target, self.family))
+
+    def set_connected(self, connected: bool) -> None:
+        button = self.query_one("#connect", Button)
+        button.label = "Disconnect" if connected else "Connect"
+        button.variant = "error" if connected else "primary"
+
+    # -- the lifecycle -----------------------------------------------------------------------
+
+    def _step(self, step: Step) -> LifecycleStep:
+        return self.query_one(f"#step-{step.value}", LifecycleStep)
+
+    def reset(self, target: Target) -> None:
+        for step in STEP_ORDER:
+            self._step(step).show("pending", "")
+        self._connected_at = time.monotonic()
+        self._closed_at = None
+        self.query_one("#closed-reason", Static).update("")
+        self.border_title = f"connection · {target}"
+        self.set_connected(True)
+
+    def show_event(self, event: Event) -> None:
+        match event:
+            case Resolving(host=host, port=port):
+                self._step(Step.RESOLVE).show("active", f"{host} port {port}")
+            case Resolved(addresses=addresses, duration_ms=ms):
+                count = len(addresses)
+                shown = ", ".join(addresses[:3]) + (" …" if count > 3 else "")
+                self._step(Step.RESOLVE).show(
+                    "done", f"{count} address{'es' if count != 1 else ''} in {ms:.1f} ms: {shown}")
+            case SocketCreated(family=family):
+                self._step(Step.SOCKET).show("done", f"{family}, SOCK_STREAM")
+                self._step(Step.HANDSHAKE).show("active", "connecting…")
+            case ConnectAttempt(address=address, duration_ms=ms, error=error) if error:
+                self._step(Step.HANDSHAKE).show("active", f"{address} failed after {ms:.1f} ms: {error}")
+            case Connected(local=local, remote=remote, handshake_ms=ms):
+                self._step(Step.HANDSHAKE).show("done", f"{remote} answered in {ms:.1f} ms")
+                self._step(Step.DATA).show("active", f"open · local {local}")
+            case HalfClosed():
+                self._step(Step.DATA).show("active", "you sent EOF; still receiving")
+            case PeerFinished():
+                self._step(Step.DATA).show("done", "the peer sent EOF")
+            case Closed():
+                self._show_closed(event)
+
+    def _show_closed(self, event: Closed) -> None:
+        self._closed_at = time.monotonic()
+        if event.failed_step is not None:
+            self._step(event.failed_step).show("failed", event.reason.value)
+        else:
+            data = self._step(Step.DATA)
+            if data.state == "active":
+                data.show("done", "ended")
+        self._step(Step.CLOSED).show("failed" if event.failed_step else "ended", event.reason.value)
+        sentence = event.sentence()
+        if event.unsent_bytes:
+            sentence += f" ({event.unsent_bytes:,} queued bytes were not sent)"
+        self.query_one("#closed-reason", Static).update(Text(sentence))
+        self.set_connected(False)
+
+    # -- stats -------------------------------------------------------------------------------
+
+    def update_stats(self) -> None:
+        now = time.monotonic()
+        received = self.capture.stream_bytes(Direction.RECEIVED)
+        sent = self.capture.stream_bytes(Direction.SENT)
+        then, before = self._last_sample
+        rate = (received - before) / (now - then) if now > then else 0.0
+        self._last_sample = (now, received)
+        self._rates.append(rate)
+        age = ""
+        if self._connected_at is not None:
+            age = human_age((self._closed_at or now) - self._connected_at)
+        text = Text()
+        text.append(
+            f"in  {human_bytes(received)} in {self.capture.chunk_count(Direction.RECEIVED):,}"
+            f" chunks\nout {human_bytes(sent)} in {self.capture.chunk_count(Direction.SENT):,}"
+            f" chunks\nage {age or '—'} · {human_bytes(rate)}/s"
+        )
+        self.query_one("#stats", Static).update(text)
+        self.query_one("#rate-sparkline", Sparkline).data = list(self._rates)

@@ -1,0 +1,87 @@
+"""The receive log: the text and hex views of one capture, side by side or one at a time.
+
+In the dual layout the two views show the same chunk: when one scrolls, the other moves to the
+same chunk (and the same part of it). On narrow terminals the pair stacks vertically.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.events import Resize
+
+from tcptui.capture.store import Capture
+from tcptui.ui.transcript_view import TranscriptView
+
+Layout = Literal["dual", "text", "hex"]
+LAYOUTS: tuple[Layout, ...] = ("dual", "text", "hex")
+STACK_BELOW_WIDTH = 110
+
+
+class ReceiveLog(Container):
+    DEFAULT_CSS = """
+    ReceiveLog { layout: horizontal; width: 1fr; height: 1fr; }
+    ReceiveLog.-stacked { layout: vertical; }
+    ReceiveLog TranscriptView { width: 1fr; }
+    ReceiveLog.-text #hex-view { display: none; }
+    ReceiveLog.-hex #text-view { display: none; }
+    """
+
+    def __init__(self, capture: Capture, layout: Layout = "dual") -> None:
+        super().__init__(id="receive-log", classes=f"-{layout}")
+        self.capture = capture
+        self.view_layout: Layout = layout
+
+    def compose(self) -> ComposeResult:
+        yield TranscriptView(self.capture, "text", id="text-view")
+        yield TranscriptView(self.capture, "hex", id="hex-view")
+
+    @property
+    def text_view(self) -> TranscriptView:
+        return self.query_one("#text-view", TranscriptView)
+
+    @property
+    def hex_view(self) -> TranscriptView:
+        return self.query_one("#hex-view", TranscriptView)
+
+    def visible_views(self) -> list[TranscriptView]:
+        return [view for view in (self.text_view, self.hex_view) if view.display]
+
+    def refresh_data(self) -> None:
+        for view in (self.text_view, self.hex_view):
+            view.refresh_data()
+
+    def cycle_layout(self) -> Layout:
+        following = LAYOUTS[(LAYOUTS.index(self.view_layout) + 1) % len(LAYOUTS)]
+        self.set_layout(following)
+        return following
+
+    def set_layout(self, layout: Layout) -> None:
+        self.remove_class(f"-{self.view_layout}")
+        self.view_layout = layout
+        self.add_class(f"-{layout}")
+        focused = self.app.focused
+        if isinstance(focused, TranscriptView) and not focused.display:
+            self.visible_views()[0].focus()
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < STACK_BELOW_WIDTH, "-stacked")
+
+    @on(TranscriptView.Scrolled)
+    def keep_views_together(self, event: TranscriptView.Scrolled) -> None:
+        """Move the other view to the chunk (and the part of it) the scrolled view shows."""
+        if self.view_layout != "dual":
+            return
+        source = event.view
+        other = self.hex_view if source is self.text_view else self.text_view
+        if source.following:
+            other.action_follow()
+            return
+        ref = source.layout_rows.locate(round(source.scroll_y))
+        if ref is None or ref.chunk >= other.layout_rows.measured_chunks:
+            return
+        byte_offset = source.painter.row_span(ref)[0] if ref.row >= 0 else 0
+        other.scroll_to_byte(ref.chunk, byte_offset, header=ref.row < 0)

@@ -1,0 +1,73 @@
+"""Where each chunk of the capture sits in a scrolling transcript of rows.
+
+A transcript shows every chunk as one header row followed by its content rows (text rows or
+hex rows). Row counts live in a compact prefix-sum array, so finding the chunk under any row
+of a billion-row transcript is one bisect, and new chunks are measured once as they arrive.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections.abc import Callable
+from typing import NamedTuple
+
+from tcptui.capture.store import Capture
+
+HEADER_ROWS = 1
+
+
+class RowRef(NamedTuple):
+    """Row `row` of chunk `chunk`; row -1 is the chunk's header."""
+
+    chunk: int
+    row: int
+
+
+class TranscriptLayout:
+    """Rows per chunk for one way of drawing chunks (`count_rows(chunk_index) -> rows`)."""
+
+    def __init__(self, capture: Capture, count_rows: Callable[[int], int]) -> None:
+        self.capture = capture
+        self._count_rows = count_rows
+        self._starts = array("q")
+        self._total = 0
+
+    @property
+    def total_rows(self) -> int:
+        return self._total
+
+    @property
+    def measured_chunks(self) -> int:
+        return len(self._starts)
+
+    def update(self) -> bool:
+        """Measure chunks that arrived since the last call; True if any did."""
+        measured = len(self._starts)
+        available = len(self.capture)
+        for index in range(measured, available):
+            self._starts.append(self._total)
+            self._total += HEADER_ROWS + self._count_rows(index)
+        return available > measured
+
+    def remeasure(self, count_rows: Callable[[int], int]) -> None:
+        """Start over with another row counter (the wrap width changed)."""
+        self._count_rows = count_rows
+        self._starts = array("q")
+        self._total = 0
+        self.update()
+
+    def locate(self, y: int) -> RowRef | None:
+        """The chunk and row drawn at transcript row `y`, or None past the end."""
+        if not 0 <= y < self._total:
+            return None
+        chunk = bisect.bisect_right(self._starts, y) - 1
+        return RowRef(chunk, y - self._starts[chunk] - HEADER_ROWS)
+
+    def first_row(self, chunk: int) -> int:
+        """The transcript row of a chunk's header."""
+        return self._starts[chunk]
+
+    def rows_of(self, chunk: int) -> int:
+        end = self._starts[chunk + 1] if chunk + 1 < len(self._starts) else self._total
+        return end - self._starts[chunk] - HEADER_ROWS

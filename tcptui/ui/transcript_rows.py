@@ -1,0 +1,187 @@
+"""Paint transcript rows as Strips: chunk headers, safe text rows and coloured hex rows.
+
+Every character painted here comes from `tcptui.codec`, which maps each received byte to a
+visible, printable glyph first (DESIGN.md fact 1). Segments are built directly: no markup.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from functools import lru_cache
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.cache import LRUCache
+from textual.strip import Strip
+
+from tcptui.capture.store import Capture, Chunk, Direction
+from tcptui.codec.hexdump import BYTE_CLASSES, BYTES_PER_ROW
+from tcptui.codec.safe_text import count_text_rows, render_text, text_row_starts
+from tcptui.ui.transcript_layout import RowRef
+
+DIRECTION_STYLES = {
+    Direction.RECEIVED: Style(color="#4fc1ff"),
+    Direction.SENT: Style(color="#ffb454"),
+}
+ARROWS = {Direction.RECEIVED: "◀ received", Direction.SENT: "▶ sent"}
+HEADER_DETAIL = Style(color="#8a8a8a")
+PIECE_STYLES = {
+    "text": Style(),
+    "escape": Style(color="#d787ff", dim=False),
+    "invalid": Style(color="#ff5f5f", reverse=False, bold=True),
+    "special": Style(color="#ff87af", underline=True),
+}
+BYTE_CLASS_STYLES = {
+    "null": Style(color="#6c6c6c"),
+    "printable": Style(color="#5fd7d7"),
+    "whitespace": Style(color="#87d75f"),
+    "control": Style(color="#d787ff"),
+    "high": Style(color="#ffd75f"),
+}
+GUTTER = "│ "
+HEX_WIDTH = 10 + 3 * BYTES_PER_ROW + 1 + 2 + BYTES_PER_ROW + 1
+_CHUNK_CACHE_SIZE = 8
+
+
+def format_clock(wall_ns: int) -> str:
+    seconds, nanos = divmod(wall_ns, 1_000_000_000)
+    return time.strftime("%H:%M:%S", time.localtime(seconds)) + f".{nanos // 1_000_000:03d}"
+
+
+def format_delta(nanos: int) -> str:
+    if nanos < 1_000_000:
+        return f"+{nanos / 1000:.0f} µs"
+    if nanos < 1_000_000_000:
+        return f"+{nanos / 1_000_000:.1f} ms"
+    return f"+{nanos / 1_000_000_000:.2f} s"
+
+
+def paint_header(chunk: Chunk, previous: Chunk | None) -> Strip:
+    style = DIRECTION_STYLES[chunk.direction]
+    delta = format_delta(chunk.mono_ns - previous.mono_ns) if previous else "first"
+    detail = f"  {chunk.length:,} B · {format_clock(chunk.wall_ns)} · {delta} · #{chunk.index + 1}"
+    return Strip([Segment(ARROWS[chunk.direction], style + Style(bold=True)),
+                  Segment(detail, HEADER_DETAIL)])
+
+
+class ChunkReader:
+    """A small cache of recently drawn chunks' bytes, so repainting reads nothing."""
+
+    def __init__(self, capture: Capture) -> None:
+        self.capture = capture
+        self._bytes: LRUCache[int, bytes] = LRUCache(_CHUNK_CACHE_SIZE)
+
+    def data(self, index: int) -> bytes:
+        cached = self._bytes.get(index)
+        if cached is None:
+            cached = self.capture.read_chunk(index)
+            self._bytes[index] = cached
+        return cached
+
+    def header(self, index: int) -> Strip:
+        chunk = self.capture.chunk(index)
+        previous = self.capture.chunk(index - 1) if index else None
+        return paint_header(chunk, previous)
+
+
+class TextPainter:
+    """Text rows: a chunk's bytes decoded, wrapped every `wrap` bytes and after each newline."""
+
+    gutter_width = len(GUTTER)
+
+    def __init__(self, reader: ChunkReader, wrap: int, encoding: str = "utf-8") -> None:
+        self.reader = reader
+        self.wrap = max(8, wrap)
+        self.encoding = encoding
+        self._starts: LRUCache[int, list[int]] = LRUCache(_CHUNK_CACHE_SIZE)
+
+    def count_rows(self, index: int) -> int:
+        return count_text_rows(self.reader.data(index), self.wrap)
+
+    def row_span(self, ref: RowRef) -> tuple[int, int]:
+        """The byte range of the chunk that a text row shows."""
+        starts = self._row_starts(ref.chunk)
+        start = starts[ref.row]
+        end = starts[ref.row + 1] if ref.row + 1 < len(starts) else len(self.reader.data(ref.chunk))
+        return start, end
+
+    def _row_starts(self, chunk: int) -> list[int]:
+        starts = self._starts.get(chunk)
+        if starts is None:
+            starts = text_row_starts(self.reader.data(chunk), self.wrap)
+            self._starts[chunk] = starts
+        return starts
+
+    def row_of_byte(self, chunk: int, offset: int) -> int:
+        starts = self._row_starts(chunk)
+        return max(0, bisect.bisect_right(starts, offset) - 1)
+
+    def paint(self, ref: RowRef) -> Strip:
+        if ref.row < 0:
+            return self.reader.header(ref.chunk)
+        chunk = self.reader.capture.chunk(ref.chunk)
+        start, end = self.row_span(ref)
+        data = self.reader.data(ref.chunk)[start:end]
+        segments = [Segment(GUTTER, DIRECTION_STYLES[chunk.direction])]
+        segments.extend(
+            Segment(piece.text, PIECE_STYLES[piece.kind])
+            for piece in render_text(data, self.encoding)
+        )
+        return Strip(segments)
+
+
+class HexPainter:
+    """Hex rows: offset, 16 bytes in two groups of 8, and an ASCII column, coloured by class."""
+
+    gutter_width = 0
+
+    def __init__(self, reader: ChunkReader, stream_offsets: bool = False) -> None:
+        self.reader = reader
+        self.stream_offsets = stream_offsets
+
+    def count_rows(self, index: int) -> int:
+        return -(-self.reader.capture.chunk(index).length // BYTES_PER_ROW)
+
+    def row_span(self, ref: RowRef) -> tuple[int, int]:
+        length = self.reader.capture.chunk(ref.chunk).length
+        start = ref.row * BYTES_PER_ROW
+        return start, min(length, start + BYTES_PER_ROW)
+
+    def row_of_byte(self, chunk: int, offset: int) -> int:
+        return offset // BYTES_PER_ROW
+
+    def paint(self, ref: RowRef) -> Strip:
+        if ref.row < 0:
+            return self.reader.header(ref.chunk)
+        chunk = self.reader.capture.chunk(ref.chunk)
+        start, end = self.row_span(ref)
+        data = self.reader.data(ref.chunk)[start:end]
+        base = chunk.stream_offset if self.stream_offsets else 0
+        return Strip(hex_segments(data, base + start, DIRECTION_STYLES[chunk.direction]))
+
+
+def hex_segments(data: bytes, offset: int, offset_style: Style) -> list[Segment]:
+    segments = [Segment(f"{offset:08x}  ", offset_style)]
+    for position in range(BYTES_PER_ROW):
+        if position < len(data):
+            value = data[position]
+            segments.append(Segment(_HEX[value], BYTE_CLASS_STYLES[BYTE_CLASSES[value]]))
+        else:
+            segments.append(Segment("   "))
+        if position == 7:
+            segments.append(Segment(" "))
+    segments.append(Segment(" │", HEADER_DETAIL))
+    segments.extend(
+        Segment(_ascii_glyph(value), BYTE_CLASS_STYLES[BYTE_CLASSES[value]]) for value in data
+    )
+    segments.append(Segment(" " * (BYTES_PER_ROW - len(data)) + "│", HEADER_DETAIL))
+    return list(Segment.simplify(segments))
+
+
+_HEX = tuple(f"{value:02x} " for value in range(256))
+
+
+@lru_cache(maxsize=256)
+def _ascii_glyph(value: int) -> str:
+    return chr(value) if 0x20 <= value < 0x7F else "·"

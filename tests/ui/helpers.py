@@ -1,0 +1,66 @@
+"""Driving the real app in tests: build it, wait for what it shows, read its rendered rows."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+from tcptui.cli import LaunchConfig
+from tcptui.codec.composer_syntax import LineEnding
+from tcptui.net.session import ConnectOptions
+from tcptui.net.target import Target
+from tcptui.ui.app import TcpTuiApp
+from tcptui.ui.transcript_view import TranscriptView
+
+from tests.helpers import DEFAULT_TIMEOUT
+
+POLL_INTERVAL = 0.01
+
+
+def make_app(
+    target: Target | None = None,
+    *,
+    line_ending: LineEnding = LineEnding.LF,
+    demo: bool = False,
+    timeout: float = 5.0,
+) -> TcpTuiApp:
+    options = ConnectOptions(timeout=timeout)
+    app = TcpTuiApp(LaunchConfig(target, options, line_ending, demo))
+    app.animation_level = "none"
+    return app
+
+
+async def wait_for(
+    pilot: Pilot[int], predicate: Callable[[], bool], what: str, timeout: float = DEFAULT_TIMEOUT
+) -> None:
+    """Let the app process messages until `predicate()` holds; fail with `what` at the deadline.
+
+    The I/O thread posts to the app from outside the event loop, so this polls the predicate
+    between short yields to the loop; the deadline bounds it.
+    """
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        await pilot.pause()
+        await asyncio.sleep(POLL_INTERVAL)
+    await pilot.pause()
+
+
+def rendered_rows(view: TranscriptView) -> list[str]:
+    """The text of every visible row of a transcript view, as painted."""
+    height = view.scrollable_content_region.height
+    return ["".join(segment.text for segment in view.render_line(y)) for y in range(height)]
+
+
+def all_rows(view: TranscriptView) -> list[str]:
+    """The text of every row of the whole transcript (not only the visible part)."""
+    layout = view.layout_rows
+    return [
+        "".join(segment.text for segment in view.strip_for(ref))
+        for ref in (layout.locate(y) for y in range(layout.total_rows))
+        if ref is not None
+    ]
