@@ -1,0 +1,234 @@
+"""Hostile received bytes as inert, visible text.
+
+A terminal obeys what reaches it, so every byte from a server is mapped to a glyph or an escape
+before it becomes screen text: no control, format, bidi or separator character gets through,
+and no byte is dropped (each piece says how many input bytes it stands for).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Literal, NamedTuple
+
+PieceKind = Literal["text", "escape", "invalid", "special"]
+
+
+class Piece(NamedTuple):
+    """A run of output of one kind, and how many input bytes it accounts for."""
+
+    text: str
+    kind: PieceKind
+    source_len: int
+
+
+_CONTROL_GLYPHS: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)} | {
+    0x09: "\\t",
+    0x0A: "\\n",
+    0x0D: "\\r",
+    0x7F: "\u2421",
+}
+
+# Surrogate escapes (U+DC80..U+DCFF) are how 'surrogateescape' hands back undecodable bytes.
+_UTF8_TOKENS = re.compile(
+    r"(?P<text>[\x20-\x7e]+)"
+    r"|(?P<escape>[\x00-\x1f\x7f]+)"
+    r"|(?P<invalid>[\udc80-\udcff]+)"
+    r"|(?P<other>[^\x00-\x7f\udc80-\udcff]+)"
+)
+
+
+class _PieceList:
+    """Collects pieces, merging neighbours of one kind so a row has few styled segments."""
+
+    def __init__(self) -> None:
+        self.pieces: list[Piece] = []
+        self._kind: PieceKind = "text"
+        self._texts: list[str] = []
+        self._source_len = 0
+
+    def add(self, kind: PieceKind, text: str, source_len: int) -> None:
+        if kind != self._kind:
+            self._flush()
+            self._kind = kind
+        self._texts.append(text)
+        self._source_len += source_len
+
+    def result(self) -> list[Piece]:
+        self._flush()
+        return self.pieces
+
+    def _flush(self) -> None:
+        if self._texts:
+            self.pieces.append(Piece("".join(self._texts), self._kind, self._source_len))
+            self._texts = []
+            self._source_len = 0
+
+
+def render_text(data: bytes, encoding: str = "utf-8") -> list[Piece]:
+    """Maps received bytes to printable pieces; an unknown encoding raises LookupError."""
+    pieces = _PieceList()
+    if codecs.lookup(encoding).name == "utf-8":
+        _render_utf8(data, pieces)
+    else:
+        _render_decoded(data, encoding, pieces)
+    return pieces.result()
+
+
+def _render_utf8(data: bytes, pieces: _PieceList) -> None:
+    """The common case, done in runs with C-speed string operations."""
+    text = data.decode("utf-8", "surrogateescape")
+    for match in _UTF8_TOKENS.finditer(text):
+        run = match.group()
+        kind = match.lastgroup
+        if kind == "text":
+            pieces.add("text", run, len(run))
+        elif kind == "escape":
+            pieces.add("escape", run.translate(_CONTROL_GLYPHS), len(run))
+        elif kind == "invalid":
+            raw = run.encode("utf-8", "surrogateescape")
+            pieces.add("invalid", _hex_escapes(raw), len(raw))
+        elif run.isprintable():
+            pieces.add("text", run, len(run.encode("utf-8")))
+        else:
+            for char in run:
+                pieces.add(*_render_char(char), len(char.encode("utf-8")))
+
+
+def _render_decoded(data: bytes, encoding: str, pieces: _PieceList) -> None:
+    """Any other codec, one decoded unit at a time so each piece knows its source bytes."""
+    position = 0
+    for chars, used in _decoded_units(data, encoding):
+        if chars is None:
+            pieces.add("invalid", _hex_escapes(data[position : position + 1]), 1)
+        elif not chars:  # a BOM or shift sequence: shown, since no byte may vanish
+            pieces.add("escape", _hex_escapes(data[position : position + used]), used)
+        else:
+            for index, char in enumerate(chars):
+                pieces.add(*_render_char(char), used if index == 0 else 0)
+        position += used
+
+
+def _decoded_units(data: bytes, encoding: str) -> Iterator[tuple[str | None, int]]:
+    """Yields (characters, bytes used); None stands for one byte that cannot be decoded."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    start = position = 0
+    while start < len(data):
+        final = position == len(data)
+        try:
+            chars = decoder.decode(data[position : position + 1], final)
+        except UnicodeError:  # UTF-16 raises the base class for a missing BOM
+            yield None, 1
+            decoder.reset()
+            start = position = start + 1
+            continue
+        position += not final
+        used = position - start - (0 if final else len(decoder.getstate()[0]))
+        if chars or used:
+            yield chars, used
+            start += used
+
+
+@lru_cache(maxsize=4096)
+def _render_char(char: str) -> tuple[PieceKind, str]:
+    """isprintable() is False for categories Cc, Cf, Cs, Co, Cn, Zl, Zp and non-space Zs."""
+    code = ord(char)
+    if code < 0x20 or code == 0x7F:
+        return "escape", _CONTROL_GLYPHS[code]
+    if char.isprintable():
+        return "text", char
+    return "special", f"\\u{{{code:04X}}}"
+
+
+def _hex_escapes(raw: bytes) -> str:
+    return "\\x" + raw.hex(" ").replace(" ", "\\x")
+
+
+def text_row_starts(data: bytes, width: int) -> list[int]:
+    """Row starts for the text view: a row ends after a newline or `width` bytes."""
+    _check_width(width)
+    starts = []
+    position = 0
+    while position < len(data):
+        starts.append(position)
+        position = _row_end(data, position, width)
+    return starts
+
+
+def count_text_rows(data: bytes, width: int) -> int:
+    """Same as len(text_row_starts(...)) but only walks lines longer than the width."""
+    _check_width(width)
+    rows = data.count(b"\n") + (bool(data) and not data.endswith(b"\n"))
+    if width > len(data):
+        return rows
+    for match in _long_line(width).finditer(data):
+        rows += _rows_in_line(data, match.start(), match.end(), width) - 1
+    return rows
+
+
+def _check_width(width: int) -> None:
+    if width < 1:
+        raise ValueError(f"row width must be at least 1, not {width}")
+
+
+@lru_cache(maxsize=16)
+def _long_line(width: int) -> re.Pattern[bytes]:
+    """Anchored at line starts so the scan stays linear."""
+    return re.compile(rb"^[^\n]{%d,}" % width, re.MULTILINE)
+
+
+def _rows_in_line(data: bytes, start: int, end: int, width: int) -> int:
+    """Rows of one line (its newline, if any, sits at `end`)."""
+    if end < len(data):
+        end += 1
+    if data[start:end].isascii():
+        return -(-(end - start) // width)
+    rows = 0
+    while start < end:
+        rows += 1
+        start = _row_end(data, start, width)
+    return rows
+
+
+def _row_end(data: bytes, start: int, width: int) -> int:
+    limit = start + width
+    newline = data.find(b"\n", start, limit)
+    if newline >= 0:
+        return newline + 1
+    if limit >= len(data):
+        return len(data)
+    return _past_cut_character(data, start, limit)
+
+
+def _past_cut_character(data: bytes, start: int, end: int) -> int:
+    """Moves `end` past a valid UTF-8 character it would cut, so wide text stays readable."""
+    for lead in range(end - 1, max(start, end - 3) - 1, -1):
+        byte = data[lead]
+        if byte < 0x80:
+            return end
+        if byte >= 0xC0:
+            stop = lead + _utf8_length(byte)
+            if end < stop <= len(data) and _is_utf8(data[lead:stop]):
+                return stop
+            return end
+    return end
+
+
+def _utf8_length(lead: int) -> int:
+    if 0xC2 <= lead <= 0xDF:
+        return 2
+    if 0xE0 <= lead <= 0xEF:
+        return 3
+    if 0xF0 <= lead <= 0xF4:
+        return 4
+    return 0
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -1,0 +1,92 @@
+"""How a chunk is cut into rows for the text view."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tcptui.codec.safe_text import count_text_rows, text_row_starts
+
+
+def rows_of(data: bytes, width: int) -> list[bytes]:
+    starts = text_row_starts(data, width)
+    ends = [*starts[1:], len(data)] if starts else []
+    return [data[start:end] for start, end in zip(starts, ends, strict=True)]
+
+
+def test_empty_data_has_no_rows() -> None:
+    assert text_row_starts(b"", 10) == []
+    assert count_text_rows(b"", 10) == 0
+
+
+def test_a_newline_ends_the_row_it_belongs_to() -> None:
+    assert rows_of(b"ab\ncd\n\nef", 10) == [b"ab\n", b"cd\n", b"\n", b"ef"]
+
+
+def test_long_lines_wrap_at_the_width() -> None:
+    assert rows_of(b"abcdefg", 3) == [b"abc", b"def", b"g"]
+
+
+def test_a_newline_just_past_the_width_gets_its_own_row() -> None:
+    assert rows_of(b"abc\nd", 3) == [b"abc", b"\n", b"d"]
+
+
+def test_wrapping_never_splits_a_valid_utf8_character() -> None:
+    assert rows_of("aéb".encode(), 2) == ["aé".encode(), b"b"]
+    assert rows_of("a😀b".encode(), 2) == ["a😀".encode(), b"b"]
+    assert rows_of("日本".encode(), 1) == ["日".encode(), "本".encode()]
+
+
+def test_invalid_or_unfinished_sequences_are_cut_at_the_width() -> None:
+    assert rows_of(b"a\xe2\x82x", 2) == [b"a\xe2", b"\x82x"]
+    assert rows_of(b"a\xe2\x82", 2) == [b"a\xe2", b"\x82"]
+    assert rows_of(b"a\xc0\x80", 2) == [b"a\xc0", b"\x80"]
+
+
+def test_a_long_ascii_chunk_is_counted_without_walking_it() -> None:
+    assert count_text_rows(b"x" * 262_144, 80) == 3277
+    assert count_text_rows((b"x" * 80 + b"\n") * 1000, 80) == 2000
+
+
+@pytest.mark.parametrize("width", [0, -1])
+def test_the_width_must_be_positive(width: int) -> None:
+    with pytest.raises(ValueError, match="width"):
+        text_row_starts(b"abc", width)
+    with pytest.raises(ValueError, match="width"):
+        count_text_rows(b"abc", width)
+
+
+_PIECES = st.sampled_from(
+    [b"\n", b"a", b"bc", "é".encode(), "日".encode(), "😀".encode(), b"\xff", b"\xe2\x82", b"\x80"]
+)
+_CHUNKS = st.one_of(st.binary(max_size=300), st.lists(_PIECES, max_size=80).map(b"".join))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CHUNKS, st.integers(min_value=1, max_value=24))
+def test_counting_rows_agrees_with_listing_them(data: bytes, width: int) -> None:
+    assert count_text_rows(data, width) == len(text_row_starts(data, width))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CHUNKS, st.integers(min_value=1, max_value=24))
+def test_rows_cover_the_chunk_and_end_only_where_allowed(data: bytes, width: int) -> None:
+    rows = rows_of(data, width)
+    assert b"".join(rows) == data
+    for row in rows[:-1]:
+        assert b"\n" not in row[:-1]
+        assert row.endswith(b"\n") or len(row) == width or _completes_character(row, width)
+
+
+def _completes_character(row: bytes, width: int) -> bool:
+    """Longer than the width only to finish a UTF-8 character that started inside it."""
+    starts = range(max(0, width - 3), width)
+    return width < len(row) <= width + 3 and any(_is_one_character(row[start:]) for start in starts)
+
+
+def _is_one_character(raw: bytes) -> bool:
+    try:
+        return len(raw.decode("utf-8")) == 1
+    except UnicodeDecodeError:
+        return False
