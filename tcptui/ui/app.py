@@ -33,9 +33,7 @@ class TcpTuiApp(App[int]):
     """Connect, type bytes, see exactly what comes back."""
 
     TITLE = "tcptui"
-    CSS = """
-    #main { height: 1fr; }
-    """
+    CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("f2", "connect", "Connect", id="session.connect"),
         Binding("f3", "disconnect", "Disconnect", id="session.disconnect"),

@@ -60,7 +60,7 @@ class LifecycleStep(Static):
         mark, colour = MARKS[state]
         text = Text()
         text.append(f"{mark} ", style=colour)
-        text.append(f"{self.step.value:<9}", style="bold")
+        text.append(f"{self.step.value:<10}", style="bold")
         text.append(detail)
         self.update(text)
 
@@ -99,7 +99,7 @@ class ConnectionPanel(Vertical):
         self._initial_family = family
         self._connected_at: float | None = None
         self._closed_at: float | None = None
-        self._last_sample = (time.monotonic(), 0)
+        self._last_sample = (time.monotonic(), capture.stream_bytes(Direction.RECEIVED))
         self._rates: deque[float] = deque([0.0] * RATE_SAMPLES, maxlen=RATE_SAMPLES)
         self.border_title = "connection"
 

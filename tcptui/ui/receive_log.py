@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Literal
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Container
+from textual.containers import Container, Vertical
 from textual.events import Resize
+from textual.widgets import Static
 
 from tcptui.capture.store import Capture
+from tcptui.ui.byte_marks import SharedMarks
 from tcptui.ui.transcript_view import TranscriptView
 
 Layout = Literal["dual", "text", "hex"]
@@ -21,23 +24,28 @@ LAYOUTS: tuple[Layout, ...] = ("dual", "text", "hex")
 STACK_BELOW_WIDTH = 110
 
 
-class ReceiveLog(Container):
+class ReceiveLog(Vertical):
     DEFAULT_CSS = """
-    ReceiveLog { layout: horizontal; width: 1fr; height: 1fr; }
-    ReceiveLog.-stacked { layout: vertical; }
+    ReceiveLog { width: 1fr; height: 1fr; }
+    ReceiveLog #views { layout: horizontal; height: 1fr; }
+    ReceiveLog.-stacked #views { layout: vertical; }
     ReceiveLog TranscriptView { width: 1fr; }
     ReceiveLog.-text #hex-view { display: none; }
     ReceiveLog.-hex #text-view { display: none; }
+    ReceiveLog #log-status { height: 1; color: $text-muted; padding: 0 1; }
     """
 
     def __init__(self, capture: Capture, layout: Layout = "dual") -> None:
         super().__init__(id="receive-log", classes=f"-{layout}")
         self.capture = capture
         self.view_layout: Layout = layout
+        self.marks = SharedMarks()
 
     def compose(self) -> ComposeResult:
-        yield TranscriptView(self.capture, "text", id="text-view")
-        yield TranscriptView(self.capture, "hex", id="hex-view")
+        with Container(id="views"):
+            yield TranscriptView(self.capture, "text", self.marks, id="text-view")
+            yield TranscriptView(self.capture, "hex", self.marks, id="hex-view")
+        yield Static("", id="log-status")
 
     @property
     def text_view(self) -> TranscriptView:
@@ -53,6 +61,39 @@ class ReceiveLog(Container):
     def refresh_data(self) -> None:
         for view in (self.text_view, self.hex_view):
             view.refresh_data()
+
+    def repaint(self) -> None:
+        """Marks changed (cursor, selection, search): repaint both views and the status."""
+        for view in (self.text_view, self.hex_view):
+            view.refresh()
+        self.show_status()
+
+    def show_status(self, extra: str = "") -> None:
+        cursor = self.marks.cursor
+        parts = []
+        if cursor.offset is not None and cursor.offset < self.capture.total_bytes:
+            index = self.capture.chunk_index_at(cursor.offset)
+            chunk = self.capture.chunk(index)
+            local = cursor.offset - chunk.offset
+            value = self.capture.read(cursor.offset, 1)[0]
+            parts.append(f"chunk #{index + 1} byte {local:,} (0x{local:x}) = 0x{value:02x}")
+        selection = cursor.selection()
+        if selection is not None:
+            parts.append(f"selected {selection[1] - selection[0]:,} B")
+        matches = self.marks.matches
+        if matches is not None:
+            state = "" if matches.complete else " (searching…)"
+            current = f"{matches.current + 1}/" if matches.current >= 0 else ""
+            parts.append(f"{matches.description}: {current}{len(matches):,} matches{state}")
+        if extra:
+            parts.append(extra)
+        self.query_one("#log-status", Static).update(Text(" · ".join(parts)))
+
+    @on(TranscriptView.CursorMoved)
+    def _cursor_moved(self, event: TranscriptView.CursorMoved) -> None:
+        self.repaint()
+        if self.view_layout == "dual":
+            self.keep_views_together(TranscriptView.Scrolled(event.view))
 
     def cycle_layout(self) -> Layout:
         following = LAYOUTS[(LAYOUTS.index(self.view_layout) + 1) % len(LAYOUTS)]

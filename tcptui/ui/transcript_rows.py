@@ -7,6 +7,7 @@ visible, printable glyph first (DESIGN.md fact 1). Segments are built directly: 
 from __future__ import annotations
 
 import bisect
+import re
 import time
 from functools import lru_cache
 
@@ -18,6 +19,7 @@ from textual.strip import Strip
 from tcptui.capture.store import Capture, Chunk, Direction
 from tcptui.codec.hexdump import BYTE_CLASSES, BYTES_PER_ROW
 from tcptui.codec.safe_text import count_text_rows, render_text, text_row_starts
+from tcptui.ui.byte_marks import MarkKind
 from tcptui.ui.transcript_layout import RowRef
 
 DIRECTION_STYLES = {
@@ -39,6 +41,13 @@ BYTE_CLASS_STYLES = {
     "control": Style(color="#d787ff"),
     "high": Style(color="#ffd75f"),
 }
+MARK_STYLES: dict[MarkKind, Style] = {
+    "match": Style(bgcolor="#5f5f00"),
+    "current-match": Style(bgcolor="#d7af00", color="#000000"),
+    "selection": Style(bgcolor="#1f5f8f"),
+    "cursor": Style(reverse=True, bold=True),
+}
+Marks = tuple[tuple[int, int, MarkKind], ...]
 GUTTER = "│ "
 HEX_WIDTH = 10 + 3 * BYTES_PER_ROW + 1 + 2 + BYTES_PER_ROW + 1
 _CHUNK_CACHE_SIZE = 8
@@ -86,18 +95,32 @@ class ChunkReader:
 
 
 class TextPainter:
-    """Text rows: a chunk's bytes decoded, wrapped every `wrap` bytes and after each newline."""
+    """Text rows: a chunk's bytes decoded, wrapped after each newline and when a row is full.
+
+    Rows are cut by bytes, which is cheap to count; a row of binary bytes can paint four cells a
+    byte (`\\xNN`), so chunks that are not plain text wrap at a quarter of the width and every
+    row still fits on screen.
+    """
 
     gutter_width = len(GUTTER)
 
-    def __init__(self, reader: ChunkReader, wrap: int, encoding: str = "utf-8") -> None:
+    def __init__(self, reader: ChunkReader, width: int, encoding: str = "utf-8") -> None:
         self.reader = reader
-        self.wrap = max(8, wrap)
+        self.wrap = max(8, width)
         self.encoding = encoding
         self._starts: LRUCache[int, list[int]] = LRUCache(_CHUNK_CACHE_SIZE)
+        self._wraps: LRUCache[int, int] = LRUCache(1024)
+
+    def wrap_for(self, index: int) -> int:
+        wrap = self._wraps.get(index)
+        if wrap is None:
+            plain = is_plain_text(self.reader.data(index))
+            wrap = max(4, self.wrap - 2) if plain else max(2, self.wrap // 4)
+            self._wraps[index] = wrap
+        return wrap
 
     def count_rows(self, index: int) -> int:
-        return count_text_rows(self.reader.data(index), self.wrap)
+        return count_text_rows(self.reader.data(index), self.wrap_for(index))
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
         """The byte range of the chunk that a text row shows."""
@@ -109,7 +132,7 @@ class TextPainter:
     def _row_starts(self, chunk: int) -> list[int]:
         starts = self._starts.get(chunk)
         if starts is None:
-            starts = text_row_starts(self.reader.data(chunk), self.wrap)
+            starts = text_row_starts(self.reader.data(chunk), self.wrap_for(chunk))
             self._starts[chunk] = starts
         return starts
 
@@ -117,18 +140,33 @@ class TextPainter:
         starts = self._row_starts(chunk)
         return max(0, bisect.bisect_right(starts, offset) - 1)
 
-    def paint(self, ref: RowRef) -> Strip:
+    def paint(self, ref: RowRef, marks: Marks = ()) -> Strip:
         if ref.row < 0:
             return self.reader.header(ref.chunk)
         chunk = self.reader.capture.chunk(ref.chunk)
         start, end = self.row_span(ref)
         data = self.reader.data(ref.chunk)[start:end]
         segments = [Segment(GUTTER, DIRECTION_STYLES[chunk.direction])]
-        segments.extend(
-            Segment(piece.text, PIECE_STYLES[piece.kind])
-            for piece in render_text(data, self.encoding)
-        )
+        for (lo, hi), mark in split_by_marks(len(data), marks):
+            segments.extend(
+                Segment(piece.text, PIECE_STYLES[piece.kind] + mark)
+                for piece in render_text(data[lo:hi], self.encoding)
+            )
         return Strip(segments)
+
+
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
+
+
+def is_plain_text(data: bytes) -> bool:
+    """Valid UTF-8 without control bytes other than tab, CR and LF: about a cell a byte."""
+    if _CONTROL_BYTES.search(data):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class HexPainter:
@@ -151,29 +189,60 @@ class HexPainter:
     def row_of_byte(self, chunk: int, offset: int) -> int:
         return offset // BYTES_PER_ROW
 
-    def paint(self, ref: RowRef) -> Strip:
+    def paint(self, ref: RowRef, marks: Marks = ()) -> Strip:
         if ref.row < 0:
             return self.reader.header(ref.chunk)
         chunk = self.reader.capture.chunk(ref.chunk)
         start, end = self.row_span(ref)
         data = self.reader.data(ref.chunk)[start:end]
         base = chunk.stream_offset if self.stream_offsets else 0
-        return Strip(hex_segments(data, base + start, DIRECTION_STYLES[chunk.direction]))
+        offset_style = DIRECTION_STYLES[chunk.direction]
+        return Strip(hex_segments(data, base + start, offset_style, marks))
 
 
-def hex_segments(data: bytes, offset: int, offset_style: Style) -> list[Segment]:
+def split_by_marks(length: int, marks: Marks) -> list[tuple[tuple[int, int], Style]]:
+    """Cut [0, length) where marks begin and end; each part takes the style of its top mark."""
+    cuts = sorted({0, length, *(lo for lo, _, _ in marks), *(hi for _, hi, _ in marks)})
+    parts = []
+    for lo, hi in zip(cuts, cuts[1:], strict=False):
+        style = Style()
+        for mark_lo, mark_hi, kind in marks:
+            if mark_lo <= lo and hi <= mark_hi:
+                style = MARK_STYLES[kind]
+        parts.append(((lo, hi), style))
+    return parts
+
+
+def byte_mark_styles(length: int, marks: Marks) -> list[Style | None]:
+    styles: list[Style | None] = [None] * length
+    for lo, hi, kind in marks:
+        for position in range(max(0, lo), min(length, hi)):
+            styles[position] = MARK_STYLES[kind]
+    return styles
+
+
+def hex_segments(data: bytes, offset: int, offset_style: Style, marks: Marks = ()) -> list[Segment]:
+    marked = byte_mark_styles(len(data), marks)
     segments = [Segment(f"{offset:08x}  ", offset_style)]
     for position in range(BYTES_PER_ROW):
         if position < len(data):
             value = data[position]
-            segments.append(Segment(_HEX[value], BYTE_CLASS_STYLES[BYTE_CLASSES[value]]))
+            style = BYTE_CLASS_STYLES[BYTE_CLASSES[value]]
+            mark = marked[position]
+            if mark is None:
+                segments.append(Segment(_HEX[value], style))
+            else:
+                segments.append(Segment(_HEX[value][:2], style + mark))
+                joined = position + 1 < len(data) and marked[position + 1] is mark
+                segments.append(Segment(" ", mark if joined and position != 7 else None))
         else:
             segments.append(Segment("   "))
         if position == 7:
             segments.append(Segment(" "))
     segments.append(Segment(" │", HEADER_DETAIL))
     segments.extend(
-        Segment(_ascii_glyph(value), BYTE_CLASS_STYLES[BYTE_CLASSES[value]]) for value in data
+        Segment(_ascii_glyph(value), BYTE_CLASS_STYLES[BYTE_CLASSES[value]] + (mark or Style()))
+        for value, mark in zip(data, marked, strict=True)
     )
     segments.append(Segment(" " * (BYTES_PER_ROW - len(data)) + "│", HEADER_DETAIL))
     return list(Segment.simplify(segments))

@@ -2,7 +2,8 @@
 
 Only visible rows are painted, from the Capture, through small caches (DESIGN.md fact 5). The
 view follows new data while it is scrolled to the bottom, and says how much arrived unseen
-when the user has scrolled up.
+when the user has scrolled up. A byte cursor and a selection, shared with the companion view,
+move with the keyboard; mouse selection works through `get_selection` (DESIGN.md fact 6).
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.selection import Selection
 from textual.strip import Strip
 
 from tcptui.capture.store import Capture
+from tcptui.ui.byte_marks import SharedMarks, marks_for_span
 from tcptui.ui.transcript_layout import RowRef, TranscriptLayout
 from tcptui.ui.transcript_rows import HEX_WIDTH, ChunkReader, HexPainter, TextPainter
 
 ViewMode = Literal["text", "hex"]
 _STRIP_CACHE_SIZE = 2048
+MAX_MOUSE_SELECTION_ROWS = 20_000
 
 
 class TranscriptView(ScrollView, can_focus=True):
@@ -45,9 +49,35 @@ class TranscriptView(ScrollView, can_focus=True):
         Binding("home", "scroll_home", "Top", show=False, id="log.top"),
         Binding("pageup", "page_up", "Page up", show=False, id="log.page_up"),
         Binding("pagedown", "page_down", "Page down", show=False, id="log.page_down"),
+        Binding("left", "move_bytes(-1)", "Byte left", show=False, id="log.cursor_left"),
+        Binding("right", "move_bytes(1)", "Byte right", show=False, id="log.cursor_right"),
+        Binding("up", "move_rows(-1)", "Row up", show=False, id="log.cursor_up"),
+        Binding("down", "move_rows(1)", "Row down", show=False, id="log.cursor_down"),
+        Binding("shift+left", "move_bytes(-1, True)", "Select left", show=False,
+                id="log.select_left"),
+        Binding("shift+right", "move_bytes(1, True)", "Select right", show=False,
+                id="log.select_right"),
+        Binding("shift+up", "move_rows(-1, True)", "Select up", show=False, id="log.select_up"),
+        Binding("shift+down", "move_rows(1, True)", "Select down", show=False,
+                id="log.select_down"),
+        Binding("left_square_bracket,ctrl+up", "move_chunks(-1)", "Previous chunk",
+                id="log.previous_chunk"),
+        Binding("right_square_bracket,ctrl+down", "move_chunks(1)", "Next chunk",
+                id="log.next_chunk"),
+        Binding("v", "toggle_selection", "Select", id="log.select"),
+        Binding("a", "select_chunk", "Select chunk", show=False, id="log.select_chunk"),
+        Binding("escape", "clear_selection", "Clear selection", show=False,
+                id="log.clear_selection"),
     ]
 
     following: reactive[bool] = reactive(True)
+
+    class CursorMoved(Message):
+        """The shared cursor or selection changed: companions repaint, status updates."""
+
+        def __init__(self, view: TranscriptView) -> None:
+            super().__init__()
+            self.view = view
 
     class Scrolled(Message):
         """The user moved this view; a companion view (the dual layout) may follow."""
@@ -60,6 +90,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self,
         capture: Capture,
         mode: ViewMode = "text",
+        marks: SharedMarks | None = None,
         *,
         name: str | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
@@ -71,10 +102,14 @@ class TranscriptView(ScrollView, can_focus=True):
         self._reader = ChunkReader(capture)
         self._painter: TextPainter | HexPainter = self._make_painter(wrap=80)
         self.layout_rows = TranscriptLayout(capture, self._painter.count_rows)
-        self._strips: LRUCache[RowRef, Strip] = LRUCache(_STRIP_CACHE_SIZE)
+        self.marks = marks or SharedMarks()
+        self._strips: LRUCache[tuple[RowRef, tuple[object, ...]], Strip] = LRUCache(
+            _STRIP_CACHE_SIZE
+        )
         self._widest = 0
         self._bytes_when_left_bottom = 0
         self._quiet = False
+        self._selecting = False
         self.border_title = f"{mode} view"
 
     # -- setup -------------------------------------------------------------------------------
@@ -121,6 +156,13 @@ class TranscriptView(ScrollView, can_focus=True):
         self.virtual_size = Size(max(content, self._widest), self.layout_rows.total_rows)
         if self.following:
             self._scroll_to_tail()
+
+    def _widen(self) -> None:
+        """A row is wider than the view: allow horizontal scrolling, and keep the tail visible
+        once the new scrollbar has taken its row."""
+        self._update_virtual_size()
+        if self.following:
+            self.call_after_refresh(self._scroll_to_tail)
 
     def _painter_width(self) -> int:
         wrap = self._painter.wrap if isinstance(self._painter, TextPainter) else 0
@@ -176,12 +218,27 @@ class TranscriptView(ScrollView, can_focus=True):
 
     # -- painting ----------------------------------------------------------------------------
 
-    def strip_for(self, ref: RowRef) -> Strip:
-        strip = self._strips.get(ref)
+    def strip_for(self, ref: RowRef, with_marks: bool = True) -> Strip:
+        marks = self._marks_for(ref) if with_marks else ()
+        key = (ref, marks)
+        strip = self._strips.get(key)
         if strip is None:
-            strip = self._painter.paint(ref)
-            self._strips[ref] = strip
+            strip = self._painter.paint(ref, marks)
+            self._strips[key] = strip
         return strip
+
+    def _marks_for(self, ref: RowRef) -> tuple[tuple[int, int, str], ...]:
+        if ref.row < 0:
+            return ()
+        base = self.capture.chunk(ref.chunk).offset
+        start, end = self._painter.row_span(ref)
+        return marks_for_span(base + start, base + end, self.marks.cursor, self.marks.matches,
+                              show_cursor=self.has_focus)
+
+    def row_text(self, y: int) -> str:
+        """The plain text of transcript row `y`, as painted (no marks)."""
+        ref = self.layout_rows.locate(y)
+        return "" if ref is None else self.strip_for(ref, with_marks=False).text
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -193,6 +250,128 @@ class TranscriptView(ScrollView, can_focus=True):
         strip = self.strip_for(ref)
         if strip.cell_length > self._widest:
             self._widest = strip.cell_length
-            self.call_after_refresh(self._update_virtual_size)
+            self.call_after_refresh(self._widen)
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(row)) is not None:
+            strip = _highlight(strip, span, self.screen.get_component_rich_style(
+                "screen--selection"))
         strip = strip.crop_extend(scroll_x, scroll_x + width, self.rich_style + Style())
         return strip.apply_offsets(scroll_x, row)
+
+    # -- mouse selection ---------------------------------------------------------------------
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The painted text under a mouse selection, capped: a double-click selects it all."""
+        first = selection.start.y if selection.start is not None else 0
+        last = selection.end.y if selection.end is not None else self.layout_rows.total_rows - 1
+        last = min(last, first + MAX_MOUSE_SELECTION_ROWS - 1, self.layout_rows.total_rows - 1)
+        text = "\n".join(self.row_text(y) for y in range(first, last + 1))
+        shifted = Selection(
+            None if selection.start is None else selection.start._replace(y=0),
+            None if selection.end is None else selection.end._replace(y=last - first),
+        )
+        return shifted.extract(text), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
+    # -- the keyboard cursor -----------------------------------------------------------------
+
+    def on_focus(self) -> None:
+        cursor = self.marks.cursor
+        if cursor.offset is None and self.capture.total_bytes:
+            ref = self.layout_rows.locate(round(self.scroll_y))
+            chunk = ref.chunk if ref is not None else 0
+            cursor.offset = self.capture.chunk(chunk).offset
+        self._cursor_changed()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def _cursor_place(self, offset: int) -> tuple[RowRef, int]:
+        """The content row showing capture byte `offset`, and the byte's column in that row."""
+        index = self.capture.chunk_index_at(offset)
+        local = offset - self.capture.chunk(index).offset
+        ref = RowRef(index, self._painter.row_of_byte(index, local))
+        return ref, local - self._painter.row_span(ref)[0]
+
+    def _set_cursor(self, offset: int, extend: bool) -> None:
+        cursor = self.marks.cursor
+        if not self.capture.total_bytes:
+            return
+        if extend and cursor.anchor is None:
+            cursor.anchor = cursor.offset
+        elif not extend and not self._selecting:
+            cursor.anchor = None
+        cursor.offset = max(0, min(offset, self.capture.total_bytes - 1))
+        self._cursor_changed()
+
+    def _cursor_changed(self) -> None:
+        if self.marks.cursor.offset is not None and self.capture.total_bytes:
+            ref, _ = self._cursor_place(self.marks.cursor.offset)
+            row = self.layout_rows.first_row(ref.chunk) + 1 + ref.row
+            height = self.scrollable_content_region.height
+            if row < self.scroll_y:
+                self.scroll_to(y=row, animate=False, immediate=True, force=True)
+            elif row >= self.scroll_y + height:
+                self.scroll_to(y=row - height + 1, animate=False, immediate=True, force=True)
+        self.refresh()
+        self.post_message(self.CursorMoved(self))
+
+    def action_move_bytes(self, delta: int, extend: bool = False) -> None:
+        current = self.marks.cursor.offset
+        self._set_cursor(0 if current is None else current + delta, extend)
+
+    def action_move_rows(self, delta: int, extend: bool = False) -> None:
+        if self.marks.cursor.offset is None:
+            self.action_move_bytes(0, extend)
+            return
+        ref, column = self._cursor_place(self.marks.cursor.offset)
+        y = self.layout_rows.first_row(ref.chunk) + 1 + ref.row
+        target = None
+        while target is None:
+            y += 1 if delta > 0 else -1
+            found = self.layout_rows.locate(y)
+            if found is None:
+                return
+            if found.row >= 0:
+                target = found
+        start, end = self._painter.row_span(target)
+        chunk_offset = self.capture.chunk(target.chunk).offset
+        self._set_cursor(chunk_offset + min(start + column, end - 1), extend)
+
+    def action_move_chunks(self, delta: int) -> None:
+        if not self.capture.total_bytes:
+            return
+        current = self.marks.cursor.offset or 0
+        index = self.capture.chunk_index_at(current) + delta
+        index = max(0, min(index, len(self.capture) - 1))
+        self._set_cursor(self.capture.chunk(index).offset, extend=False)
+
+    def action_toggle_selection(self) -> None:
+        """Start a selection at the cursor (like vim's visual mode), or end it."""
+        cursor = self.marks.cursor
+        self._selecting = not self._selecting
+        if self._selecting:
+            cursor.anchor = cursor.offset
+        self._cursor_changed()
+
+    def action_select_chunk(self) -> None:
+        if self.marks.cursor.offset is None:
+            return
+        chunk = self.capture.chunk(self.capture.chunk_index_at(self.marks.cursor.offset))
+        self.marks.cursor.anchor = chunk.offset
+        self.marks.cursor.offset = chunk.end - 1
+        self._cursor_changed()
+
+    def action_clear_selection(self) -> None:
+        self._selecting = False
+        self.marks.cursor.anchor = None
+        self._cursor_changed()
+
+
+def _highlight(strip: Strip, span: tuple[int, int], style: Style) -> Strip:
+    start, end = span
+    end = strip.cell_length if end == -1 else end
+    return Strip.join([strip.crop(0, start), strip.crop(start, end).apply_style(style),
+                       strip.crop(end, strip.cell_length)])

@@ -199,7 +199,9 @@ async def test_log_stops_following_when_scrolled_up_and_counts_unseen_bytes() ->
             await wait_for(pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) >= 230,
                            "the echoes")
             view = app.receive_log.text_view
-            assert view.following and view.scroll_y == view.max_scroll_y > 0
+            await wait_for(pilot, lambda: view.layout_rows.measured_chunks == len(app.capture)
+                           and view.scroll_y == view.max_scroll_y > 0, "the view at the tail")
+            assert view.following
             view.scroll_home(animate=False, immediate=True)
             await pilot.pause()
             assert not view.following
