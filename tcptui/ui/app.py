@@ -18,7 +18,10 @@ from tcptui.cli import LaunchConfig
 from tcptui.net.events import Closed, EndReason
 from tcptui.net.session import ConnectOptions, Family, Session, SessionError, SessionState
 from tcptui.net.target import Target
+from tcptui.codec.formats import CopyFormat, format_bytes
 from tcptui.ui.composer import Composer
+from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
+from tcptui.ui.copying import NothingToCopy, bytes_to_copy, default_scope
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.messages import DataAvailable, EventBridge, SessionEvent
 from tcptui.ui.receive_log import ReceiveLog
@@ -41,6 +44,7 @@ class TcpTuiApp(App[int]):
         Binding("f4", "cycle_line_ending", "Line ending", id="composer.line_ending"),
         Binding("f5", "cycle_view", "View", id="log.cycle_view"),
         Binding("ctrl+f", "follow", "Follow tail", id="log.follow_tail", priority=True),
+        Binding("f6", "copy_as", "Copy as…", id="capture.copy_as"),
         Binding("f1", "toggle_help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
@@ -54,6 +58,7 @@ class TcpTuiApp(App[int]):
         self._bridge: EventBridge | None = None
         self._demo: DemoServer | None = None
         self._target = config.target
+        self.copy_format = CopyFormat.TEXT
 
     # -- building ----------------------------------------------------------------------------
 
@@ -201,6 +206,33 @@ class TcpTuiApp(App[int]):
         for view in self.receive_log.visible_views():
             view.action_follow()
 
+    def action_copy(self, scope: CopyScope | None = None, fmt: CopyFormat | None = None) -> None:
+        """Copy the selection (or the cursor's chunk) in the default format."""
+        cursor = self.receive_log.marks.cursor
+        scope = scope or default_scope(cursor)
+        fmt = fmt or self.copy_format
+        try:
+            data = bytes_to_copy(self.capture, cursor, scope)
+        except NothingToCopy as exc:
+            self.notify(str(exc), title="Nothing copied", severity="warning")
+            return
+        self.copy_to_clipboard(format_bytes(data, fmt))
+        self.notify(f"Copied {len(data):,} bytes as {fmt.value} (terminal clipboard, OSC 52).",
+                    title="Copied")
+
+    def action_copy_as(self) -> None:
+        cursor = self.receive_log.marks.cursor
+        screen = CopyScreen(default_scope(cursor), self.copy_format,
+                            has_selection=cursor.selection() is not None)
+        self.push_screen(screen, self._copy_chosen)
+
+    def _copy_chosen(self, request: CopyRequest | None) -> None:
+        if request is None:
+            return
+        if request.make_default:
+            self.copy_format = request.format
+        self.action_copy(request.scope, request.format)
+
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()
@@ -217,5 +249,11 @@ class TcpTuiApp(App[int]):
         yield SystemCommand("Cycle line ending", "none → LF → CRLF → CR (F4)",
                             self.action_cycle_line_ending)
         yield SystemCommand("Cycle view", "dual → text → hex (F5)", self.action_cycle_view)
+        yield SystemCommand("Copy selection or chunk", "In the default format (c in the log)",
+                            self.action_copy)
+        yield SystemCommand("Copy everything received", "In the default format",
+                            lambda: self.action_copy("received"))
+        yield SystemCommand("Copy as…", "Pick what to copy and the format (F6)",
+                            self.action_copy_as)
         yield SystemCommand("Follow tail", "Scroll to the newest bytes and stay there (ctrl+f)",
                             self.action_follow)

@@ -6,17 +6,21 @@ same chunk (and the same part of it). On narrow terminals the pair stacks vertic
 
 from __future__ import annotations
 
+import threading
 from typing import Literal
 
 from rich.text import Text
-from textual import on
+from textual import on, work
+from textual.message import Message
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.events import Resize
 from textual.widgets import Static
 
+from tcptui.capture.search import Pattern, search_capture
 from tcptui.capture.store import Capture
-from tcptui.ui.byte_marks import SharedMarks
+from tcptui.ui.byte_marks import SearchMatches, SharedMarks
+from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.transcript_view import TranscriptView
 
 Layout = Literal["dual", "text", "hex"]
@@ -40,11 +44,14 @@ class ReceiveLog(Vertical):
         self.capture = capture
         self.view_layout: Layout = layout
         self.marks = SharedMarks()
+        self._stop_search = threading.Event()
+        self._search_origin: TranscriptView | None = None
 
     def compose(self) -> ComposeResult:
         with Container(id="views"):
             yield TranscriptView(self.capture, "text", self.marks, id="text-view")
             yield TranscriptView(self.capture, "hex", self.marks, id="hex-view")
+        yield SearchBar()
         yield Static("", id="log-status")
 
     @property
@@ -126,3 +133,76 @@ class ReceiveLog(Vertical):
             return
         byte_offset = source.painter.row_span(ref)[0] if ref.row >= 0 else 0
         other.scroll_to_byte(ref.chunk, byte_offset, header=ref.row < 0)
+
+    # -- search ------------------------------------------------------------------------------
+
+    class SearchFinished(Message):
+        def __init__(self, matches: SearchMatches) -> None:
+            super().__init__()
+            self.matches = matches
+
+    def open_search(self) -> None:
+        focused = self.app.focused
+        if isinstance(focused, TranscriptView):
+            self._search_origin = focused
+        self.query_one(SearchBar).open()
+
+    def _focus_origin(self) -> None:
+        origin = self._search_origin
+        (origin if origin is not None and origin.display else self.visible_views()[0]).focus()
+
+    @on(TranscriptView.SearchRequested)
+    def _search_requested(self) -> None:
+        self.open_search()
+
+    @on(TranscriptView.MatchStepRequested)
+    def _match_step_requested(self, event: TranscriptView.MatchStepRequested) -> None:
+        self.step_match(event.forward)
+
+    @on(SearchBar.Closed)
+    def _search_closed(self) -> None:
+        self._focus_origin()
+
+    @on(SearchBar.Submitted)
+    def _search_submitted(self, event: SearchBar.Submitted) -> None:
+        self._stop_search.set()
+        self._stop_search = threading.Event()
+        self.marks.matches = SearchMatches(event.pattern.description)
+        self.show_status()
+        self._search(event.pattern, self.marks.matches, self._stop_search)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _search(self, pattern: Pattern, matches: SearchMatches, stop: threading.Event) -> None:
+        """Runs off the event loop: a gigabyte of spooled capture must not freeze the UI."""
+        search_capture(self.capture, pattern, matches.add, stop.is_set)
+        matches.complete = True
+        self.post_message(self.SearchFinished(matches))
+
+    @on(SearchFinished)
+    def _search_finished(self, event: ReceiveLog.SearchFinished) -> None:
+        if event.matches is not self.marks.matches:
+            return
+        if len(event.matches):
+            self.step_match(forward=True, from_offset=-1)
+            self.query_one(SearchBar).remove_class("-open")
+            self._focus_origin()
+        else:
+            self.show_status()
+
+    def step_match(self, forward: bool, from_offset: int | None = None) -> None:
+        """Put the cursor on the next (or previous) match."""
+        matches = self.marks.matches
+        if matches is None or not len(matches):
+            self.app.notify("No matches: search with /", severity="warning")
+            return
+        cursor = self.marks.cursor
+        start = from_offset if from_offset is not None else (cursor.offset or 0)
+        index = matches.step(start, forward)
+        if index is None:
+            return
+        matches.current = index
+        cursor.anchor = None
+        cursor.offset = matches.starts[index]
+        for view in self.visible_views():
+            view.reveal_cursor()
+        self.repaint()

@@ -40,6 +40,7 @@ class TranscriptView(ScrollView, can_focus=True):
         border-title-color: $text-muted;
         border-subtitle-color: $warning;
         background: $surface;
+        scrollbar-gutter: stable;
     }
     TranscriptView:focus { border: round $primary; }
     """
@@ -68,6 +69,12 @@ class TranscriptView(ScrollView, can_focus=True):
         Binding("a", "select_chunk", "Select chunk", show=False, id="log.select_chunk"),
         Binding("escape", "clear_selection", "Clear selection", show=False,
                 id="log.clear_selection"),
+        Binding("c", "app.copy", "Copy", id="log.copy"),
+        Binding("slash", "search", "Search", id="log.search"),
+        Binding("n", "next_match(True)", "Next match", show=False, id="log.next_match"),
+        Binding("N", "next_match(False)", "Previous match", show=False,
+                id="log.previous_match"),
+        Binding("C", "app.copy_as", "Copy as…", show=False, id="log.copy_as"),
     ]
 
     following: reactive[bool] = reactive(True)
@@ -78,6 +85,14 @@ class TranscriptView(ScrollView, can_focus=True):
         def __init__(self, view: TranscriptView) -> None:
             super().__init__()
             self.view = view
+
+    class SearchRequested(Message):
+        pass
+
+    class MatchStepRequested(Message):
+        def __init__(self, forward: bool) -> None:
+            super().__init__()
+            self.forward = forward
 
     class Scrolled(Message):
         """The user moved this view; a companion view (the dual layout) may follow."""
@@ -306,7 +321,19 @@ class TranscriptView(ScrollView, can_focus=True):
         cursor.offset = max(0, min(offset, self.capture.total_bytes - 1))
         self._cursor_changed()
 
+    def action_search(self) -> None:
+        self.post_message(self.SearchRequested())
+
+    def action_next_match(self, forward: bool) -> None:
+        self.post_message(self.MatchStepRequested(forward))
+
     def _cursor_changed(self) -> None:
+        self.reveal_cursor()
+        self.refresh()
+        self.post_message(self.CursorMoved(self))
+
+    def reveal_cursor(self) -> None:
+        """Scroll so the cursor's row is on screen."""
         if self.marks.cursor.offset is not None and self.capture.total_bytes:
             ref, _ = self._cursor_place(self.marks.cursor.offset)
             row = self.layout_rows.first_row(ref.chunk) + 1 + ref.row
@@ -315,8 +342,6 @@ class TranscriptView(ScrollView, can_focus=True):
                 self.scroll_to(y=row, animate=False, immediate=True, force=True)
             elif row >= self.scroll_y + height:
                 self.scroll_to(y=row - height + 1, animate=False, immediate=True, force=True)
-        self.refresh()
-        self.post_message(self.CursorMoved(self))
 
     def action_move_bytes(self, delta: int, extend: bool = False) -> None:
         current = self.marks.cursor.offset

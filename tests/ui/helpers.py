@@ -64,3 +64,9 @@ def all_rows(view: TranscriptView) -> list[str]:
         for ref in (layout.locate(y) for y in range(layout.total_rows))
         if ref is not None
     ]
+
+
+def last_notification(app: TcpTuiApp) -> str:
+    """The message of the newest notification the app showed ("" if none)."""
+    messages = [str(notification.message) for notification in app._notifications]
+    return messages[-1] if messages else ""

@@ -1,0 +1,132 @@
+"""Search a capture for text, a hex pattern with `??` wildcards, or a regular expression.
+
+The capture is read a block at a time (it may be a spooled gigabyte), with enough overlap
+between blocks that no match straddling a block edge is missed or reported twice. Literal
+patterns use `bytes.find`, which runs at memory speed; wildcards and regexes use `re`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tcptui.capture.store import Capture
+from tcptui.codec.errors import CodecError
+
+BLOCK = 8 << 20
+REGEX_OVERLAP = 64 << 10
+"""Longest regex match guaranteed to be found across a block edge."""
+
+
+class SearchMode(StrEnum):
+    TEXT = "text"
+    HEX = "hex"
+    REGEX = "regex"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A compiled search: a literal to `find`, or a regex."""
+
+    description: str
+    literal: bytes | None = None
+    regex: re.Pattern[bytes] | None = None
+
+    @property
+    def overlap(self) -> int:
+        return len(self.literal) - 1 if self.literal is not None else REGEX_OVERLAP
+
+
+def compile_pattern(text: str, mode: SearchMode, encoding: str = "utf-8") -> Pattern:
+    """Turn what the user typed into a Pattern; a CodecError says what is wrong with it."""
+    if not text:
+        raise CodecError("type something to search for")
+    if mode is SearchMode.TEXT:
+        try:
+            literal = text.encode(encoding)
+        except UnicodeEncodeError as exc:
+            raise CodecError(f"{text[exc.start]!r} cannot be encoded in {encoding}",
+                             exc.start + 1) from None
+        return Pattern(f"text {text!r}", literal=literal)
+    if mode is SearchMode.HEX:
+        return _hex_pattern(text)
+    try:
+        regex = re.compile(text.encode("utf-8", "surrogateescape"), re.DOTALL)
+    except re.error as exc:
+        raise CodecError(f"bad regular expression: {exc.msg}",
+                         None if exc.pos is None else exc.pos + 1) from None
+    return Pattern(f"regex /{text}/", regex=regex)
+
+
+def _hex_pattern(text: str) -> Pattern:
+    parts: list[bytes] = []
+    wildcard = False
+    column = 1
+    for word in re.split(r"(\s+)", text):
+        if word.isspace() or not word:
+            column += len(word)
+            continue
+        for position in range(0, len(word), 2):
+            pair = word[position : position + 2]
+            if pair == "??":
+                parts.append(b".")
+                wildcard = True
+            elif len(pair) == 2 and all(ch in "0123456789abcdefABCDEF" for ch in pair):
+                parts.append(re.escape(bytes.fromhex(pair)))
+            else:
+                raise CodecError(f"{pair!r} at column {column + position} is not a hex byte "
+                                 "or ??", column + position)
+        column += len(word)
+    if not parts:
+        raise CodecError("type hex bytes to search for, e.g. de ad ?? ef")
+    description = f"hex {text.strip()}"
+    if wildcard:
+        return Pattern(description, regex=re.compile(b"".join(parts), re.DOTALL))
+    return Pattern(description, literal=bytes.fromhex(text))
+
+
+def search_capture(
+    capture: Capture,
+    pattern: Pattern,
+    on_match: Callable[[int, int], None],
+    should_stop: Callable[[], bool] = lambda: False,
+    limit: int = 1_000_000,
+    block_size: int = BLOCK,
+) -> int:
+    """Call `on_match(start, end)` for each match in capture order; return how many.
+
+    Matches do not overlap each other (like `re.finditer`). Stops early when `should_stop()`
+    turns true or after `limit` matches.
+    """
+    found = 0
+    resume_at = 0  # capture offset where the next match may start
+    offset = 0
+    end = capture.total_bytes
+    while offset < end and found < limit and not should_stop():
+        block = capture.read(offset, min(block_size + pattern.overlap, end - offset))
+        last_block = offset + len(block) >= end
+        # Matches starting in the overlap tail belong to the next block (unless it is the last).
+        start_limit = len(block) if last_block else min(len(block), block_size)
+        for start, stop in _matches(block, pattern, max(0, resume_at - offset)):
+            if start >= start_limit or found >= limit:
+                break
+            on_match(offset + start, offset + stop)
+            found += 1
+            resume_at = offset + max(stop, start + 1)
+        offset += block_size
+    return found
+
+
+def _matches(block: bytes, pattern: Pattern, start: int) -> Iterator[tuple[int, int]]:
+    if pattern.literal is not None:
+        needle = pattern.literal
+        position = block.find(needle, start)
+        while position >= 0:
+            yield position, position + len(needle)
+            position = block.find(needle, position + len(needle))
+        return
+    assert pattern.regex is not None
+    for match in pattern.regex.finditer(block, start):
+        yield match.span()

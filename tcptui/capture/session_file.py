@@ -1,0 +1,282 @@
+"""The tcptui session file: a capture saved with its timing and connection facts, to open later.
+
+Raw exports lose what makes a capture worth keeping (which side sent each chunk, and when), so
+sessions get a format of their own. It is simple enough to read with a few lines of any language.
+
+Format, version 1
+-----------------
+
+    magic line   b"TCPTUI-SESSION 1\\n": ASCII; the number is the format version.
+    metadata     one line of UTF-8 JSON holding an object, ending in b"\\n" (JSON escapes any
+                 newline inside strings). Keys, all optional; readers ignore keys they do not know:
+                   "target"          str   what the user asked for, e.g. "example.com:80"
+                   "resolved"        [str] every address the name resolved to, in order
+                   "remote"          str   the address that answered, e.g. "93.184.215.14:80"
+                   "local"           str   our end of the connection, e.g. "192.0.2.7:51234"
+                   "started_at"      str   when the session started, ISO 8601 with UTC offset
+                   "tcptui_version"  str   the version that wrote the file
+                   "tls"             {}    TLS details (version, cipher, certificate…); may be empty
+                   "end_reason"      str   why the connection ended, as shown to the user
+                   "ended_by_reset"  bool  true when the peer reset the connection
+    records      repeated, in capture order; all integers big-endian:
+                   kind     u8     0 = bytes received, 1 = bytes sent, 255 = the end record
+                   mono_ns  i64    monotonic clock when the bytes moved (only differences matter)
+                   wall_ns  i64    wall clock, nanoseconds since the Unix epoch
+                   length   u64    number of data bytes that follow (at least 1)
+                   data     the bytes, exactly as they crossed the socket
+    end record   kind u8 = 255, chunks u64, total data bytes u64, CRC-32 (zlib) of all data u32;
+                 nothing may follow it. A file without it was cut short.
+
+Saving streams the capture a block at a time and renames a finished temporary file into place
+(see `capture.export.write_atomically`), so a session of any size costs little memory and a
+failed save leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, BinaryIO
+
+from tcptui import __version__
+from tcptui.capture.export import (
+    BLOCK,
+    Cancel,
+    Progress,
+    ProgressTracker,
+    write_atomically,
+)
+from tcptui.capture.store import Capture, Direction
+
+FORMAT_VERSION = 1
+MAGIC = b"TCPTUI-SESSION"
+END_KIND = 0xFF
+RECORD = struct.Struct(">BqqQ")
+END = struct.Struct(">QQI")
+MAX_METADATA = 1 << 20
+"""Longest metadata line a reader accepts: anything longer is not a session file we wrote."""
+
+
+class SessionFileError(Exception):
+    """A session file could not be opened; `str()` says what is wrong, for the user."""
+
+
+class NotASessionFileError(SessionFileError):
+    """The file does not start with the session magic line."""
+
+
+class UnsupportedVersionError(SessionFileError):
+    """The file was written by a newer tcptui in a format version this one cannot read."""
+
+
+class TruncatedSessionFileError(SessionFileError):
+    """The file ends early: a record or the end record is missing."""
+
+
+class CorruptSessionFileError(SessionFileError):
+    """The file is complete but something in it is wrong."""
+
+
+@dataclass(frozen=True)
+class SessionMeta:
+    """What is known about the connection a capture came from (see the format above)."""
+
+    target: str = ""
+    resolved: tuple[str, ...] = ()
+    remote: str = ""
+    local: str = ""
+    started_at: str = ""
+    tcptui_version: str = __version__
+    tls: dict[str, Any] = field(default_factory=dict)
+    end_reason: str = ""
+    ended_by_reset: bool = False
+
+    def to_json(self) -> bytes:
+        data = asdict(self)
+        data["resolved"] = list(self.resolved)
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, data: object) -> SessionMeta:
+        if not isinstance(data, dict):
+            raise CorruptSessionFileError("the metadata line is not a JSON object")
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            if item.name in data:
+                values[item.name] = _checked(item.name, data[item.name])
+        return cls(**values)
+
+
+_TYPES: dict[str, type] = {"tls": dict, "ended_by_reset": bool, "resolved": list}
+
+
+def _checked(name: str, value: object) -> object:
+    expected = _TYPES.get(name, str)
+    if not isinstance(value, expected):
+        raise CorruptSessionFileError(
+            f"metadata field {name!r} should be a {expected.__name__}, not {value!r}"
+        )
+    if isinstance(value, list):
+        if not all(isinstance(item, str) for item in value):
+            raise CorruptSessionFileError(f"metadata field {name!r} should list strings")
+        return tuple(value)
+    return value
+
+
+def save_session(
+    capture: Capture,
+    path: str | os.PathLike[str],
+    meta: SessionMeta,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> int:
+    """Write `capture` and `meta` to `path` as a session file; return the file's size.
+
+    Chunks appended while saving are left for the next save. Raises SaveError (SaveCancelled
+    when cancelled) and then `path` is untouched.
+    """
+    count = len(capture)
+    tracker = ProgressTracker(capture.total_bytes, progress, cancel)
+    size = write_atomically(path, lambda out: _write_session(capture, count, meta, out, tracker))
+    tracker.finish()
+    return size
+
+
+def _write_session(
+    capture: Capture, count: int, meta: SessionMeta, out: BinaryIO, tracker: ProgressTracker
+) -> None:
+    tracker.check()
+    out.write(b"%s %d\n%s\n" % (MAGIC, FORMAT_VERSION, meta.to_json()))
+    crc = total = 0
+    for chunk in capture.chunks(0, count):
+        out.write(RECORD.pack(chunk.direction, chunk.mono_ns, chunk.wall_ns, chunk.length))
+        for offset in range(chunk.offset, chunk.end, BLOCK):
+            data = capture.read(offset, min(BLOCK, chunk.end - offset))
+            out.write(data)
+            crc = zlib.crc32(data, crc)
+            total += len(data)
+            tracker.advance(len(data))
+    out.write(bytes([END_KIND]) + END.pack(count, total, crc))
+
+
+def open_session(
+    path: str | os.PathLike[str], spool_dir: str | None = None
+) -> tuple[Capture, SessionMeta]:
+    """Read a session file back into a new Capture with the original timestamps.
+
+    Raises a SessionFileError subclass naming what is wrong with the file, or why it could not
+    be read. Each chunk is read whole (the Capture stores chunks whole); the Capture spools big
+    sessions to disk as usual.
+    """
+    try:
+        with open(path, "rb") as src:
+            return _read_session(src, os.fstat(src.fileno()).st_size, spool_dir)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise SessionFileError(f"Could not read {os.fspath(path)}: {reason}.") from exc
+
+
+def _read_session(
+    src: BinaryIO, file_size: int, spool_dir: str | None
+) -> tuple[Capture, SessionMeta]:
+    meta = SessionMeta.from_json(_read_metadata(src))
+    clock = _RecordedClock()
+    capture = Capture(spool_dir=spool_dir, clock=clock)
+    try:
+        _read_records(src, file_size, capture, clock)
+    except BaseException:
+        capture.close()
+        raise
+    return capture, meta
+
+
+def _read_metadata(src: BinaryIO) -> object:
+    magic, _, version = src.readline(64).rstrip(b"\n").partition(b" ")
+    if magic != MAGIC:
+        raise NotASessionFileError("this is not a tcptui session file (it has no session header)")
+    if not version.isdigit():
+        raise CorruptSessionFileError(f"the session header has no valid version: {version!r}")
+    if int(version) != FORMAT_VERSION:
+        raise UnsupportedVersionError(
+            f"this session file has format version {int(version)}; this tcptui "
+            f"({__version__}) reads version {FORMAT_VERSION}"
+        )
+    line = src.readline(MAX_METADATA)
+    if not line.endswith(b"\n"):
+        if len(line) >= MAX_METADATA:
+            raise CorruptSessionFileError("the metadata line is longer than 1 MiB")
+        raise TruncatedSessionFileError("the file ends inside the metadata line")
+    try:
+        return json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorruptSessionFileError(f"the metadata line is not valid JSON: {exc}") from None
+
+
+class _RecordedClock:
+    """Hands the Capture the timestamps read from the file instead of the time now."""
+
+    def __init__(self) -> None:
+        self.now = (0, 0)
+
+    def __call__(self) -> tuple[int, int]:
+        return self.now
+
+
+def _read_records(src: BinaryIO, file_size: int, capture: Capture, clock: _RecordedClock) -> None:
+    crc = 0
+    for number, kind, mono_ns, wall_ns, length in _records(src):
+        where = f"record {number} (at byte {src.tell() - RECORD.size})"
+        if kind not in (Direction.RECEIVED, Direction.SENT):
+            raise CorruptSessionFileError(f"{where} has an unknown kind {kind}")
+        if length == 0:
+            raise CorruptSessionFileError(f"{where} holds no bytes")
+        if length > file_size - src.tell():
+            raise TruncatedSessionFileError(
+                f"the file is cut short: {where} should hold {length:,} bytes but only "
+                f"{max(0, file_size - src.tell()):,} remain"
+            )
+        data = src.read(length)
+        if len(data) != length:
+            raise TruncatedSessionFileError(f"the file is cut short inside {where}")
+        crc = zlib.crc32(data, crc)
+        clock.now = (mono_ns, wall_ns)
+        capture.append(Direction(kind), data)
+    _check_end(src, capture, crc)
+
+
+def _records(src: BinaryIO) -> Iterator[tuple[int, int, int, int, int]]:
+    """(number, kind, mono_ns, wall_ns, length) of every record up to the end record."""
+    number = 0
+    while True:
+        kind = src.read(1)
+        if not kind:
+            raise TruncatedSessionFileError(
+                f"the file is cut short after {number} records: the end record is missing"
+            )
+        if kind[0] == END_KIND:
+            return
+        rest = src.read(RECORD.size - 1)
+        if len(rest) != RECORD.size - 1:
+            raise TruncatedSessionFileError(f"the file is cut short inside record {number}")
+        yield (number, *RECORD.unpack(kind + rest))
+        number += 1
+
+
+def _check_end(src: BinaryIO, capture: Capture, crc: int) -> None:
+    end = src.read(END.size)
+    if len(end) != END.size:
+        raise TruncatedSessionFileError("the file is cut short inside the end record")
+    chunks, total, expected_crc = END.unpack(end)
+    if (chunks, total) != (len(capture), capture.total_bytes):
+        raise CorruptSessionFileError(
+            f"the end record counts {chunks} chunks and {total:,} bytes, but the file holds "
+            f"{len(capture)} chunks and {capture.total_bytes:,} bytes"
+        )
+    if crc != expected_crc:
+        raise CorruptSessionFileError("the bytes do not match their checksum (CRC-32)")
+    if src.read(1):
+        raise CorruptSessionFileError("there are stray bytes after the end record")

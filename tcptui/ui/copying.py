@@ -1,0 +1,54 @@
+"""Which captured bytes a copy takes: the selection, the cursor's chunk, or all received."""
+
+from __future__ import annotations
+
+from tcptui.capture.store import Capture, Direction
+from tcptui.ui.byte_marks import ByteCursor
+from tcptui.ui.copy_screen import CopyScope
+
+DEFAULT_COPY_CAP = 4 << 20
+"""Bytes a copy may take before we suggest saving to a file: clipboards choke on more."""
+
+
+class NothingToCopy(Exception):
+    """The scope is empty or too big; the message says what to do instead."""
+
+
+def default_scope(cursor: ByteCursor) -> CopyScope:
+    return "selection" if cursor.selection() is not None else "chunk"
+
+
+def bytes_to_copy(
+    capture: Capture, cursor: ByteCursor, scope: CopyScope, cap: int = DEFAULT_COPY_CAP
+) -> bytes:
+    """The exact bytes for `scope`, refusing (before reading them) anything above `cap`."""
+    if scope == "selection":
+        selection = cursor.selection()
+        if selection is None:
+            raise NothingToCopy("Nothing is selected: press v in the log and move the cursor.")
+        start, end = selection
+        _check_size(end - start, cap)
+        return capture.read(start, end - start)
+    if scope == "chunk":
+        if cursor.offset is None or not capture.total_bytes:
+            raise NothingToCopy("No chunk under the cursor: focus the log (Tab) first.")
+        index = capture.chunk_index_at(cursor.offset)
+        _check_size(capture.chunk(index).length, cap)
+        return capture.read_chunk(index)
+    total = capture.stream_bytes(Direction.RECEIVED)
+    if not total:
+        raise NothingToCopy("Nothing has been received yet.")
+    _check_size(total, cap)
+    return b"".join(
+        capture.read_chunk(chunk.index)
+        for chunk in capture.chunks()
+        if chunk.direction is Direction.RECEIVED
+    )
+
+
+def _check_size(size: int, cap: int) -> None:
+    if size > cap:
+        raise NothingToCopy(
+            f"{size:,} bytes is more than the clipboard limit of {cap:,} bytes: "
+            "save to a file instead (ctrl+s)."
+        )
