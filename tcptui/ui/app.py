@@ -10,6 +10,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 
 from tcptui import __version__
@@ -18,10 +19,15 @@ from tcptui.cli import LaunchConfig
 from tcptui.net.events import Closed, EndReason
 from tcptui.net.session import ConnectOptions, Family, Session, SessionError, SessionState
 from tcptui.net.target import Target
+from tcptui.capture.store import Direction
+from tcptui.codec.composer_syntax import Syntax, escape_for_composer
+from tcptui.codec.errors import CodecError
 from tcptui.codec.formats import CopyFormat, format_bytes
 from tcptui.ui.composer import Composer
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
 from tcptui.ui.copying import NothingToCopy, bytes_to_copy, default_scope
+from tcptui.ui.prompt_screen import PromptScreen
+from tcptui.ui.repeat_spec import parse_repeat
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.messages import DataAvailable, EventBridge, SessionEvent
 from tcptui.ui.receive_log import ReceiveLog
@@ -45,6 +51,10 @@ class TcpTuiApp(App[int]):
         Binding("f5", "cycle_view", "View", id="log.cycle_view"),
         Binding("ctrl+f", "follow", "Follow tail", id="log.follow_tail", priority=True),
         Binding("f6", "copy_as", "Copy as…", id="capture.copy_as"),
+        Binding("f7", "cycle_syntax", "Syntax", id="composer.syntax"),
+        Binding("f8", "toggle_multiline", "Multi-line", id="composer.multiline"),
+        Binding("f9", "send", "Send", show=False, id="composer.send", priority=True),
+        Binding("ctrl+t", "repeat", "Repeat", show=False, id="composer.repeat", priority=True),
         Binding("f1", "toggle_help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
@@ -59,6 +69,7 @@ class TcpTuiApp(App[int]):
         self._demo: DemoServer | None = None
         self._target = config.target
         self.copy_format = CopyFormat.TEXT
+        self._repeat_timer: Timer | None = None
 
     # -- building ----------------------------------------------------------------------------
 
@@ -159,19 +170,25 @@ class TcpTuiApp(App[int]):
 
     @on(Composer.Submitted)
     def _send(self, message: Composer.Submitted) -> None:
+        if self.send_bytes(message.data):
+            self.composer.accept_sent(message.text)
+
+    def send_bytes(self, data: bytes) -> bool:
+        """Queue `data` on the connection, or say in the composer why it cannot go."""
         if self.session is None:
             self.composer.show_error("Not connected: fill in host and port, then press F2.")
-            return
-        if not message.data:
+            return False
+        if not data:
             self.composer.show_error("Nothing to send: the message is empty and the line "
                                      "ending is 'none' (F4 changes it).")
-            return
+            return False
         try:
-            self.session.send(message.data)
+            self.session.send(data)
         except SessionError as exc:
             self.composer.show_error(f"{str(exc).capitalize()}. Press F2 to connect again.")
-            return
-        self.composer.accept_sent(message.text)
+            self.stop_repeat()
+            return False
+        return True
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -197,6 +214,114 @@ class TcpTuiApp(App[int]):
 
     def action_cycle_line_ending(self) -> None:
         self.composer.line_ending = self.composer.line_ending.next()
+
+    def action_cycle_syntax(self) -> None:
+        order = list(Syntax)
+        self.composer.syntax = order[(order.index(self.composer.syntax) + 1) % len(order)]
+
+    def action_toggle_multiline(self) -> None:
+        self.composer.multiline = not self.composer.multiline
+
+    def action_send(self) -> None:
+        self.composer.submit()
+
+    def action_set_encoding(self) -> None:
+        def chosen(name: str | None) -> None:
+            if name:
+                self.composer.set_encoding(name)
+                self.receive_log.set_encoding(self.composer.encoding)
+                self.notify(f"Text encoding: {self.composer.encoding} (composer and text view)")
+
+        def check(name: str) -> str | None:
+            return self.composer.set_encoding(name)
+
+        self.push_screen(PromptScreen("Text encoding for the composer and the text view",
+                                      self.composer.encoding, "utf-8, latin-1, cp437, utf-16-le…",
+                                      check), chosen)
+
+    def action_repeat(self) -> None:
+        """Send the composer message N times, or every T ms; pressed again, stop."""
+        if self._repeat_timer is not None:
+            self.stop_repeat()
+            self.notify("Repeating stopped.")
+            return
+
+        def check(text: str) -> str | None:
+            try:
+                parse_repeat(text)
+            except ValueError as exc:
+                return str(exc).capitalize()
+            return None
+
+        self.push_screen(PromptScreen("Repeat the composer message (ctrl+t again stops)", "",
+                                      "10 · 10 every 200 · every 500", check), self._start_repeat)
+
+    def _start_repeat(self, text: str | None) -> None:
+        if not text:
+            return
+        spec = parse_repeat(text)
+        try:
+            data = self.composer.encode(self.composer.text)
+        except CodecError as exc:
+            self.composer.show_error(str(exc))
+            return
+        if spec.interval_ms == 0:
+            for _ in range(spec.count):
+                if not self.send_bytes(data):
+                    return
+            self.notify(f"Sent {spec.count:,} times ({spec.count * len(data):,} bytes).")
+            return
+        sent = 0
+
+        def tick() -> None:
+            """Count real sends: the timer skips ticks when the loop is busy."""
+            nonlocal sent
+            if self.send_bytes(data):
+                sent += 1
+            if sent == spec.count or self._repeat_timer is None:
+                self.stop_repeat()
+
+        self._repeat_timer = self.set_interval(spec.interval_ms / 1000, tick, name="repeat")
+        every = f"every {spec.interval_ms} ms"
+        times = f"{spec.count:,} times " if spec.count else ""
+        self.notify(f"Sending {times}{every}; ctrl+t stops.")
+
+    def stop_repeat(self) -> None:
+        if self._repeat_timer is not None:
+            self._repeat_timer.stop()
+            self._repeat_timer = None
+
+    def action_resend_chunk(self) -> None:
+        """Send the sent chunk under the log's cursor again, byte for byte."""
+        chunk = self._chunk_under_cursor()
+        if chunk is None:
+            return
+        if self.capture.chunk(chunk).direction is not Direction.SENT:
+            self.notify("Only sent chunks can be resent; e puts any chunk in the composer.",
+                        severity="warning")
+            return
+        data = self.capture.read_chunk(chunk)
+        if self.send_bytes(data):
+            self.notify(f"Resent chunk #{chunk + 1} ({len(data):,} bytes).")
+
+    def action_edit_chunk(self) -> None:
+        """Put the chunk under the cursor in the composer, as escaped text, to edit and send."""
+        chunk = self._chunk_under_cursor()
+        if chunk is None:
+            return
+        data = self.capture.read_chunk(chunk)
+        self.composer.syntax = Syntax.TEXT
+        self.composer.line_ending = self.composer.line_ending.NONE
+        self.composer.load(escape_for_composer(data, self.composer.encoding))
+        self.composer.input.focus()
+
+    def _chunk_under_cursor(self) -> int | None:
+        offset = self.receive_log.marks.cursor.offset
+        if offset is None or offset >= self.capture.total_bytes:
+            self.notify("Put the cursor on a chunk in the log first (Tab, then [ and ]).",
+                        severity="warning")
+            return None
+        return self.capture.chunk_index_at(offset)
 
     def action_cycle_view(self) -> None:
         layout = self.receive_log.cycle_layout()
@@ -255,5 +380,17 @@ class TcpTuiApp(App[int]):
                             lambda: self.action_copy("received"))
         yield SystemCommand("Copy as…", "Pick what to copy and the format (F6)",
                             self.action_copy_as)
+        yield SystemCommand("Cycle composer syntax", "text with escapes → hex → mixed (F7)",
+                            self.action_cycle_syntax)
+        yield SystemCommand("Multi-line composer", "Open or close the multi-line editor (F8)",
+                            self.action_toggle_multiline)
+        yield SystemCommand("Set text encoding…", "For the composer and the text view",
+                            self.action_set_encoding)
+        yield SystemCommand("Repeat message…", "N times, or every T ms until stopped (ctrl+t)",
+                            self.action_repeat)
+        yield SystemCommand("Resend chunk", "Send the sent chunk under the cursor again (r)",
+                            self.action_resend_chunk)
+        yield SystemCommand("Edit chunk in composer", "As escaped text (e)",
+                            self.action_edit_chunk)
         yield SystemCommand("Follow tail", "Scroll to the newest bytes and stay there (ctrl+f)",
                             self.action_follow)

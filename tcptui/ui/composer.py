@@ -1,6 +1,13 @@
-"""The composer: type a message, see exactly how many bytes Enter will send, and send it."""
+"""The composer: type a message, see exactly which bytes Enter will send, and send them.
+
+One line by default; F8 opens a multi-line editor for requests such as HTTP, whose newlines
+become the chosen line ending. The syntax (text with escapes, hex, or mixed) and the text
+encoding decide how typed characters become bytes; the preview shows the result as you type.
+"""
 
 from __future__ import annotations
+
+import codecs
 
 from rich.text import Text
 from textual import on
@@ -9,12 +16,17 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 
 from tcptui.codec.composer_syntax import LineEnding, Syntax, parse_composer
 from tcptui.codec.errors import CodecError
 
 PREVIEW_BYTES = 16
+SYNTAX_HINTS = {
+    Syntax.TEXT: "text with escapes: \\r \\n \\t \\0 \\e \\\\ \\xHH \\u{1F600}",
+    Syntax.HEX: "hex bytes: de ad be ef · deadbeef · 0xde,0xad · de:ad",
+    Syntax.MIXED: "text with {de ad} hex blocks; \\{ \\} \\\\ for literal braces",
+}
 
 
 class History:
@@ -42,14 +54,40 @@ class History:
         return self.entries[self._position] if self._position < len(self.entries) else ""
 
 
+def encode_message(
+    text: str, syntax: Syntax, encoding: str, line_ending: LineEnding, multiline: bool
+) -> bytes:
+    """The exact bytes for a composer message.
+
+    A one-line message gets the line ending appended. In a multi-line message every line
+    ends with it (so newlines become CRLF when CRLF is chosen); with no line ending the
+    newlines stay LF. A CodecError names the line and column of the first mistake.
+    """
+    if not multiline:
+        return parse_composer(text, syntax, encoding) + line_ending.bytes
+    if syntax is Syntax.HEX:
+        return parse_composer(text.replace("\n", " "), syntax, encoding) + line_ending.bytes
+    separator = line_ending.bytes or b"\n"
+    parts = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        try:
+            parts.append(parse_composer(line, syntax, encoding))
+        except CodecError as exc:
+            raise CodecError(f"line {number}: {exc}", exc.column) from None
+    return separator.join(parts) + line_ending.bytes
+
+
 class Composer(Vertical):
-    """One-line message entry with a live byte count and the line ending always in view."""
+    """Message entry with a live byte preview and the line ending always in view."""
 
     DEFAULT_CSS = """
     Composer { height: auto; border: round $accent 40%; padding: 0 1; }
     Composer:focus-within { border: round $accent; }
     Composer #composer-row { height: auto; }
-    Composer Input { width: 1fr; border: none; height: 1; padding: 0; }
+    Composer #multiline { display: none; height: 8; width: 1fr; }
+    Composer.-multiline #multiline { display: block; }
+    Composer.-multiline #message { display: none; }
+    Composer #mode { width: auto; padding: 0 1; color: $text-muted; }
     Composer #eol { width: auto; padding: 0 1; background: $accent 30%; }
     Composer #preview { height: 1; color: $text-muted; }
     Composer #preview.-error { color: $error; }
@@ -61,9 +99,12 @@ class Composer(Vertical):
     ]
 
     line_ending: reactive[LineEnding] = reactive(LineEnding.LF)
+    syntax: reactive[Syntax] = reactive(Syntax.TEXT)
+    encoding: reactive[str] = reactive("utf-8")
+    multiline: reactive[bool] = reactive(False)
 
     class Submitted(Message):
-        """The user pressed Enter on a message that parses: `data` is exactly what to send."""
+        """The user asked to send a message that parses: `data` is exactly what to send."""
 
         def __init__(self, data: bytes, text: str) -> None:
             super().__init__()
@@ -73,14 +114,13 @@ class Composer(Vertical):
     def __init__(self, line_ending: LineEnding = LineEnding.LF) -> None:
         super().__init__(id="composer")
         self.set_reactive(Composer.line_ending, line_ending)
-        self.syntax = Syntax.TEXT
-        self.encoding = "utf-8"
         self.history = History()
-        self.border_title = "composer · text with escapes (\\r \\n \\t \\xHH \\e)"
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="composer-row"):
             yield Input(placeholder="type a message and press Enter to send", id="message")
+            yield TextArea(id="multiline", soft_wrap=True, show_line_numbers=True)
+            yield Static("", id="mode")
             yield Static(self.line_ending.label, id="eol")
         yield Static("", id="preview")
 
@@ -88,23 +128,66 @@ class Composer(Vertical):
     def input(self) -> Input:
         return self.query_one("#message", Input)
 
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#multiline", TextArea)
+
+    @property
+    def text(self) -> str:
+        return self.editor.text if self.multiline else self.input.value
+
     def on_mount(self) -> None:
-        self.update_preview()
+        self._show_mode()
 
     def watch_line_ending(self) -> None:
         if self.is_mounted:
             self.query_one("#eol", Static).update(self.line_ending.label)
             self.update_preview()
 
+    def watch_syntax(self) -> None:
+        self._show_mode()
+
+    def watch_encoding(self) -> None:
+        self._show_mode()
+
+    def watch_multiline(self, multiline: bool) -> None:
+        if not self.is_mounted:
+            return
+        self.set_class(multiline, "-multiline")
+        if multiline:
+            self.editor.text = self.input.value
+            self.editor.focus()
+        else:
+            self.input.value = self.editor.text.split("\n", 1)[0]
+            self.input.focus()
+        self._show_mode()
+
+    def _show_mode(self) -> None:
+        if not self.is_mounted:
+            return
+        self.query_one("#mode", Static).update(f"{self.syntax.value} · {self.encoding}")
+        send_key = "F9 sends" if self.multiline else "Enter sends"
+        self.border_title = f"composer · {SYNTAX_HINTS[self.syntax]} · {send_key}"
+        self.update_preview()
+
+    def set_encoding(self, name: str) -> str | None:
+        """Use another text encoding; returns an error sentence if Python does not know it."""
+        try:
+            self.encoding = codecs.lookup(name).name
+        except LookupError:
+            return f"{name!r} is not an encoding Python knows (try utf-8, latin-1, cp437)"
+        return None
+
     def encode(self, text: str) -> bytes:
-        """The exact bytes Enter would send for `text`; raises CodecError when it cannot."""
-        return parse_composer(text, self.syntax, self.encoding) + self.line_ending.bytes
+        """The exact bytes a send would put on the wire for `text`."""
+        return encode_message(text, self.syntax, self.encoding, self.line_ending, self.multiline)
 
     @on(Input.Changed, "#message")
+    @on(TextArea.Changed, "#multiline")
     def update_preview(self) -> None:
         preview = self.query_one("#preview", Static)
         try:
-            data = self.encode(self.input.value)
+            data = self.encode(self.text)
         except CodecError as exc:
             preview.set_class(True, "-error")
             preview.update(Text(str(exc)))
@@ -112,8 +195,9 @@ class Composer(Vertical):
         preview.set_class(False, "-error")
         head = data[:PREVIEW_BYTES].hex(" ")
         more = " …" if len(data) > PREVIEW_BYTES else ""
-        preview.update(Text(f"{len(data):,} byte{'s' if len(data) != 1 else ''} on Enter: "
-                            f"{head}{more}"))
+        plural = "s" if len(data) != 1 else ""
+        key = "F9" if self.multiline else "Enter"
+        preview.update(Text(f"{len(data):,} byte{plural} on {key}: {head}{more}"))
 
     def show_error(self, message: str) -> None:
         preview = self.query_one("#preview", Static)
@@ -121,26 +205,37 @@ class Composer(Vertical):
         preview.update(Text(message))
 
     @on(Input.Submitted, "#message")
-    def submit(self, event: Input.Submitted) -> None:
+    def _enter(self, event: Input.Submitted) -> None:
         event.stop()
+        self.submit()
+
+    def submit(self) -> None:
+        """Parse what is typed and ask the app to send it."""
         try:
-            data = self.encode(event.value)
+            data = self.encode(self.text)
         except CodecError as exc:
             self.show_error(str(exc))
             return
-        self.post_message(self.Submitted(data, event.value))
+        self.post_message(self.Submitted(data, self.text))
 
     def accept_sent(self, text: str) -> None:
-        """The message went out: remember it and clear the line."""
+        """The message went out: remember it and clear the editor."""
         self.history.add(text)
-        self.input.value = ""
+        self.load("")
+
+    def load(self, text: str) -> None:
+        """Put `text` in the composer (for history, snippets and editing a chunk)."""
+        if self.multiline or "\n" in text:
+            self.multiline = True
+            self.editor.text = text
+        else:
+            self.input.value = text
+            self.input.cursor_position = len(text)
 
     def action_history_older(self) -> None:
         text = self.history.older()
         if text is not None:
-            self.input.value = text
-            self.input.cursor_position = len(text)
+            self.load(text)
 
     def action_history_newer(self) -> None:
-        self.input.value = self.history.newer()
-        self.input.cursor_position = len(self.input.value)
+        self.load(self.history.newer())

@@ -69,6 +69,10 @@ class ReceiveLog(Vertical):
         for view in (self.text_view, self.hex_view):
             view.refresh_data()
 
+    def set_encoding(self, encoding: str) -> None:
+        self.text_view.set_encoding(encoding)
+        self.query_one(SearchBar).encoding = encoding
+
     def repaint(self) -> None:
         """Marks changed (cursor, selection, search): repaint both views and the status."""
         for view in (self.text_view, self.hex_view):

@@ -130,7 +130,7 @@ class SaveScreen(ModalScreen[SaveResult | None]):
         super().__init__()
         self.capture = capture
         self.meta = meta or SessionMeta()
-        self.initial_path = path or default_file_name()
+        self.initial_path = default_file_name() if path is None else path
         self.cancel_event = threading.Event()
         self.bytes_done = 0
         self.bytes_total = 0

@@ -70,6 +70,9 @@ class TranscriptView(ScrollView, can_focus=True):
         Binding("escape", "clear_selection", "Clear selection", show=False,
                 id="log.clear_selection"),
         Binding("c", "app.copy", "Copy", id="log.copy"),
+        Binding("r", "app.resend_chunk", "Resend", show=False, id="log.resend"),
+        Binding("o", "toggle_offsets", "Offsets", show=False, id="log.offsets"),
+        Binding("e", "app.edit_chunk", "Edit in composer", show=False, id="log.edit"),
         Binding("slash", "search", "Search", id="log.search"),
         Binding("n", "next_match(True)", "Next match", show=False, id="log.next_match"),
         Binding("N", "next_match(False)", "Previous match", show=False,
@@ -114,6 +117,8 @@ class TranscriptView(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.mode: ViewMode = mode
         self.capture = capture
+        self.encoding = "utf-8"
+        self.stream_offsets = False
         self._reader = ChunkReader(capture)
         self._painter: TextPainter | HexPainter = self._make_painter(wrap=80)
         self.layout_rows = TranscriptLayout(capture, self._painter.count_rows)
@@ -131,8 +136,24 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def _make_painter(self, wrap: int) -> TextPainter | HexPainter:
         if self.mode == "hex":
-            return HexPainter(self._reader)
-        return TextPainter(self._reader, wrap)
+            return HexPainter(self._reader, self.stream_offsets)
+        return TextPainter(self._reader, wrap, self.encoding)
+
+    def set_encoding(self, encoding: str) -> None:
+        """Decode the text view with another encoding; no byte is dropped either way."""
+        self.encoding = encoding
+        self._rebuild()
+
+    def action_toggle_offsets(self) -> None:
+        per_stream = self.toggle_stream_offsets()
+        self.notify("Hex offsets count " + ("along each direction's stream" if per_stream
+                                            else "from the start of each chunk"), timeout=2)
+
+    def toggle_stream_offsets(self) -> bool:
+        """Hex offsets per chunk, or per direction stream (running totals, like socat -x)."""
+        self.stream_offsets = not self.stream_offsets
+        self._rebuild()
+        return self.stream_offsets
 
     def _wrap_width(self) -> int:
         return max(8, self.scrollable_content_region.width - TextPainter.gutter_width)

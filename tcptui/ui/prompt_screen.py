@@ -1,0 +1,53 @@
+"""A small modal that asks for one value and checks it before accepting it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+Validator = Callable[[str], str | None]
+"""Returns an error sentence, or None when the value is fine."""
+
+
+class PromptScreen(ModalScreen[str | None]):
+    DEFAULT_CSS = """
+    PromptScreen { align: center middle; }
+    PromptScreen > Vertical {
+        width: 70; height: auto; border: round $accent; background: $panel; padding: 1 2;
+    }
+    PromptScreen #prompt-error { color: $error; height: auto; }
+    PromptScreen #prompt-hint { color: $text-muted; }
+    """
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="prompt.cancel")]
+
+    def __init__(
+        self, title: str, value: str = "", placeholder: str = "", validate: Validator | None = None
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.value = value
+        self.placeholder = placeholder
+        self.validate = validate
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.title_text))
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Static("", id="prompt-error")
+            yield Label("Enter accepts · Esc cancels", id="prompt-hint")
+
+    @on(Input.Submitted, "#prompt-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        error = self.validate(event.value) if self.validate else None
+        if error:
+            self.query_one("#prompt-error", Static).update(Text(error))
+            return
+        self.dismiss(event.value)
