@@ -41,6 +41,7 @@ from tcptui.net.target import Target
 RECV_SIZE = 256 * 1024
 MAX_CHUNK = 256 * 1024
 _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN, 10035}  # 10035: Windows
+_RESET_AFTER_ACCEPT = {errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE}
 
 
 class Family(StrEnum):
@@ -132,9 +133,12 @@ class Session:
         self._on_event = on_event
         self.state = SessionState.IDLE
         self._outbox: deque[bytes] = deque()
+        self._outbox_lock = threading.Lock()
+        """Held while `send` queues and while the I/O thread ends, so no bytes slip between."""
         self._half_close_requested = False
         self._stop_requested = False
         self._peer_finished = False
+        self._reset_during_handshake: OSError | None = None
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._wake_reader.setblocking(False)
         self._wake_writer.setblocking(False)
@@ -150,12 +154,13 @@ class Session:
 
     def send(self, data: bytes) -> None:
         """Queue bytes for the peer; they are recorded in the capture once the kernel has them."""
-        if self.state is SessionState.HALF_CLOSED or self._half_close_requested:
-            raise WriteClosedError()
-        if self.state is not SessionState.OPEN:
-            raise NotConnectedError()
-        for start in range(0, len(data), MAX_CHUNK):
-            self._outbox.append(data[start : start + MAX_CHUNK])
+        with self._outbox_lock:
+            if self.state is SessionState.HALF_CLOSED or self._half_close_requested:
+                raise WriteClosedError()
+            if self.state is not SessionState.OPEN:
+                raise NotConnectedError()
+            for start in range(0, len(data), MAX_CHUNK):
+                self._outbox.append(data[start : start + MAX_CHUNK])
         self._wake()
 
     def half_close(self) -> None:
@@ -272,7 +277,11 @@ class Session:
                 if sock in ready:
                     break
         code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        if code:
+        if code in _RESET_AFTER_ACCEPT:
+            # The handshake succeeded and the peer already reset, maybe after sending bytes.
+            # Reading SO_ERROR cleared the error: keep it to report once those bytes are read.
+            self._reset_during_handshake = OSError(code, _strerror(code))
+        elif code:
             raise OSError(code, _strerror(code))
 
     def _configure(self, sock: socket.socket) -> None:
@@ -322,6 +331,7 @@ class Session:
                             _drain(self._wake_reader)
                             continue
                         if mask & selectors.EVENT_READ and not self._receive(sock):
+                            self._end_exchange(EndReason.PEER_CLOSED, "", sending, sent_of_current)
                             return
                         if mask & selectors.EVENT_WRITE and sending is not None:
                             sent_of_current += _send_some(sock, sending[sent_of_current:])
@@ -330,16 +340,23 @@ class Session:
                                 sending = None
                     self._check_stop()
             except _Stop:
-                unsent = self.queued_bytes + (len(sending) - sent_of_current if sending else 0)
-                self._record_sent(sending[:sent_of_current] if sending else None)
-                self._finish(Closed(EndReason.CLOSED_BY_US, unsent_bytes=unsent))
+                self._end_exchange(EndReason.CLOSED_BY_US, "", sending, sent_of_current)
             except OSError as exc:
-                unsent = self.queued_bytes + (len(sending) - sent_of_current if sending else 0)
-                self._record_sent(sending[:sent_of_current] if sending else None)
-                self._finish(Closed(end_reason_for(exc), exc.strerror or str(exc), None, unsent))
+                detail = exc.strerror or str(exc)
+                self._end_exchange(end_reason_for(exc), detail, sending, sent_of_current)
+
+    def _end_exchange(
+        self, reason: EndReason, detail: str, sending: memoryview | None, sent_of_current: int
+    ) -> None:
+        """Record the part of the current write the kernel took; count the rest as unsent."""
+        with self._outbox_lock:  # from here on `send` refuses, so `unsent` is final
+            self.state = SessionState.CLOSED
+            unsent = self.queued_bytes + (len(sending) - sent_of_current if sending else 0)
+        self._record_sent(sending[:sent_of_current] if sending else None)
+        self._finish(Closed(reason, detail, None, unsent))
 
     def _receive(self, sock: socket.socket) -> bool:
-        """Read what is there; False when the connection is over (and reported)."""
+        """Read what is there; False when the peer's EOF ends the connection."""
         try:
             data = sock.recv(RECV_SIZE)
         except (BlockingIOError, InterruptedError):
@@ -348,13 +365,11 @@ class Session:
             self.capture.append(Direction.RECEIVED, data)
             self._emit(DataReceived(len(data)))
             return True
+        if self._reset_during_handshake is not None:
+            raise self._reset_during_handshake
         self._peer_finished = True
         self._emit(PeerFinished())
-        if self.options.close_on_peer_eof or self.state is SessionState.HALF_CLOSED:
-            unsent = self.queued_bytes
-            self._finish(Closed(EndReason.PEER_CLOSED, unsent_bytes=unsent))
-            return False
-        return True
+        return not (self.options.close_on_peer_eof or self.state is SessionState.HALF_CLOSED)
 
     def _record_sent(self, data: memoryview | None) -> None:
         if data:

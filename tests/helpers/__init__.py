@@ -1,0 +1,43 @@
+"""Shared test helpers: loopback servers, an event recorder and deadline-bounded waits.
+
+Engine tests use them now; UI tests drive the app against the same servers.
+"""
+
+from .data import MIB, pseudo_random_blocks, stream_bytes, stream_chunks, stream_sha256
+from .recorder import EventRecorder
+from .servers import (
+    DribbleServer,
+    EchoServer,
+    HalfCloseServer,
+    LoopbackServer,
+    PayloadServer,
+    ResetServer,
+    SilentServer,
+    StreamServer,
+    closed_port,
+    full_accept_queue,
+    ipv6_loopback_available,
+)
+from .waiting import DEFAULT_TIMEOUT, wait_until
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "MIB",
+    "DribbleServer",
+    "EchoServer",
+    "EventRecorder",
+    "HalfCloseServer",
+    "LoopbackServer",
+    "PayloadServer",
+    "ResetServer",
+    "SilentServer",
+    "StreamServer",
+    "closed_port",
+    "full_accept_queue",
+    "ipv6_loopback_available",
+    "pseudo_random_blocks",
+    "stream_bytes",
+    "stream_chunks",
+    "stream_sha256",
+    "wait_until",
+]
