@@ -17,6 +17,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import IO
 
 DEFAULT_SPOOL_THRESHOLD = 4 << 20
 
@@ -62,7 +63,7 @@ class Capture:
         self._spool_threshold = spool_threshold
         self._spool_dir = spool_dir
         self._memory = bytearray()
-        self._file: tempfile._TemporaryFileWrapper[bytes] | None = None
+        self._file: IO[bytes] | None = None
         self._fd = -1
         self._offsets = array("q")
         self._stream_offsets = array("q")
@@ -106,7 +107,10 @@ class Capture:
         return Chunk(index, direction, offset, stream_offset, len(data), mono, wall)
 
     def _move_to_file(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="tcptui-capture-", dir=self._spool_dir)
+        # The spool file lives as long as the capture; close() releases it.
+        self._file = tempfile.TemporaryFile(  # noqa: SIM115
+            prefix="tcptui-capture-", dir=self._spool_dir
+        )
         self._fd = self._file.fileno()
         _write_at(self._fd, bytes(self._memory), 0)
         self._memory = bytearray()

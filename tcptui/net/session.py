@@ -9,6 +9,7 @@ socketpair, so the thread never sits in a `recv()` that nobody can interrupt.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import selectors
@@ -142,9 +143,7 @@ class Session:
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._wake_reader.setblocking(False)
         self._wake_writer.setblocking(False)
-        self._thread = threading.Thread(
-            target=self._run, name=f"tcptui-io {target}", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, name=f"tcptui-io {target}", daemon=True)
 
     # -- requests from other threads ---------------------------------------------------------
 
@@ -186,10 +185,9 @@ class Session:
         return sum(len(part) for part in tuple(self._outbox))
 
     def _wake(self) -> None:
-        try:
+        # A full buffer means it is awake already; a closed one means it has ended. Both fine.
+        with contextlib.suppress(OSError):
             self._wake_writer.send(b"\0")
-        except OSError:  # buffer full (already awake) or already closed: either is fine.
-            pass
 
     # -- the I/O thread ----------------------------------------------------------------------
 
@@ -271,7 +269,9 @@ class Session:
             while True:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise TimeoutError(errno.ETIMEDOUT, f"no answer within {self.options.timeout:g} s")
+                    raise TimeoutError(
+                        errno.ETIMEDOUT, f"no answer within {self.options.timeout:g} s"
+                    )
                 ready = [key.fileobj for key, _ in selector.select(remaining)]
                 self._check_stop()
                 if sock in ready:
@@ -305,8 +305,10 @@ class Session:
                 while True:
                     if sending is None and self._outbox:
                         sending, sent_of_current = memoryview(self._outbox.popleft()), 0
-                    if sending is None and self._half_close_requested and (
-                        self.state is SessionState.OPEN
+                    if (
+                        sending is None
+                        and self._half_close_requested
+                        and (self.state is SessionState.OPEN)
                     ):
                         sock.shutdown(socket.SHUT_WR)
                         self.state = SessionState.HALF_CLOSED

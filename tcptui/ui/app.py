@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -14,23 +15,22 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 
 from tcptui import __version__
-from tcptui.capture.store import Capture
+from tcptui.capture.store import Capture, Direction
 from tcptui.cli import LaunchConfig
-from tcptui.net.events import Closed, EndReason
-from tcptui.net.session import ConnectOptions, Family, Session, SessionError, SessionState
-from tcptui.net.target import Target
-from tcptui.capture.store import Direction
 from tcptui.codec.composer_syntax import Syntax, escape_for_composer
 from tcptui.codec.errors import CodecError
 from tcptui.codec.formats import CopyFormat, format_bytes
+from tcptui.net.events import Closed, EndReason
+from tcptui.net.session import Family, Session, SessionError, SessionState
+from tcptui.net.target import Target
 from tcptui.ui.composer import Composer
+from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
 from tcptui.ui.copying import NothingToCopy, bytes_to_copy, default_scope
-from tcptui.ui.prompt_screen import PromptScreen
-from tcptui.ui.repeat_spec import parse_repeat
-from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.messages import DataAvailable, EventBridge, SessionEvent
+from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.receive_log import ReceiveLog
+from tcptui.ui.repeat_spec import parse_repeat
 
 if TYPE_CHECKING:
     from tcptui.net.demo_server import DemoServer
@@ -119,7 +119,10 @@ class TcpTuiApp(App[int]):
     @property
     def is_connected(self) -> bool:
         return self.session is not None and self.session.state in (
-            SessionState.CONNECTING, SessionState.OPEN, SessionState.HALF_CLOSED)
+            SessionState.CONNECTING,
+            SessionState.OPEN,
+            SessionState.HALF_CLOSED,
+        )
 
     # -- the connection ----------------------------------------------------------------------
 
@@ -129,12 +132,7 @@ class TcpTuiApp(App[int]):
             self.session.close()
         self.connection_id += 1
         self._target = target
-        options = ConnectOptions(
-            family=family,
-            timeout=self.config.options.timeout,
-            nodelay=self.config.options.nodelay,
-            keepalive=self.config.options.keepalive,
-        )
+        options = replace(self.config.options, family=family)
         self._bridge = EventBridge(self, self.connection_id)
         self.session = Session(target, self.capture, self._bridge, options)
         self.panel.reset(target)
@@ -179,8 +177,10 @@ class TcpTuiApp(App[int]):
             self.composer.show_error("Not connected: fill in host and port, then press F2.")
             return False
         if not data:
-            self.composer.show_error("Nothing to send: the message is empty and the line "
-                                     "ending is 'none' (F4 changes it).")
+            self.composer.show_error(
+                "Nothing to send: the message is empty and the line "
+                "ending is 'none' (F4 changes it)."
+            )
             return False
         try:
             self.session.send(data)
@@ -235,9 +235,15 @@ class TcpTuiApp(App[int]):
         def check(name: str) -> str | None:
             return self.composer.set_encoding(name)
 
-        self.push_screen(PromptScreen("Text encoding for the composer and the text view",
-                                      self.composer.encoding, "utf-8, latin-1, cp437, utf-16-le…",
-                                      check), chosen)
+        self.push_screen(
+            PromptScreen(
+                "Text encoding for the composer and the text view",
+                self.composer.encoding,
+                "utf-8, latin-1, cp437, utf-16-le…",
+                check,
+            ),
+            chosen,
+        )
 
     def action_repeat(self) -> None:
         """Send the composer message N times, or every T ms; pressed again, stop."""
@@ -253,8 +259,15 @@ class TcpTuiApp(App[int]):
                 return str(exc).capitalize()
             return None
 
-        self.push_screen(PromptScreen("Repeat the composer message (ctrl+t again stops)", "",
-                                      "10 · 10 every 200 · every 500", check), self._start_repeat)
+        self.push_screen(
+            PromptScreen(
+                "Repeat the composer message (ctrl+t again stops)",
+                "",
+                "10 · 10 every 200 · every 500",
+                check,
+            ),
+            self._start_repeat,
+        )
 
     def _start_repeat(self, text: str | None) -> None:
         if not text:
@@ -266,10 +279,10 @@ class TcpTuiApp(App[int]):
             self.composer.show_error(str(exc))
             return
         if spec.interval_ms == 0:
-            for _ in range(spec.count):
+            for _ in range(spec.times):
                 if not self.send_bytes(data):
                     return
-            self.notify(f"Sent {spec.count:,} times ({spec.count * len(data):,} bytes).")
+            self.notify(f"Sent {spec.times:,} times ({spec.times * len(data):,} bytes).")
             return
         sent = 0
 
@@ -278,12 +291,12 @@ class TcpTuiApp(App[int]):
             nonlocal sent
             if self.send_bytes(data):
                 sent += 1
-            if sent == spec.count or self._repeat_timer is None:
+            if sent == spec.times or self._repeat_timer is None:
                 self.stop_repeat()
 
         self._repeat_timer = self.set_interval(spec.interval_ms / 1000, tick, name="repeat")
         every = f"every {spec.interval_ms} ms"
-        times = f"{spec.count:,} times " if spec.count else ""
+        times = f"{spec.times:,} times " if spec.times else ""
         self.notify(f"Sending {times}{every}; ctrl+t stops.")
 
     def stop_repeat(self) -> None:
@@ -297,8 +310,10 @@ class TcpTuiApp(App[int]):
         if chunk is None:
             return
         if self.capture.chunk(chunk).direction is not Direction.SENT:
-            self.notify("Only sent chunks can be resent; e puts any chunk in the composer.",
-                        severity="warning")
+            self.notify(
+                "Only sent chunks can be resent; e puts any chunk in the composer.",
+                severity="warning",
+            )
             return
         data = self.capture.read_chunk(chunk)
         if self.send_bytes(data):
@@ -318,8 +333,10 @@ class TcpTuiApp(App[int]):
     def _chunk_under_cursor(self) -> int | None:
         offset = self.receive_log.marks.cursor.offset
         if offset is None or offset >= self.capture.total_bytes:
-            self.notify("Put the cursor on a chunk in the log first (Tab, then [ and ]).",
-                        severity="warning")
+            self.notify(
+                "Put the cursor on a chunk in the log first (Tab, then [ and ]).",
+                severity="warning",
+            )
             return None
         return self.capture.chunk_index_at(offset)
 
@@ -342,13 +359,16 @@ class TcpTuiApp(App[int]):
             self.notify(str(exc), title="Nothing copied", severity="warning")
             return
         self.copy_to_clipboard(format_bytes(data, fmt))
-        self.notify(f"Copied {len(data):,} bytes as {fmt.value} (terminal clipboard, OSC 52).",
-                    title="Copied")
+        self.notify(
+            f"Copied {len(data):,} bytes as {fmt.value} (terminal clipboard, OSC 52).",
+            title="Copied",
+        )
 
     def action_copy_as(self) -> None:
         cursor = self.receive_log.marks.cursor
-        screen = CopyScreen(default_scope(cursor), self.copy_format,
-                            has_selection=cursor.selection() is not None)
+        screen = CopyScreen(
+            default_scope(cursor), self.copy_format, has_selection=cursor.selection() is not None
+        )
         self.push_screen(screen, self._copy_chosen)
 
     def _copy_chosen(self, request: CopyRequest | None) -> None:
@@ -366,31 +386,52 @@ class TcpTuiApp(App[int]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Connect", "Connect to the host and port in the form (F2)",
-                            self.action_connect)
+        yield SystemCommand(
+            "Connect", "Connect to the host and port in the form (F2)", self.action_connect
+        )
         yield SystemCommand("Disconnect", "Close the connection now (F3)", self.action_disconnect)
-        yield SystemCommand("Send EOF (half-close)", "shutdown(SHUT_WR): the peer sees EOF, "
-                            "you keep receiving (ctrl+d)", self.action_half_close)
-        yield SystemCommand("Cycle line ending", "none → LF → CRLF → CR (F4)",
-                            self.action_cycle_line_ending)
+        yield SystemCommand(
+            "Send EOF (half-close)",
+            "shutdown(SHUT_WR): the peer sees EOF, you keep receiving (ctrl+d)",
+            self.action_half_close,
+        )
+        yield SystemCommand(
+            "Cycle line ending", "none → LF → CRLF → CR (F4)", self.action_cycle_line_ending
+        )
         yield SystemCommand("Cycle view", "dual → text → hex (F5)", self.action_cycle_view)
-        yield SystemCommand("Copy selection or chunk", "In the default format (c in the log)",
-                            self.action_copy)
-        yield SystemCommand("Copy everything received", "In the default format",
-                            lambda: self.action_copy("received"))
-        yield SystemCommand("Copy as…", "Pick what to copy and the format (F6)",
-                            self.action_copy_as)
-        yield SystemCommand("Cycle composer syntax", "text with escapes → hex → mixed (F7)",
-                            self.action_cycle_syntax)
-        yield SystemCommand("Multi-line composer", "Open or close the multi-line editor (F8)",
-                            self.action_toggle_multiline)
-        yield SystemCommand("Set text encoding…", "For the composer and the text view",
-                            self.action_set_encoding)
-        yield SystemCommand("Repeat message…", "N times, or every T ms until stopped (ctrl+t)",
-                            self.action_repeat)
-        yield SystemCommand("Resend chunk", "Send the sent chunk under the cursor again (r)",
-                            self.action_resend_chunk)
-        yield SystemCommand("Edit chunk in composer", "As escaped text (e)",
-                            self.action_edit_chunk)
-        yield SystemCommand("Follow tail", "Scroll to the newest bytes and stay there (ctrl+f)",
-                            self.action_follow)
+        yield SystemCommand(
+            "Copy selection or chunk", "In the default format (c in the log)", self.action_copy
+        )
+        yield SystemCommand(
+            "Copy everything received",
+            "In the default format",
+            lambda: self.action_copy("received"),
+        )
+        yield SystemCommand(
+            "Copy as…", "Pick what to copy and the format (F6)", self.action_copy_as
+        )
+        yield SystemCommand(
+            "Cycle composer syntax",
+            "text with escapes → hex → mixed (F7)",
+            self.action_cycle_syntax,
+        )
+        yield SystemCommand(
+            "Multi-line composer",
+            "Open or close the multi-line editor (F8)",
+            self.action_toggle_multiline,
+        )
+        yield SystemCommand(
+            "Set text encoding…", "For the composer and the text view", self.action_set_encoding
+        )
+        yield SystemCommand(
+            "Repeat message…", "N times, or every T ms until stopped (ctrl+t)", self.action_repeat
+        )
+        yield SystemCommand(
+            "Resend chunk",
+            "Send the sent chunk under the cursor again (r)",
+            self.action_resend_chunk,
+        )
+        yield SystemCommand("Edit chunk in composer", "As escaped text (e)", self.action_edit_chunk)
+        yield SystemCommand(
+            "Follow tail", "Scroll to the newest bytes and stay there (ctrl+f)", self.action_follow
+        )

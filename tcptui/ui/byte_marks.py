@@ -74,12 +74,18 @@ def marks_for_span(
     marks: list[tuple[int, int, MarkKind]] = []
     if matches is not None:
         for lo, hi, current in matches.overlapping(start, end):
-            marks.append((max(lo, start) - start, min(hi, end) - start,
-                          "current-match" if current else "match"))
+            marks.append(
+                (
+                    max(lo, start) - start,
+                    min(hi, end) - start,
+                    "current-match" if current else "match",
+                )
+            )
     selection = cursor.selection()
     if selection is not None and selection[0] < end and selection[1] > start:
-        marks.append((max(selection[0], start) - start, min(selection[1], end) - start,
-                      "selection"))
+        marks.append(
+            (max(selection[0], start) - start, min(selection[1], end) - start, "selection")
+        )
     if show_cursor and cursor.offset is not None and start <= cursor.offset < end:
         marks.append((cursor.offset - start, cursor.offset - start + 1, "cursor"))
     return tuple(marks)

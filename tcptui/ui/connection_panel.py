@@ -28,8 +28,13 @@ from tcptui.net.session import Family
 from tcptui.net.target import Target, TargetError, parse_target
 
 STEP_ORDER = tuple(Step)
-MARKS = {"pending": ("○", "#6c6c6c"), "active": ("◐", "#ffd75f"), "done": ("●", "#5fd75f"),
-         "failed": ("✖", "#ff5f5f"), "ended": ("●", "#8a8a8a")}
+MARKS = {
+    "pending": ("○", "#6c6c6c"),
+    "active": ("◐", "#ffd75f"),
+    "done": ("●", "#5fd75f"),
+    "failed": ("✖", "#ff5f5f"),
+    "ended": ("●", "#8a8a8a"),
+}
 RATE_SAMPLES = 40
 
 
@@ -112,9 +117,14 @@ class ConnectionPanel(Vertical):
             yield Input(port, placeholder="port", id="port")
         with Horizontal(id="target-row-2", classes="-row"):
             yield Select(
-                [("auto (IPv4/IPv6)", Family.AUTO), ("IPv4 only", Family.IPV4),
-                 ("IPv6 only", Family.IPV6)],
-                value=self._initial_family, allow_blank=False, id="family",
+                [
+                    ("auto (IPv4/IPv6)", Family.AUTO),
+                    ("IPv4 only", Family.IPV4),
+                    ("IPv6 only", Family.IPV6),
+                ],
+                value=self._initial_family,
+                allow_blank=False,
+                id="family",
             )
             yield Button("Connect", id="connect", variant="primary")
         yield Static("", id="form-error")
@@ -194,12 +204,15 @@ class ConnectionPanel(Vertical):
                 count = len(addresses)
                 shown = ", ".join(addresses[:3]) + (" …" if count > 3 else "")
                 self._step(Step.RESOLVE).show(
-                    "done", f"{count} address{'es' if count != 1 else ''} in {ms:.1f} ms: {shown}")
+                    "done", f"{count} address{'es' if count != 1 else ''} in {ms:.1f} ms: {shown}"
+                )
             case SocketCreated(family=family):
                 self._step(Step.SOCKET).show("done", f"{family}, SOCK_STREAM")
                 self._step(Step.HANDSHAKE).show("active", "connecting…")
             case ConnectAttempt(address=address, duration_ms=ms, error=error) if error:
-                self._step(Step.HANDSHAKE).show("active", f"{address} failed after {ms:.1f} ms: {error}")
+                self._step(Step.HANDSHAKE).show(
+                    "active", f"{address} failed after {ms:.1f} ms: {error}"
+                )
             case Connected(local=local, remote=remote, handshake_ms=ms):
                 self._step(Step.HANDSHAKE).show("done", f"{remote} answered in {ms:.1f} ms")
                 self._step(Step.DATA).show("active", f"open · local {local}")

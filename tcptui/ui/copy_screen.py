@@ -62,8 +62,12 @@ class CopyScreen(ModalScreen[CopyRequest | None]):
             yield Label("Copy as…")
             with Horizontal(classes="-row"), RadioSet(id="scope"):
                 for scope, label in SCOPES.items():
-                    yield RadioButton(label, value=scope == self.scope, id=f"scope-{scope}",
-                                      disabled=scope == "selection" and not self.has_selection)
+                    yield RadioButton(
+                        label,
+                        value=scope == self.scope,
+                        id=f"scope-{scope}",
+                        disabled=scope == "selection" and not self.has_selection,
+                    )
             yield OptionList(
                 *(Option(label, id=fmt.value) for fmt, label in FORMAT_LABELS.items()),
                 id="formats",
@@ -83,6 +87,6 @@ class CopyScreen(ModalScreen[CopyRequest | None]):
 
     @on(OptionList.OptionSelected, "#formats")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
-        fmt = CopyFormat(event.option.id)
+        fmt = CopyFormat(event.option.id or CopyFormat.TEXT)
         make_default = self.query_one("#make-default", Checkbox).value
         self.dismiss(CopyRequest(self.scope, fmt, make_default))

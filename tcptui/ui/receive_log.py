@@ -11,10 +11,10 @@ from typing import Literal
 
 from rich.text import Text
 from textual import on, work
-from textual.message import Message
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.events import Resize
+from textual.message import Message
 from textual.widgets import Static
 
 from tcptui.capture.search import Pattern, search_capture

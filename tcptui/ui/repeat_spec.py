@@ -13,7 +13,7 @@ _SPEC = re.compile(r"^\s*(?:(\d+)\s*)?(?:every\s+(\d+)\s*(?:ms)?\s*)?$", re.IGNO
 
 
 class RepeatSpec(NamedTuple):
-    count: int
+    times: int
     """How many sends; 0 means until stopped."""
     interval_ms: int
     """Milliseconds between sends; 0 means all at once."""
@@ -23,12 +23,13 @@ def parse_repeat(text: str) -> RepeatSpec:
     """Raise ValueError with a sentence saying what is wrong."""
     match = _SPEC.match(text)
     if not match or not (match.group(1) or match.group(2)):
-        raise ValueError("write a count (10), a count and an interval (10 every 200), "
-                         "or an interval (every 500)")
-    count = int(match.group(1) or 0)
+        raise ValueError(
+            "write a count (10), a count and an interval (10 every 200), or an interval (every 500)"
+        )
+    times = int(match.group(1) or 0)
     interval = int(match.group(2) or 0)
-    if match.group(1) and not 1 <= count <= MAX_COUNT:
+    if match.group(1) and not 1 <= times <= MAX_COUNT:
         raise ValueError(f"the count must be between 1 and {MAX_COUNT:,}")
     if match.group(2) and interval < MIN_INTERVAL_MS:
         raise ValueError("the interval must be at least 1 ms")
-    return RepeatSpec(count, interval)
+    return RepeatSpec(times, interval)

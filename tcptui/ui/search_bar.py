@@ -43,8 +43,12 @@ class SearchBar(Horizontal):
         self.encoding = "utf-8"
 
     def compose(self) -> ComposeResult:
-        yield Select([(mode.value, mode) for mode in SearchMode], value=SearchMode.TEXT,
-                     allow_blank=False, id="search-mode")
+        yield Select(
+            [(mode.value, mode) for mode in SearchMode],
+            value=SearchMode.TEXT,
+            allow_blank=False,
+            id="search-mode",
+        )
         yield Input(placeholder=PLACEHOLDERS[SearchMode.TEXT], id="search-input")
         yield Static("", id="search-error")
 

@@ -70,8 +70,9 @@ def paint_header(chunk: Chunk, previous: Chunk | None) -> Strip:
     style = DIRECTION_STYLES[chunk.direction]
     delta = format_delta(chunk.mono_ns - previous.mono_ns) if previous else "first"
     detail = f"  {chunk.length:,} B · {format_clock(chunk.wall_ns)} · {delta} · #{chunk.index + 1}"
-    return Strip([Segment(ARROWS[chunk.direction], style + Style(bold=True)),
-                  Segment(detail, HEADER_DETAIL)])
+    return Strip(
+        [Segment(ARROWS[chunk.direction], style + Style(bold=True)), Segment(detail, HEADER_DETAIL)]
+    )
 
 
 class ChunkReader:

@@ -23,7 +23,7 @@ from textual.strip import Strip
 from tcptui.capture.store import Capture
 from tcptui.ui.byte_marks import SharedMarks, marks_for_span
 from tcptui.ui.transcript_layout import RowRef, TranscriptLayout
-from tcptui.ui.transcript_rows import HEX_WIDTH, ChunkReader, HexPainter, TextPainter
+from tcptui.ui.transcript_rows import HEX_WIDTH, ChunkReader, HexPainter, Marks, TextPainter
 
 ViewMode = Literal["text", "hex"]
 _STRIP_CACHE_SIZE = 2048
@@ -54,29 +54,37 @@ class TranscriptView(ScrollView, can_focus=True):
         Binding("right", "move_bytes(1)", "Byte right", show=False, id="log.cursor_right"),
         Binding("up", "move_rows(-1)", "Row up", show=False, id="log.cursor_up"),
         Binding("down", "move_rows(1)", "Row down", show=False, id="log.cursor_down"),
-        Binding("shift+left", "move_bytes(-1, True)", "Select left", show=False,
-                id="log.select_left"),
-        Binding("shift+right", "move_bytes(1, True)", "Select right", show=False,
-                id="log.select_right"),
+        Binding(
+            "shift+left", "move_bytes(-1, True)", "Select left", show=False, id="log.select_left"
+        ),
+        Binding(
+            "shift+right", "move_bytes(1, True)", "Select right", show=False, id="log.select_right"
+        ),
         Binding("shift+up", "move_rows(-1, True)", "Select up", show=False, id="log.select_up"),
-        Binding("shift+down", "move_rows(1, True)", "Select down", show=False,
-                id="log.select_down"),
-        Binding("left_square_bracket,ctrl+up", "move_chunks(-1)", "Previous chunk",
-                id="log.previous_chunk"),
-        Binding("right_square_bracket,ctrl+down", "move_chunks(1)", "Next chunk",
-                id="log.next_chunk"),
+        Binding(
+            "shift+down", "move_rows(1, True)", "Select down", show=False, id="log.select_down"
+        ),
+        Binding(
+            "left_square_bracket,ctrl+up",
+            "move_chunks(-1)",
+            "Previous chunk",
+            id="log.previous_chunk",
+        ),
+        Binding(
+            "right_square_bracket,ctrl+down", "move_chunks(1)", "Next chunk", id="log.next_chunk"
+        ),
         Binding("v", "toggle_selection", "Select", id="log.select"),
         Binding("a", "select_chunk", "Select chunk", show=False, id="log.select_chunk"),
-        Binding("escape", "clear_selection", "Clear selection", show=False,
-                id="log.clear_selection"),
+        Binding(
+            "escape", "clear_selection", "Clear selection", show=False, id="log.clear_selection"
+        ),
         Binding("c", "app.copy", "Copy", id="log.copy"),
         Binding("r", "app.resend_chunk", "Resend", show=False, id="log.resend"),
         Binding("o", "toggle_offsets", "Offsets", show=False, id="log.offsets"),
         Binding("e", "app.edit_chunk", "Edit in composer", show=False, id="log.edit"),
         Binding("slash", "search", "Search", id="log.search"),
         Binding("n", "next_match(True)", "Next match", show=False, id="log.next_match"),
-        Binding("N", "next_match(False)", "Previous match", show=False,
-                id="log.previous_match"),
+        Binding("N", "next_match(False)", "Previous match", show=False, id="log.previous_match"),
         Binding("C", "app.copy_as", "Copy as…", show=False, id="log.copy_as"),
     ]
 
@@ -146,8 +154,11 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def action_toggle_offsets(self) -> None:
         per_stream = self.toggle_stream_offsets()
-        self.notify("Hex offsets count " + ("along each direction's stream" if per_stream
-                                            else "from the start of each chunk"), timeout=2)
+        self.notify(
+            "Hex offsets count "
+            + ("along each direction's stream" if per_stream else "from the start of each chunk"),
+            timeout=2,
+        )
 
     def toggle_stream_offsets(self) -> bool:
         """Hex offsets per chunk, or per direction stream (running totals, like socat -x)."""
@@ -183,8 +194,12 @@ class TranscriptView(ScrollView, can_focus=True):
         self._widest = 0
         self._update_virtual_size()
         if not self.following and anchor is not None:
-            self.scroll_to(y=self.layout_rows.first_row(anchor.chunk), animate=False,
-                           immediate=True, force=True)
+            self.scroll_to(
+                y=self.layout_rows.first_row(anchor.chunk),
+                animate=False,
+                immediate=True,
+                force=True,
+            )
         self.refresh()
 
     def _update_virtual_size(self) -> None:
@@ -263,13 +278,18 @@ class TranscriptView(ScrollView, can_focus=True):
             self._strips[key] = strip
         return strip
 
-    def _marks_for(self, ref: RowRef) -> tuple[tuple[int, int, str], ...]:
+    def _marks_for(self, ref: RowRef) -> Marks:
         if ref.row < 0:
             return ()
         base = self.capture.chunk(ref.chunk).offset
         start, end = self._painter.row_span(ref)
-        return marks_for_span(base + start, base + end, self.marks.cursor, self.marks.matches,
-                              show_cursor=self.has_focus)
+        return marks_for_span(
+            base + start,
+            base + end,
+            self.marks.cursor,
+            self.marks.matches,
+            show_cursor=self.has_focus,
+        )
 
     def row_text(self, y: int) -> str:
         """The plain text of transcript row `y`, as painted (no marks)."""
@@ -289,8 +309,9 @@ class TranscriptView(ScrollView, can_focus=True):
             self.call_after_refresh(self._widen)
         selection = self.text_selection
         if selection is not None and (span := selection.get_span(row)) is not None:
-            strip = _highlight(strip, span, self.screen.get_component_rich_style(
-                "screen--selection"))
+            strip = _highlight(
+                strip, span, self.screen.get_component_rich_style("screen--selection")
+            )
         strip = strip.crop_extend(scroll_x, scroll_x + width, self.rich_style + Style())
         return strip.apply_offsets(scroll_x, row)
 
@@ -419,5 +440,10 @@ class TranscriptView(ScrollView, can_focus=True):
 def _highlight(strip: Strip, span: tuple[int, int], style: Style) -> Strip:
     start, end = span
     end = strip.cell_length if end == -1 else end
-    return Strip.join([strip.crop(0, start), strip.crop(start, end).apply_style(style),
-                       strip.crop(end, strip.cell_length)])
+    return Strip.join(
+        [
+            strip.crop(0, start),
+            strip.crop(start, end).apply_style(style),
+            strip.crop(end, strip.cell_length),
+        ]
+    )

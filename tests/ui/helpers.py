@@ -14,7 +14,6 @@ from tcptui.net.session import ConnectOptions
 from tcptui.net.target import Target
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.transcript_view import TranscriptView
-
 from tests.helpers import DEFAULT_TIMEOUT
 
 POLL_INTERVAL = 0.01

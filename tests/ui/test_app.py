@@ -11,7 +11,6 @@ from tcptui.codec.composer_syntax import LineEnding
 from tcptui.net.session import SessionState
 from tcptui.net.target import Target
 from tcptui.ui.connection_panel import LifecycleStep
-
 from tests.helpers import (
     EchoServer,
     HalfCloseServer,
@@ -33,13 +32,17 @@ async def test_typed_message_is_sent_and_its_echo_shown() -> None:
     with EchoServer() as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.session is not None
-                           and app.session.state is SessionState.OPEN, "the connection")
+            await wait_for(
+                pilot,
+                lambda: app.session is not None and app.session.state is SessionState.OPEN,
+                "the connection",
+            )
             await pilot.press(*"hello")
             await pilot.press("enter")
             assert server.wait_received(6)
-            await wait_for(pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) == 6,
-                           "the echo")
+            await wait_for(
+                pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) == 6, "the echo"
+            )
             assert server.received == b"hello\n"
             assert stream_bytes(app.capture, Direction.RECEIVED) == b"hello\n"
             rows = all_rows(app.receive_log.text_view)
@@ -56,8 +59,11 @@ async def test_line_ending_choice_decides_the_bytes_on_the_wire() -> None:
     with EchoServer() as server:
         app = make_app(server.target, line_ending=LineEnding.CRLF)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.session is not None
-                           and app.session.state is SessionState.OPEN, "the connection")
+            await wait_for(
+                pilot,
+                lambda: app.session is not None and app.session.state is SessionState.OPEN,
+                "the connection",
+            )
             await pilot.press("a", "enter")
             assert server.wait_received(3)
             await pilot.press("f4")  # CRLF -> CR
@@ -73,8 +79,11 @@ async def test_escapes_in_the_composer_send_exact_bytes_and_preview_counts_them(
     with EchoServer() as server:
         app = make_app(server.target, line_ending=LineEnding.NONE)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.session is not None
-                           and app.session.state is SessionState.OPEN, "the connection")
+            await wait_for(
+                pilot,
+                lambda: app.session is not None and app.session.state is SessionState.OPEN,
+                "the connection",
+            )
             await pilot.press(*"\\x00\\xff\\e")
             assert "3 bytes on Enter: 00 ff 1b" in static_text(app, "#preview")
             await pilot.press("enter")
@@ -86,8 +95,11 @@ async def test_bad_escape_is_an_inline_error_and_nothing_is_sent() -> None:
     with EchoServer() as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.session is not None
-                           and app.session.state is SessionState.OPEN, "the connection")
+            await wait_for(
+                pilot,
+                lambda: app.session is not None and app.session.state is SessionState.OPEN,
+                "the connection",
+            )
             await pilot.press(*"\\q", "enter")
             assert "column" in static_text(app, "#preview")
             assert app.capture.stream_bytes(Direction.SENT) == 0
@@ -107,11 +119,17 @@ async def test_half_close_lets_the_server_answer_after_eof() -> None:
     with HalfCloseServer(lambda request: b"you said " + request) as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.session is not None
-                           and app.session.state is SessionState.OPEN, "the connection")
+            await wait_for(
+                pilot,
+                lambda: app.session is not None and app.session.state is SessionState.OPEN,
+                "the connection",
+            )
             await pilot.press("h", "i", "enter", "ctrl+d")
-            await wait_for(pilot, lambda: app.session is not None
-                           and app.session.state is SessionState.CLOSED, "the close")
+            await wait_for(
+                pilot,
+                lambda: app.session is not None and app.session.state is SessionState.CLOSED,
+                "the close",
+            )
             assert stream_bytes(app.capture, Direction.RECEIVED) == b"you said hi\n"
             assert "peer closed" in static_text(app, "#closed-reason")
             await pilot.press("x", "enter")
@@ -122,8 +140,11 @@ async def test_peer_close_is_shown_as_the_reason() -> None:
     with PayloadServer(b"bye\n") as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.session is not None
-                           and app.session.state is SessionState.CLOSED, "the close")
+            await wait_for(
+                pilot,
+                lambda: app.session is not None and app.session.state is SessionState.CLOSED,
+                "the close",
+            )
             assert "The peer closed the connection" in static_text(app, "#closed-reason")
             closed = app.query_one("#step-closed", LifecycleStep)
             assert closed.state == "ended"
@@ -134,16 +155,22 @@ async def test_refused_connection_is_explained_and_the_app_can_connect_again() -
     refused = Target("127.0.0.1", closed_port())
     app = make_app(refused)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.session is not None
-                       and app.session.state is SessionState.CLOSED, "the refusal")
+        await wait_for(
+            pilot,
+            lambda: app.session is not None and app.session.state is SessionState.CLOSED,
+            "the refusal",
+        )
         assert "refused" in static_text(app, "#closed-reason")
         assert app.query_one("#step-handshake", LifecycleStep).state == "failed"
         assert any("refused" in str(n.message) for n in app._notifications)
         with EchoServer() as server:
             app.query_one("#port", Input).value = str(server.port)
             await pilot.press("f2")
-            await wait_for(pilot, lambda: app.session is not None
-                           and app.session.state is SessionState.OPEN, "the second connection")
+            await wait_for(
+                pilot,
+                lambda: app.session is not None and app.session.state is SessionState.OPEN,
+                "the second connection",
+            )
             await pilot.press("o", "k", "enter")
             assert server.wait_received(3)
             assert server.received == b"ok\n"
@@ -163,8 +190,11 @@ async def test_quitting_while_connected_closes_the_connection_at_once() -> None:
     with EchoServer() as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.session is not None
-                           and app.session.state is SessionState.OPEN, "the connection")
+            await wait_for(
+                pilot,
+                lambda: app.session is not None and app.session.state is SessionState.OPEN,
+                "the connection",
+            )
             session = app.session
             await pilot.press("ctrl+q")
         assert session is not None
@@ -176,8 +206,11 @@ async def test_history_recalls_earlier_messages_with_up() -> None:
     with EchoServer() as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.session is not None
-                           and app.session.state is SessionState.OPEN, "the connection")
+            await wait_for(
+                pilot,
+                lambda: app.session is not None and app.session.state is SessionState.OPEN,
+                "the connection",
+            )
             await pilot.press("o", "n", "e", "enter", "t", "w", "o", "enter")
             assert server.wait_received(8)
             await pilot.press("up")
@@ -192,15 +225,25 @@ async def test_log_stops_following_when_scrolled_up_and_counts_unseen_bytes() ->
     with EchoServer() as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.session is not None
-                           and app.session.state is SessionState.OPEN, "the connection")
+            await wait_for(
+                pilot,
+                lambda: app.session is not None and app.session.state is SessionState.OPEN,
+                "the connection",
+            )
             for index in range(30):
                 app.session.send(b"line %d\n" % index)  # type: ignore[union-attr]
-            await wait_for(pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) >= 230,
-                           "the echoes")
+            await wait_for(
+                pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) >= 230, "the echoes"
+            )
             view = app.receive_log.text_view
-            await wait_for(pilot, lambda: view.layout_rows.measured_chunks == len(app.capture)
-                           and view.scroll_y == view.max_scroll_y > 0, "the view at the tail")
+            await wait_for(
+                pilot,
+                lambda: (
+                    view.layout_rows.measured_chunks == len(app.capture)
+                    and view.scroll_y == view.max_scroll_y > 0
+                ),
+                "the view at the tail",
+            )
             assert view.following
             view.scroll_home(animate=False, immediate=True)
             await pilot.pause()
@@ -208,8 +251,11 @@ async def test_log_stops_following_when_scrolled_up_and_counts_unseen_bytes() ->
             before = app.capture.total_bytes
             app.session.send(b"more\n")  # type: ignore[union-attr]
             await wait_for(pilot, lambda: app.capture.total_bytes >= before + 10, "more data")
-            await wait_for(pilot, lambda: "new bytes below" in str(view.border_subtitle),
-                           "the unseen-data indicator")
+            await wait_for(
+                pilot,
+                lambda: "new bytes below" in str(view.border_subtitle),
+                "the unseen-data indicator",
+            )
             assert view.scroll_y == 0
             await pilot.press("ctrl+f")
             assert view.following and view.scroll_y == view.max_scroll_y

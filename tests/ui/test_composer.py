@@ -18,8 +18,11 @@ SIZE = (150, 44)
 
 
 async def connected(app: TcpTuiApp, pilot: Pilot[int]) -> None:
-    await wait_for(pilot, lambda: app.session is not None
-                   and app.session.state is SessionState.OPEN, "the connection")
+    await wait_for(
+        pilot,
+        lambda: app.session is not None and app.session.state is SessionState.OPEN,
+        "the connection",
+    )
 
 
 async def answer_prompt(app: TcpTuiApp, pilot: Pilot[int], text: str) -> None:
@@ -30,8 +33,12 @@ async def answer_prompt(app: TcpTuiApp, pilot: Pilot[int], text: str) -> None:
 
 @pytest.mark.parametrize(
     ("eol", "expected"),
-    [(LineEnding.NONE, b"hi"), (LineEnding.LF, b"hi\n"), (LineEnding.CRLF, b"hi\r\n"),
-     (LineEnding.CR, b"hi\r")],
+    [
+        (LineEnding.NONE, b"hi"),
+        (LineEnding.LF, b"hi\n"),
+        (LineEnding.CRLF, b"hi\r\n"),
+        (LineEnding.CR, b"hi\r"),
+    ],
 )
 async def test_each_line_ending_is_appended_exactly(eol: LineEnding, expected: bytes) -> None:
     with EchoServer() as server:
@@ -45,8 +52,12 @@ async def test_each_line_ending_is_appended_exactly(eol: LineEnding, expected: b
 
 @pytest.mark.parametrize(
     ("encoding", "text", "expected"),
-    [("utf-8", "café €", b"caf\xc3\xa9 \xe2\x82\xac"), ("latin-1", "café \\x80", b"caf\xe9 \x80"),
-     ("cp437", "café ░", b"caf\x82 \xb0"), ("utf-16-le", "café €", "café €".encode("utf-16-le"))],
+    [
+        ("utf-8", "café €", b"caf\xc3\xa9 \xe2\x82\xac"),
+        ("latin-1", "café \\x80", b"caf\xe9 \x80"),
+        ("cp437", "café ░", b"caf\x82 \xb0"),
+        ("utf-16-le", "café €", "café €".encode("utf-16-le")),
+    ],
 )
 async def test_text_is_encoded_with_the_chosen_encoding(
     encoding: str, text: str, expected: bytes
@@ -122,8 +133,9 @@ async def test_repeat_sends_the_message_the_asked_number_of_times() -> None:
             await pilot.press("ctrl+t")
             await answer_prompt(app, pilot, "4 every 5")
             await wait_for(pilot, lambda: len(server.received) >= 35, "four more, 5 ms apart")
-            await wait_for(pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) == 35,
-                           "all echoes")
+            await wait_for(
+                pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) == 35, "all echoes"
+            )
             assert server.received == b"ping\n" * 7
 
 
@@ -134,8 +146,9 @@ async def test_a_sent_chunk_can_be_resent_and_edited_from_the_log() -> None:
             await connected(app, pilot)
             await pilot.press(*"a\\x00b", "enter")
             assert server.wait_received(4)
-            await wait_for(pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) == 4,
-                           "the echo")
+            await wait_for(
+                pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) == 4, "the echo"
+            )
             log = app.receive_log
             log.hex_view.scroll_home(animate=False, immediate=True)
             log.hex_view.focus()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tcptui.capture.store import Direction
 from tcptui.net.session import SessionState
-
 from tests.helpers import PayloadServer, stream_bytes
 from tests.ui.helpers import all_rows, make_app, rendered_rows, wait_for
 

@@ -29,8 +29,11 @@ async def test_text_search_puts_the_cursor_on_each_match_in_turn() -> None:
         log.refresh_data()
         log.hex_view.focus()
         await pilot.press("slash", *"HTTP/1.1", "enter")
-        await wait_for(pilot, lambda: log.marks.matches is not None
-                       and log.marks.matches.complete, "the search")
+        await wait_for(
+            pilot,
+            lambda: log.marks.matches is not None and log.marks.matches.complete,
+            "the search",
+        )
         second = len(CHUNKS[0]) + len(CHUNKS[1])
         assert list(log.marks.matches.starts) == [0, second]  # type: ignore[union-attr]
         assert log.marks.cursor.offset == 0
@@ -59,8 +62,11 @@ async def test_hex_search_with_wildcards_and_a_bad_pattern_message() -> None:
         search_input = bar.query_one("#search-input")
         search_input.value = "de ad ?? ef"  # type: ignore[attr-defined]
         await pilot.press("enter")
-        await wait_for(pilot, lambda: log.marks.matches is not None
-                       and log.marks.matches.complete, "the search")
+        await wait_for(
+            pilot,
+            lambda: log.marks.matches is not None and log.marks.matches.complete,
+            "the search",
+        )
         assert list(log.marks.matches.starts) == [len(CHUNKS[0]) + 300]  # type: ignore[union-attr]
         rows = [log.hex_view.render_line(y) for y in range(log.hex_view.size.height)]
         highlighted = [seg.text for row in rows for seg in row if seg.style and seg.style.bgcolor]

@@ -10,7 +10,6 @@ from textual.widgets import Input
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.app import TcpTuiApp
-
 from tests.ui.helpers import make_app
 
 SnapCompare = Callable[..., bool]
