@@ -19,9 +19,11 @@ from tcptui.codec.hexdump import (
     hexdump_c,
     write_hexdump_c,
 )
+from tests.helpers import REQUIRE_TOOLS
 
 needs_hexdump = pytest.mark.skipif(
-    shutil.which("hexdump") is None, reason="hexdump not installed (bsdextrautils)"
+    shutil.which("hexdump") is None and not REQUIRE_TOOLS,
+    reason="hexdump not installed (bsdextrautils)",
 )
 
 

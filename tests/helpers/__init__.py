@@ -18,10 +18,12 @@ from .servers import (
     full_accept_queue,
     ipv6_loopback_available,
 )
+from .tools import REQUIRE_TOOLS, require_tool
 from .waiting import DEFAULT_TIMEOUT, wait_until
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "REQUIRE_TOOLS",
     "MIB",
     "DribbleServer",
     "EchoServer",
@@ -36,6 +38,7 @@ __all__ = [
     "full_accept_queue",
     "ipv6_loopback_available",
     "pseudo_random_blocks",
+    "require_tool",
     "stream_bytes",
     "stream_chunks",
     "stream_sha256",
