@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -19,3 +22,25 @@ def capture() -> Iterator[Capture]:
     store = Capture()
     yield store
     store.close()
+
+
+@pytest.fixture
+def unwritable_dir(tmp_path: Path) -> Iterator[Path]:
+    """A folder this process cannot create files in: chmod 0o500, or /sys when we are root."""
+    if sys.platform == "win32" or os.geteuid() != 0:
+        folder = tmp_path / "read-only"
+        folder.mkdir()
+        folder.chmod(0o500)
+        yield folder
+        folder.chmod(0o700)
+        return
+    folder = Path("/sys")
+    try:
+        os.close(os.open(folder / "tcptui-probe", os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+    except PermissionError:
+        yield folder
+        return
+    except OSError as exc:
+        pytest.skip(f"running as root and {folder} is not usable as a refusing folder: {exc}")
+    os.unlink(folder / "tcptui-probe")
+    pytest.skip(f"running as root, and even {folder} accepts new files")

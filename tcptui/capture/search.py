@@ -47,16 +47,18 @@ def compile_pattern(text: str, mode: SearchMode, encoding: str = "utf-8") -> Pat
         try:
             literal = text.encode(encoding)
         except UnicodeEncodeError as exc:
-            raise CodecError(f"{text[exc.start]!r} cannot be encoded in {encoding}",
-                             exc.start + 1) from None
+            raise CodecError(
+                f"{text[exc.start]!r} cannot be encoded in {encoding}", exc.start + 1
+            ) from None
         return Pattern(f"text {text!r}", literal=literal)
     if mode is SearchMode.HEX:
         return _hex_pattern(text)
     try:
         regex = re.compile(text.encode("utf-8", "surrogateescape"), re.DOTALL)
     except re.error as exc:
-        raise CodecError(f"bad regular expression: {exc.msg}",
-                         None if exc.pos is None else exc.pos + 1) from None
+        raise CodecError(
+            f"bad regular expression: {exc.msg}", None if exc.pos is None else exc.pos + 1
+        ) from None
     return Pattern(f"regex /{text}/", regex=regex)
 
 
@@ -76,8 +78,10 @@ def _hex_pattern(text: str) -> Pattern:
             elif len(pair) == 2 and all(ch in "0123456789abcdefABCDEF" for ch in pair):
                 parts.append(re.escape(bytes.fromhex(pair)))
             else:
-                raise CodecError(f"{pair!r} at column {column + position} is not a hex byte "
-                                 "or ??", column + position)
+                raise CodecError(
+                    f"{pair!r} at column {column + position} is not a hex byte or ??",
+                    column + position,
+                )
         column += len(word)
     if not parts:
         raise CodecError("type hex bytes to search for, e.g. de ad ?? ef")

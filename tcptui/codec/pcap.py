@@ -70,7 +70,8 @@ def endpoints(local: str, remote: str) -> tuple[Endpoint, Endpoint]:
     """(local, remote) endpoints from "host:port" text, filling in what is unknown.
 
     Unknown addresses become 10.0.0.1 (local) and 10.0.0.2 (remote), or fd00::1 and fd00::2
-    when the other end is IPv6; both ends always share one address family.
+    when the other end is IPv6. Both ends always share one address family: should the two
+    disagree, the IPv4 end is kept and the other replaced.
     """
     local_ip, local_port = parse_host_port(local)
     remote_ip, remote_port = parse_host_port(remote)
@@ -96,8 +97,8 @@ def internet_checksum(*parts: bytes | memoryview) -> int:
     for part in parts:
         value = int.from_bytes(part, "big")
         total += value << 8 if len(part) % 2 else value
-    remainder = total % 0xFFFF
-    return 0xFFFF - remainder if remainder else 0
+    folded = total % 0xFFFF or (0xFFFF if total else 0)  # a non-zero sum folds to 0xffff
+    return 0xFFFF - folded
 
 
 class PcapWriter:

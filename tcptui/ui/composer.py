@@ -84,6 +84,7 @@ class Composer(Vertical):
     Composer { height: auto; border: round $accent 40%; padding: 0 1; }
     Composer:focus-within { border: round $accent; }
     Composer #composer-row { height: auto; }
+    Composer #message { width: 1fr; }
     Composer #multiline { display: none; height: 8; width: 1fr; }
     Composer.-multiline #multiline { display: block; }
     Composer.-multiline #message { display: none; }
@@ -137,7 +138,7 @@ class Composer(Vertical):
         return self.editor.text if self.multiline else self.input.value
 
     def on_mount(self) -> None:
-        self._show_mode()
+        self.call_after_refresh(self._show_mode)
 
     def watch_line_ending(self) -> None:
         if self.is_mounted:

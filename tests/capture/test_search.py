@@ -25,8 +25,12 @@ def all_matches(
     capture: Capture, text: str, mode: SearchMode, block_size: int = search.BLOCK
 ) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
-    search_capture(capture, compile_pattern(text, mode), lambda a, b: found.append((a, b)),
-                   block_size=block_size)
+    search_capture(
+        capture,
+        compile_pattern(text, mode),
+        lambda a, b: found.append((a, b)),
+        block_size=block_size,
+    )
     return found
 
 
@@ -77,8 +81,12 @@ def test_search_stops_at_the_limit_and_when_asked() -> None:
 
 @pytest.mark.parametrize(
     ("text", "mode", "column"),
-    [("de ax", SearchMode.HEX, 4), ("de a", SearchMode.HEX, 4), ("(", SearchMode.REGEX, 1),
-     ("", SearchMode.TEXT, None)],
+    [
+        ("de ax", SearchMode.HEX, 4),
+        ("de a", SearchMode.HEX, 4),
+        ("(", SearchMode.REGEX, 1),
+        ("", SearchMode.TEXT, None),
+    ],
 )
 def test_bad_patterns_are_explained(text: str, mode: SearchMode, column: int | None) -> None:
     with pytest.raises(CodecError) as caught:
