@@ -33,6 +33,10 @@ class LaunchConfig:
     options: ConnectOptions
     line_ending: LineEnding
     demo: bool
+    save: str | None = None
+    """Append every received byte to this file as it arrives (like `nc host port > FILE`)."""
+    open_file: str | None = None
+    """Show this saved session instead of connecting."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,20 +53,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("port", nargs="?", help="port number or service name (e.g. 80, http)")
     family = parser.add_mutually_exclusive_group()
-    family.add_argument("-4", dest="family", action="store_const", const=Family.IPV4,
-                        help="use IPv4 addresses only")
-    family.add_argument("-6", dest="family", action="store_const", const=Family.IPV6,
-                        help="use IPv6 addresses only")
-    parser.add_argument("--timeout", type=_positive_seconds, default=10.0, metavar="SECONDS",
-                        help="seconds to wait for each connect attempt (default: 10)")
-    parser.add_argument("--nodelay", action="store_true",
-                        help="set TCP_NODELAY: send small writes at once")
-    parser.add_argument("--keepalive", action="store_true",
-                        help="set SO_KEEPALIVE on the connection")
-    parser.add_argument("--eol", type=LineEnding, choices=list(LineEnding), default=LineEnding.LF,
-                        help="line ending appended when you press Enter (default: lf, as nc)")
-    parser.add_argument("--demo", action="store_true",
-                        help="start a built-in echo server on 127.0.0.1 and connect to it")
+    family.add_argument(
+        "-4", dest="family", action="store_const", const=Family.IPV4, help="use IPv4 addresses only"
+    )
+    family.add_argument(
+        "-6", dest="family", action="store_const", const=Family.IPV6, help="use IPv6 addresses only"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="seconds to wait for each connect attempt (default: 10)",
+    )
+    parser.add_argument(
+        "--nodelay", action="store_true", help="set TCP_NODELAY: send small writes at once"
+    )
+    parser.add_argument(
+        "--keepalive", action="store_true", help="set SO_KEEPALIVE on the connection"
+    )
+    parser.add_argument(
+        "--eol",
+        type=LineEnding,
+        choices=list(LineEnding),
+        default=LineEnding.LF,
+        help="line ending appended when you press Enter (default: lf, as nc)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start a built-in echo server on 127.0.0.1 and connect to it",
+    )
+    parser.add_argument(
+        "--save",
+        metavar="FILE",
+        help="write every received byte to FILE as it arrives (like nc > FILE)",
+    )
+    parser.add_argument(
+        "--open",
+        dest="open_file",
+        metavar="FILE",
+        help="open a saved session file (ctrl+s saves one) instead of connecting",
+    )
     parser.add_argument("--version", action="version", version=f"tcptui {__version__}")
     return parser
 
@@ -83,6 +115,8 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
     target = None
     if args.demo and args.target:
         parser.error("--demo starts its own server: give no target with it")
+    if args.open_file and (args.target or args.demo):
+        parser.error("--open shows a saved session: give no target or --demo with it")
     if args.target:
         try:
             target = parse_target(args.target, args.port)
@@ -94,14 +128,20 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
         nodelay=args.nodelay,
         keepalive=args.keepalive,
     )
-    return LaunchConfig(target, options, args.eol, args.demo)
+    return LaunchConfig(target, options, args.eol, args.demo, args.save, args.open_file)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     config = parse_args(argv)
+    from tcptui.capture.export import SaveError
+    from tcptui.capture.session_file import SessionFileError
     from tcptui.ui.app import TcpTuiApp
 
-    app = TcpTuiApp(config)
+    try:
+        app = TcpTuiApp(config)
+    except (SaveError, SessionFileError) as exc:
+        print(f"tcptui: {exc}", file=sys.stderr)
+        return 2
     app.run()
     return app.return_code or 0
 
