@@ -42,9 +42,15 @@ async def shoot(name: str, keys: list[str], size: tuple[int, int] = SIZE) -> Non
     async with app.run_test(size=size) as pilot:
         for widget in app.query(Input):
             widget.cursor_blink = False
-        await until(pilot, lambda: app.session is not None
-                    and app.session.state is SessionState.OPEN
-                    and app.capture.total_bytes > 0, "the demo banner")
+        await until(
+            pilot,
+            lambda: (
+                app.session is not None
+                and app.session.state is SessionState.OPEN
+                and app.capture.total_bytes > 0
+            ),
+            "the demo banner",
+        )
         for line in ("hello, server", "utf8", "binary", "hostile"):
             await type_line(pilot, app, line)
         await pilot.press(*keys)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -15,8 +16,12 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input
 
 from tcptui import __version__
+from tcptui.capture.export import SaveError
+from tcptui.capture.live_save import LiveSaver
+from tcptui.capture.session_file import SessionMeta, open_session
 from tcptui.capture.store import Capture, Direction
 from tcptui.cli import LaunchConfig
+from tcptui.clipboard import copy_bytes_as_text
 from tcptui.codec.composer_syntax import Syntax, escape_for_composer
 from tcptui.codec.errors import CodecError
 from tcptui.codec.formats import CopyFormat, format_bytes
@@ -26,11 +31,12 @@ from tcptui.net.target import Target
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
-from tcptui.ui.copying import NothingToCopy, bytes_to_copy, default_scope
+from tcptui.ui.copying import CLIPBOARD_TEXT_CAP, NothingToCopy, bytes_to_copy, default_scope
 from tcptui.ui.messages import DataAvailable, EventBridge, SessionEvent
 from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.repeat_spec import parse_repeat
+from tcptui.ui.save_screen import SaveResult, SaveScreen, SessionFacts
 
 if TYPE_CHECKING:
     from tcptui.net.demo_server import DemoServer
@@ -51,6 +57,7 @@ class TcpTuiApp(App[int]):
         Binding("f5", "cycle_view", "View", id="log.cycle_view"),
         Binding("ctrl+f", "follow", "Follow tail", id="log.follow_tail", priority=True),
         Binding("f6", "copy_as", "Copy as…", id="capture.copy_as"),
+        Binding("ctrl+s", "save", "Save/Export", id="capture.save", priority=True),
         Binding("f7", "cycle_syntax", "Syntax", id="composer.syntax"),
         Binding("f8", "toggle_multiline", "Multi-line", id="composer.multiline"),
         Binding("f9", "send", "Send", show=False, id="composer.send", priority=True),
@@ -63,6 +70,11 @@ class TcpTuiApp(App[int]):
         super().__init__()
         self.config = config
         self.capture = Capture()
+        self.session_facts = SessionFacts()
+        self.opened_meta: SessionMeta | None = None
+        if config.open_file:
+            self.capture, self.opened_meta = open_session(config.open_file)
+        self.live_saver = LiveSaver(self.capture, config.save) if config.save else None
         self.session: Session | None = None
         self.connection_id = 0
         self._bridge: EventBridge | None = None
@@ -91,7 +103,11 @@ class TcpTuiApp(App[int]):
             self._target = Target(host, port)
             self.panel.query_one("#host", Input).value = host
             self.panel.query_one("#port", Input).value = str(port)
-        if self._target is not None:
+        if self.opened_meta is not None:
+            self.sub_title = f"{self.config.open_file} · saved session of {self.opened_meta.target}"
+            self.receive_log.refresh_data()
+            self.receive_log.text_view.focus()
+        elif self._target is not None:
             self.connect(self._target, self.config.options.family)
             self.composer.input.focus()
         else:
@@ -103,6 +119,10 @@ class TcpTuiApp(App[int]):
             self.session.close()
         if self._demo is not None:
             self._demo.stop()
+        if self.live_saver is not None:
+            self._catch_up_live_save()
+            with contextlib.suppress(SaveError):
+                self.live_saver.close()
 
     @property
     def panel(self) -> ConnectionPanel:
@@ -135,6 +155,7 @@ class TcpTuiApp(App[int]):
         options = replace(self.config.options, family=family)
         self._bridge = EventBridge(self, self.connection_id)
         self.session = Session(target, self.capture, self._bridge, options)
+        self.session_facts = SessionFacts(str(target))
         self.panel.reset(target)
         self.sub_title = f"{target} · connecting"
         self.session.start()
@@ -152,10 +173,12 @@ class TcpTuiApp(App[int]):
         if message.connection_id != self.connection_id or self.session is None:
             return
         event = message.event
+        self.session_facts.observe(event)
         self.panel.show_event(event)
         self.sub_title = f"{self._target} · {self.session.state.value}"
         if isinstance(event, Closed):
             self.receive_log.refresh_data()
+            self._catch_up_live_save()
             self.panel.update_stats()
             if event.reason not in QUIET_ENDINGS:
                 self.notify(event.sentence(), title="Connection ended", severity="error")
@@ -165,6 +188,17 @@ class TcpTuiApp(App[int]):
             return
         self._bridge.data_taken()
         self.receive_log.refresh_data()
+        self._catch_up_live_save()
+
+    def _catch_up_live_save(self) -> None:
+        """--save: append what arrived to the file, flushed, so others can read it live."""
+        if self.live_saver is None:
+            return
+        try:
+            self.live_saver.catch_up()
+        except SaveError as exc:
+            self.live_saver = None
+            self.notify(f"{exc} Live saving (--save) stopped.", title="Save", severity="error")
 
     @on(Composer.Submitted)
     def _send(self, message: Composer.Submitted) -> None:
@@ -358,11 +392,27 @@ class TcpTuiApp(App[int]):
         except NothingToCopy as exc:
             self.notify(str(exc), title="Nothing copied", severity="warning")
             return
-        self.copy_to_clipboard(format_bytes(data, fmt))
-        self.notify(
-            f"Copied {len(data):,} bytes as {fmt.value} (terminal clipboard, OSC 52).",
-            title="Copied",
+        result = copy_bytes_as_text(
+            format_bytes(data, fmt), self.copy_to_clipboard, CLIPBOARD_TEXT_CAP
         )
+        if result.copied:
+            self.notify(
+                f"Copied {len(data):,} bytes as {fmt.value}: {result.sentence()}", title="Copied"
+            )
+        else:
+            self.notify(result.sentence(), title="Not copied", severity="warning")
+
+    def action_save(self) -> None:
+        live = self.session is not None or self.opened_meta is None
+        meta = self.session_facts.meta() if live else self.opened_meta
+        self.push_screen(SaveScreen(self.capture, meta), self._saved)
+
+    def _saved(self, result: SaveResult | None) -> None:
+        if result is not None:
+            self.notify(
+                f"Saved {result.nbytes:,} bytes to {result.path} ({result.format_label}).",
+                title="Saved",
+            )
 
     def action_copy_as(self) -> None:
         cursor = self.receive_log.marks.cursor
@@ -432,6 +482,11 @@ class TcpTuiApp(App[int]):
             self.action_resend_chunk,
         )
         yield SystemCommand("Edit chunk in composer", "As escaped text (e)", self.action_edit_chunk)
+        yield SystemCommand(
+            "Save / Export…",
+            "Session file, raw bytes, hexdump -C or pcap (ctrl+s)",
+            self.action_save,
+        )
         yield SystemCommand(
             "Follow tail", "Scroll to the newest bytes and stay there (ctrl+f)", self.action_follow
         )

@@ -10,6 +10,10 @@ DEFAULT_COPY_CAP = 4 << 20
 """Bytes a copy may take before we suggest saving to a file: clipboards choke on more."""
 
 
+CLIPBOARD_TEXT_CAP = 32 << 20
+"""Characters (UTF-8 bytes) of formatted text the clipboard may take: hex triples the size."""
+
+
 class NothingToCopy(Exception):
     """The scope is empty or too big; the message says what to do instead."""
 

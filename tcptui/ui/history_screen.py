@@ -25,12 +25,10 @@ def safe_line(text: str, limit: int = PREVIEW_LIMIT) -> Text:
     renderer that makes received bytes safe. Never parsed as markup.
     """
     line = Text(no_wrap=True, overflow="ellipsis")
-    for piece in render_text(text.encode("utf-8", "surrogatepass")):
+    head = text[: limit + 1]  # no character is shown shorter than itself
+    for piece in render_text(head.encode("utf-8", "surrogatepass")):
         line.append(piece.text, None if piece.kind == "text" else MARKED_PIECE_STYLE)
-        if len(line) > limit:
-            line.truncate(limit - 1)
-            line.append("…")
-            break
+    line.truncate(limit, overflow="ellipsis")
     return line
 
 

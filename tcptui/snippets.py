@@ -1,0 +1,243 @@
+"""Named messages saved for reuse, in a TOML file (`snippets.toml` in the config folder).
+
+The file is meant to be read and edited by hand, so its mistakes are reported by line, key and
+value rather than skipped:
+
+    [[snippet]]
+    name = "login"
+    text = 'USER bob\\r\\n'     # composer syntax, exactly as typed in the composer
+    syntax = "text"            # text | hex | mixed (default text)
+    line_ending = "crlf"       # none | lf | crlf | cr (default: the composer's current one)
+
+The order of the file is the order shown; the UI puts the first twelve on shift+F1 … shift+F12.
+Saving a new snippet appends it and keeps the rest of the file as written; replacing one
+rewrites the file, which drops hand-written comments.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from tcptui.codec.composer_syntax import LineEnding, Syntax
+from tcptui.user_paths import write_atomically
+
+Choice = TypeVar("Choice", bound=StrEnum)
+
+KEYS = ("name", "text", "syntax", "line_ending")
+FILE_HEADER = """\
+# tcptui snippets: named messages, sent from the command palette or with shift+F1 … shift+F12.
+# text is in composer syntax; syntax is text, hex or mixed; line_ending (optional) is none, lf,
+# crlf or cr and replaces the composer's own line ending for this snippet.
+
+"""
+
+
+class SnippetFileError(Exception):
+    """The snippets file cannot be read, understood or written; the message says where."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Snippet:
+    name: str
+    text: str
+    syntax: Syntax = Syntax.TEXT
+    line_ending: LineEnding | None = None
+    """None sends the composer's line ending of the moment."""
+
+    def line_ending_or(self, default: LineEnding) -> LineEnding:
+        """The ending to send with: the snippet's own, else the composer's `default`."""
+        return self.line_ending if self.line_ending is not None else default
+
+    @property
+    def is_multiline(self) -> bool:
+        """Saved from the multi-line editor: each newline becomes the line ending on send."""
+        return "\n" in self.text
+
+
+def load_snippets(path: Path) -> list[Snippet]:
+    """The snippets in file order; none when the file does not exist yet."""
+    return _parse(_read(path), path)
+
+
+def save_snippet(path: Path, snippet: Snippet) -> None:
+    """Adds `snippet` at the end, or replaces the one of the same name where it stands.
+
+    The file is replaced atomically. Raises SnippetFileError when the snippet has no name or
+    cannot be stored, or the file cannot be read, parsed or written; a broken file is never
+    overwritten.
+    """
+    if not snippet.name.strip():
+        raise SnippetFileError("a snippet needs a name")
+    original = _read(path)
+    snippets = _parse(original, path)
+    names = [each.name for each in snippets]
+    if snippet.name in names:
+        snippets[names.index(snippet.name)] = snippet
+        text = FILE_HEADER + dump_snippets(snippets)
+    elif original.strip():
+        text = original + ("\n" if original.endswith("\n") else "\n\n") + _table(snippet)
+    else:
+        text = FILE_HEADER + _table(snippet)
+    try:
+        write_atomically(path, text)
+    except OSError as exc:
+        raise SnippetFileError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def dump_snippets(snippets: Sequence[Snippet]) -> str:
+    """TOML text that load_snippets reads back as `snippets`; ValueError for lone surrogates."""
+    return "\n".join(map(_table, snippets))
+
+
+def _table(snippet: Snippet) -> str:
+    lines = [
+        "[[snippet]]",
+        f"name = {toml_string(snippet.name)}",
+        f"text = {toml_string(snippet.text)}",
+        f'syntax = "{snippet.syntax.value}"',
+    ]
+    if snippet.line_ending is not None:
+        lines.append(f'line_ending = "{snippet.line_ending.value}"')
+    return "\n".join(lines) + "\n"
+
+
+_BASIC_ESCAPES = {0x22: '\\"', 0x5C: "\\\\", 0x08: "\\b", 0x09: "\\t", 0x0A: "\\n"} | {
+    0x0C: "\\f",
+    0x0D: "\\r",
+}
+
+
+def toml_string(value: str) -> str:
+    """A TOML string for `value`: a literal '…' when that reads as typed, else an escaped "…".
+
+    Every invisible character (controls, bidi marks, separators) is written as an escape, so
+    the file shows what it holds when printed to a terminal.
+    """
+    if value.isprintable() and "'" not in value:
+        return f"'{value}'"
+    return '"' + "".join(map(_basic_char, value)) + '"'
+
+
+def _basic_char(char: str) -> str:
+    code = ord(char)
+    if code in _BASIC_ESCAPES:
+        return _BASIC_ESCAPES[code]
+    if char.isprintable():
+        return char
+    if 0xD800 <= code <= 0xDFFF:
+        raise ValueError(f"a lone surrogate (U+{code:04X}) cannot be written to a TOML file")
+    return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
+
+
+def _read(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        raise SnippetFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise SnippetFileError(f"{path}, line {line}: not UTF-8 text", line) from exc
+
+
+_TOML_WHERE = re.compile(
+    r"(?P<reason>.*) \((?:at line (?P<line>\d+), column (?P<column>\d+)|at end of document)\)$"
+)
+
+
+def _parse(text: str, path: Path) -> list[Snippet]:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _located(exc, text, path) from exc
+    return _snippets_in(document, path)
+
+
+def _located(exc: tomllib.TOMLDecodeError, text: str, path: Path) -> SnippetFileError:
+    """tomllib puts the place in its message only; it becomes the error's `line` here."""
+    where = _TOML_WHERE.match(str(exc))
+    if where is None:
+        return SnippetFileError(f"{path}: {exc}")
+    if where["line"] is None:
+        line = text.rstrip("\n").count("\n") + 1
+        return SnippetFileError(f"{path}, line {line} (end of file): {where['reason']}", line)
+    line = int(where["line"])
+    return SnippetFileError(
+        f"{path}, line {line}, column {where['column']}: {where['reason']}", line
+    )
+
+
+def _snippets_in(document: dict[str, Any], path: Path) -> list[Snippet]:
+    for key in document:
+        if key != "snippet":
+            raise SnippetFileError(f"{path}: unknown key {_quoted(key)}; write [[snippet]] tables")
+    tables = document.get("snippet", [])
+    if not isinstance(tables, list) or not all(isinstance(table, dict) for table in tables):
+        raise SnippetFileError(f"{path}: snippet must be a list of tables, written [[snippet]]")
+    snippets: list[Snippet] = []
+    for number, table in enumerate(tables, start=1):
+        try:
+            snippet = _snippet_from(table, number)
+        except ValueError as exc:
+            raise SnippetFileError(f"{path}: {exc}") from exc
+        if any(each.name == snippet.name for each in snippets):
+            raise SnippetFileError(f"{path}: snippet {_quoted(snippet.name)} appears twice")
+        snippets.append(snippet)
+    return snippets
+
+
+def _snippet_from(table: dict[str, Any], number: int) -> Snippet:
+    """One [[snippet]] table; ValueError names the snippet, the key and what is wrong."""
+    name = table.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"snippet {number} needs a name (a non-empty string)")
+    label = f"snippet {_quoted(name)}"
+    for key, value in table.items():
+        if key not in KEYS:
+            raise ValueError(f"{label}: unknown key {_quoted(key)} (known: {', '.join(KEYS)})")
+        if not isinstance(value, str):
+            raise ValueError(f"{label}: {key} must be a string, not {_toml_type(value)}")
+    if "text" not in table:
+        raise ValueError(f"{label}: text is missing")
+    return Snippet(
+        name=name,
+        text=table["text"],
+        syntax=_choice(Syntax, table.get("syntax", Syntax.TEXT.value), label, "syntax"),
+        line_ending=(
+            _choice(LineEnding, table["line_ending"], label, "line_ending")
+            if "line_ending" in table
+            else None
+        ),
+    )
+
+
+def _choice(kind: type[Choice], value: str, label: str, key: str) -> Choice:
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(member.value for member in kind)
+        raise ValueError(f"{label}: unknown {key} {_quoted(value)} (known: {known})") from None
+
+
+def _toml_type(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a float", list: "an array"}
+    return names.get(type(value), "a table" if isinstance(value, dict) else "a date or time")
+
+
+def _quoted(text: str) -> str:
+    """Quoted with escapes, so a name holding quotes or controls cannot blur the message."""
+    return json.dumps(text, ensure_ascii=False)
