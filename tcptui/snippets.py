@@ -49,6 +49,8 @@ class SnippetFileError(Exception):
 
 @dataclass(frozen=True)
 class Snippet:
+    """A message kept under a name, with the syntax it was typed in, to send again later."""
+
     name: str
     text: str
     syntax: Syntax = Syntax.TEXT
@@ -82,13 +84,17 @@ def save_snippet(path: Path, snippet: Snippet) -> None:
     original = _read(path)
     snippets = _parse(original, path)
     names = [each.name for each in snippets]
+    try:
+        table = _table(snippet)
+    except ValueError as exc:
+        raise SnippetFileError(f"snippet {_quoted(snippet.name)}: {exc}") from exc
     if snippet.name in names:
         snippets[names.index(snippet.name)] = snippet
         text = FILE_HEADER + dump_snippets(snippets)
     elif original.strip():
-        text = original + ("\n" if original.endswith("\n") else "\n\n") + _table(snippet)
+        text = original + ("\n" if original.endswith("\n") else "\n\n") + table
     else:
-        text = FILE_HEADER + _table(snippet)
+        text = FILE_HEADER + table
     try:
         write_atomically(path, text)
     except OSError as exc:

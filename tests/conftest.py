@@ -44,3 +44,10 @@ def unwritable_dir(tmp_path: Path) -> Iterator[Path]:
         pytest.skip(f"running as root and {folder} is not usable as a refusing folder: {exc}")
     os.unlink(folder / "tcptui-probe")
     pytest.skip(f"running as root, and even {folder} accepts new files")
+
+
+@pytest.fixture(autouse=True)
+def user_files_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real history or snippets."""
+    monkeypatch.setenv("TCPTUI_DATA_DIR", str(tmp_path / "user-data"))
+    monkeypatch.setenv("TCPTUI_CONFIG_DIR", str(tmp_path / "user-config"))

@@ -168,9 +168,12 @@ def test_written_strings_are_readable_literals_when_possible() -> None:
     assert toml_string("rtl\u202eevil") == '"rtl\\u202Eevil"'
 
 
-def test_a_lone_surrogate_cannot_be_saved() -> None:
+def test_a_lone_surrogate_cannot_be_saved(path: Path) -> None:
     with pytest.raises(ValueError, match="surrogate"):
         toml_string("\ud800")
+    with pytest.raises(SnippetFileError, match='snippet "x": a lone surrogate'):
+        save_snippet(path, Snippet("x", "\ud800"))
+    assert not path.exists()
 
 
 names = st.text(st.characters(exclude_categories=["Cs"]), min_size=1).filter(str.strip)

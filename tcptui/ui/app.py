@@ -28,15 +28,26 @@ from tcptui.codec.formats import CopyFormat, format_bytes
 from tcptui.net.events import Closed, EndReason
 from tcptui.net.session import Family, Session, SessionError, SessionState
 from tcptui.net.target import Target
-from tcptui.ui.composer import Composer
+from tcptui.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
+from tcptui.ui.composer import Composer, encode_message
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
 from tcptui.ui.copying import CLIPBOARD_TEXT_CAP, NothingToCopy, bytes_to_copy, default_scope
+from tcptui.ui.help_screen import HelpScreen
 from tcptui.ui.messages import DataAvailable, EventBridge, SessionEvent
 from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.repeat_spec import parse_repeat
 from tcptui.ui.save_screen import SaveResult, SaveScreen, SessionFacts
+from tcptui.ui.search_bar import SearchBar
+from tcptui.ui.snippet_screens import (
+    SNIPPET_KEY_COUNT,
+    SaveSnippetScreen,
+    SnippetPickerScreen,
+    snippet_keys,
+)
+from tcptui.ui.transcript_view import TranscriptView
+from tcptui.user_paths import snippets_path
 
 if TYPE_CHECKING:
     from tcptui.net.demo_server import DemoServer
@@ -55,15 +66,25 @@ class TcpTuiApp(App[int]):
         Binding("ctrl+d", "half_close", "Send EOF", id="session.half_close", priority=True),
         Binding("f4", "cycle_line_ending", "Line ending", id="composer.line_ending"),
         Binding("f5", "cycle_view", "View", id="log.cycle_view"),
-        Binding("ctrl+f", "follow", "Follow tail", id="log.follow_tail", priority=True),
+        Binding("ctrl+f", "follow", "Follow tail", id="log.follow_tail", priority=True, show=False),
         Binding("f6", "copy_as", "Copy as…", id="capture.copy_as"),
         Binding("ctrl+s", "save", "Save/Export", id="capture.save", priority=True),
-        Binding("f7", "cycle_syntax", "Syntax", id="composer.syntax"),
-        Binding("f8", "toggle_multiline", "Multi-line", id="composer.multiline"),
+        Binding("f7", "cycle_syntax", "Syntax", id="composer.syntax", show=False),
+        Binding("f8", "toggle_multiline", "Multi-line", id="composer.multiline", show=False),
         Binding("f9", "send", "Send", show=False, id="composer.send", priority=True),
         Binding("ctrl+t", "repeat", "Repeat", show=False, id="composer.repeat", priority=True),
         Binding("f1", "toggle_help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        *[
+            Binding(
+                snippet_keys(index),
+                f"send_snippet({index})",
+                f"Snippet {index + 1}",
+                show=False,
+                id=f"snippets.send_{index + 1}",
+            )
+            for index in range(SNIPPET_KEY_COUNT)
+        ],
     ]
 
     def __init__(self, config: LaunchConfig) -> None:
@@ -428,11 +449,80 @@ class TcpTuiApp(App[int]):
             self.copy_format = request.format
         self.action_copy(request.scope, request.format)
 
+    def _load_snippets(self) -> list[Snippet] | None:
+        """Read fresh each time, so edits to the file apply without a restart."""
+        try:
+            return load_snippets(snippets_path())
+        except SnippetFileError as exc:
+            self.notify(str(exc), title="Snippets not loaded", severity="error", markup=False)
+            return None
+
+    def action_save_snippet(self) -> None:
+        text = self.composer.text
+        snippets = self._load_snippets()
+        if not text:
+            self.notify(
+                "Nothing to save: type a message in the composer first.", severity="warning"
+            )
+        elif snippets is not None:
+            names = [snippet.name for snippet in snippets]
+            self.push_screen(
+                SaveSnippetScreen(text, names), lambda name: self._save_snippet(name, text)
+            )
+
+    def _save_snippet(self, name: str | None, text: str) -> None:
+        if name is None:
+            return
+        composer = self.composer
+        snippet = Snippet(name, text, composer.syntax, composer.line_ending)
+        try:
+            save_snippet(snippets_path(), snippet)
+        except SnippetFileError as exc:
+            self.notify(str(exc), title="Snippet not saved", severity="error", markup=False)
+            return
+        self.notify(f"Saved snippet {name}.", title="Snippets", markup=False)
+
+    def action_pick_snippet(self) -> None:
+        snippets = self._load_snippets()
+        if snippets is not None:
+            self.push_screen(SnippetPickerScreen(snippets), self.send_snippet)
+
+    def action_send_snippet(self, index: int) -> None:
+        snippets = self._load_snippets()
+        if snippets is None:
+            return
+        if index >= len(snippets):
+            self.notify(f"No snippet {index + 1}: there are {len(snippets)}.", severity="warning")
+            return
+        self.send_snippet(snippets[index])
+
+    def send_snippet(self, snippet: Snippet | None) -> None:
+        """Send exactly what the composer would for the snippet's text, syntax and ending."""
+        if snippet is None:
+            return
+        composer = self.composer
+        ending = snippet.line_ending_or(composer.line_ending)
+        try:
+            data = encode_message(
+                snippet.text, snippet.syntax, composer.encoding, ending, snippet.is_multiline
+            )
+        except CodecError as exc:
+            composer.show_error(f"Snippet {snippet.name}: {exc}")
+            return
+        self.send_bytes(data)
+
     def action_toggle_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        """Every binding of the app and its widgets, as currently mapped."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        bindings = [
+            *self.BINDINGS,
+            *Composer.BINDINGS,
+            *TranscriptView.BINDINGS,
+            *SearchBar.BINDINGS,
+        ]
+        self.push_screen(HelpScreen(_as_bindings(bindings), dict(self._keymap)))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -483,6 +573,21 @@ class TcpTuiApp(App[int]):
         )
         yield SystemCommand("Edit chunk in composer", "As escaped text (e)", self.action_edit_chunk)
         yield SystemCommand(
+            "Save composer as snippet…",
+            "Keep the composer's message under a name",
+            self.action_save_snippet,
+        )
+        yield SystemCommand(
+            "Send snippet…",
+            "Pick a saved message to send (shift+F1 … F12)",
+            self.action_pick_snippet,
+        )
+        yield SystemCommand(
+            "Search history…",
+            "Find an earlier message by any part of it (ctrl+r)",
+            self.composer.action_history_search,
+        )
+        yield SystemCommand(
             "Save / Export…",
             "Session file, raw bytes, hexdump -C or pcap (ctrl+s)",
             self.action_save,
@@ -490,3 +595,7 @@ class TcpTuiApp(App[int]):
         yield SystemCommand(
             "Follow tail", "Scroll to the newest bytes and stay there (ctrl+f)", self.action_follow
         )
+
+
+def _as_bindings(items: Iterable[Binding | tuple[str, ...]]) -> list[Binding]:
+    return [item for item in items if isinstance(item, Binding)]

@@ -20,6 +20,9 @@ from textual.widgets import Input, Static, TextArea
 
 from tcptui.codec.composer_syntax import LineEnding, Syntax, parse_composer
 from tcptui.codec.errors import CodecError
+from tcptui.history import HistoryStore
+from tcptui.ui.history_screen import HistorySearchScreen
+from tcptui.user_paths import history_path
 
 PREVIEW_BYTES = 16
 SYNTAX_HINTS = {
@@ -27,31 +30,6 @@ SYNTAX_HINTS = {
     Syntax.HEX: "hex bytes: de ad be ef · deadbeef · 0xde,0xad · de:ad",
     Syntax.MIXED: "text with {de ad} hex blocks; \\{ \\} \\\\ for literal braces",
 }
-
-
-class History:
-    """Sent messages, newest last, without adjacent repeats; Up/Down walk it like a shell."""
-
-    def __init__(self, limit: int = 500) -> None:
-        self.entries: list[str] = []
-        self.limit = limit
-        self._position = 0
-
-    def add(self, text: str) -> None:
-        if text and (not self.entries or self.entries[-1] != text):
-            self.entries.append(text)
-            del self.entries[: -self.limit]
-        self._position = len(self.entries)
-
-    def older(self) -> str | None:
-        if self._position == 0:
-            return None
-        self._position -= 1
-        return self.entries[self._position]
-
-    def newer(self) -> str:
-        self._position = min(len(self.entries), self._position + 1)
-        return self.entries[self._position] if self._position < len(self.entries) else ""
 
 
 def encode_message(
@@ -97,6 +75,9 @@ class Composer(Vertical):
     BINDINGS = [
         Binding("up", "history_older", "Older message", show=False, id="composer.history_up"),
         Binding("down", "history_newer", "Newer message", show=False, id="composer.history_down"),
+        Binding(
+            "ctrl+r", "history_search", "Search history", show=False, id="composer.history_search"
+        ),
     ]
 
     line_ending: reactive[LineEnding] = reactive(LineEnding.LF)
@@ -115,7 +96,7 @@ class Composer(Vertical):
     def __init__(self, line_ending: LineEnding = LineEnding.LF) -> None:
         super().__init__(id="composer")
         self.set_reactive(Composer.line_ending, line_ending)
-        self.history = History()
+        self.history = HistoryStore(history_path())
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="composer-row"):
@@ -139,6 +120,18 @@ class Composer(Vertical):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._show_mode)
+        self._show_history_warning()
+
+    def _show_history_warning(self) -> None:
+        if (warning := self.history.take_warning()) is not None:
+            self.notify(warning, title="History", severity="warning", markup=False)
+
+    def action_history_search(self) -> None:
+        self.app.push_screen(HistorySearchScreen(self.history), self._history_chosen)
+
+    def _history_chosen(self, text: str | None) -> None:
+        if text is not None:
+            self.load(text)
 
     def watch_line_ending(self) -> None:
         if self.is_mounted:
@@ -222,6 +215,7 @@ class Composer(Vertical):
     def accept_sent(self, text: str) -> None:
         """The message went out: remember it and clear the editor."""
         self.history.add(text)
+        self._show_history_warning()
         self.load("")
 
     def load(self, text: str) -> None:

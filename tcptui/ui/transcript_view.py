@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -28,6 +29,8 @@ from tcptui.ui.transcript_rows import HEX_WIDTH, ChunkReader, HexPainter, Marks,
 ViewMode = Literal["text", "hex"]
 _STRIP_CACHE_SIZE = 2048
 MAX_MOUSE_SELECTION_ROWS = 20_000
+EMPTY_HINT = " Nothing yet: bytes you send and receive appear here (F2 connects)."
+EMPTY_HINT_STYLE = Style(color="#6c6c6c", italic=True)
 
 
 class TranscriptView(ScrollView, can_focus=True):
@@ -83,6 +86,7 @@ class TranscriptView(ScrollView, can_focus=True):
         Binding("o", "toggle_offsets", "Offsets", show=False, id="log.offsets"),
         Binding("e", "app.edit_chunk", "Edit in composer", show=False, id="log.edit"),
         Binding("slash", "search", "Search", id="log.search"),
+        Binding("question_mark", "app.toggle_help", "Help", show=False, id="log.help"),
         Binding("n", "next_match(True)", "Next match", show=False, id="log.next_match"),
         Binding("N", "next_match(False)", "Previous match", show=False, id="log.previous_match"),
         Binding("C", "app.copy_as", "Copy as…", show=False, id="log.copy_as"),
@@ -302,6 +306,10 @@ class TranscriptView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         ref = self.layout_rows.locate(row)
         if ref is None:
+            if row == 0:
+                return Strip([Segment(EMPTY_HINT, EMPTY_HINT_STYLE)]).crop_extend(
+                    0, width, self.rich_style
+                )
             return Strip.blank(width, self.rich_style)
         strip = self.strip_for(ref)
         if strip.cell_length > self._widest:

@@ -24,14 +24,23 @@ async def test_save_option_writes_received_bytes_to_the_file_as_they_arrive(
         config = parse_args([f"127.0.0.1:{server.port}", "--save", str(path)])
         app = TcpTuiApp(config)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.session is not None
-                           and app.session.state is SessionState.OPEN, "the connection")
+            await wait_for(
+                pilot,
+                lambda: app.session is not None and app.session.state is SessionState.OPEN,
+                "the connection",
+            )
             await pilot.press(*"one\\x00two", "enter")
-            await wait_for(pilot, lambda: path.exists() and path.read_bytes() == b"one\x00two\n",
-                           "the echo in the file while connected")
+            await wait_for(
+                pilot,
+                lambda: path.exists() and path.read_bytes() == b"one\x00two\n",
+                "the echo in the file while connected",
+            )
             await pilot.press(*"three", "enter")
-            await wait_for(pilot, lambda: path.read_bytes() == b"one\x00two\nthree\n",
-                           "the second echo in the file")
+            await wait_for(
+                pilot,
+                lambda: path.read_bytes() == b"one\x00two\nthree\n",
+                "the second echo in the file",
+            )
 
 
 async def test_open_shows_a_saved_session_without_any_network(tmp_path: Path) -> None:

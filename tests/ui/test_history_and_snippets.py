@@ -1,0 +1,59 @@
+"""History and snippets wired into the app, end to end against a loopback server."""
+
+from __future__ import annotations
+
+from tcptui.codec.composer_syntax import Syntax
+from tcptui.net.session import SessionState
+from tcptui.snippets import Snippet, load_snippets, save_snippet
+from tcptui.ui.history_screen import HistorySearchScreen
+from tcptui.ui.snippet_screens import SaveSnippetScreen
+from tcptui.user_paths import snippets_path
+from tests.helpers import EchoServer
+from tests.ui.helpers import last_notification, make_app, wait_for
+
+SIZE = (140, 40)
+
+
+async def test_history_survives_a_restart_and_ctrl_r_finds_it() -> None:
+    with EchoServer() as server:
+        app = make_app(server.target)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(
+                pilot,
+                lambda: app.session is not None and app.session.state is SessionState.OPEN,
+                "the connection",
+            )
+            await pilot.press(*"USER bob", "enter", *"QUIT", "enter")
+            assert server.wait_received(14)
+        app = make_app(None)
+        async with app.run_test(size=SIZE) as pilot:
+            app.composer.input.focus()
+            await pilot.press("up")
+            assert app.composer.input.value == "QUIT"
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda: isinstance(app.screen, HistorySearchScreen), "search")
+            await pilot.press(*"user", "enter")
+            await wait_for(pilot, lambda: app.composer.input.value == "USER bob", "the pick")
+
+
+async def test_snippet_saved_from_the_composer_is_sent_with_shift_f1() -> None:
+    with EchoServer() as server:
+        app = make_app(server.target)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(
+                pilot,
+                lambda: app.session is not None and app.session.state is SessionState.OPEN,
+                "the connection",
+            )
+            await pilot.press(*"hi\\x00")
+            app.action_save_snippet()
+            await wait_for(pilot, lambda: isinstance(app.screen, SaveSnippetScreen), "save")
+            await pilot.press(*"greet", "enter")
+            await wait_for(pilot, lambda: "Saved snippet" in last_notification(app), "saved")
+            assert load_snippets(snippets_path())[0].name == "greet"
+            await pilot.press("f13")
+            assert server.wait_received(4)
+            save_snippet(snippets_path(), Snippet("two", "de ad", Syntax.HEX))
+            await pilot.press("f14")
+            assert server.wait_received(7)
+            assert server.received == b"hi\x00\n" + b"\xde\xad\n"
