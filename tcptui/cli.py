@@ -37,6 +37,10 @@ class LaunchConfig:
     """Append every received byte to this file as it arrives (like `nc host port > FILE`)."""
     open_file: str | None = None
     """Show this saved session instead of connecting."""
+    retry: int = 0
+    """Reconnect up to this many times after a connection fails or ends (socat's retry=N)."""
+    forever: bool = False
+    """Reconnect after every failure, with back-off, until stopped (socat's forever)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,6 +89,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="start a built-in echo server on 127.0.0.1 and connect to it",
     )
     parser.add_argument(
+        "--retry",
+        type=int,
+        default=0,
+        metavar="N",
+        help="reconnect up to N times, waiting longer each time, when the connection ends",
+    )
+    parser.add_argument(
+        "--forever", action="store_true", help="reconnect, with back-off, until you press F3"
+    )
+    parser.add_argument(
         "--save",
         metavar="FILE",
         help="write every received byte to FILE as it arrives (like nc > FILE)",
@@ -128,7 +142,18 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
         nodelay=args.nodelay,
         keepalive=args.keepalive,
     )
-    return LaunchConfig(target, options, args.eol, args.demo, args.save, args.open_file)
+    if args.retry < 0:
+        parser.error("--retry needs a count of 0 or more")
+    return LaunchConfig(
+        target,
+        options,
+        args.eol,
+        args.demo,
+        args.save,
+        args.open_file,
+        retry=args.retry,
+        forever=args.forever,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -75,6 +75,8 @@ class Capture:
         self._stream_totals = [0, 0]
         self._chunk_totals = [0, 0]
         self._closed = False
+        self._notes: dict[int, str] = {}
+        self._pending_note = ""
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -104,6 +106,8 @@ class Capture:
             self._stream_totals[direction] += len(data)
             self._chunk_totals[direction] += 1
             index = len(self._offsets) - 1
+            if self._pending_note:
+                self._notes[index], self._pending_note = self._pending_note, ""
         return Chunk(index, direction, offset, stream_offset, len(data), mono, wall)
 
     def _move_to_file(self) -> None:
@@ -123,7 +127,16 @@ class Capture:
                 self._file.close()
             self._file, self._fd, self._memory = None, -1, bytearray()
 
+    def add_note(self, note: str) -> None:
+        """Attach `note` to the next chunk (e.g. "connection 2"): shown in its header."""
+        with self._lock:
+            self._pending_note = note
+
     # -- reading -----------------------------------------------------------------------------
+
+    def note(self, index: int) -> str:
+        """The note attached to chunk `index`, or ""."""
+        return self._notes.get(index, "")
 
     def __len__(self) -> int:
         return len(self._offsets)

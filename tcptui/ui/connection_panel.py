@@ -93,6 +93,7 @@ class ConnectionPanel(Vertical):
     ConnectionPanel #steps { height: auto; margin: 1 0 0 0; }
     ConnectionPanel #form-error { color: $error; height: auto; }
     ConnectionPanel #closed-reason { height: auto; margin: 1 0 0 0; }
+    ConnectionPanel #retry { height: auto; color: $warning; }
     ConnectionPanel #stats { height: auto; margin: 1 0 0 0; color: $text-muted; }
     ConnectionPanel Sparkline { height: 2; margin: 0 0 0 0; }
     """
@@ -132,6 +133,7 @@ class ConnectionPanel(Vertical):
             for step in STEP_ORDER:
                 yield LifecycleStep(step)
         yield Static("", id="closed-reason")
+        yield Static("", id="retry")
         yield Static("", id="stats")
         yield Sparkline(list(self._rates), id="rate-sparkline")
 
@@ -237,6 +239,10 @@ class ConnectionPanel(Vertical):
             sentence += f" ({event.unsent_bytes:,} queued bytes were not sent)"
         self.query_one("#closed-reason", Static).update(Text(sentence))
         self.set_connected(False)
+
+    def show_retry(self, message: str) -> None:
+        """Auto-reconnect's state: the next attempt and how to stop it."""
+        self.query_one("#retry", Static).update(Text(message))
 
     # -- stats -------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ DIRECTION_STYLES = {
 }
 ARROWS = {Direction.RECEIVED: "◀ received", Direction.SENT: "▶ sent"}
 HEADER_DETAIL = Style(color="#8a8a8a")
+NOTE_STYLE = Style(color="#ffd75f", bold=True)
 PIECE_STYLES = {
     "text": Style(),
     "escape": Style(color="#d787ff", dim=False),
@@ -66,10 +67,18 @@ def format_delta(nanos: int) -> str:
     return f"+{nanos / 1_000_000_000:.2f} s"
 
 
-def paint_header(chunk: Chunk, previous: Chunk | None) -> Strip:
+def paint_header(chunk: Chunk, previous: Chunk | None, note: str = "") -> Strip:
     style = DIRECTION_STYLES[chunk.direction]
     delta = format_delta(chunk.mono_ns - previous.mono_ns) if previous else "first"
     detail = f"  {chunk.length:,} B · {format_clock(chunk.wall_ns)} · {delta} · #{chunk.index + 1}"
+    if note:
+        return Strip(
+            [
+                Segment(ARROWS[chunk.direction], style + Style(bold=True)),
+                Segment(detail, HEADER_DETAIL),
+                Segment(f"  {note}", NOTE_STYLE),
+            ]
+        )
     return Strip(
         [Segment(ARROWS[chunk.direction], style + Style(bold=True)), Segment(detail, HEADER_DETAIL)]
     )
@@ -92,7 +101,7 @@ class ChunkReader:
     def header(self, index: int) -> Strip:
         chunk = self.capture.chunk(index)
         previous = self.capture.chunk(index - 1) if index else None
-        return paint_header(chunk, previous)
+        return paint_header(chunk, previous, self.capture.note(index))
 
 
 class TextPainter:

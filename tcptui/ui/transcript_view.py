@@ -81,15 +81,15 @@ class TranscriptView(ScrollView, can_focus=True):
         Binding(
             "escape", "clear_selection", "Clear selection", show=False, id="log.clear_selection"
         ),
-        Binding("c", "app.copy", "Copy", id="log.copy"),
-        Binding("r", "app.resend_chunk", "Resend", show=False, id="log.resend"),
+        Binding("c", "session('copy')", "Copy", id="log.copy"),
+        Binding("r", "session('resend_chunk')", "Resend", show=False, id="log.resend"),
         Binding("o", "toggle_offsets", "Offsets", show=False, id="log.offsets"),
-        Binding("e", "app.edit_chunk", "Edit in composer", show=False, id="log.edit"),
+        Binding("e", "session('edit_chunk')", "Edit in composer", show=False, id="log.edit"),
         Binding("slash", "search", "Search", id="log.search"),
         Binding("question_mark", "app.toggle_help", "Help", show=False, id="log.help"),
         Binding("n", "next_match(True)", "Next match", show=False, id="log.next_match"),
         Binding("N", "next_match(False)", "Previous match", show=False, id="log.previous_match"),
-        Binding("C", "app.copy_as", "Copy as…", show=False, id="log.copy_as"),
+        Binding("C", "session('copy_as')", "Copy as…", show=False, id="log.copy_as"),
     ]
 
     following: reactive[bool] = reactive(True)
@@ -100,6 +100,13 @@ class TranscriptView(ScrollView, can_focus=True):
         def __init__(self, view: TranscriptView) -> None:
             super().__init__()
             self.view = view
+
+    class SessionActionRequested(Message):
+        """A key in the log asks the connection's view to act (copy, resend, edit…)."""
+
+        def __init__(self, action: str) -> None:
+            super().__init__()
+            self.action = action
 
     class SearchRequested(Message):
         pass
@@ -370,6 +377,9 @@ class TranscriptView(ScrollView, can_focus=True):
             cursor.anchor = None
         cursor.offset = max(0, min(offset, self.capture.total_bytes - 1))
         self._cursor_changed()
+
+    def action_session(self, action: str) -> None:
+        self.post_message(self.SessionActionRequested(action))
 
     def action_search(self) -> None:
         self.post_message(self.SearchRequested())

@@ -109,6 +109,7 @@ async def test_bad_escape_is_an_inline_error_and_nothing_is_sent() -> None:
 async def test_sending_without_a_connection_is_a_clear_inline_error() -> None:
     app = make_app(None)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
         app.composer.input.focus()
         await pilot.press("x", "enter")
         assert "Not connected" in static_text(app, "#preview")

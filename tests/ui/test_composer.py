@@ -79,7 +79,7 @@ async def test_a_character_the_encoding_cannot_hold_is_named_and_not_sent() -> N
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
             await connected(app, pilot)
-            app.action_set_encoding()
+            app.current.action_set_encoding()
             await pilot.press(*["backspace"] * 10)
             await answer_prompt(app, pilot, "ascii")
             await pilot.press(*"né", "enter")

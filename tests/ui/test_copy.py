@@ -90,7 +90,7 @@ async def test_copy_everything_received_skips_sent_bytes() -> None:
     app = app_with_chunks()
     async with app.run_test(size=SIZE) as pilot:
         await focus_hex_view(app, pilot)
-        app.action_copy("received", CopyFormat.BASE64)
+        app.current.action_copy("received", CopyFormat.BASE64)
         await pilot.pause()
         assert app.clipboard == format_bytes(FIRST + THIRD, CopyFormat.BASE64)
 

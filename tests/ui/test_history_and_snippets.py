@@ -46,7 +46,7 @@ async def test_snippet_saved_from_the_composer_is_sent_with_shift_f1() -> None:
                 "the connection",
             )
             await pilot.press(*"hi\\x00")
-            app.action_save_snippet()
+            app.current.action_save_snippet()
             await wait_for(pilot, lambda: isinstance(app.screen, SaveSnippetScreen), "save")
             await pilot.press(*"greet", "enter")
             await wait_for(pilot, lambda: "Saved snippet" in last_notification(app), "saved")

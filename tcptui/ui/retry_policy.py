@@ -1,0 +1,47 @@
+"""When to reconnect after a connection fails: socat's `retry=N` and `forever`, with back-off."""
+
+from __future__ import annotations
+
+from textual.timer import Timer
+
+FIRST_DELAY = 0.5
+MAX_DELAY = 30.0
+
+
+class RetryPolicy:
+    """Counts attempts and doubles the delay after each failure, up to MAX_DELAY."""
+
+    def __init__(self, limit: int = 0, forever: bool = False) -> None:
+        self.limit = limit
+        self.forever = forever
+        self.attempts = 0
+        self.timer: Timer | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.forever or self.limit > 0
+
+    @property
+    def pending(self) -> bool:
+        return self.timer is not None
+
+    def next_delay(self) -> float | None:
+        """The delay before the next attempt, or None when there is to be no other attempt."""
+        if not self.enabled or (not self.forever and self.attempts >= self.limit):
+            return None
+        delay = float(min(MAX_DELAY, FIRST_DELAY * 2**self.attempts))
+        self.attempts += 1
+        return delay
+
+    def describe(self) -> str:
+        limit = "∞" if self.forever else str(self.limit)
+        return f"attempt {self.attempts}/{limit}"
+
+    def reset(self) -> None:
+        self.stop()
+        self.attempts = 0
+
+    def stop(self) -> None:
+        if self.timer is not None:
+            self.timer.stop()
+            self.timer = None

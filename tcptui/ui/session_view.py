@@ -1,0 +1,655 @@
+"""One connection's world: its panel, receive log and composer, its capture and its session.
+
+The app shows one of these per tab. Everything that belongs to a connection lives here, so tabs
+never share bytes, state or threads; closing the tab shuts the connection and frees the capture.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from dataclasses import replace
+
+from textual import on
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input
+
+from tcptui.capture.export import SaveError
+from tcptui.capture.live_save import LiveSaver
+from tcptui.capture.session_file import SessionMeta
+from tcptui.capture.store import Capture, Direction
+from tcptui.cli import LaunchConfig
+from tcptui.clipboard import copy_bytes_as_text
+from tcptui.codec.composer_syntax import Syntax, escape_for_composer
+from tcptui.codec.errors import CodecError
+from tcptui.codec.formats import CopyFormat, format_bytes
+from tcptui.net.events import Closed, EndReason
+from tcptui.net.session import Family, Session, SessionError, SessionState
+from tcptui.net.target import Target
+from tcptui.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
+from tcptui.ui.composer import Composer, encode_message
+from tcptui.ui.connection_panel import ConnectionPanel
+from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
+from tcptui.ui.copying import CLIPBOARD_TEXT_CAP, NothingToCopy, bytes_to_copy, default_scope
+from tcptui.ui.messages import DataAvailable, EventBridge, SessionEvent
+from tcptui.ui.prompt_screen import PromptScreen
+from tcptui.ui.receive_log import ReceiveLog
+from tcptui.ui.repeat_spec import parse_repeat
+from tcptui.ui.retry_policy import RetryPolicy
+from tcptui.ui.save_screen import SaveResult, SaveScreen, SessionFacts
+from tcptui.ui.snippet_screens import (
+    SNIPPET_KEY_COUNT,
+    SaveSnippetScreen,
+    SnippetPickerScreen,
+    snippet_keys,
+)
+from tcptui.ui.transcript_view import TranscriptView
+from tcptui.user_paths import snippets_path
+
+QUIET_ENDINGS = {EndReason.CLOSED_BY_US, EndReason.PEER_CLOSED}
+QUIET_ENDING_TEXTS = {reason.value for reason in QUIET_ENDINGS}
+STATE_DOTS = {
+    SessionState.IDLE: "○",
+    SessionState.CONNECTING: "◐",
+    SessionState.OPEN: "●",
+    SessionState.HALF_CLOSED: "◑",
+    SessionState.CLOSED: "■",
+}
+
+
+class SessionView(Vertical):
+    """A connection panel, a receive log and a composer around one capture and one session."""
+
+    DEFAULT_CSS = """
+    SessionView { height: 1fr; }
+    SessionView .session-main { height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("f2", "connect", "Connect", id="session.connect"),
+        Binding("f3", "disconnect", "Disconnect", id="session.disconnect"),
+        Binding("ctrl+d", "half_close", "Send EOF", id="session.half_close", priority=True),
+        Binding("f4", "cycle_line_ending", "Line ending", id="composer.line_ending"),
+        Binding("f5", "cycle_view", "View", id="log.cycle_view"),
+        Binding("ctrl+f", "follow", "Follow tail", id="log.follow_tail", priority=True, show=False),
+        Binding("f6", "copy_as", "Copy as…", id="capture.copy_as"),
+        Binding("ctrl+s", "save", "Save/Export", id="capture.save", priority=True),
+        Binding("f7", "cycle_syntax", "Syntax", id="composer.syntax", show=False),
+        Binding("f8", "toggle_multiline", "Multi-line", id="composer.multiline", show=False),
+        Binding("f9", "send", "Send", show=False, id="composer.send", priority=True),
+        Binding("ctrl+t", "repeat", "Repeat", show=False, id="composer.repeat", priority=True),
+        *[
+            Binding(
+                snippet_keys(index),
+                f"send_snippet({index})",
+                f"Snippet {index + 1}",
+                show=False,
+                id=f"snippets.send_{index + 1}",
+            )
+            for index in range(SNIPPET_KEY_COUNT)
+        ],
+    ]
+
+    class TitleChanged(Message):
+        """The tab label should change (state, target, unseen data)."""
+
+        def __init__(self, view: SessionView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(
+        self,
+        config: LaunchConfig,
+        capture: Capture | None = None,
+        *,
+        target: Target | None = None,
+        opened_meta: SessionMeta | None = None,
+        live_saver: LiveSaver | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's own parameter name
+    ) -> None:
+        super().__init__(id=id, classes="session-view")
+        self.config = config
+        self.capture = Capture() if capture is None else capture
+        self.session_facts = SessionFacts()
+        self.opened_meta = opened_meta
+        self.live_saver = live_saver
+        self.session: Session | None = None
+        self.connection_id = 0
+        self.connections_made = 0
+        self._bridge: EventBridge | None = None
+        self._target = target
+        self.copy_format = CopyFormat.TEXT
+        self._repeat_timer: Timer | None = None
+        self.retry = RetryPolicy(config.retry, config.forever)
+        self._retry_timer: Timer | None = None
+        self.unread = False
+
+    # -- building ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="session-main"):
+            yield ConnectionPanel(self.capture, self._target, self.config.options.family)
+            yield ReceiveLog(self.capture)
+        yield Composer(self.config.line_ending)
+
+    def on_mount(self) -> None:
+        if self.opened_meta is not None:
+            self.receive_log.refresh_data()
+        elif self._target is not None:
+            self.connect(self._target, self.config.options.family)
+
+    def on_unmount(self) -> None:
+        self.shut_down()
+
+    def shut_down(self) -> None:
+        """Close the connection and release the capture's spool file; safe to call twice."""
+        self.connection_id += 1  # whatever the I/O thread posts from now on is ignored
+        self.retry.stop()
+        if self.session is not None:
+            self.session.close()
+        if self.live_saver is not None:
+            self._catch_up_live_save()
+            with contextlib.suppress(SaveError):
+                self.live_saver.close()
+            self.live_saver = None
+
+    @property
+    def title(self) -> str:
+        """The tab's label: a state dot, the target, and a marker for unseen data."""
+        if self.opened_meta is not None:
+            return f"▤ {self.opened_meta.target or 'saved session'}"
+        state = self.session.state if self.session is not None else SessionState.IDLE
+        failed = self.session_facts.meta().end_reason not in ("", *QUIET_ENDING_TEXTS)
+        dot = "✖" if failed and state is SessionState.CLOSED else STATE_DOTS[state]
+        name = str(self._target) if self._target is not None else "new connection"
+        return f"{dot} {name}{' •' if self.unread else ''}"
+
+    def _retitle(self) -> None:
+        self.post_message(self.TitleChanged(self))
+
+    @property
+    def panel(self) -> ConnectionPanel:
+        return self.query_one(ConnectionPanel)
+
+    @property
+    def receive_log(self) -> ReceiveLog:
+        return self.query_one(ReceiveLog)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    @property
+    def is_connected(self) -> bool:
+        return self.session is not None and self.session.state in (
+            SessionState.CONNECTING,
+            SessionState.OPEN,
+            SessionState.HALF_CLOSED,
+        )
+
+    # -- the connection ----------------------------------------------------------------------
+
+    def connect(self, target: Target, family: Family, *, from_retry: bool = False) -> None:
+        """Close any current connection and open a new one to `target`."""
+        if not from_retry:
+            self.retry.reset()
+            self.panel.show_retry("")
+        if self.session is not None:
+            self.session.close()
+        self.connection_id += 1
+        self._target = target
+        options = replace(self.config.options, family=family)
+        self._bridge = EventBridge(self, self.connection_id)
+        self.session = Session(target, self.capture, self._bridge, options)
+        self.session_facts = SessionFacts(str(target))
+        self.panel.reset(target)
+        if self.capture.total_bytes:
+            self.capture.add_note(f"⟲ connection {self.connections_made + 1} to {target}")
+        self.connections_made += 1
+        self._retitle()
+        self.session.start()
+
+    @on(ConnectionPanel.ConnectRequested)
+    def _connect_requested(self, event: ConnectionPanel.ConnectRequested) -> None:
+        self.connect(event.target, event.family)
+        self.composer.input.focus()
+
+    @on(ConnectionPanel.DisconnectRequested)
+    def _disconnect_requested(self) -> None:
+        self.action_disconnect()
+
+    def on_session_event(self, message: SessionEvent) -> None:
+        if message.connection_id != self.connection_id or self.session is None:
+            return
+        event = message.event
+        self.session_facts.observe(event)
+        self.panel.show_event(event)
+        self._retitle()
+        if isinstance(event, Closed):
+            self.receive_log.refresh_data()
+            self._catch_up_live_save()
+            self.panel.update_stats()
+            if event.reason not in QUIET_ENDINGS:
+                self.notify(event.sentence(), title="Connection ended", severity="error")
+            self._maybe_retry(event)
+
+    def on_data_available(self, message: DataAvailable) -> None:
+        if message.connection_id != self.connection_id or self._bridge is None:
+            return
+        self._bridge.data_taken()
+        self.receive_log.refresh_data()
+        self._catch_up_live_save()
+        if not self.unread and not self.has_focus_within:
+            self.unread = True
+            self._retitle()
+
+    def _catch_up_live_save(self) -> None:
+        """--save: append what arrived to the file, flushed, so others can read it live."""
+        if self.live_saver is None:
+            return
+        try:
+            self.live_saver.catch_up()
+        except SaveError as exc:
+            self.live_saver = None
+            self.notify(f"{exc} Live saving (--save) stopped.", title="Save", severity="error")
+
+    @on(Composer.Submitted)
+    def _send(self, message: Composer.Submitted) -> None:
+        if self.send_bytes(message.data):
+            self.composer.accept_sent(message.text)
+
+    def send_bytes(self, data: bytes) -> bool:
+        """Queue `data` on the connection, or say in the composer why it cannot go."""
+        if self.session is None:
+            self.composer.show_error("Not connected: fill in host and port, then press F2.")
+            return False
+        if not data:
+            self.composer.show_error(
+                "Nothing to send: the message is empty and the line "
+                "ending is 'none' (F4 changes it)."
+            )
+            return False
+        try:
+            self.session.send(data)
+        except SessionError as exc:
+            self.composer.show_error(f"{str(exc).capitalize()}. Press F2 to connect again.")
+            self.stop_repeat()
+            return False
+        return True
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def action_connect(self) -> None:
+        target = self.panel.read_target()
+        if target is not None:
+            self.connect(target, self.panel.family)
+
+    def action_disconnect(self) -> None:
+        if self.retry.pending:
+            self.retry.stop()
+            self.panel.show_retry("")
+            self.notify("Reconnecting stopped.")
+        elif self.is_connected and self.session is not None:
+            self.session.close()
+        else:
+            self.notify("Not connected.", severity="warning")
+
+    def _maybe_retry(self, event: Closed) -> None:
+        """socat's retry/forever: after a failure, try again with a growing delay."""
+        if event.reason is EndReason.CLOSED_BY_US or self._target is None:
+            return
+        delay = self.retry.next_delay()
+        if delay is None:
+            if self.retry.enabled:
+                self.panel.show_retry(f"gave up after {self.retry.attempts} attempts")
+            return
+        target, family = self._target, self.panel.family
+        self.panel.show_retry(f"reconnecting in {delay:g} s ({self.retry.describe()}) · F3 stops")
+        self.retry.timer = self.set_timer(delay, lambda: self._retry_now(target, family))
+
+    def _retry_now(self, target: Target, family: Family) -> None:
+        self.retry.timer = None
+        self.panel.show_retry(f"reconnecting ({self.retry.describe()})")
+        self.connect(target, family, from_retry=True)
+
+    def action_half_close(self) -> None:
+        if self.session is None:
+            self.composer.show_error("Not connected: nothing to half-close.")
+            return
+        try:
+            self.session.half_close()
+        except SessionError as exc:
+            self.composer.show_error(f"{str(exc).capitalize()}.")
+
+    def action_cycle_line_ending(self) -> None:
+        self.composer.line_ending = self.composer.line_ending.next()
+
+    def action_cycle_syntax(self) -> None:
+        order = list(Syntax)
+        self.composer.syntax = order[(order.index(self.composer.syntax) + 1) % len(order)]
+
+    def action_toggle_multiline(self) -> None:
+        self.composer.multiline = not self.composer.multiline
+
+    def action_send(self) -> None:
+        self.composer.submit()
+
+    def action_set_encoding(self) -> None:
+        def chosen(name: str | None) -> None:
+            if name:
+                self.composer.set_encoding(name)
+                self.receive_log.set_encoding(self.composer.encoding)
+                self.notify(f"Text encoding: {self.composer.encoding} (composer and text view)")
+
+        def check(name: str) -> str | None:
+            return self.composer.set_encoding(name)
+
+        self.app.push_screen(
+            PromptScreen(
+                "Text encoding for the composer and the text view",
+                self.composer.encoding,
+                "utf-8, latin-1, cp437, utf-16-le…",
+                check,
+            ),
+            chosen,
+        )
+
+    def action_repeat(self) -> None:
+        """Send the composer message N times, or every T ms; pressed again, stop."""
+        if self._repeat_timer is not None:
+            self.stop_repeat()
+            self.notify("Repeating stopped.")
+            return
+
+        def check(text: str) -> str | None:
+            try:
+                parse_repeat(text)
+            except ValueError as exc:
+                return str(exc).capitalize()
+            return None
+
+        self.app.push_screen(
+            PromptScreen(
+                "Repeat the composer message (ctrl+t again stops)",
+                "",
+                "10 · 10 every 200 · every 500",
+                check,
+            ),
+            self._start_repeat,
+        )
+
+    def _start_repeat(self, text: str | None) -> None:
+        if not text:
+            return
+        spec = parse_repeat(text)
+        try:
+            data = self.composer.encode(self.composer.text)
+        except CodecError as exc:
+            self.composer.show_error(str(exc))
+            return
+        if spec.interval_ms == 0:
+            for _ in range(spec.times):
+                if not self.send_bytes(data):
+                    return
+            self.notify(f"Sent {spec.times:,} times ({spec.times * len(data):,} bytes).")
+            return
+        sent = 0
+
+        def tick() -> None:
+            """Count real sends: the timer skips ticks when the loop is busy."""
+            nonlocal sent
+            if self.send_bytes(data):
+                sent += 1
+            if sent == spec.times or self._repeat_timer is None:
+                self.stop_repeat()
+
+        self._repeat_timer = self.set_interval(spec.interval_ms / 1000, tick, name="repeat")
+        every = f"every {spec.interval_ms} ms"
+        times = f"{spec.times:,} times " if spec.times else ""
+        self.notify(f"Sending {times}{every}; ctrl+t stops.")
+
+    def stop_repeat(self) -> None:
+        if self._repeat_timer is not None:
+            self._repeat_timer.stop()
+            self._repeat_timer = None
+
+    def action_resend_chunk(self) -> None:
+        """Send the sent chunk under the log's cursor again, byte for byte."""
+        chunk = self._chunk_under_cursor()
+        if chunk is None:
+            return
+        if self.capture.chunk(chunk).direction is not Direction.SENT:
+            self.notify(
+                "Only sent chunks can be resent; e puts any chunk in the composer.",
+                severity="warning",
+            )
+            return
+        data = self.capture.read_chunk(chunk)
+        if self.send_bytes(data):
+            self.notify(f"Resent chunk #{chunk + 1} ({len(data):,} bytes).")
+
+    def action_edit_chunk(self) -> None:
+        """Put the chunk under the cursor in the composer, as escaped text, to edit and send."""
+        chunk = self._chunk_under_cursor()
+        if chunk is None:
+            return
+        data = self.capture.read_chunk(chunk)
+        self.composer.syntax = Syntax.TEXT
+        self.composer.line_ending = self.composer.line_ending.NONE
+        self.composer.load(escape_for_composer(data, self.composer.encoding))
+        self.composer.input.focus()
+
+    def _chunk_under_cursor(self) -> int | None:
+        offset = self.receive_log.marks.cursor.offset
+        if offset is None or offset >= self.capture.total_bytes:
+            self.notify(
+                "Put the cursor on a chunk in the log first (Tab, then [ and ]).",
+                severity="warning",
+            )
+            return None
+        return self.capture.chunk_index_at(offset)
+
+    def action_cycle_view(self) -> None:
+        layout = self.receive_log.cycle_layout()
+        self.notify(f"{layout} view", timeout=1.5)
+
+    def action_follow(self) -> None:
+        for view in self.receive_log.visible_views():
+            view.action_follow()
+
+    def action_copy(self, scope: CopyScope | None = None, fmt: CopyFormat | None = None) -> None:
+        """Copy the selection (or the cursor's chunk) in the default format."""
+        cursor = self.receive_log.marks.cursor
+        scope = scope or default_scope(cursor)
+        fmt = fmt or self.copy_format
+        try:
+            data = bytes_to_copy(self.capture, cursor, scope)
+        except NothingToCopy as exc:
+            self.notify(str(exc), title="Nothing copied", severity="warning")
+            return
+        result = copy_bytes_as_text(
+            format_bytes(data, fmt), self.app.copy_to_clipboard, CLIPBOARD_TEXT_CAP
+        )
+        if result.copied:
+            self.notify(
+                f"Copied {len(data):,} bytes as {fmt.value}: {result.sentence()}", title="Copied"
+            )
+        else:
+            self.notify(result.sentence(), title="Not copied", severity="warning")
+
+    def action_save(self) -> None:
+        live = self.session is not None or self.opened_meta is None
+        meta = self.session_facts.meta() if live else self.opened_meta
+        self.app.push_screen(SaveScreen(self.capture, meta), self._saved)
+
+    def _saved(self, result: SaveResult | None) -> None:
+        if result is not None:
+            self.notify(
+                f"Saved {result.nbytes:,} bytes to {result.path} ({result.format_label}).",
+                title="Saved",
+            )
+
+    def action_copy_as(self) -> None:
+        cursor = self.receive_log.marks.cursor
+        screen = CopyScreen(
+            default_scope(cursor), self.copy_format, has_selection=cursor.selection() is not None
+        )
+        self.app.push_screen(screen, self._copy_chosen)
+
+    def _copy_chosen(self, request: CopyRequest | None) -> None:
+        if request is None:
+            return
+        if request.make_default:
+            self.copy_format = request.format
+        self.action_copy(request.scope, request.format)
+
+    def _load_snippets(self) -> list[Snippet] | None:
+        """Read fresh each time, so edits to the file apply without a restart."""
+        try:
+            return load_snippets(snippets_path())
+        except SnippetFileError as exc:
+            self.notify(str(exc), title="Snippets not loaded", severity="error", markup=False)
+            return None
+
+    def action_save_snippet(self) -> None:
+        text = self.composer.text
+        snippets = self._load_snippets()
+        if not text:
+            self.notify(
+                "Nothing to save: type a message in the composer first.", severity="warning"
+            )
+        elif snippets is not None:
+            names = [snippet.name for snippet in snippets]
+            self.app.push_screen(
+                SaveSnippetScreen(text, names), lambda name: self._save_snippet(name, text)
+            )
+
+    def _save_snippet(self, name: str | None, text: str) -> None:
+        if name is None:
+            return
+        composer = self.composer
+        snippet = Snippet(name, text, composer.syntax, composer.line_ending)
+        try:
+            save_snippet(snippets_path(), snippet)
+        except SnippetFileError as exc:
+            self.notify(str(exc), title="Snippet not saved", severity="error", markup=False)
+            return
+        self.notify(f"Saved snippet {name}.", title="Snippets", markup=False)
+
+    def action_pick_snippet(self) -> None:
+        snippets = self._load_snippets()
+        if snippets is not None:
+            self.app.push_screen(SnippetPickerScreen(snippets), self.send_snippet)
+
+    def action_send_snippet(self, index: int) -> None:
+        snippets = self._load_snippets()
+        if snippets is None:
+            return
+        if index >= len(snippets):
+            self.notify(f"No snippet {index + 1}: there are {len(snippets)}.", severity="warning")
+            return
+        self.send_snippet(snippets[index])
+
+    def send_snippet(self, snippet: Snippet | None) -> None:
+        """Send exactly what the composer would for the snippet's text, syntax and ending."""
+        if snippet is None:
+            return
+        composer = self.composer
+        ending = snippet.line_ending_or(composer.line_ending)
+        try:
+            data = encode_message(
+                snippet.text, snippet.syntax, composer.encoding, ending, snippet.is_multiline
+            )
+        except CodecError as exc:
+            composer.show_error(f"Snippet {snippet.name}: {exc}")
+            return
+        self.send_bytes(data)
+
+    @on(TranscriptView.SessionActionRequested)
+    async def _log_action(self, event: TranscriptView.SessionActionRequested) -> None:
+        await self.run_action(event.action)
+
+    def focus_default(self) -> None:
+        """Focus what a person wants first: the composer when connected, else the form."""
+        if self.opened_meta is not None:
+            self.receive_log.text_view.focus()
+        elif self.session is not None:
+            self.composer.input.focus()
+        else:
+            self.panel.query_one("#host", Input).focus()
+
+    def system_commands(self) -> Iterable[SystemCommand]:
+        """This tab's actions for the command palette."""
+        yield SystemCommand(
+            "Connect", "Connect to the host and port in the form (F2)", self.action_connect
+        )
+        yield SystemCommand("Disconnect", "Close the connection now (F3)", self.action_disconnect)
+        yield SystemCommand(
+            "Send EOF (half-close)",
+            "shutdown(SHUT_WR): the peer sees EOF, you keep receiving (ctrl+d)",
+            self.action_half_close,
+        )
+        yield SystemCommand(
+            "Cycle line ending", "none → LF → CRLF → CR (F4)", self.action_cycle_line_ending
+        )
+        yield SystemCommand("Cycle view", "dual → text → hex (F5)", self.action_cycle_view)
+        yield SystemCommand(
+            "Copy selection or chunk", "In the default format (c in the log)", self.action_copy
+        )
+        yield SystemCommand(
+            "Copy everything received",
+            "In the default format",
+            lambda: self.action_copy("received"),
+        )
+        yield SystemCommand(
+            "Copy as…", "Pick what to copy and the format (F6)", self.action_copy_as
+        )
+        yield SystemCommand(
+            "Cycle composer syntax",
+            "text with escapes → hex → mixed (F7)",
+            self.action_cycle_syntax,
+        )
+        yield SystemCommand(
+            "Multi-line composer",
+            "Open or close the multi-line editor (F8)",
+            self.action_toggle_multiline,
+        )
+        yield SystemCommand(
+            "Set text encoding…", "For the composer and the text view", self.action_set_encoding
+        )
+        yield SystemCommand(
+            "Repeat message…", "N times, or every T ms until stopped (ctrl+t)", self.action_repeat
+        )
+        yield SystemCommand(
+            "Resend chunk",
+            "Send the sent chunk under the cursor again (r)",
+            self.action_resend_chunk,
+        )
+        yield SystemCommand("Edit chunk in composer", "As escaped text (e)", self.action_edit_chunk)
+        yield SystemCommand(
+            "Save composer as snippet…",
+            "Keep the composer's message under a name",
+            self.action_save_snippet,
+        )
+        yield SystemCommand(
+            "Send snippet…",
+            "Pick a saved message to send (shift+F1 … F12)",
+            self.action_pick_snippet,
+        )
+        yield SystemCommand(
+            "Search history…",
+            "Find an earlier message by any part of it (ctrl+r)",
+            self.composer.action_history_search,
+        )
+        yield SystemCommand(
+            "Save / Export…",
+            "Session file, raw bytes, hexdump -C or pcap (ctrl+s)",
+            self.action_save,
+        )
+        yield SystemCommand(
+            "Follow tail", "Scroll to the newest bytes and stay there (ctrl+f)", self.action_follow
+        )
