@@ -1,0 +1,114 @@
+"""Several connections in tabs, reconnecting in place, and automatic reconnects."""
+
+from __future__ import annotations
+
+import threading
+
+from tcptui.capture.store import Direction
+from tcptui.cli import parse_args
+from tcptui.net.session import SessionState
+from tcptui.net.target import Target
+from tcptui.ui.app import TcpTuiApp
+from tcptui.ui.session_view import SessionView
+from tests.helpers import EchoServer, PayloadServer, closed_port, stream_bytes
+from tests.ui.helpers import all_rows, make_app, wait_for
+
+SIZE = (150, 44)
+
+
+def io_threads() -> int:
+    return sum(1 for thread in threading.enumerate() if thread.name.startswith("tcptui-io"))
+
+
+def is_open(view: SessionView) -> bool:
+    return view.session is not None and view.session.state is SessionState.OPEN
+
+
+async def test_two_tabs_talk_to_two_servers_with_their_captures_kept_apart() -> None:
+    with EchoServer() as first_server, EchoServer() as second_server:
+        app = make_app(first_server.target)
+        async with app.run_test(size=SIZE) as pilot:
+            first = app.current
+            await wait_for(pilot, lambda: is_open(first), "the first connection")
+            await pilot.press(*"to first", "enter")
+            second = await app.open_tab(second_server.target)
+            await wait_for(pilot, lambda: is_open(second), "the second connection")
+            assert app.current is second
+            await pilot.press(*"to second", "enter")
+            assert first_server.wait_received(9) and second_server.wait_received(10)
+            await wait_for(
+                pilot,
+                lambda: second.capture.stream_bytes(Direction.RECEIVED) == 10,
+                "the second echo",
+            )
+            assert first_server.received == b"to first\n"
+            assert second_server.received == b"to second\n"
+            assert stream_bytes(first.capture, Direction.SENT) == b"to first\n"
+            assert stream_bytes(second.capture, Direction.SENT) == b"to second\n"
+            first.session.send(b"more\n")  # type: ignore[union-attr]
+            await wait_for(pilot, lambda: first.unread, "the unseen-data marker")
+            assert first.title.endswith("•")
+            await pilot.press("ctrl+pageup")
+            assert app.current is first and not first.unread
+
+
+async def test_closing_a_tab_ends_its_connection_and_thread() -> None:
+    with EchoServer() as server:
+        baseline = io_threads()
+        app = make_app(None)
+        async with app.run_test(size=SIZE) as pilot:
+            view = await app.open_tab(server.target)
+            await wait_for(pilot, lambda: is_open(view), "the connection")
+            session = view.session
+            assert io_threads() == baseline + 1
+            await pilot.press("ctrl+w")
+            await wait_for(pilot, lambda: view not in app.query(SessionView), "the tab to go")
+            assert session is not None and session.join(1.0)
+            assert io_threads() == baseline
+            assert len(app.query(SessionView)) == 1
+
+
+async def test_reconnect_keeps_earlier_bytes_and_marks_the_new_connection() -> None:
+    with PayloadServer(b"hello\n") as server:
+        app = make_app(server.target)
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.current
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.CLOSED,
+                "the first close",
+            )
+            await pilot.press("f2")
+            await wait_for(
+                pilot,
+                lambda: (
+                    view.capture.stream_bytes(Direction.RECEIVED) == 12
+                    and view.session is not None
+                    and view.session.state is SessionState.CLOSED
+                ),
+                "the second visit",
+            )
+            assert stream_bytes(view.capture, Direction.RECEIVED) == b"hello\nhello\n"
+            assert view.capture.note(1) == f"⟲ connection 2 to {server.target}"
+            assert any("⟲ connection 2" in row for row in all_rows(view.receive_log.text_view))
+
+
+async def test_auto_reconnect_stops_after_the_limit() -> None:
+    target = Target("127.0.0.1", closed_port())
+    app = TcpTuiApp(parse_args([str(target), "--retry", "2", "--timeout", "2"]))
+    app.animation_level = "none"
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.current
+        await wait_for(
+            pilot,
+            lambda: (
+                view.connections_made == 3
+                and view.session is not None
+                and view.session.state is SessionState.CLOSED
+                and not view.retry.pending
+            ),
+            "three refused attempts",
+            timeout=15,
+        )
+        assert "gave up after 2 attempts" in str(view.panel.query_one("#retry").render())
+        assert view.title.startswith("✖")
