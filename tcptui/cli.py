@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from tcptui import __version__
 from tcptui.codec.composer_syntax import LineEnding
+from tcptui.net.listener import parse_listen_address
 from tcptui.net.session import ConnectOptions, Family
 from tcptui.net.target import Target, TargetError, parse_target
 
@@ -41,6 +42,8 @@ class LaunchConfig:
     """Reconnect up to this many times after a connection fails or ends (socat's retry=N)."""
     forever: bool = False
     """Reconnect after every failure, with back-off, until stopped (socat's forever)."""
+    listen: str | None = None
+    """Listen on [HOST:]PORT (127.0.0.1 unless a host is given); each client gets a tab."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo",
         action="store_true",
         help="start a built-in echo server on 127.0.0.1 and connect to it",
+    )
+    parser.add_argument(
+        "--listen",
+        metavar="[HOST:]PORT",
+        help="be the server: listen on PORT (127.0.0.1 unless HOST is given, e.g. 0.0.0.0:8080)",
     )
     parser.add_argument(
         "--retry",
@@ -142,6 +150,13 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
         nodelay=args.nodelay,
         keepalive=args.keepalive,
     )
+    if args.listen is not None:
+        if args.target or args.demo or args.open_file:
+            parser.error("--listen waits for clients: give no target, --demo or --open with it")
+        try:
+            parse_listen_address(args.listen)
+        except TargetError as exc:
+            parser.error(str(exc))
     if args.retry < 0:
         parser.error("--retry needs a count of 0 or more")
     return LaunchConfig(
@@ -153,6 +168,7 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
         args.open_file,
         retry=args.retry,
         forever=args.forever,
+        listen=args.listen,
     )
 
 

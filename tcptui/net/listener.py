@@ -54,7 +54,10 @@ ListenerEvent = ListenerSocketCreated | ListenerBound | Listening | Accepted | L
 
 
 def parse_listen_address(text: str) -> tuple[str, int]:
-    """`PORT`, `HOST:PORT` or `[V6]:PORT`; the host defaults to 127.0.0.1 (loopback only)."""
+    """`PORT`, `HOST:PORT` or `[V6]:PORT`; the host defaults to 127.0.0.1 (loopback only).
+
+    Port 0 asks the system for any free port (the listener tab shows which).
+    """
     text = text.strip()
     if text.startswith("["):
         host, _, port = text[1:].partition("]:")
@@ -65,7 +68,7 @@ def parse_listen_address(text: str) -> tuple[str, int]:
     else:
         host, port = "127.0.0.1", text
     ascii_host, _ = normalise_host(host or "127.0.0.1")
-    return ascii_host, parse_port(port)
+    return ascii_host, 0 if port.strip() == "0" else parse_port(port)
 
 
 class Listener:

@@ -127,8 +127,12 @@ class Session:
         capture: Capture,
         on_event: Callable[[Event], None],
         options: ConnectOptions | None = None,
+        *,
+        accepted: socket.socket | None = None,
     ) -> None:
+        """`accepted`: a connection a Listener accepted; the session skips resolve and connect."""
         self.target = target
+        self._accepted = accepted
         self.capture = capture
         self.options = options or ConnectOptions()
         self._on_event = on_event
@@ -200,7 +204,7 @@ class Session:
 
     def _run(self) -> None:
         try:
-            sock = self._connect()
+            sock = self._adopt(self._accepted) if self._accepted else self._connect()
             if sock is not None:
                 with sock:
                     self._exchange(sock)
@@ -211,6 +215,15 @@ class Session:
         finally:
             self._wake_reader.close()
             self._wake_writer.close()
+
+    def _adopt(self, sock: socket.socket) -> socket.socket:
+        """Listen mode: the handshake already happened in the kernel; go straight to data."""
+        sock.setblocking(False)
+        self._configure(sock)
+        local, remote = format_address(sock.getsockname()), format_address(sock.getpeername())
+        self.state = SessionState.OPEN
+        self._emit(Connected(local, remote, 0.0))
+        return sock
 
     def _connect(self) -> socket.socket | None:
         host, port = self.target.host, self.target.port

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -16,11 +17,13 @@ from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta, open_session
 from tcptui.capture.store import Capture
 from tcptui.cli import LaunchConfig
+from tcptui.net.listener import parse_listen_address
 from tcptui.net.session import Session
 from tcptui.net.target import Target
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.help_screen import HelpScreen
+from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.session_view import SessionView
@@ -68,6 +71,10 @@ class TcpTuiApp(App[int]):
 
     async def on_mount(self) -> None:
         self.sub_title = f"v{__version__}"
+        if self.config.listen is not None:
+            host, port = parse_listen_address(self.config.listen)
+            await self.open_listener_tab(host, port)
+            return
         target = self.config.target
         if self.config.demo:
             from tcptui.net.demo_server import DemoServer
@@ -97,6 +104,7 @@ class TcpTuiApp(App[int]):
         capture: Capture | None = None,
         opened_meta: SessionMeta | None = None,
         live_saver: LiveSaver | None = None,
+        accepted: socket.socket | None = None,
     ) -> SessionView:
         """Add a tab with its own connection, capture and views, and show it."""
         self._tabs_made += 1
@@ -106,6 +114,7 @@ class TcpTuiApp(App[int]):
             target=target,
             opened_meta=opened_meta,
             live_saver=live_saver,
+            accepted=accepted,
             id=f"session-{self._tabs_made}",
         )
         pane = TabPane(view.title, view, id=f"tab-{self._tabs_made}")
@@ -113,6 +122,26 @@ class TcpTuiApp(App[int]):
         await tabs.add_pane(pane)
         tabs.active = pane.id or ""
         return view
+
+    async def open_listener_tab(self, host: str, port: int) -> ListenerView:
+        """A tab that listens; every client it accepts opens a tab of its own."""
+        self._tabs_made += 1
+        view = ListenerView(host, port, id=f"listener-{self._tabs_made}")
+        pane = TabPane(view.title, view, id=f"tab-{self._tabs_made}")
+        tabs = self.query_one(TabbedContent)
+        await tabs.add_pane(pane)
+        tabs.active = pane.id or ""
+        return view
+
+    @on(ListenerView.ClientAccepted)
+    async def _client_accepted(self, event: ListenerView.ClientAccepted) -> None:
+        await self.open_tab(Target(*event.conn.getpeername()[:2]), accepted=event.conn)
+
+    @on(ListenerView.TitleChanged)
+    def _listener_retitled(self, event: ListenerView.TitleChanged) -> None:
+        pane = event.view.parent
+        if isinstance(pane, TabPane) and pane.id:
+            self.query_one(TabbedContent).get_tab(pane.id).label = event.view.title
 
     # -- the current tab ---------------------------------------------------------------------
 
@@ -165,6 +194,11 @@ class TcpTuiApp(App[int]):
 
     @on(TabbedContent.TabActivated)
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        listener = event.pane.query(ListenerView)
+        if listener:
+            self.sub_title = listener.first().title
+            listener.first().focus_default()
+            return
         view = event.pane.query(SessionView).first()
         if view.unread:
             view.unread = False
@@ -182,12 +216,15 @@ class TcpTuiApp(App[int]):
         pane = tabs.active_pane
         if pane is None or pane.id is None:
             return
-        view = pane.query_one(SessionView)
-        view.shut_down()
-        if len(self.query(SessionView)) == 1:
+        if len(tabs.query(TabPane)) == 1:
             await self.open_tab()
+        for listener in pane.query(ListenerView):
+            listener.listener.stop()
+        for view in pane.query(SessionView):
+            view.shut_down()
         await tabs.remove_pane(pane.id)
-        view.capture.close()
+        for view in pane.query(SessionView):
+            view.capture.close()
 
     def _step_tab(self, step: int) -> None:
         tabs = self.query_one(TabbedContent)
@@ -225,7 +262,8 @@ class TcpTuiApp(App[int]):
         yield SystemCommand(
             "Close tab", "Close this tab and its connection (ctrl+w)", self.action_close_tab
         )
-        if self.query(SessionView):
+        pane = self.query_one(TabbedContent).active_pane
+        if pane is not None and pane.query(SessionView):
             yield from self.current.system_commands()
 
 

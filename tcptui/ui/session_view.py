@@ -7,6 +7,7 @@ never share bytes, state or threads; closing the tab shuts the connection and fr
 from __future__ import annotations
 
 import contextlib
+import socket
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -109,6 +110,7 @@ class SessionView(Vertical):
         target: Target | None = None,
         opened_meta: SessionMeta | None = None,
         live_saver: LiveSaver | None = None,
+        accepted: socket.socket | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
     ) -> None:
         super().__init__(id=id, classes="session-view")
@@ -127,6 +129,7 @@ class SessionView(Vertical):
         self.retry = RetryPolicy(config.retry, config.forever)
         self._retry_timer: Timer | None = None
         self.unread = False
+        self._accepted = accepted
 
     # -- building ----------------------------------------------------------------------------
 
@@ -139,6 +142,9 @@ class SessionView(Vertical):
     def on_mount(self) -> None:
         if self.opened_meta is not None:
             self.receive_log.refresh_data()
+        elif self._accepted is not None and self._target is not None:
+            self.connect(self._target, self.config.options.family, accepted=self._accepted)
+            self._accepted = None
         elif self._target is not None:
             self.connect(self._target, self.config.options.family)
 
@@ -193,7 +199,14 @@ class SessionView(Vertical):
 
     # -- the connection ----------------------------------------------------------------------
 
-    def connect(self, target: Target, family: Family, *, from_retry: bool = False) -> None:
+    def connect(
+        self,
+        target: Target,
+        family: Family,
+        *,
+        from_retry: bool = False,
+        accepted: socket.socket | None = None,
+    ) -> None:
         """Close any current connection and open a new one to `target`."""
         if not from_retry:
             self.retry.reset()
@@ -204,7 +217,7 @@ class SessionView(Vertical):
         self._target = target
         options = replace(self.config.options, family=family)
         self._bridge = EventBridge(self, self.connection_id)
-        self.session = Session(target, self.capture, self._bridge, options)
+        self.session = Session(target, self.capture, self._bridge, options, accepted=accepted)
         self.session_facts = SessionFacts(str(target))
         self.panel.reset(target)
         if self.capture.total_bytes:
