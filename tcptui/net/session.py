@@ -37,6 +37,7 @@ from tcptui.net.events import (
     SocketCreated,
     Step,
 )
+from tcptui.net.file_upload import FileUpload
 from tcptui.net.target import Target
 
 RECV_SIZE = 256 * 1024
@@ -137,7 +138,7 @@ class Session:
         self.options = options or ConnectOptions()
         self._on_event = on_event
         self.state = SessionState.IDLE
-        self._outbox: deque[bytes] = deque()
+        self._outbox: deque[bytes | FileUpload] = deque()
         self._outbox_lock = threading.Lock()
         """Held while `send` queues and while the I/O thread ends, so no bytes slip between."""
         self._half_close_requested = False
@@ -158,12 +159,22 @@ class Session:
     def send(self, data: bytes) -> None:
         """Queue bytes for the peer; they are recorded in the capture once the kernel has them."""
         with self._outbox_lock:
-            if self.state is SessionState.HALF_CLOSED or self._half_close_requested:
-                raise WriteClosedError()
-            if self.state is not SessionState.OPEN:
-                raise NotConnectedError()
+            self._check_can_send()
             for start in range(0, len(data), MAX_CHUNK):
                 self._outbox.append(data[start : start + MAX_CHUNK])
+        self._wake()
+
+    def _check_can_send(self) -> None:
+        if self.state is SessionState.HALF_CLOSED or self._half_close_requested:
+            raise WriteClosedError()
+        if self.state is not SessionState.OPEN:
+            raise NotConnectedError()
+
+    def send_file(self, upload: FileUpload) -> None:
+        """Queue a file: the I/O thread reads and sends it a piece at a time (see FileUpload)."""
+        with self._outbox_lock:
+            self._check_can_send()
+            self._outbox.append(upload)
         self._wake()
 
     def half_close(self) -> None:
@@ -317,7 +328,7 @@ class Session:
             try:
                 while True:
                     if sending is None and self._outbox:
-                        sending, sent_of_current = memoryview(self._outbox.popleft()), 0
+                        sending, sent_of_current = self._next_to_send(), 0
                     if (
                         sending is None
                         and self._half_close_requested
@@ -360,6 +371,20 @@ class Session:
                 detail = exc.strerror or str(exc)
                 self._end_exchange(end_reason_for(exc), detail, sending, sent_of_current)
 
+    def _next_to_send(self) -> memoryview | None:
+        """The next bytes from the outbox; a file at its head gives its next piece."""
+        while self._outbox:
+            head = self._outbox[0]
+            if not isinstance(head, FileUpload):
+                self._outbox.popleft()
+                return memoryview(head)
+            piece = head.next_piece()
+            if piece:
+                return memoryview(piece)
+            self._outbox.popleft()
+            head.finish()
+        return None
+
     def _end_exchange(
         self, reason: EndReason, detail: str, sending: memoryview | None, sent_of_current: int
     ) -> None:
@@ -367,6 +392,10 @@ class Session:
         with self._outbox_lock:  # from here on `send` refuses, so `unsent` is final
             self.state = SessionState.CLOSED
             unsent = self.queued_bytes + (len(sending) - sent_of_current if sending else 0)
+            for item in self._outbox:
+                if isinstance(item, FileUpload):
+                    item.error = item.error or "the connection ended before the file was sent"
+                    item.finish()
         self._record_sent(sending[:sent_of_current] if sending else None)
         self._finish(Closed(reason, detail, None, unsent))
 

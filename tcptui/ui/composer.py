@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Input, ProgressBar, Static, TextArea
 
 from tcptui.codec.composer_syntax import LineEnding, Syntax, parse_composer
 from tcptui.codec.errors import CodecError
@@ -69,6 +69,10 @@ class Composer(Vertical):
     Composer #mode { width: auto; padding: 0 1; color: $text-muted; }
     Composer #eol { width: auto; padding: 0 1; background: $accent 30%; }
     Composer #preview { height: 1; color: $text-muted; }
+    Composer #upload { height: 1; display: none; }
+    Composer.-uploading #upload { display: block; }
+    Composer #upload ProgressBar { width: 1fr; }
+    Composer #upload-label { width: auto; padding: 0 1 0 0; }
     Composer #preview.-error { color: $error; }
     """
 
@@ -105,6 +109,9 @@ class Composer(Vertical):
             yield Static("", id="mode")
             yield Static(self.line_ending.label, id="eol")
         yield Static("", id="preview")
+        with Horizontal(id="upload"):
+            yield Static("", id="upload-label")
+            yield ProgressBar(id="upload-progress", show_eta=True)
 
     @property
     def input(self) -> Input:
@@ -192,6 +199,15 @@ class Composer(Vertical):
         plural = "s" if len(data) != 1 else ""
         key = "F9" if self.multiline else "Enter"
         preview.update(Text(f"{len(data):,} byte{plural} on {key}: {head}{more}"))
+
+    def show_upload(self, name: str, done: int, total: int) -> None:
+        """A file is being sent: show how far it got (ctrl+o cancels)."""
+        self.add_class("-uploading")
+        self.query_one("#upload-label", Static).update(Text(f"sending {name} · ctrl+o cancels"))
+        self.query_one("#upload-progress", ProgressBar).update(total=max(total, 1), progress=done)
+
+    def hide_upload(self) -> None:
+        self.remove_class("-uploading")
 
     def show_error(self, message: str) -> None:
         preview = self.query_one("#preview", Static)

@@ -29,6 +29,7 @@ from tcptui.codec.composer_syntax import Syntax, escape_for_composer
 from tcptui.codec.errors import CodecError
 from tcptui.codec.formats import CopyFormat, format_bytes
 from tcptui.net.events import Closed, EndReason
+from tcptui.net.file_upload import FileUpload, UploadError
 from tcptui.net.session import Family, Session, SessionError, SessionState
 from tcptui.net.target import Target
 from tcptui.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
@@ -83,6 +84,9 @@ class SessionView(Vertical):
         Binding("f8", "toggle_multiline", "Multi-line", id="composer.multiline", show=False),
         Binding("f9", "send", "Send", show=False, id="composer.send", priority=True),
         Binding("ctrl+t", "repeat", "Repeat", show=False, id="composer.repeat", priority=True),
+        Binding(
+            "ctrl+o", "send_file", "Send file", show=False, id="composer.send_file", priority=True
+        ),
         *[
             Binding(
                 snippet_keys(index),
@@ -130,6 +134,8 @@ class SessionView(Vertical):
         self._retry_timer: Timer | None = None
         self.unread = False
         self._accepted = accepted
+        self.upload: FileUpload | None = None
+        self._upload_timer: Timer | None = None
 
     # -- building ----------------------------------------------------------------------------
 
@@ -424,6 +430,70 @@ class SessionView(Vertical):
         every = f"every {spec.interval_ms} ms"
         times = f"{spec.times:,} times " if spec.times else ""
         self.notify(f"Sending {times}{every}; ctrl+t stops.")
+
+    def action_send_file(self) -> None:
+        """Send a file's exact bytes; pressed again while sending, cancel."""
+        if self.upload is not None:
+            self.upload.cancel()
+            return
+
+        def check(path: str) -> str | None:
+            if not path.strip():
+                return "Type the path of the file to send."
+            try:
+                FileUpload(path.strip()).finish()
+            except UploadError as exc:
+                return str(exc).capitalize()
+            return None
+
+        self.app.push_screen(
+            PromptScreen(
+                "Send a file's exact bytes (ctrl+o again cancels)", "", "path/to/file", check
+            ),
+            self._start_upload,
+        )
+
+    def _start_upload(self, path: str | None) -> None:
+        if not path:
+            return
+        if self.session is None:
+            self.composer.show_error("Not connected: fill in host and port, then press F2.")
+            return
+        try:
+            upload = FileUpload(path.strip())
+            self.session.send_file(upload)
+        except (UploadError, SessionError) as exc:
+            self.composer.show_error(f"{str(exc).capitalize()}.")
+            return
+        self.upload = upload
+        self._upload_timer = self.set_interval(0.1, self._watch_upload, name="upload")
+        self._watch_upload()
+
+    def _watch_upload(self) -> None:
+        upload = self.upload
+        if upload is None:
+            return
+        self.composer.show_upload(upload.path.name, upload.read, upload.size)
+        # A cancel is final at once: the piece already in the kernel may still trickle out.
+        if not (upload.finished.is_set() or upload.cancelled):
+            return
+        if self._upload_timer is not None:
+            self._upload_timer.stop()
+        self.upload = self._upload_timer = None
+        self.composer.hide_upload()
+        if upload.cancelled:
+            self.notify(
+                f"Stopped sending {upload.path.name} after {upload.read:,} bytes.",
+                severity="warning",
+            )
+        elif upload.error:
+            self.notify(
+                f"{upload.error.capitalize()} ({upload.read:,} bytes went out).",
+                title="File not sent",
+                severity="error",
+            )
+        else:
+            self.notify(f"Sent {upload.path.name}: {upload.size:,} bytes.", title="File sent")
 
     def stop_repeat(self) -> None:
         if self._repeat_timer is not None:
