@@ -46,7 +46,7 @@ def parse_port(text: str) -> int:
     text = text.strip()
     if not text:
         raise TargetError("the port is missing")
-    if text.isdigit():
+    if text.isdigit() or (text[:1] == "-" and text[1:].isdigit()):
         port = int(text)
         if not 1 <= port <= 65535:
             raise TargetError(f"port {text} is out of range (1–65535)")

@@ -124,8 +124,7 @@ class TextPainter:
     def wrap_for(self, index: int) -> int:
         wrap = self._wraps.get(index)
         if wrap is None:
-            plain = is_plain_text(self.reader.data(index))
-            wrap = max(4, self.wrap - 2) if plain else max(2, self.wrap // 4)
+            wrap = wrap_bytes(self.reader.data(index), self.wrap)
             self._wraps[index] = wrap
         return wrap
 
@@ -166,6 +165,22 @@ class TextPainter:
 
 
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
+
+
+def wrap_bytes(data: bytes, width: int) -> int:
+    """How many bytes a text row of this chunk holds so that it fits `width` cells.
+
+    Plain text is about a cell a byte. Otherwise a byte may take four cells (`\\xNN`), so the
+    row shrinks in proportion to how many such bytes the chunk has, never below width / 4.
+    """
+    if is_plain_text(data):
+        return max(4, width - 2)
+    special = len(data) - len(data.translate(None, _ONE_CELL_BYTES))
+    estimate = width * len(data) // (len(data) + 3 * special) - 2
+    return max(2, width // 4, estimate)
+
+
+_ONE_CELL_BYTES = bytes(range(0x20, 0x7F))
 
 
 def is_plain_text(data: bytes) -> bool:

@@ -1,0 +1,196 @@
+"""Figures 1 and 3: ingest until EOF beside socat and nc, and the memory that costs.
+
+The real app runs in tmux (200x60), its views live and following the tail. Every client is
+timed the same way, by the server: from accepting the connection to the client closing after
+EOF. For tcptui the figure runs on to the moment its UI has handled the end of the connection
+(the last bytes are on screen), which is what a person waits for; the I/O thread's own time
+is given in the notes. The sha256 of the app's capture must equal the payload's.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .common import (
+    MIB,
+    ByteCheckError,
+    Row,
+    SendfileServer,
+    Settings,
+    alternate,
+    make_payload,
+    median,
+    run_tool,
+    size_text,
+)
+from .terminal import run_driver_in_tmux
+
+MEMORY_TARGET_MIB = 32
+
+
+@dataclass(frozen=True)
+class AppRun:
+    ui_seconds: float
+    """Accept to the UI having handled the end (Closed) of the connection."""
+    io_seconds: float
+    """Accept to the app's socket closing after EOF (the I/O thread's part)."""
+    growth_mib: float
+
+
+def _deadline(nbytes: int) -> float:
+    return 60 + nbytes / (2 * MIB)
+
+
+def app_ingest(server: SendfileServer, sha256: str) -> AppRun:
+    facts = run_driver_in_tmux(["--port", str(server.port)], _deadline(server.nbytes))
+    transfer = server.next_transfer(60)
+    if facts["received"] != server.nbytes or facts["sha256"] != sha256:
+        raise ByteCheckError(
+            f"tcptui captured {facts['received']} bytes with sha256 {facts['sha256']}, "
+            f"expected {server.nbytes} bytes with {sha256}"
+        )
+    if not facts["following"]:
+        raise AssertionError("the views stopped following the tail during the ingest")
+    growth = (facts["peak_kib"] - facts["baseline_kib"]) / 1024
+    return AppRun(facts["ui_closed"] - transfer.accepted, transfer.seconds, growth)
+
+
+def tool_ingest(server: SendfileServer, argv: list[str]) -> Callable[[], float]:
+    def run() -> float:
+        run_tool(
+            argv,
+            _deadline(server.nbytes),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        return server.next_transfer(60).seconds
+
+    return run
+
+
+def line_memory(line_bytes: int) -> float:
+    facts = run_driver_in_tmux(["--mode", "line", "--line-bytes", str(line_bytes)], 120)
+    if facts["received"] != line_bytes:
+        raise ByteCheckError(f"the line chunk holds {facts['received']} bytes, not {line_bytes}")
+    return float((facts["peak_kib"] - facts["baseline_kib"]) / 1024)
+
+
+def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
+    big = make_payload(settings.workdir, settings.ingest_bytes)
+    log(f"ingest: {size_text(big.size)}, {settings.repetitions} alternating rounds")
+    with SendfileServer(big.path, big.size) as server:
+        port = str(server.port)
+        results = alternate(
+            {
+                "tcptui": lambda: app_ingest(server, big.sha256),
+                "socat": tool_ingest(server, ["socat", "-u", f"TCP:127.0.0.1:{port}", "/dev/null"]),
+                "nc": tool_ingest(server, ["nc", "127.0.0.1", port]),
+            },
+            settings.repetitions,
+        )
+    app_runs: list[AppRun] = results["tcptui"]  # type: ignore[assignment]
+    app_ui = median([r.ui_seconds for r in app_runs])
+    app_io = median([r.io_seconds for r in app_runs])
+    socat = median(results["socat"])  # type: ignore[arg-type]
+    nc = median(results["nc"])  # type: ignore[arg-type]
+    size = size_text(big.size)
+    rows = [
+        Row(
+            f"1. Ingest {size} to EOF, UI live (vs `socat -u … /dev/null`)",
+            f"{app_ui:.2f} s",
+            f"{socat:.2f} s",
+            f"{app_ui / socat:.2f}",
+            "≤ 1.0",
+            app_ui / socat <= 1.0,
+            [
+                f"tcptui I/O thread alone (socket closed after EOF): {app_io:.2f} s = "
+                f"{app_io / socat:.2f}× socat, {app_io / nc:.2f}× nc; the UI then needs "
+                f"{app_ui - app_io:.2f} s more to show the end",
+            ],
+        ),
+        Row(
+            f"1. Ingest {size} to EOF, UI live (vs `nc … > /dev/null`)",
+            f"{app_ui:.2f} s",
+            f"{nc:.2f} s",
+            f"{app_ui / nc:.2f}",
+            "≤ 2.0",
+            app_ui / nc <= 2.0,
+        ),
+    ]
+    app_rate = big.size / app_ui
+    rows += display_tool_rows(settings, app_rate, log)
+
+    small = make_payload(settings.workdir, settings.ingest_small_bytes, seed=2)
+    log(f"memory: {size_text(small.size)} ingest and a {size_text(settings.line_bytes)} line")
+    with SendfileServer(small.path, small.size) as server:
+        small_runs = [app_ingest(server, small.sha256) for _ in range(settings.repetitions)]
+    big_growth = max(r.growth_mib for r in app_runs)
+    small_growth = max(r.growth_mib for r in small_runs)
+    line_growth = max(line_memory(settings.line_bytes) for _ in range(settings.repetitions))
+    rows += [
+        Row(
+            f"3. Peak RSS growth, {size} ingest (reference: {size_text(small.size)} ingest)",
+            f"{big_growth:.1f} MiB",
+            f"{small_growth:.1f} MiB",
+            f"{big_growth / max(small_growth, 0.1):.2f}",
+            f"≤ {MEMORY_TARGET_MIB} MiB, flat",
+            big_growth <= MEMORY_TARGET_MIB,
+        ),
+        Row(
+            f"3. Peak RSS growth, one {size_text(settings.line_bytes)} line on screen",
+            f"{line_growth:.1f} MiB",
+            "—",
+            "—",
+            f"≤ {MEMORY_TARGET_MIB} MiB",
+            line_growth <= MEMORY_TARGET_MIB,
+        ),
+    ]
+    return rows
+
+
+def display_tool_rows(
+    settings: Settings, app_rate: float, log: Callable[[str], None]
+) -> list[Row]:
+    """socat -x -v and ncat --hex-dump format every byte as they go: far slower, so they get
+    smaller payloads; the comparison is of throughput (the app's own at the full size)."""
+    rows = []
+    for name, nbytes, make_argv, target in (
+        (
+            "`socat -x -v` (dump to a file)",
+            settings.socat_dump_bytes,
+            lambda port, out: ["sh", "-c", f"socat -x -v -u TCP:127.0.0.1:{port} /dev/null 2>{out}"],
+            5.0,
+        ),
+        (
+            "`ncat --hex-dump FILE`",
+            settings.display_tool_bytes,
+            lambda port, out: [
+                "ncat", "--recv-only", "--hex-dump", out, "127.0.0.1", port
+            ],
+            5.0,
+        ),
+    ):
+        payload = make_payload(settings.workdir, nbytes, seed=3)
+        out = settings.workdir / "display-tool.out"
+        log(f"ingest: {name} on {size_text(nbytes)}")
+        seconds = []
+        with SendfileServer(payload.path, payload.size) as server:
+            for _ in range(settings.display_repetitions):
+                seconds.append(tool_ingest(server, make_argv(str(server.port), str(out)))())
+                out.unlink(missing_ok=True)
+        tool_rate = nbytes / median(seconds)
+        speedup = app_rate / tool_rate
+        rows.append(
+            Row(
+                f"1. Ingest throughput vs {name} ({size_text(nbytes)})",
+                f"{app_rate / MIB:.0f} MiB/s",
+                f"{tool_rate / MIB:.1f} MiB/s",
+                f"{speedup:.1f}× faster",
+                f"≥ {target:g}× faster",
+                speedup >= target,
+            )
+        )
+    return rows

@@ -1,0 +1,1 @@
+"""Reliability and security: hostile servers, fuzzing, faults, resource bounds, nothing lost."""
