@@ -104,7 +104,27 @@ class ChunkReader:
         return paint_header(chunk, previous, self.capture.note(index))
 
 
-class TextPainter:
+class RowPainter:
+    """What both views share: a header row per chunk, then content rows painted by a subclass."""
+
+    def __init__(self, reader: ChunkReader) -> None:
+        self.reader = reader
+
+    def row_span(self, ref: RowRef) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks) -> Strip:
+        raise NotImplementedError
+
+    def paint(self, ref: RowRef, marks: Marks = ()) -> Strip:
+        if ref.row < 0:
+            return self.reader.header(ref.chunk)
+        chunk = self.reader.capture.chunk(ref.chunk)
+        start, end = self.row_span(ref)
+        return self.paint_row(chunk, start, self.reader.data(ref.chunk)[start:end], marks)
+
+
+class TextPainter(RowPainter):
     """Text rows: a chunk's bytes decoded, wrapped after each newline and when a row is full.
 
     Rows are cut by bytes, which is cheap to count; a row of binary bytes can paint four cells a
@@ -115,7 +135,7 @@ class TextPainter:
     gutter_width = len(GUTTER)
 
     def __init__(self, reader: ChunkReader, width: int, encoding: str = "utf-8") -> None:
-        self.reader = reader
+        super().__init__(reader)
         self.wrap = max(8, width)
         self.encoding = encoding
         self._starts: LRUCache[int, list[int]] = LRUCache(_CHUNK_CACHE_SIZE)
@@ -149,12 +169,7 @@ class TextPainter:
         starts = self._row_starts(chunk)
         return max(0, bisect.bisect_right(starts, offset) - 1)
 
-    def paint(self, ref: RowRef, marks: Marks = ()) -> Strip:
-        if ref.row < 0:
-            return self.reader.header(ref.chunk)
-        chunk = self.reader.capture.chunk(ref.chunk)
-        start, end = self.row_span(ref)
-        data = self.reader.data(ref.chunk)[start:end]
+    def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks) -> Strip:
         segments = [Segment(GUTTER, DIRECTION_STYLES[chunk.direction])]
         for (lo, hi), mark in split_by_marks(len(data), marks):
             segments.extend(
@@ -194,13 +209,13 @@ def is_plain_text(data: bytes) -> bool:
     return True
 
 
-class HexPainter:
+class HexPainter(RowPainter):
     """Hex rows: offset, 16 bytes in two groups of 8, and an ASCII column, coloured by class."""
 
     gutter_width = 0
 
     def __init__(self, reader: ChunkReader, stream_offsets: bool = False) -> None:
-        self.reader = reader
+        super().__init__(reader)
         self.stream_offsets = stream_offsets
 
     def count_rows(self, index: int) -> int:
@@ -214,12 +229,7 @@ class HexPainter:
     def row_of_byte(self, chunk: int, offset: int) -> int:
         return offset // BYTES_PER_ROW
 
-    def paint(self, ref: RowRef, marks: Marks = ()) -> Strip:
-        if ref.row < 0:
-            return self.reader.header(ref.chunk)
-        chunk = self.reader.capture.chunk(ref.chunk)
-        start, end = self.row_span(ref)
-        data = self.reader.data(ref.chunk)[start:end]
+    def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks) -> Strip:
         base = chunk.stream_offset if self.stream_offsets else 0
         offset_style = DIRECTION_STYLES[chunk.direction]
         return Strip(hex_segments(data, base + start, offset_style, marks))

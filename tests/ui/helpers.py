@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 
 from tcptui.cli import LaunchConfig
 from tcptui.codec.composer_syntax import LineEnding
-from tcptui.net.session import ConnectOptions
+from tcptui.net.session import ConnectOptions, SessionState
 from tcptui.net.target import Target
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.transcript_view import TranscriptView
@@ -69,3 +69,12 @@ def last_notification(app: TcpTuiApp) -> str:
     """The message of the newest notification the app showed ("" if none)."""
     messages = [str(notification.message) for notification in app._notifications]
     return messages[-1] if messages else ""
+
+
+async def wait_open(app: TcpTuiApp, pilot: Pilot[int]) -> None:
+    """Wait until the current tab's connection is open."""
+    await wait_for(
+        pilot,
+        lambda: app.session is not None and app.session.state is SessionState.OPEN,
+        "the connection to open",
+    )

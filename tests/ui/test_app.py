@@ -18,7 +18,7 @@ from tests.helpers import (
     closed_port,
     stream_bytes,
 )
-from tests.ui.helpers import all_rows, make_app, wait_for
+from tests.ui.helpers import all_rows, make_app, wait_for, wait_open
 
 SIZE = (140, 40)
 
@@ -32,11 +32,7 @@ async def test_typed_message_is_sent_and_its_echo_shown() -> None:
     with EchoServer() as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot,
-                lambda: app.session is not None and app.session.state is SessionState.OPEN,
-                "the connection",
-            )
+            await wait_open(app, pilot)
             await pilot.press(*"hello")
             await pilot.press("enter")
             assert server.wait_received(6)
@@ -59,11 +55,7 @@ async def test_line_ending_choice_decides_the_bytes_on_the_wire() -> None:
     with EchoServer() as server:
         app = make_app(server.target, line_ending=LineEnding.CRLF)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot,
-                lambda: app.session is not None and app.session.state is SessionState.OPEN,
-                "the connection",
-            )
+            await wait_open(app, pilot)
             await pilot.press("a", "enter")
             assert server.wait_received(3)
             await pilot.press("f4")  # CRLF -> CR
@@ -79,11 +71,7 @@ async def test_escapes_in_the_composer_send_exact_bytes_and_preview_counts_them(
     with EchoServer() as server:
         app = make_app(server.target, line_ending=LineEnding.NONE)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot,
-                lambda: app.session is not None and app.session.state is SessionState.OPEN,
-                "the connection",
-            )
+            await wait_open(app, pilot)
             await pilot.press(*"\\x00\\xff\\e")
             assert "3 bytes on Enter: 00 ff 1b" in static_text(app, "#preview")
             await pilot.press("enter")
@@ -95,11 +83,7 @@ async def test_bad_escape_is_an_inline_error_and_nothing_is_sent() -> None:
     with EchoServer() as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot,
-                lambda: app.session is not None and app.session.state is SessionState.OPEN,
-                "the connection",
-            )
+            await wait_open(app, pilot)
             await pilot.press(*"\\q", "enter")
             assert "column" in static_text(app, "#preview")
             assert app.capture.stream_bytes(Direction.SENT) == 0
@@ -120,11 +104,7 @@ async def test_half_close_lets_the_server_answer_after_eof() -> None:
     with HalfCloseServer(lambda request: b"you said " + request) as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot,
-                lambda: app.session is not None and app.session.state is SessionState.OPEN,
-                "the connection",
-            )
+            await wait_open(app, pilot)
             await pilot.press("h", "i", "enter", "ctrl+d")
             await wait_for(
                 pilot,
@@ -167,11 +147,7 @@ async def test_refused_connection_is_explained_and_the_app_can_connect_again() -
         with EchoServer() as server:
             app.query_one("#port", Input).value = str(server.port)
             await pilot.press("f2")
-            await wait_for(
-                pilot,
-                lambda: app.session is not None and app.session.state is SessionState.OPEN,
-                "the second connection",
-            )
+            await wait_open(app, pilot)
             await pilot.press("o", "k", "enter")
             assert server.wait_received(3)
             assert server.received == b"ok\n"
@@ -191,11 +167,7 @@ async def test_quitting_while_connected_closes_the_connection_at_once() -> None:
     with EchoServer() as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot,
-                lambda: app.session is not None and app.session.state is SessionState.OPEN,
-                "the connection",
-            )
+            await wait_open(app, pilot)
             session = app.session
             await pilot.press("ctrl+q")
         assert session is not None
@@ -207,11 +179,7 @@ async def test_history_recalls_earlier_messages_with_up() -> None:
     with EchoServer() as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot,
-                lambda: app.session is not None and app.session.state is SessionState.OPEN,
-                "the connection",
-            )
+            await wait_open(app, pilot)
             await pilot.press("o", "n", "e", "enter", "t", "w", "o", "enter")
             assert server.wait_received(8)
             await pilot.press("up")
@@ -226,11 +194,7 @@ async def test_log_stops_following_when_scrolled_up_and_counts_unseen_bytes() ->
     with EchoServer() as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot,
-                lambda: app.session is not None and app.session.state is SessionState.OPEN,
-                "the connection",
-            )
+            await wait_open(app, pilot)
             for index in range(30):
                 app.session.send(b"line %d\n" % index)  # type: ignore[union-attr]
             await wait_for(

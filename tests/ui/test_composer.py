@@ -8,21 +8,16 @@ from textual.pilot import Pilot
 
 from tcptui.capture.store import Direction
 from tcptui.codec.composer_syntax import LineEnding, Syntax
-from tcptui.net.session import SessionState
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.prompt_screen import PromptScreen
 from tests.helpers import EchoServer
-from tests.ui.helpers import make_app, wait_for
+from tests.ui.helpers import make_app, wait_for, wait_open
 
 SIZE = (150, 44)
 
 
 async def connected(app: TcpTuiApp, pilot: Pilot[int]) -> None:
-    await wait_for(
-        pilot,
-        lambda: app.session is not None and app.session.state is SessionState.OPEN,
-        "the connection",
-    )
+    await wait_open(app, pilot)
 
 
 async def answer_prompt(app: TcpTuiApp, pilot: Pilot[int], text: str) -> None:

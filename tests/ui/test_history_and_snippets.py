@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from tcptui.codec.composer_syntax import Syntax
-from tcptui.net.session import SessionState
 from tcptui.snippets import Snippet, load_snippets, save_snippet
 from tcptui.ui.history_screen import HistorySearchScreen
 from tcptui.ui.snippet_screens import SaveSnippetScreen
 from tcptui.user_paths import snippets_path
 from tests.helpers import EchoServer
-from tests.ui.helpers import last_notification, make_app, wait_for
+from tests.ui.helpers import last_notification, make_app, wait_for, wait_open
 
 SIZE = (140, 40)
 
@@ -18,11 +17,7 @@ async def test_history_survives_a_restart_and_ctrl_r_finds_it() -> None:
     with EchoServer() as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot,
-                lambda: app.session is not None and app.session.state is SessionState.OPEN,
-                "the connection",
-            )
+            await wait_open(app, pilot)
             await pilot.press(*"USER bob", "enter", *"QUIT", "enter")
             assert server.wait_received(14)
         app = make_app(None)
@@ -40,11 +35,7 @@ async def test_snippet_saved_from_the_composer_is_sent_with_shift_f1() -> None:
     with EchoServer() as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot,
-                lambda: app.session is not None and app.session.state is SessionState.OPEN,
-                "the connection",
-            )
+            await wait_open(app, pilot)
             await pilot.press(*"hi\\x00")
             app.current.action_save_snippet()
             await wait_for(pilot, lambda: isinstance(app.screen, SaveSnippetScreen), "save")

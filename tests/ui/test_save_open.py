@@ -7,11 +7,10 @@ from pathlib import Path
 from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture, Direction
 from tcptui.cli import LaunchConfig, main, parse_args
-from tcptui.net.session import SessionState
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.save_screen import SaveScreen
 from tests.helpers import EchoServer, stream_bytes
-from tests.ui.helpers import all_rows, make_app, wait_for
+from tests.ui.helpers import all_rows, make_app, wait_for, wait_open
 
 SIZE = (150, 44)
 
@@ -24,11 +23,7 @@ async def test_save_option_writes_received_bytes_to_the_file_as_they_arrive(
         config = parse_args([f"127.0.0.1:{server.port}", "--save", str(path)])
         app = TcpTuiApp(config)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot,
-                lambda: app.session is not None and app.session.state is SessionState.OPEN,
-                "the connection",
-            )
+            await wait_open(app, pilot)
             await pilot.press(*"one\\x00two", "enter")
             await wait_for(
                 pilot,

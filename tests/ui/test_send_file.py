@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tcptui.net.session import SessionState
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.prompt_screen import PromptScreen
 from tests.helpers import HalfCloseServer, SilentServer, pseudo_random_blocks
-from tests.ui.helpers import last_notification, make_app, wait_for
+from tests.ui.helpers import last_notification, make_app, wait_for, wait_open
 
 SIZE = (150, 44)
 MIB = 1 << 20
@@ -35,17 +34,16 @@ async def test_a_50_mib_file_arrives_intact_while_the_ui_stays_responsive(tmp_pa
     with HalfCloseServer(lambda request: hashlib.sha256(request).hexdigest().encode()) as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
+            await wait_open(app, pilot)
+            await choose_file(app, pilot, path)
+            await pilot.press("x", "y")  # the composer takes keys while the file goes out
+            assert app.composer.input.value == "xy"
             await wait_for(
                 pilot,
-                lambda: app.session is not None and app.session.state is SessionState.OPEN,
-                "the connection",
+                lambda: "Sent payload.bin: 52,428,800 bytes" in last_notification(app),
+                "the upload",
+                timeout=60,
             )
-            await choose_file(app, pilot, path)
-            await wait_for(pilot, lambda: app.current.upload is not None, "the upload to start")
-            await pilot.press("x", "y")  # the composer still takes keys during the upload
-            assert app.composer.input.value == "xy"
-            await wait_for(pilot, lambda: app.current.upload is None, "the upload", timeout=60)
-            assert "Sent payload.bin: 52,428,800 bytes" in last_notification(app)
             await pilot.press("ctrl+d")
             await wait_for(pilot, lambda: app.capture.total_bytes == 50 * MIB + 64, "the digest")
             reply = app.capture.read(50 * MIB, 64)
@@ -58,11 +56,7 @@ async def test_sending_a_file_can_be_cancelled(tmp_path: Path) -> None:
     with SilentServer() as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot,
-                lambda: app.session is not None and app.session.state is SessionState.OPEN,
-                "the connection",
-            )
+            await wait_open(app, pilot)
             await choose_file(app, pilot, path)
             await wait_for(
                 pilot,
