@@ -8,19 +8,24 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tcptui import __version__
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.net.listener import parse_listen_address
+from tcptui.net.proxy import ProxyConfig, ProxyUrlError, parse_proxy_url
 from tcptui.net.session import ConnectOptions, Family
 from tcptui.net.target import Target, TargetError, parse_target
+from tcptui.net.tls import TlsOptions, TlsSetupError, TlsVersion, build_context
 
 EXAMPLES = """\
 examples:
   tcptui example.com 80          connect, type 'GET / HTTP/1.0' and Enter twice
   tcptui [::1]:7 --eol crlf      IPv6 literal, CRLF line endings
   tcptui tcp://localhost:smtp    service names work as ports
+  tcptui tls://example.com       TLS on port 443, verified against the system's CAs
+  tcptui tls://h:8443 --cafile ca.pem --alpn h2,http/1.1
+  tcptui tls://example.com --proxy socks5://127.0.0.1:1080
   tcptui --demo                  a built-in local echo server: no network needed
   tcptui                         open the app with the connection form ready
 """
@@ -117,8 +122,92 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="open a saved session file (ctrl+s saves one) instead of connecting",
     )
+    _add_tls_arguments(parser)
+    parser.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="connect through a proxy: socks5://[USER:PASS@]HOST:PORT, socks4://, socks4a://, "
+        "http:// (CONNECT); the proxy resolves the target's name (not with socks4://)",
+    )
     parser.add_argument("--version", action="version", version=f"tcptui {__version__}")
     return parser
+
+
+def _add_tls_arguments(parser: argparse.ArgumentParser) -> None:
+    tls = parser.add_argument_group("TLS (for tls:// targets, --tls, and STARTTLS)")
+    tls.add_argument("--tls", action="store_true", help="speak TLS (the same as tls://)")
+    tls.add_argument(
+        "--cafile", metavar="FILE", help="trust only the CA certificates in FILE (PEM)"
+    )
+    tls.add_argument(
+        "--insecure",
+        "-k",
+        action="store_true",
+        help="do not verify the server's certificate at all (shown as a warning)",
+    )
+    sni = tls.add_mutually_exclusive_group()
+    sni.add_argument(
+        "--sni", metavar="NAME", help="send NAME as SNI and verify the certificate against it"
+    )
+    sni.add_argument(
+        "--no-sni", action="store_true", help="send no SNI (the name is still verified)"
+    )
+    tls.add_argument("--alpn", metavar="LIST", help="offer these ALPN protocols, e.g. h2,http/1.1")
+    versions = [version.value for version in TlsVersion]
+    tls.add_argument("--tls-min", choices=versions, help="lowest TLS version to accept")
+    tls.add_argument("--tls-max", choices=versions, help="highest TLS version to offer")
+    tls.add_argument("--cert", metavar="FILE", help="client certificate (PEM; may hold the key)")
+    tls.add_argument("--key", metavar="FILE", help="private key for --cert")
+    tls.add_argument(
+        "--keylog",
+        metavar="FILE",
+        help="append TLS secrets to FILE for Wireshark (SSLKEYLOGFILE is honoured too)",
+    )
+
+
+def _tls_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TlsOptions:
+    if args.insecure and args.cafile:
+        parser.error("--insecure checks no certificate: give no --cafile with it")
+    if args.key and not args.cert:
+        parser.error("--key needs --cert (the certificate it belongs to)")
+    alpn: tuple[str, ...] = ()
+    if args.alpn is not None:
+        alpn = tuple(name.strip() for name in args.alpn.split(",") if name.strip())
+        if not alpn:
+            parser.error("--alpn needs protocol names, e.g. h2,http/1.1")
+    low = TlsVersion(args.tls_min) if args.tls_min else None
+    high = TlsVersion(args.tls_max) if args.tls_max else None
+    if low and high and low.ssl_version > high.ssl_version:
+        parser.error("--tls-min is higher than --tls-max: no version is left")
+    options = TlsOptions(
+        cafile=args.cafile,
+        insecure=args.insecure,
+        server_name=args.sni,
+        sni=not args.no_sni,
+        alpn=alpn,
+        min_version=low,
+        max_version=high,
+        certfile=args.cert,
+        keyfile=args.key,
+        keylog_file=args.keylog,
+    )
+    if options.cafile or options.certfile:
+        try:  # load the files now, so a typo is reported before the app starts
+            build_context(replace(options, keylog_file=None))
+        except TlsSetupError as exc:
+            parser.error(str(exc))
+    return options
+
+
+def _proxy(parser: argparse.ArgumentParser, args: argparse.Namespace) -> ProxyConfig | None:
+    if args.proxy is None:
+        return None
+    if args.listen is not None:
+        parser.error("--proxy is for outgoing connections: give no --listen with it")
+    try:
+        return parse_proxy_url(args.proxy)
+    except ProxyUrlError as exc:
+        parser.error(str(exc))
 
 
 def _positive_seconds(text: str) -> float:
@@ -141,7 +230,7 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
         parser.error("--open shows a saved session: give no target or --demo with it")
     if args.target:
         try:
-            target = parse_target(args.target, args.port)
+            target = parse_target(args.target, args.port, tls=args.tls)
         except TargetError as exc:
             parser.error(str(exc))
     options = ConnectOptions(
@@ -149,6 +238,8 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
         timeout=args.timeout,
         nodelay=args.nodelay,
         keepalive=args.keepalive,
+        tls=_tls_options(parser, args),
+        proxy=_proxy(parser, args),
     )
     if args.listen is not None:
         if args.target or args.demo or args.open_file:

@@ -7,7 +7,11 @@ cross threads safely.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+
+EXPIRY_WARNING = timedelta(days=14)
+"""A certificate that ends sooner than this is flagged: renewals are usually due well before."""
 
 
 class Step(StrEnum):
@@ -31,6 +35,9 @@ class EndReason(StrEnum):
     DNS_FAILURE = "the host name could not be resolved"
     UNREACHABLE = "the network or host is unreachable"
     NETWORK_ERROR = "network error"
+    CERTIFICATE_REJECTED = "the server's certificate was not accepted"
+    TLS_FAILURE = "the TLS handshake failed"
+    PROXY_FAILURE = "the proxy could not open the connection"
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,84 @@ class Connected:
 
 
 @dataclass(frozen=True)
+class ProxyConnecting:
+    """Asking `proxy` (shown without its password) to open a tunnel to `target`.
+
+    The proxy resolves `target`'s name itself when `remote_dns` is set (SOCKS5, SOCKS4a, HTTP).
+    """
+
+    proxy: str
+    target: str
+    remote_dns: bool
+
+
+@dataclass(frozen=True)
+class ProxyConnected:
+    """The tunnel is open: from here on bytes reach `target` through `proxy`."""
+
+    proxy: str
+    target: str
+    duration_ms: float
+
+
+@dataclass(frozen=True)
+class TlsHandshakeStarted:
+    """The TLS handshake began. `server_name` is the SNI sent ("" with --no-sni or an IP)."""
+
+    server_name: str
+    alpn_offered: tuple[str, ...] = ()
+    starttls: bool = False
+    keylog_file: str = ""
+    """Where the session secrets are being written (--keylog / SSLKEYLOGFILE), if anywhere."""
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    """What a person checks in one certificate. Every string came from the server: hostile."""
+
+    subject: str
+    issuer: str
+    not_before: datetime | None
+    not_after: datetime | None
+    sans: tuple[str, ...]
+    sha256: str
+    """Hex SHA-256 of the DER bytes, colon-separated pairs, as browsers show it."""
+    decoded: bool = True
+    """False when only the fingerprint could be read (the stdlib decoder was unavailable)."""
+
+    def expires_soon(self, now: datetime | None = None) -> bool:
+        """True when it expires within EXPIRY_WARNING (or has expired)."""
+        if self.not_after is None:
+            return False
+        return self.not_after - (now or datetime.now(UTC)) < EXPIRY_WARNING
+
+    def expired(self, now: datetime | None = None) -> bool:
+        return self.not_after is not None and self.not_after < (now or datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class TlsEstablished:
+    """The handshake succeeded. `chain[0]` is the server's own certificate.
+
+    `verified` is False only with --insecure; `verify_error` then says why nothing was checked.
+    The chain holds the leaf alone on Python < 3.13, which cannot expose the rest.
+    """
+
+    version: str
+    cipher: str
+    alpn: str
+    chain: tuple[CertificateInfo, ...]
+    verified: bool
+    verify_error: str
+    handshake_ms: float
+    server_name: str = ""
+
+    @property
+    def leaf(self) -> CertificateInfo | None:
+        return self.chain[0] if self.chain else None
+
+
+@dataclass(frozen=True)
 class DataReceived:
     """`nbytes` were appended to the capture; the bytes themselves live only there."""
 
@@ -86,7 +171,10 @@ class DataSent:
 
 @dataclass(frozen=True)
 class HalfClosed:
-    """We sent EOF (`shutdown(SHUT_WR)`): the peer can still send, we no longer can."""
+    """We sent EOF (`shutdown(SHUT_WR)`): the peer can still send, we no longer can.
+
+    Under TLS a close_notify alert goes first, so the peer's TLS layer sees a clean end.
+    """
 
 
 @dataclass(frozen=True)
@@ -116,6 +204,10 @@ Event = (
     | SocketCreated
     | ConnectAttempt
     | Connected
+    | ProxyConnecting
+    | ProxyConnected
+    | TlsHandshakeStarted
+    | TlsEstablished
     | DataReceived
     | DataSent
     | HalfClosed

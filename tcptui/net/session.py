@@ -5,21 +5,29 @@ bytes both ways with a selector until the connection ends, appending every byte 
 and reporting every step as an event through one callback. Other threads talk to it only
 through `send`, `half_close` and `close`, which queue a request and wake the selector through a
 socketpair, so the thread never sits in a `recv()` that nobody can interrupt.
+
+TLS (a `tls://` target, or `start_tls()` on a plain connection for STARTTLS) puts a
+`TlsChannel` (tls.py) over the socket, driven by the same selector: the handshake is retried on
+SSLWantRead/Write, and the exchange loop drains what the TLS layer already holds (`pending()`),
+since the selector only sees the raw socket. A proxy (see proxy.py) opens the tunnel first.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import ipaddress
 import os
 import selectors
 import socket
+import ssl
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeAlias
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.net.events import (
@@ -32,13 +40,28 @@ from tcptui.net.events import (
     Event,
     HalfClosed,
     PeerFinished,
+    ProxyConnected,
+    ProxyConnecting,
     Resolved,
     Resolving,
     SocketCreated,
     Step,
+    TlsHandshakeStarted,
 )
 from tcptui.net.file_upload import FileUpload
+from tcptui.net.proxy import ProxyConfig, TunnelAttempt, TunnelError
 from tcptui.net.target import Target
+from tcptui.net.tls import (
+    HostnameMismatchError,
+    TlsChannel,
+    TlsOptions,
+    TlsSetupError,
+    build_context,
+    check_hostname,
+    describe_connection,
+    describe_failure,
+    is_handshake_rejection,
+)
 
 RECV_SIZE = 256 * 1024
 MAX_CHUNK = 256 * 1024
@@ -71,6 +94,10 @@ class ConnectOptions:
     """Set SO_KEEPALIVE so a dead peer is noticed on an idle connection."""
     close_on_peer_eof: bool = True
     """Close as soon as the peer sends EOF, as nc does; off keeps our sending side open."""
+    tls: TlsOptions = TlsOptions()
+    """How to speak TLS for a tls:// target or after `start_tls()`."""
+    proxy: ProxyConfig | None = None
+    """Reach the target through this SOCKS or HTTP CONNECT proxy (it resolves the name)."""
 
 
 class SessionState(StrEnum):
@@ -93,6 +120,11 @@ class NotConnectedError(SessionError):
 class WriteClosedError(SessionError):
     def __init__(self) -> None:
         super().__init__("you already sent EOF (half-close): this connection can only receive")
+
+
+class AlreadyTlsError(SessionError):
+    def __init__(self) -> None:
+        super().__init__("this connection already speaks TLS")
 
 
 def format_address(sockaddr: tuple[object, ...]) -> str:
@@ -119,6 +151,26 @@ class _Stop(Exception):
     """Raised inside the I/O thread when someone asked to close."""
 
 
+class _Failed(Exception):
+    """Raised inside the I/O thread when a step failed; carries the Closed event to report."""
+
+    def __init__(self, closed: Closed) -> None:
+        super().__init__(closed.sentence())
+        self.closed = closed
+
+
+@dataclass(frozen=True)
+class _TlsUpgrade:
+    """A STARTTLS request in the outbox: bytes queued before it go plain, after it encrypted."""
+
+    options: TlsOptions
+
+
+_Outgoing: TypeAlias = bytes | FileUpload | _TlsUpgrade
+_Connection: TypeAlias = socket.socket | TlsChannel
+"""What the exchange loop reads and writes: the socket itself, or TLS over it."""
+
+
 class Session:
     """A TCP client connection. Create it, `start()` it, then `send()` and watch the events."""
 
@@ -138,13 +190,17 @@ class Session:
         self.options = options or ConnectOptions()
         self._on_event = on_event
         self.state = SessionState.IDLE
-        self._outbox: deque[bytes | FileUpload] = deque()
+        self._outbox: deque[_Outgoing] = deque()
         self._outbox_lock = threading.Lock()
         """Held while `send` queues and while the I/O thread ends, so no bytes slip between."""
         self._half_close_requested = False
         self._stop_requested = False
         self._peer_finished = False
         self._reset_during_handshake: OSError | None = None
+        self._tls = False
+        """True once the connection speaks TLS (or a STARTTLS upgrade is queued)."""
+        self._read_wants_write = False
+        self._write_wants_read = False
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._wake_reader.setblocking(False)
         self._wake_writer.setblocking(False)
@@ -177,8 +233,29 @@ class Session:
             self._outbox.append(upload)
         self._wake()
 
+    def start_tls(self, options: TlsOptions | None = None) -> None:
+        """STARTTLS: once everything queued so far has gone out, switch this connection to TLS.
+
+        The handshake runs in the I/O thread like a tls:// one (same events); bytes sent after
+        this call wait for it and travel encrypted. A failed handshake ends the connection.
+        Call it once the server has said go ahead (SMTP's `220`): anything it sends before its
+        side of the handshake would be read as TLS and fail it.
+        """
+        with self._outbox_lock:
+            self._check_can_send()
+            if self._tls:
+                raise AlreadyTlsError()
+            self._tls = True
+            self._outbox.append(_TlsUpgrade(options or self.options.tls))
+        self._wake()
+
     def half_close(self) -> None:
-        """Send EOF after everything queued so far has gone out."""
+        """Send EOF after everything queued so far has gone out.
+
+        Under TLS this sends a close_notify alert and then FIN (shutdown of the write side),
+        and keeps reading: the peer's TLS layer sees a clean end of our data, and its answer
+        still arrives. See `_shut_write` for the one caveat.
+        """
         if self.state is not SessionState.OPEN:
             raise NotConnectedError()
         self._half_close_requested = True
@@ -197,7 +274,12 @@ class Session:
 
     @property
     def queued_bytes(self) -> int:
-        return sum(len(part) for part in tuple(self._outbox))
+        return sum(len(part) for part in tuple(self._outbox) if not isinstance(part, _TlsUpgrade))
+
+    @property
+    def uses_tls(self) -> bool:
+        """True for a tls:// connection and once STARTTLS was asked for."""
+        return self._tls
 
     def _wake(self) -> None:
         # A full buffer means it is awake already; a closed one means it has ended. Both fine.
@@ -215,12 +297,13 @@ class Session:
 
     def _run(self) -> None:
         try:
-            sock = self._adopt(self._accepted) if self._accepted else self._connect()
+            sock = self._adopt(self._accepted) if self._accepted else self._open()
             if sock is not None:
-                with sock:
-                    self._exchange(sock)
+                self._exchange(sock)
         except _Stop:
             self._finish(Closed(EndReason.CLOSED_BY_US))
+        except _Failed as failure:
+            self._finish(failure.closed)
         except Exception as exc:  # noqa: BLE001 - the thread must always report its end
             self._finish(Closed(EndReason.NETWORK_ERROR, f"unexpected error: {exc!r}"))
         finally:
@@ -235,6 +318,62 @@ class Session:
         self.state = SessionState.OPEN
         self._emit(Connected(local, remote, 0.0))
         return sock
+
+    def _open(self) -> _Connection | None:
+        """Connect (directly or through the proxy), then speak TLS if the target asks for it."""
+        sock = self._tunnel() if self.options.proxy is not None else self._connect()
+        if sock is None:
+            return None
+        connection: _Connection = sock
+        if self.target.tls:
+            self._tls = True
+            connection = self._secure(sock, self.options.tls)
+        return connection
+
+    def _tunnel(self) -> socket.socket:
+        """Ask the proxy for a tunnel, waiting on the wake-up socket so close() is heard."""
+        proxy = self.options.proxy
+        assert proxy is not None
+        where = format_address((self.target.host, self.target.port))
+        self._emit(ProxyConnecting(proxy.display, where, proxy.remote_dns))
+        started = time.perf_counter()
+        attempt = TunnelAttempt(
+            proxy, self.target.host, self.target.port, self.options.timeout, self._wake
+        )
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self._wake_reader, selectors.EVENT_READ)
+                while not attempt.done.is_set():
+                    selector.select()
+                    _drain(self._wake_reader)
+                    self._check_stop()
+            sock = attempt.result()
+        except _Stop:
+            attempt.abandon()
+            raise
+        except TunnelError as exc:
+            raise _Failed(Closed(exc.reason, exc.detail, Step.HANDSHAKE)) from None
+        elapsed = (time.perf_counter() - started) * 1000
+        try:
+            sock.setblocking(False)
+            self._configure(sock)
+            self._emit(SocketCreated(socket.AddressFamily(sock.family).name))
+            self._emit(ProxyConnected(proxy.display, where, elapsed))
+            local, remote = format_address(sock.getsockname()), format_address(sock.getpeername())
+        except OSError as exc:
+            sock.close()
+            raise _Failed(Closed(end_reason_for(exc), str(exc), Step.HANDSHAKE)) from None
+        self._open_unless_tls_follows()
+        self._emit(Connected(local, remote, elapsed))
+        return sock
+
+    def _open_unless_tls_follows(self) -> None:
+        """Open for sending once connected, unless the TLS handshake must come first.
+
+        Set before the event is emitted, so whoever sees the event can send at once.
+        """
+        if not self.target.tls:
+            self.state = SessionState.OPEN
 
     def _connect(self) -> socket.socket | None:
         host, port = self.target.host, self.target.port
@@ -271,7 +410,7 @@ class Session:
             self._emit(ConnectAttempt(format_address(sockaddr), elapsed))
             self._configure(sock)
             local, remote = format_address(sock.getsockname()), format_address(sockaddr)
-            self.state = SessionState.OPEN
+            self._open_unless_tls_follows()
             self._emit(Connected(local, remote, elapsed))
             return sock
         detail = f"{self.target}: {last_error.strerror or last_error}"
@@ -287,19 +426,10 @@ class Session:
         if code == 0:
             return
         with selectors.DefaultSelector() as selector:
-            selector.register(sock, selectors.EVENT_WRITE)
             selector.register(self._wake_reader, selectors.EVENT_READ)
-            deadline = time.monotonic() + self.options.timeout
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(
-                        errno.ETIMEDOUT, f"no answer within {self.options.timeout:g} s"
-                    )
-                ready = [key.fileobj for key, _ in selector.select(remaining)]
-                self._check_stop()
-                if sock in ready:
-                    break
+            self._wait_for(
+                selector, sock, selectors.EVENT_WRITE, time.monotonic() + self.options.timeout
+            )
         code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
         if code in _RESET_AFTER_ACCEPT:
             # The handshake succeeded and the peer already reset, maybe after sending bytes.
@@ -307,6 +437,89 @@ class Session:
             self._reset_during_handshake = OSError(code, _strerror(code))
         elif code:
             raise OSError(code, _strerror(code))
+
+    def _wait_for(
+        self,
+        selector: selectors.BaseSelector,
+        sock: _Connection,
+        events: int,
+        deadline: float,
+    ) -> None:
+        """Until `sock` is ready for `events`; TimeoutError at the deadline, _Stop on close()."""
+        selector.register(sock, events)
+        try:
+            while True:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(
+                        errno.ETIMEDOUT, f"no answer within {self.options.timeout:g} s"
+                    )
+                ready = [key.fileobj for key, _ in selector.select(remaining)]
+                if self._wake_reader in ready:
+                    _drain(self._wake_reader)
+                self._check_stop()
+                if sock in ready:
+                    return
+        finally:
+            selector.unregister(sock)
+
+    def _secure(
+        self, sock: socket.socket, options: TlsOptions, *, starttls: bool = False
+    ) -> TlsChannel:
+        """The TLS handshake over `sock`, non-blocking; the TLS socket, or _Failed (sock closed)."""
+        name = options.verify_name(self.target.host)
+        try:
+            context = build_context(options)
+        except TlsSetupError as exc:
+            sock.close()
+            raise _Failed(Closed(EndReason.TLS_FAILURE, str(exc), Step.HANDSHAKE)) from None
+        sni = name if options.sni and not _is_ip_literal(name) else ""
+        self._emit(TlsHandshakeStarted(sni, options.alpn, starttls, options.keylog_path() or ""))
+        started = time.perf_counter()
+        try:
+            tls_sock = TlsChannel(sock, context, name if options.sni else None)
+        except (OSError, ValueError) as exc:
+            sock.close()
+            raise _Failed(Closed(EndReason.TLS_FAILURE, str(exc), Step.HANDSHAKE)) from None
+        try:
+            self._drive_handshake(tls_sock)
+            if not options.sni and not options.insecure:
+                check_hostname(tls_sock.tls.getpeercert() or {}, name)
+        except _Stop:
+            tls_sock.close()
+            raise
+        except ssl.SSLError as exc:
+            tls_sock.close()
+            reason, detail = describe_failure(exc, name)
+            raise _Failed(Closed(reason, detail, Step.HANDSHAKE)) from None
+        except HostnameMismatchError as exc:
+            tls_sock.close()
+            raise _Failed(
+                Closed(EndReason.CERTIFICATE_REJECTED, str(exc), Step.HANDSHAKE)
+            ) from None
+        except OSError as exc:
+            tls_sock.close()
+            detail = f"during the TLS handshake: {exc.strerror or exc}"
+            raise _Failed(Closed(end_reason_for(exc), detail, Step.HANDSHAKE)) from None
+        elapsed = (time.perf_counter() - started) * 1000
+        self.state = SessionState.OPEN
+        self._emit(describe_connection(tls_sock.tls, options, elapsed, sni))
+        return tls_sock
+
+    def _drive_handshake(self, sock: TlsChannel) -> None:
+        """`do_handshake()` until done, waiting on the selector for whatever OpenSSL wants."""
+        deadline = time.monotonic() + self.options.timeout
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while True:
+                try:
+                    sock.do_handshake()
+                    return
+                except ssl.SSLWantReadError:
+                    wanted = selectors.EVENT_READ
+                except ssl.SSLWantWriteError:
+                    wanted = selectors.EVENT_WRITE
+                self._wait_for(selector, sock, wanted, deadline)
 
     def _configure(self, sock: socket.socket) -> None:
         if self.options.nodelay:
@@ -318,63 +531,120 @@ class Session:
         if self._stop_requested:
             raise _Stop()
 
-    def _exchange(self, sock: socket.socket) -> None:
+    def _exchange(self, sock: _Connection) -> None:
+        """Move bytes both ways until the end; the socket is closed when this returns."""
         sending: memoryview | None = None
         sent_of_current = 0
         with selectors.DefaultSelector() as selector:
             selector.register(self._wake_reader, selectors.EVENT_READ)
-            selector.register(sock, selectors.EVENT_READ)
-            interest = selectors.EVENT_READ
+            interest = 0
             try:
                 while True:
                     if sending is None and self._outbox:
                         sending, sent_of_current = self._next_to_send(), 0
+                    upgrade = self._upgrade_due() if sending is None else None
+                    if upgrade is not None:
+                        if interest:
+                            selector.unregister(sock)
+                            interest = 0
+                        assert not isinstance(sock, TlsChannel), "start_tls refuses a 2nd upgrade"
+                        sock = self._secure(sock, upgrade.options, starttls=True)
+                        continue
                     if (
                         sending is None
+                        and not self._outbox
                         and self._half_close_requested
                         and (self.state is SessionState.OPEN)
                     ):
-                        sock.shutdown(socket.SHUT_WR)
+                        self._shut_write(sock)
                         self.state = SessionState.HALF_CLOSED
                         self._emit(HalfClosed())
                         if self._peer_finished:
                             self._finish(Closed(EndReason.PEER_CLOSED))
                             return
-                    wanted = (0 if self._peer_finished else selectors.EVENT_READ) | (
-                        selectors.EVENT_WRITE if sending else 0
-                    )
-                    if wanted != interest:
-                        if not wanted:
-                            selector.unregister(sock)
-                        elif not interest:
-                            selector.register(sock, wanted)
-                        else:
-                            selector.modify(sock, wanted)
-                        interest = wanted
-                    events = selector.select()
-                    for key, mask in events:
+                    interest = _watch(selector, sock, interest, self._wanted(sock, sending))
+                    for key, mask in selector.select():
                         if key.fileobj is self._wake_reader:
                             _drain(self._wake_reader)
                             continue
-                        if mask & selectors.EVENT_READ and not self._receive(sock):
+                        if self._can_read(mask) and not self._receive(sock):
                             self._end_exchange(EndReason.PEER_CLOSED, "", sending, sent_of_current)
                             return
-                        if mask & selectors.EVENT_WRITE and sending is not None:
-                            sent_of_current += _send_some(sock, sending[sent_of_current:])
+                        if isinstance(sock, TlsChannel) and mask & selectors.EVENT_WRITE:
+                            sock.flush()
+                        if sending is not None and self._can_write(mask):
+                            sent_of_current += self._send_some(sock, sending[sent_of_current:])
                             if sent_of_current == len(sending):
                                 self._record_sent(sending)
                                 sending = None
                     self._check_stop()
             except _Stop:
                 self._end_exchange(EndReason.CLOSED_BY_US, "", sending, sent_of_current)
+            except _Failed as failure:
+                closed = failure.closed
+                self._end_exchange(
+                    closed.reason, closed.detail, sending, sent_of_current, closed.failed_step
+                )
+            except ssl.SSLError as exc:
+                reason, detail = describe_failure(
+                    exc, self.options.tls.verify_name(self.target.host)
+                )
+                step = Step.HANDSHAKE if is_handshake_rejection(exc) else None
+                self._end_exchange(reason, detail, sending, sent_of_current, step)
             except OSError as exc:
                 detail = exc.strerror or str(exc)
                 self._end_exchange(end_reason_for(exc), detail, sending, sent_of_current)
+            finally:
+                sock.close()
+
+    def _wanted(self, sock: _Connection, sending: memoryview | None) -> int:
+        """Selector events to wait for. TLS may need to write to read, or read to write."""
+        read = not self._peer_finished or self._write_wants_read
+        write = (sending is not None and not self._write_wants_read) or self._read_wants_write
+        write = write or (isinstance(sock, TlsChannel) and sock.wants_write)
+        return (selectors.EVENT_READ if read else 0) | (selectors.EVENT_WRITE if write else 0)
+
+    def _can_read(self, mask: int) -> bool:
+        if self._peer_finished:
+            return False
+        if mask & selectors.EVENT_READ or (mask & selectors.EVENT_WRITE and self._read_wants_write):
+            self._read_wants_write = False
+            return True
+        return False
+
+    def _can_write(self, mask: int) -> bool:
+        if mask & selectors.EVENT_WRITE or (mask & selectors.EVENT_READ and self._write_wants_read):
+            self._write_wants_read = False
+            return True
+        return False
+
+    def _upgrade_due(self) -> _TlsUpgrade | None:
+        """The STARTTLS request at the head of the outbox, taken off it; None if not there."""
+        if self._outbox and isinstance(self._outbox[0], _TlsUpgrade):
+            upgrade = self._outbox.popleft()
+            assert isinstance(upgrade, _TlsUpgrade)
+            return upgrade
+        return None
+
+    def _shut_write(self, sock: _Connection) -> None:
+        """Send EOF. Under TLS: a close_notify alert first, then FIN; reading goes on.
+
+        What the TLS layer already holds is read first: OpenSSL's shutdown would otherwise
+        find it and fail (see tls.py on why TlsChannel exists).
+        """
+        if isinstance(sock, TlsChannel):
+            if not self._peer_finished:
+                self._receive(sock, drain=True)
+            sock.shutdown_write()
+        else:
+            sock.shutdown(socket.SHUT_WR)
 
     def _next_to_send(self) -> memoryview | None:
         """The next bytes from the outbox; a file at its head gives its next piece."""
         while self._outbox:
             head = self._outbox[0]
+            if isinstance(head, _TlsUpgrade):
+                return None
             if not isinstance(head, FileUpload):
                 self._outbox.popleft()
                 return memoryview(head)
@@ -386,7 +656,12 @@ class Session:
         return None
 
     def _end_exchange(
-        self, reason: EndReason, detail: str, sending: memoryview | None, sent_of_current: int
+        self,
+        reason: EndReason,
+        detail: str,
+        sending: memoryview | None,
+        sent_of_current: int,
+        failed_step: Step | None = None,
     ) -> None:
         """Record the part of the current write the kernel took; count the rest as unsent."""
         with self._outbox_lock:  # from here on `send` refuses, so `unsent` is final
@@ -397,23 +672,44 @@ class Session:
                     item.error = item.error or "the connection ended before the file was sent"
                     item.finish()
         self._record_sent(sending[:sent_of_current] if sending else None)
-        self._finish(Closed(reason, detail, None, unsent))
+        self._finish(Closed(reason, detail, failed_step, unsent))
 
-    def _receive(self, sock: socket.socket) -> bool:
-        """Read what is there; False when the peer's EOF ends the connection."""
-        try:
-            data = sock.recv(RECV_SIZE)
-        except (BlockingIOError, InterruptedError):
-            return True
-        if data:
+    def _receive(self, sock: _Connection, *, drain: bool = False) -> bool:
+        """Read what is there; False when the peer's EOF ends the connection.
+
+        Under TLS one read returns at most one record, and the rest of a record already
+        decrypted is invisible to the selector, so reading goes on while `pending()` says so
+        (with `drain`, until nothing at all is left to read).
+        """
+        while True:
+            try:
+                data = sock.recv(RECV_SIZE)
+            except (BlockingIOError, InterruptedError, ssl.SSLWantReadError):
+                return True
+            except ssl.SSLWantWriteError:
+                self._read_wants_write = True
+                return True
+            if not data:
+                break
             self.capture.append(Direction.RECEIVED, data)
             self._emit(DataReceived(len(data)))
-            return True
+            if not drain and not (isinstance(sock, TlsChannel) and sock.pending()):
+                return True
         if self._reset_during_handshake is not None:
             raise self._reset_during_handshake
         self._peer_finished = True
         self._emit(PeerFinished())
         return not (self.options.close_on_peer_eof or self.state is SessionState.HALF_CLOSED)
+
+    def _send_some(self, sock: _Connection, data: memoryview) -> int:
+        """Bytes the kernel (or the TLS layer) took; 0 when it would block."""
+        try:
+            return sock.send(data)
+        except (BlockingIOError, InterruptedError, ssl.SSLWantWriteError):
+            return 0
+        except ssl.SSLWantReadError:
+            self._write_wants_read = True
+            return 0
 
     def _record_sent(self, data: memoryview | None) -> None:
         if data:
@@ -421,11 +717,24 @@ class Session:
             self._emit(DataSent(len(data)))
 
 
-def _send_some(sock: socket.socket, data: memoryview) -> int:
+def _watch(selector: selectors.BaseSelector, sock: _Connection, interest: int, wanted: int) -> int:
+    """Make the selector watch `sock` for `wanted` (it watched `interest`); returns `wanted`."""
+    if wanted != interest:
+        if not wanted:
+            selector.unregister(sock)
+        elif not interest:
+            selector.register(sock, wanted)
+        else:
+            selector.modify(sock, wanted)
+    return wanted
+
+
+def _is_ip_literal(name: str) -> bool:
     try:
-        return sock.send(data)
-    except (BlockingIOError, InterruptedError):
-        return 0
+        ipaddress.ip_address(name.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
 
 
 def _drain(sock: socket.socket) -> None:

@@ -19,13 +19,18 @@ from tcptui.net.events import (
     Event,
     HalfClosed,
     PeerFinished,
+    ProxyConnected,
+    ProxyConnecting,
     Resolved,
     Resolving,
     SocketCreated,
     Step,
+    TlsEstablished,
+    TlsHandshakeStarted,
 )
 from tcptui.net.session import Family
 from tcptui.net.target import Target, TargetError, parse_target
+from tcptui.ui.certificate_panel import CertificatePanel
 
 STEP_ORDER = tuple(Step)
 MARKS = {
@@ -132,6 +137,7 @@ class ConnectionPanel(Vertical):
         with Vertical(id="steps"):
             for step in STEP_ORDER:
                 yield LifecycleStep(step)
+        yield CertificatePanel()
         yield Static("", id="closed-reason")
         yield Static("", id="retry")
         yield Static("", id="stats")
@@ -195,6 +201,7 @@ class ConnectionPanel(Vertical):
         self._connected_at = time.monotonic()
         self._closed_at = None
         self.query_one("#closed-reason", Static).update("")
+        self.query_one(CertificatePanel).clear()
         self.border_title = f"connection · {target}"
         self.set_connected(True)
 
@@ -218,6 +225,21 @@ class ConnectionPanel(Vertical):
             case Connected(local=local, remote=remote, handshake_ms=ms):
                 self._step(Step.HANDSHAKE).show("done", f"{remote} answered in {ms:.1f} ms")
                 self._step(Step.DATA).show("active", f"open · local {local}")
+            case ProxyConnecting(proxy=proxy, target=where, remote_dns=remote_dns):
+                if remote_dns:
+                    self._step(Step.RESOLVE).show("done", f"left to the proxy ({where})")
+                self._step(Step.HANDSHAKE).show("active", f"asking {proxy} for {where}…")
+            case ProxyConnected(proxy=proxy, target=where, duration_ms=ms):
+                self._step(Step.HANDSHAKE).show("active", f"tunnel to {where} in {ms:.1f} ms")
+            case TlsHandshakeStarted(server_name=name, starttls=starttls):
+                kind = "STARTTLS" if starttls else "TLS"
+                self._step(Step.HANDSHAKE).show(
+                    "active", f"{kind} handshake{f' with {name}' if name else ''}…"
+                )
+            case TlsEstablished(version=version, handshake_ms=ms, verified=verified):
+                verdict = "verified" if verified else "NOT VERIFIED (--insecure)"
+                self._step(Step.HANDSHAKE).show("done", f"{version} in {ms:.1f} ms · {verdict}")
+                self.query_one(CertificatePanel).show_tls(event)
             case HalfClosed():
                 self._step(Step.DATA).show("active", "you sent EOF; still receiving")
             case PeerFinished():

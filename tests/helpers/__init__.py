@@ -18,6 +18,14 @@ from .servers import (
     full_accept_queue,
     ipv6_loopback_available,
 )
+from .tls_servers import (
+    StartTlsServer,
+    TestPki,
+    TlsHalfCloseServer,
+    TlsServer,
+    make_pki,
+    server_context,
+)
 from .tools import REQUIRE_TOOLS, require_tool
 from .waiting import DEFAULT_TIMEOUT, wait_until
 
@@ -33,12 +41,18 @@ __all__ = [
     "PayloadServer",
     "ResetServer",
     "SilentServer",
+    "StartTlsServer",
     "StreamServer",
+    "TestPki",
+    "TlsHalfCloseServer",
+    "TlsServer",
     "closed_port",
     "full_accept_queue",
     "ipv6_loopback_available",
+    "make_pki",
     "pseudo_random_blocks",
     "require_tool",
+    "server_context",
     "stream_bytes",
     "stream_chunks",
     "stream_sha256",
