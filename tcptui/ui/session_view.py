@@ -85,6 +85,9 @@ class SessionView(Vertical):
         Binding("f9", "send", "Send", show=False, id="composer.send", priority=True),
         Binding("ctrl+t", "repeat", "Repeat", show=False, id="composer.repeat", priority=True),
         Binding(
+            "ctrl+g", "start_tls", "STARTTLS", show=False, id="session.start_tls", priority=True
+        ),
+        Binding(
             "ctrl+o", "send_file", "Send file", show=False, id="composer.send_file", priority=True
         ),
         *[
@@ -334,6 +337,18 @@ class SessionView(Vertical):
         self.retry.timer = None
         self.panel.show_retry(f"reconnecting ({self.retry.describe()})")
         self.connect(target, family, from_retry=True)
+
+    def action_start_tls(self) -> None:
+        """STARTTLS: upgrade this plain connection to TLS now, with the command-line options."""
+        if self.session is None:
+            self.composer.show_error("Not connected: nothing to upgrade to TLS.")
+            return
+        try:
+            self.session.start_tls()
+        except SessionError as exc:
+            self.composer.show_error(f"{str(exc).capitalize()}.")
+            return
+        self.notify("Upgrading to TLS: the handshake shows in the connection panel.")
 
     def action_half_close(self) -> None:
         if self.session is None:
@@ -675,6 +690,11 @@ class SessionView(Vertical):
             "Send EOF (half-close)",
             "shutdown(SHUT_WR): the peer sees EOF, you keep receiving (ctrl+d)",
             self.action_half_close,
+        )
+        yield SystemCommand(
+            "Upgrade to TLS now (STARTTLS)",
+            "After the server said go ahead, e.g. SMTP's 220 to STARTTLS (ctrl+g)",
+            self.action_start_tls,
         )
         yield SystemCommand(
             "Cycle line ending", "none → LF → CRLF → CR (F4)", self.action_cycle_line_ending

@@ -10,16 +10,23 @@ import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tcptui.capture.store import Capture
+from tcptui.capture.store import Capture, Direction
 from tcptui.cli import LaunchConfig
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.net.events import CertificateInfo, TlsEstablished
 from tcptui.net.session import ConnectOptions, Session
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.certificate_panel import CertificatePanel, describe_tls
-from tests.helpers import EventRecorder, TestPki, TlsServer, make_pki, server_context
-
-from .helpers import wait_for
+from tests.helpers import (
+    EventRecorder,
+    StartTlsServer,
+    TestPki,
+    TlsServer,
+    make_pki,
+    server_context,
+    stream_bytes,
+)
+from tests.ui.helpers import wait_for, wait_open
 
 NOW = datetime(2030, 6, 1, tzinfo=UTC)
 
@@ -162,3 +169,24 @@ async def test_tls_target_shows_the_certificate_panel_in_the_app(
         shown = app.panel.query_one(CertificatePanel).content
         assert isinstance(shown, Text)
         assert "CN=localhost" in shown.plain and "✔ verified" in shown.plain
+
+
+async def test_starttls_from_the_keyboard_upgrades_the_connection_in_place(pki: TestPki) -> None:
+    with StartTlsServer(server_context(pki.server)) as server:
+        options = ConnectOptions(timeout=5.0, tls=pki.options())
+        app = TcpTuiApp(LaunchConfig(server.target, options, LineEnding.CRLF, False))
+        app.animation_level = "none"
+        async with app.run_test(size=(150, 44)) as pilot:
+            await wait_open(app, pilot)
+            await pilot.press(*"STARTTLS", "enter")
+            await wait_for(pilot, lambda: app.capture.total_bytes >= 10 + 14, "220 go ahead")
+            await pilot.press("ctrl+g")
+            await pilot.press(*"secret", "enter")
+            await wait_for(
+                pilot,
+                lambda: stream_bytes(app.capture, Direction.RECEIVED).endswith(b"tls:secret\r\n"),
+                "the encrypted echo",
+            )
+            assert app.session is not None and app.session.uses_tls
+            assert server.plain_lines == [b"STARTTLS\r\n"]
+            assert app.panel.query_one(CertificatePanel).display
