@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from tcptui import __version__
 from tcptui.codec.composer_syntax import LineEnding
@@ -17,6 +18,7 @@ from tcptui.net.proxy import ProxyConfig, ProxyUrlError, parse_proxy_url
 from tcptui.net.session import ConnectOptions, Family
 from tcptui.net.target import Target, TargetError, parse_target
 from tcptui.net.tls import TlsOptions, TlsSetupError, TlsVersion, build_context
+from tcptui.settings import Profile, Settings, SettingsError, load_settings, render_settings
 
 EXAMPLES = """\
 examples:
@@ -26,6 +28,7 @@ examples:
   tcptui tls://example.com       TLS on port 443, verified against the system's CAs
   tcptui tls://h:8443 --cafile ca.pem --alpn h2,http/1.1
   tcptui tls://example.com --proxy socks5://127.0.0.1:1080
+  tcptui @web                    the connection [profiles.web] in the settings file describes
   tcptui --demo                  a built-in local echo server: no network needed
   tcptui                         open the app with the connection form ready
 """
@@ -49,6 +52,10 @@ class LaunchConfig:
     """Reconnect after every failure, with back-off, until stopped (socat's forever)."""
     listen: str | None = None
     """Listen on [HOST:]PORT (127.0.0.1 unless a host is given); each client gets a tab."""
+    settings: Settings = field(default_factory=Settings)
+    """The settings file's values; the options above already include the command line's."""
+    encoding: str = "utf-8"
+    """The text encoding the first tab starts with: the profile's, else the settings'."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "target",
         nargs="?",
-        help="HOST:PORT, [IPv6]:PORT, tcp://HOST:PORT, tls://HOST:PORT, or HOST followed by PORT",
+        help="HOST:PORT, [IPv6]:PORT, tcp://HOST:PORT, tls://HOST:PORT, HOST followed by PORT, "
+        "or @NAME for a profile in the settings file",
     )
     parser.add_argument("port", nargs="?", help="port number or service name (e.g. 80, http)")
     family = parser.add_mutually_exclusive_group()
@@ -74,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--timeout",
         type=_positive_seconds,
-        default=10.0,
+        default=None,
         metavar="SECONDS",
         help="seconds to wait for each connect attempt (default: 10)",
     )
@@ -88,8 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--eol",
         type=LineEnding,
         choices=list(LineEnding),
-        default=LineEnding.LF,
-        help="line ending appended when you press Enter (default: lf, as nc)",
+        default=None,
+        help="line ending appended when you press Enter (default: lf, as nc, or the settings')",
     )
     parser.add_argument(
         "--demo",
@@ -128,6 +136,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="connect through a proxy: socks5://[USER:PASS@]HOST:PORT, socks4://, socks4a://, "
         "http:// (CONNECT); the proxy resolves the target's name (not with socks4://)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="read settings from FILE (default: $TCPTUI_CONFIG, else config.toml in the "
+        "config folder)",
+    )
+    parser.add_argument(
+        "--print-config", action="store_true", help="print the settings in effect as TOML and exit"
     )
     parser.add_argument("--version", action="version", version=f"tcptui {__version__}")
     return parser
@@ -223,6 +241,14 @@ def _positive_seconds(text: str) -> float:
 def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.config)
+    except SettingsError as exc:
+        parser.error(str(exc))
+    if args.print_config:
+        print(render_settings(settings), end="")
+        parser.exit()
+    profile = _profile(parser, args, settings)
     target = None
     if args.demo and args.target:
         parser.error("--demo starts its own server: give no target with it")
@@ -230,12 +256,15 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
         parser.error("--open shows a saved session: give no target or --demo with it")
     if args.target:
         try:
-            target = parse_target(args.target, args.port, tls=args.tls)
+            if profile is not None:
+                target = parse_target(profile.target, tls=args.tls or profile.tls)
+            else:
+                target = parse_target(args.target, args.port, tls=args.tls)
         except TargetError as exc:
             parser.error(str(exc))
     options = ConnectOptions(
-        family=args.family or Family.AUTO,
-        timeout=args.timeout,
+        family=args.family or (profile.family if profile else None) or Family.AUTO,
+        timeout=args.timeout or (profile.timeout if profile else None) or 10.0,
         nodelay=args.nodelay,
         keepalive=args.keepalive,
         tls=_tls_options(parser, args),
@@ -253,14 +282,30 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
     return LaunchConfig(
         target,
         options,
-        args.eol,
+        args.eol or (profile.line_ending if profile else None) or settings.line_ending,
         args.demo,
         args.save,
         args.open_file,
         retry=args.retry,
         forever=args.forever,
         listen=args.listen,
+        settings=settings,
+        encoding=(profile.encoding if profile else None) or settings.encoding,
     )
+
+
+def _profile(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings
+) -> Profile | None:
+    """The profile that `@NAME` as the target names; None for an ordinary target."""
+    if not args.target or not args.target.startswith("@"):
+        return None
+    if args.port is not None:
+        parser.error(f"{args.target} names a profile, which has its own port: give no PORT")
+    try:
+        return settings.profile(args.target[1:])
+    except SettingsError as exc:
+        parser.error(str(exc))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -51,3 +51,4 @@ def user_files_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads or writes the real history or snippets."""
     monkeypatch.setenv("TCPTUI_DATA_DIR", str(tmp_path / "user-data"))
     monkeypatch.setenv("TCPTUI_CONFIG_DIR", str(tmp_path / "user-config"))
+    monkeypatch.delenv("TCPTUI_CONFIG", raising=False)

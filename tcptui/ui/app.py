@@ -71,6 +71,7 @@ class TcpTuiApp(App[int]):
 
     async def on_mount(self) -> None:
         self.sub_title = f"v{__version__}"
+        self._apply_settings()
         if self.config.listen is not None:
             host, port = parse_listen_address(self.config.listen)
             await self.open_listener_tab(host, port)
@@ -90,6 +91,40 @@ class TcpTuiApp(App[int]):
             opened_meta=self.opened_meta,
             live_saver=self._first_saver,
         )
+
+    def _apply_settings(self) -> None:
+        """Theme and keys from the settings file; the file cannot know Textual's names, so
+        an unknown theme or binding id is checked here and reported, not fatal."""
+        settings = self.config.settings
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
+        else:
+            self.notify(
+                f"The settings name theme {settings.theme!r}, which is not installed; "
+                f"themes: {', '.join(sorted(self.available_themes))}",
+                title="Settings",
+                severity="warning",
+                markup=False,
+            )
+        known = {binding.id for binding in _as_bindings(self._every_binding())}
+        unknown = sorted(set(settings.keymap) - known)
+        if unknown:
+            self.notify(
+                f"The keymap names binding ids that do not exist: {', '.join(unknown)}",
+                title="Settings",
+                severity="warning",
+                markup=False,
+            )
+        self.set_keymap(settings.keymap)
+
+    def _every_binding(self) -> list[Binding | tuple[str, ...]]:
+        return [
+            *self.BINDINGS,
+            *SessionView.BINDINGS,
+            *Composer.BINDINGS,
+            *TranscriptView.BINDINGS,
+            *SearchBar.BINDINGS,
+        ]
 
     def on_unmount(self) -> None:
         for view in self.query(SessionView):
@@ -245,14 +280,7 @@ class TcpTuiApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
             return
-        bindings = [
-            *self.BINDINGS,
-            *SessionView.BINDINGS,
-            *Composer.BINDINGS,
-            *TranscriptView.BINDINGS,
-            *SearchBar.BINDINGS,
-        ]
-        self.push_screen(HelpScreen(_as_bindings(bindings), dict(self._keymap)))
+        self.push_screen(HelpScreen(_as_bindings(self._every_binding()), dict(self._keymap)))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -20,7 +20,7 @@ from textual.widgets import Input, ProgressBar, Static, TextArea
 
 from tcptui.codec.composer_syntax import LineEnding, Syntax, parse_composer
 from tcptui.codec.errors import CodecError
-from tcptui.history import HistoryStore
+from tcptui.history import DEFAULT_LIMIT, HistoryStore
 from tcptui.ui.history_screen import HistorySearchScreen
 from tcptui.user_paths import history_path
 
@@ -97,10 +97,12 @@ class Composer(Vertical):
             self.data = data
             self.text = text
 
-    def __init__(self, line_ending: LineEnding = LineEnding.LF) -> None:
+    def __init__(
+        self, line_ending: LineEnding = LineEnding.LF, history_size: int = DEFAULT_LIMIT
+    ) -> None:
         super().__init__(id="composer")
         self.set_reactive(Composer.line_ending, line_ending)
-        self.history = HistoryStore(history_path())
+        self.history = HistoryStore(history_path(), history_size)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="composer-row"):

@@ -131,7 +131,7 @@ class SessionView(Vertical):
         self.connections_made = 0
         self._bridge: EventBridge | None = None
         self._target = target
-        self.copy_format = CopyFormat.TEXT
+        self.copy_format = config.settings.copy_format
         self._repeat_timer: Timer | None = None
         self.retry = RetryPolicy(config.retry, config.forever)
         self._retry_timer: Timer | None = None
@@ -145,10 +145,13 @@ class SessionView(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="session-main"):
             yield ConnectionPanel(self.capture, self._target, self.config.options.family)
-            yield ReceiveLog(self.capture)
-        yield Composer(self.config.line_ending)
+            yield ReceiveLog(self.capture, self.config.settings.view)
+        yield Composer(self.config.line_ending, history_size=self.config.settings.history_size)
 
     def on_mount(self) -> None:
+        self.composer.syntax = self.config.settings.syntax
+        self.composer.set_encoding(self.config.encoding)  # checked by load_settings already
+        self.receive_log.set_encoding(self.composer.encoding)
         if self.opened_meta is not None:
             self.receive_log.refresh_data()
         elif self._accepted is not None and self._target is not None:
@@ -565,7 +568,7 @@ class SessionView(Vertical):
         scope = scope or default_scope(cursor)
         fmt = fmt or self.copy_format
         try:
-            data = bytes_to_copy(self.capture, cursor, scope)
+            data = bytes_to_copy(self.capture, cursor, scope, self.config.settings.clipboard_cap)
         except NothingToCopy as exc:
             self.notify(str(exc), title="Nothing copied", severity="warning")
             return
