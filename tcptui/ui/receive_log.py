@@ -39,18 +39,23 @@ class ReceiveLog(Vertical):
     ReceiveLog #log-status { height: 1; color: $text-muted; padding: 0 1; }
     """
 
-    def __init__(self, capture: Capture, layout: Layout = "dual") -> None:
+    def __init__(
+        self, capture: Capture, layout: Layout = "dual", timestamps: str = "local"
+    ) -> None:
         super().__init__(id="receive-log", classes=f"-{layout}")
         self.capture = capture
         self.view_layout: Layout = layout
         self.marks = SharedMarks()
+        self.timestamps = timestamps
         self._stop_search = threading.Event()
         self._search_origin: TranscriptView | None = None
 
     def compose(self) -> ComposeResult:
         with Container(id="views"):
-            yield TranscriptView(self.capture, "text", self.marks, id="text-view")
-            yield TranscriptView(self.capture, "hex", self.marks, id="hex-view")
+            for mode in ("text", "hex"):
+                yield TranscriptView(
+                    self.capture, mode, self.marks, timestamps=self.timestamps, id=f"{mode}-view"
+                )
         yield SearchBar()
         yield Static("", id="log-status")
 

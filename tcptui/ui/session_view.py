@@ -145,7 +145,8 @@ class SessionView(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="session-main"):
             yield ConnectionPanel(self.capture, self._target, self.config.options.family)
-            yield ReceiveLog(self.capture, self.config.settings.view)
+            settings = self.config.settings
+            yield ReceiveLog(self.capture, settings.view, settings.timestamps)
         yield Composer(self.config.line_ending, history_size=self.config.settings.history_size)
 
     def on_mount(self) -> None:

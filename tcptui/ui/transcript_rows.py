@@ -54,9 +54,17 @@ HEX_WIDTH = 10 + 3 * BYTES_PER_ROW + 1 + 2 + BYTES_PER_ROW + 1
 _CHUNK_CACHE_SIZE = 8
 
 
-def format_clock(wall_ns: int) -> str:
+def format_clock(wall_ns: int, utc: bool = False) -> str:
     seconds, nanos = divmod(wall_ns, 1_000_000_000)
-    return time.strftime("%H:%M:%S", time.localtime(seconds)) + f".{nanos // 1_000_000:03d}"
+    clock = time.gmtime(seconds) if utc else time.localtime(seconds)
+    return time.strftime("%H:%M:%S", clock) + f".{nanos // 1_000_000:03d}" + ("Z" if utc else "")
+
+
+def format_time(chunk: Chunk, first: Chunk, timestamps: str) -> str:
+    """A chunk's time as the settings ask: local clock, UTC clock, or since the first chunk."""
+    if timestamps == "relative":
+        return f"t+{(chunk.mono_ns - first.mono_ns) / 1e9:.6f}s"
+    return format_clock(chunk.wall_ns, utc=timestamps == "utc")
 
 
 def format_delta(nanos: int) -> str:
@@ -67,10 +75,10 @@ def format_delta(nanos: int) -> str:
     return f"+{nanos / 1_000_000_000:.2f} s"
 
 
-def paint_header(chunk: Chunk, previous: Chunk | None, note: str = "") -> Strip:
+def paint_header(chunk: Chunk, previous: Chunk | None, when: str, note: str = "") -> Strip:
     style = DIRECTION_STYLES[chunk.direction]
     delta = format_delta(chunk.mono_ns - previous.mono_ns) if previous else "first"
-    detail = f"  {chunk.length:,} B · {format_clock(chunk.wall_ns)} · {delta} · #{chunk.index + 1}"
+    detail = f"  {chunk.length:,} B · {when} · {delta} · #{chunk.index + 1}"
     if note:
         return Strip(
             [
@@ -87,8 +95,9 @@ def paint_header(chunk: Chunk, previous: Chunk | None, note: str = "") -> Strip:
 class ChunkReader:
     """A small cache of recently drawn chunks' bytes, so repainting reads nothing."""
 
-    def __init__(self, capture: Capture) -> None:
+    def __init__(self, capture: Capture, timestamps: str = "local") -> None:
         self.capture = capture
+        self.timestamps = timestamps
         self._bytes: LRUCache[int, bytes] = LRUCache(_CHUNK_CACHE_SIZE)
 
     def data(self, index: int) -> bytes:
@@ -101,7 +110,8 @@ class ChunkReader:
     def header(self, index: int) -> Strip:
         chunk = self.capture.chunk(index)
         previous = self.capture.chunk(index - 1) if index else None
-        return paint_header(chunk, previous, self.capture.note(index))
+        when = format_time(chunk, self.capture.chunk(0), self.timestamps)
+        return paint_header(chunk, previous, when, self.capture.note(index))
 
 
 class RowPainter:

@@ -129,6 +129,7 @@ class TranscriptView(ScrollView, can_focus=True):
         mode: ViewMode = "text",
         marks: SharedMarks | None = None,
         *,
+        timestamps: str = "local",
         name: str | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
         classes: str | None = None,
@@ -138,7 +139,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.capture = capture
         self.encoding = "utf-8"
         self.stream_offsets = False
-        self._reader = ChunkReader(capture)
+        self._reader = ChunkReader(capture, timestamps)
         self._painter: TextPainter | HexPainter = self._make_painter(wrap=80)
         self.layout_rows = TranscriptLayout(capture, self._painter.count_rows)
         self.marks = marks or SharedMarks()
