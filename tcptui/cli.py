@@ -145,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
         "config folder)",
     )
     parser.add_argument(
+        "--ascii",
+        action="store_true",
+        help="draw with ASCII characters only (for terminals without Unicode)",
+    )
+    parser.add_argument(
         "--print-config", action="store_true", help="print the settings in effect as TOML and exit"
     )
     parser.add_argument("--version", action="version", version=f"tcptui {__version__}")
@@ -243,6 +248,8 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
     args = parser.parse_args(argv)
     try:
         settings = load_settings(args.config)
+        if args.ascii:
+            settings = replace(settings, ascii_only=True)
     except SettingsError as exc:
         parser.error(str(exc))
     if args.print_config:

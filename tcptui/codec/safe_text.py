@@ -232,3 +232,22 @@ def _is_utf8(raw: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+_ASCII_FOR_GLYPH = {
+    ord(glyph): ("\\e" if code == 0x1B else f"\\x{code:02x}")
+    for code, glyph in _CONTROL_GLYPHS.items()
+    if len(glyph) == 1
+}
+
+
+def ascii_only(pieces: list[Piece]) -> list[Piece]:
+    """The same pieces in plain ASCII, for terminals without Unicode: control pictures become
+    `\\xNN` (`\\e` for ESC) and any other non-ASCII character `\\u{XXXX}`."""
+    converted = []
+    for piece in pieces:
+        text = piece.text.translate(_ASCII_FOR_GLYPH)
+        if not text.isascii():
+            text = "".join(ch if ch.isascii() else f"\\u{{{ord(ch):04X}}}" for ch in text)
+        converted.append(Piece(text, piece.kind, piece.source_len))
+    return converted

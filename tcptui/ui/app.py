@@ -20,6 +20,7 @@ from tcptui.cli import LaunchConfig
 from tcptui.net.listener import parse_listen_address
 from tcptui.net.session import Session
 from tcptui.net.target import Target
+from tcptui.ui.ascii_filter import AsciiOnly
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.help_screen import HelpScreen
@@ -49,6 +50,8 @@ class TcpTuiApp(App[int]):
 
     def __init__(self, config: LaunchConfig) -> None:
         super().__init__()
+        if config.settings.ascii_only:
+            self._filters.append(AsciiOnly())
         self.config = config
         self._first_capture: Capture | None = None
         self.opened_meta: SessionMeta | None = None

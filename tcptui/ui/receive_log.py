@@ -40,13 +40,18 @@ class ReceiveLog(Vertical):
     """
 
     def __init__(
-        self, capture: Capture, layout: Layout = "dual", timestamps: str = "local"
+        self,
+        capture: Capture,
+        layout: Layout = "dual",
+        timestamps: str = "local",
+        ascii_only: bool = False,
     ) -> None:
         super().__init__(id="receive-log", classes=f"-{layout}")
         self.capture = capture
         self.view_layout: Layout = layout
         self.marks = SharedMarks()
         self.timestamps = timestamps
+        self.ascii_only = ascii_only
         self._stop_search = threading.Event()
         self._search_origin: TranscriptView | None = None
 
@@ -54,7 +59,12 @@ class ReceiveLog(Vertical):
         with Container(id="views"):
             for mode in ("text", "hex"):
                 yield TranscriptView(
-                    self.capture, mode, self.marks, timestamps=self.timestamps, id=f"{mode}-view"
+                    self.capture,
+                    mode,
+                    self.marks,
+                    timestamps=self.timestamps,
+                    ascii_only=self.ascii_only,
+                    id=f"{mode}-view",
                 )
         yield SearchBar()
         yield Static("", id="log-status")

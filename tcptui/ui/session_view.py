@@ -146,7 +146,7 @@ class SessionView(Vertical):
         with Horizontal(classes="session-main"):
             yield ConnectionPanel(self.capture, self._target, self.config.options.family)
             settings = self.config.settings
-            yield ReceiveLog(self.capture, settings.view, settings.timestamps)
+            yield ReceiveLog(self.capture, settings.view, settings.timestamps, settings.ascii_only)
         yield Composer(self.config.line_ending, history_size=self.config.settings.history_size)
 
     def on_mount(self) -> None:

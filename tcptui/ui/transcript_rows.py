@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 import time
-from functools import lru_cache
+from typing import NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -18,7 +18,7 @@ from textual.strip import Strip
 
 from tcptui.capture.store import Capture, Chunk, Direction
 from tcptui.codec.hexdump import BYTE_CLASSES, BYTES_PER_ROW
-from tcptui.codec.safe_text import count_text_rows, render_text, text_row_starts
+from tcptui.codec.safe_text import ascii_only, count_text_rows, render_text, text_row_starts
 from tcptui.ui.byte_marks import MarkKind
 from tcptui.ui.transcript_layout import RowRef
 
@@ -26,7 +26,25 @@ DIRECTION_STYLES = {
     Direction.RECEIVED: Style(color="#4fc1ff"),
     Direction.SENT: Style(color="#ffb454"),
 }
-ARROWS = {Direction.RECEIVED: "◀ received", Direction.SENT: "▶ sent"}
+
+
+class Glyphs(NamedTuple):
+    """The non-ASCII characters the log draws with, and their ASCII-only stand-ins."""
+
+    received: str
+    sent: str
+    gutter: str
+    separator: str
+    bar: str
+    unprintable: str
+    micro: str
+
+    def arrow(self, direction: Direction) -> str:
+        return self.received if direction is Direction.RECEIVED else self.sent
+
+
+UNICODE_GLYPHS = Glyphs("◀ received", "▶ sent", "│ ", " · ", "│", "·", "µ")
+ASCII_GLYPHS = Glyphs("<< received", ">> sent", "| ", " | ", "|", ".", "u")
 HEADER_DETAIL = Style(color="#8a8a8a")
 NOTE_STYLE = Style(color="#ffd75f", bold=True)
 PIECE_STYLES = {
@@ -49,7 +67,7 @@ MARK_STYLES: dict[MarkKind, Style] = {
     "cursor": Style(reverse=True, bold=True),
 }
 Marks = tuple[tuple[int, int, MarkKind], ...]
-GUTTER = "│ "
+GUTTER_WIDTH = 2
 HEX_WIDTH = 10 + 3 * BYTES_PER_ROW + 1 + 2 + BYTES_PER_ROW + 1
 _CHUNK_CACHE_SIZE = 8
 
@@ -67,37 +85,39 @@ def format_time(chunk: Chunk, first: Chunk, timestamps: str) -> str:
     return format_clock(chunk.wall_ns, utc=timestamps == "utc")
 
 
-def format_delta(nanos: int) -> str:
+def format_delta(nanos: int, micro: str = "µ") -> str:
     if nanos < 1_000_000:
-        return f"+{nanos / 1000:.0f} µs"
+        return f"+{nanos / 1000:.0f} {micro}s"
     if nanos < 1_000_000_000:
         return f"+{nanos / 1_000_000:.1f} ms"
     return f"+{nanos / 1_000_000_000:.2f} s"
 
 
-def paint_header(chunk: Chunk, previous: Chunk | None, when: str, note: str = "") -> Strip:
+def paint_header(
+    chunk: Chunk, previous: Chunk | None, when: str, note: str, glyphs: Glyphs
+) -> Strip:
     style = DIRECTION_STYLES[chunk.direction]
-    delta = format_delta(chunk.mono_ns - previous.mono_ns) if previous else "first"
-    detail = f"  {chunk.length:,} B · {when} · {delta} · #{chunk.index + 1}"
+    delta = format_delta(chunk.mono_ns - previous.mono_ns, glyphs.micro) if previous else "first"
+    sep = glyphs.separator
+    detail = f"  {chunk.length:,} B{sep}{when}{sep}{delta}{sep}#{chunk.index + 1}"
+    segments = [
+        Segment(glyphs.arrow(chunk.direction), style + Style(bold=True)),
+        Segment(detail, HEADER_DETAIL),
+    ]
     if note:
-        return Strip(
-            [
-                Segment(ARROWS[chunk.direction], style + Style(bold=True)),
-                Segment(detail, HEADER_DETAIL),
-                Segment(f"  {note}", NOTE_STYLE),
-            ]
-        )
-    return Strip(
-        [Segment(ARROWS[chunk.direction], style + Style(bold=True)), Segment(detail, HEADER_DETAIL)]
-    )
+        segments.append(Segment(f"  {note}", NOTE_STYLE))
+    return Strip(segments)
 
 
 class ChunkReader:
     """A small cache of recently drawn chunks' bytes, so repainting reads nothing."""
 
-    def __init__(self, capture: Capture, timestamps: str = "local") -> None:
+    def __init__(
+        self, capture: Capture, timestamps: str = "local", glyphs: Glyphs = UNICODE_GLYPHS
+    ) -> None:
         self.capture = capture
         self.timestamps = timestamps
+        self.glyphs = glyphs
         self._bytes: LRUCache[int, bytes] = LRUCache(_CHUNK_CACHE_SIZE)
 
     def data(self, index: int) -> bytes:
@@ -111,7 +131,10 @@ class ChunkReader:
         chunk = self.capture.chunk(index)
         previous = self.capture.chunk(index - 1) if index else None
         when = format_time(chunk, self.capture.chunk(0), self.timestamps)
-        return paint_header(chunk, previous, when, self.capture.note(index))
+        note = self.capture.note(index)
+        if self.glyphs is ASCII_GLYPHS:
+            note = note.encode("ascii", "replace").decode()
+        return paint_header(chunk, previous, when, note, self.glyphs)
 
 
 class RowPainter:
@@ -142,7 +165,7 @@ class TextPainter(RowPainter):
     row still fits on screen.
     """
 
-    gutter_width = len(GUTTER)
+    gutter_width = GUTTER_WIDTH
 
     def __init__(self, reader: ChunkReader, width: int, encoding: str = "utf-8") -> None:
         super().__init__(reader)
@@ -180,11 +203,14 @@ class TextPainter(RowPainter):
         return max(0, bisect.bisect_right(starts, offset) - 1)
 
     def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks) -> Strip:
-        segments = [Segment(GUTTER, DIRECTION_STYLES[chunk.direction])]
+        glyphs = self.reader.glyphs
+        segments = [Segment(glyphs.gutter, DIRECTION_STYLES[chunk.direction])]
         for (lo, hi), mark in split_by_marks(len(data), marks):
+            pieces = render_text(data[lo:hi], self.encoding)
+            if glyphs is ASCII_GLYPHS:
+                pieces = ascii_only(pieces)
             segments.extend(
-                Segment(piece.text, PIECE_STYLES[piece.kind] + mark)
-                for piece in render_text(data[lo:hi], self.encoding)
+                Segment(piece.text, PIECE_STYLES[piece.kind] + mark) for piece in pieces
             )
         return Strip(segments)
 
@@ -242,7 +268,7 @@ class HexPainter(RowPainter):
     def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks) -> Strip:
         base = chunk.stream_offset if self.stream_offsets else 0
         offset_style = DIRECTION_STYLES[chunk.direction]
-        return Strip(hex_segments(data, base + start, offset_style, marks))
+        return Strip(hex_segments(data, base + start, offset_style, marks, self.reader.glyphs))
 
 
 def split_by_marks(length: int, marks: Marks) -> list[tuple[tuple[int, int], Style]]:
@@ -266,7 +292,13 @@ def byte_mark_styles(length: int, marks: Marks) -> list[Style | None]:
     return styles
 
 
-def hex_segments(data: bytes, offset: int, offset_style: Style, marks: Marks = ()) -> list[Segment]:
+def hex_segments(
+    data: bytes,
+    offset: int,
+    offset_style: Style,
+    marks: Marks = (),
+    glyphs: Glyphs = UNICODE_GLYPHS,
+) -> list[Segment]:
     marked = byte_mark_styles(len(data), marks)
     segments = [Segment(f"{offset:08x}  ", offset_style)]
     for position in range(BYTES_PER_ROW):
@@ -284,18 +316,16 @@ def hex_segments(data: bytes, offset: int, offset_style: Style, marks: Marks = (
             segments.append(Segment("   "))
         if position == 7:
             segments.append(Segment(" "))
-    segments.append(Segment(" │", HEADER_DETAIL))
+    segments.append(Segment(" " + glyphs.bar, HEADER_DETAIL))
     segments.extend(
-        Segment(_ascii_glyph(value), BYTE_CLASS_STYLES[BYTE_CLASSES[value]] + (mark or Style()))
+        Segment(
+            chr(value) if 0x20 <= value < 0x7F else glyphs.unprintable,
+            BYTE_CLASS_STYLES[BYTE_CLASSES[value]] + (mark or Style()),
+        )
         for value, mark in zip(data, marked, strict=True)
     )
-    segments.append(Segment(" " * (BYTES_PER_ROW - len(data)) + "│", HEADER_DETAIL))
+    segments.append(Segment(" " * (BYTES_PER_ROW - len(data)) + glyphs.bar, HEADER_DETAIL))
     return list(Segment.simplify(segments))
 
 
 _HEX = tuple(f"{value:02x} " for value in range(256))
-
-
-@lru_cache(maxsize=256)
-def _ascii_glyph(value: int) -> str:
-    return chr(value) if 0x20 <= value < 0x7F else "·"

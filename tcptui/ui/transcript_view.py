@@ -24,7 +24,15 @@ from textual.strip import Strip
 from tcptui.capture.store import Capture
 from tcptui.ui.byte_marks import SharedMarks, marks_for_span
 from tcptui.ui.transcript_layout import RowRef, TranscriptLayout
-from tcptui.ui.transcript_rows import HEX_WIDTH, ChunkReader, HexPainter, Marks, TextPainter
+from tcptui.ui.transcript_rows import (
+    ASCII_GLYPHS,
+    HEX_WIDTH,
+    UNICODE_GLYPHS,
+    ChunkReader,
+    HexPainter,
+    Marks,
+    TextPainter,
+)
 
 ViewMode = Literal["text", "hex"]
 _STRIP_CACHE_SIZE = 2048
@@ -130,6 +138,7 @@ class TranscriptView(ScrollView, can_focus=True):
         marks: SharedMarks | None = None,
         *,
         timestamps: str = "local",
+        ascii_only: bool = False,
         name: str | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
         classes: str | None = None,
@@ -139,7 +148,8 @@ class TranscriptView(ScrollView, can_focus=True):
         self.capture = capture
         self.encoding = "utf-8"
         self.stream_offsets = False
-        self._reader = ChunkReader(capture, timestamps)
+        glyphs = ASCII_GLYPHS if ascii_only else UNICODE_GLYPHS
+        self._reader = ChunkReader(capture, timestamps, glyphs)
         self._painter: TextPainter | HexPainter = self._make_painter(wrap=80)
         self.layout_rows = TranscriptLayout(capture, self._painter.count_rows)
         self.marks = marks or SharedMarks()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tcptui.codec.safe_text import Piece, render_text
+from tcptui.codec.safe_text import Piece, ascii_only, render_text
 
 ENCODINGS = ["utf-8", "latin-1", "cp1252", "ascii", "shift_jis", "utf-16", "cp437"]
 _PICTURES = {chr(0x2400 + code): code for code in range(0x20)} | {"\u2421": 0x7F}
@@ -154,3 +154,16 @@ def test_every_received_byte_is_accounted_for_in_any_encoding(data: bytes, encod
 def test_neighbouring_pieces_always_differ_in_kind(data: bytes, encoding: str) -> None:
     kinds = [piece.kind for piece in render_text(data, encoding)]
     assert all(left != right for left, right in zip(kinds, kinds[1:], strict=False))
+
+
+@given(st.binary(max_size=200))
+def test_ascii_only_mode_keeps_every_byte_and_uses_only_printable_ascii(data: bytes) -> None:
+    pieces = ascii_only(render_text(data))
+    text = "".join(piece.text for piece in pieces)
+    assert text.isascii() and text.isprintable()
+    assert sum(piece.source_len for piece in pieces) == len(data)
+
+
+def test_ascii_only_mode_spells_out_controls_and_unicode() -> None:
+    text = "".join(p.text for p in ascii_only(render_text("\x1b[1m\x00é😀\r\n".encode())))
+    assert text == "\\e[1m\\x00\\u{00E9}\\u{1F600}\\r\\n"
