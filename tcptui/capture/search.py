@@ -59,6 +59,8 @@ def compile_pattern(text: str, mode: SearchMode, encoding: str = "utf-8") -> Pat
         raise CodecError(
             f"bad regular expression: {exc.msg}", None if exc.pos is None else exc.pos + 1
         ) from None
+    except (OverflowError, RecursionError, UnicodeEncodeError) as exc:
+        raise CodecError(f"the regular expression cannot be used: {exc}") from None
     return Pattern(f"regex /{text}/", regex=regex)
 
 

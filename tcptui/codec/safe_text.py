@@ -146,9 +146,15 @@ def _hex_escapes(raw: bytes) -> str:
     return "\\x" + raw.hex(" ").replace(" ", "\\x")
 
 
-def text_row_starts(data: bytes, width: int) -> list[int]:
-    """Row starts for the text view: a row ends after a newline or `width` bytes."""
+def text_row_starts(data: bytes, width: int, byte_cut: bool = False) -> list[int]:
+    """Row starts for the text view: a row ends after a newline or `width` bytes.
+
+    `byte_cut` (for binary chunks) cuts rows at exactly `width` bytes instead of moving the
+    cut past a UTF-8 character: rows then follow from line lengths alone, without a walk.
+    """
     _check_width(width)
+    if byte_cut:
+        return _byte_cut_row_starts(data, width)
     starts = []
     position = 0
     while position < len(data):
@@ -157,14 +163,29 @@ def text_row_starts(data: bytes, width: int) -> list[int]:
     return starts
 
 
-def count_text_rows(data: bytes, width: int) -> int:
+def _byte_cut_row_starts(data: bytes, width: int) -> list[int]:
+    starts: list[int] = []
+    position = 0
+    while position < len(data):
+        newline = data.find(b"\n", position)
+        end = len(data) if newline < 0 else newline + 1
+        starts.extend(range(position, end, width))
+        position = end
+    return starts
+
+
+def count_text_rows(data: bytes, width: int, byte_cut: bool = False) -> int:
     """Same as len(text_row_starts(...)) but only walks lines longer than the width."""
     _check_width(width)
     rows = data.count(b"\n") + (bool(data) and not data.endswith(b"\n"))
     if width > len(data):
         return rows
     for match in _long_line(width).finditer(data):
-        rows += _rows_in_line(data, match.start(), match.end(), width) - 1
+        start, end = match.start(), match.end()
+        if byte_cut:
+            rows += (end + (end < len(data)) - start - 1) // width
+        else:
+            rows += _rows_in_line(data, start, end, width) - 1
     return rows
 
 
@@ -251,3 +272,9 @@ def ascii_only(pieces: list[Piece]) -> list[Piece]:
             text = "".join(ch if ch.isascii() else f"\\u{{{ord(ch):04X}}}" for ch in text)
         converted.append(Piece(text, piece.kind, piece.source_len))
     return converted
+
+
+def safe_label(text: str) -> str:
+    """Text from outside (a session file, a server's name) made safe for a title or label:
+    every control, format or invisible character shown as an escape, never sent raw."""
+    return "".join(piece.text for piece in render_text(text.encode("utf-8", "surrogateescape")))

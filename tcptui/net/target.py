@@ -8,6 +8,7 @@ system's services database. Host names are IDNA-encoded so `bücher.example` wor
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ SCHEMES = {"tcp": False, "tls": True}
 DEFAULT_TLS_PORT = 443
 _MAX_HOST_LENGTH = 253
 _MAX_LABEL_LENGTH = 63
+_NUMBER = re.compile(r"-?[0-9]+")
 
 
 class TargetError(ValueError):
@@ -46,14 +48,14 @@ def parse_port(text: str) -> int:
     text = text.strip()
     if not text:
         raise TargetError("the port is missing")
-    if text.isdigit() or (text[:1] == "-" and text[1:].isdigit()):
+    if _NUMBER.fullmatch(text):
         port = int(text)
         if not 1 <= port <= 65535:
             raise TargetError(f"port {text} is out of range (1–65535)")
         return port
     try:
         return socket.getservbyname(text, "tcp")
-    except (OSError, UnicodeError):
+    except (OSError, UnicodeError, ValueError):
         raise TargetError(f"{text!r} is neither a port number nor a known service name") from None
 
 
@@ -72,7 +74,7 @@ def normalise_host(text: str) -> tuple[str, str]:
         return host, host
     if ":" in host:
         raise TargetError(f"{text!r} is not a valid IPv6 address")
-    if any(ch.isspace() for ch in host) or "/" in host or "@" in host:
+    if any(ch.isspace() or not ch.isprintable() for ch in host) or "/" in host or "@" in host:
         raise TargetError(f"{text!r} is not a valid host name")
     name = host.rstrip(".")
     try:

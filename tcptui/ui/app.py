@@ -17,6 +17,7 @@ from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta, open_session
 from tcptui.capture.store import Capture
 from tcptui.cli import LaunchConfig
+from tcptui.codec.safe_text import safe_label
 from tcptui.net.listener import parse_listen_address
 from tcptui.net.session import Session
 from tcptui.net.target import Target
@@ -87,7 +88,10 @@ class TcpTuiApp(App[int]):
             host, port = self._demo.start()
             target = Target(host, port)
         if self.opened_meta is not None:
-            self.sub_title = f"{self.config.open_file} · saved session of {self.opened_meta.target}"
+            saved = safe_label(
+                f"{self.config.open_file} · saved session of {self.opened_meta.target}"
+            )
+            self.sub_title = saved
         await self.open_tab(
             target,
             capture=self._first_capture,

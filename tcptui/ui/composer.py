@@ -176,9 +176,12 @@ class Composer(Vertical):
     def set_encoding(self, name: str) -> str | None:
         """Use another text encoding; returns an error sentence if Python does not know it."""
         try:
-            self.encoding = codecs.lookup(name).name
+            info = codecs.lookup(name)
         except LookupError:
             return f"{name!r} is not an encoding Python knows (try utf-8, latin-1, cp437)"
+        if not getattr(info, "_is_text_encoding", True):
+            return f"{name!r} is not a text encoding (it turns bytes into bytes)"
+        self.encoding = info.name
         return None
 
     def encode(self, text: str) -> bytes:

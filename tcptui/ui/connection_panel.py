@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Select, Sparkline, Static
 
 from tcptui.capture.store import Capture, Direction
+from tcptui.codec.safe_text import safe_label
 from tcptui.net.events import (
     Closed,
     ConnectAttempt,
@@ -202,7 +203,7 @@ class ConnectionPanel(Vertical):
         self._closed_at = None
         self.query_one("#closed-reason", Static).update("")
         self.query_one(CertificatePanel).clear()
-        self.border_title = f"connection · {target}"
+        self.border_title = f"connection · {safe_label(str(target))}"
         self.set_connected(True)
 
     def show_event(self, event: Event) -> None:

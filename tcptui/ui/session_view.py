@@ -28,6 +28,7 @@ from tcptui.clipboard import copy_bytes_as_text
 from tcptui.codec.composer_syntax import Syntax, escape_for_composer
 from tcptui.codec.errors import CodecError
 from tcptui.codec.formats import CopyFormat, format_bytes
+from tcptui.codec.safe_text import safe_label
 from tcptui.net.events import Closed, EndReason
 from tcptui.net.file_upload import FileUpload, UploadError
 from tcptui.net.session import Family, Session, SessionError, SessionState
@@ -53,7 +54,6 @@ from tcptui.ui.transcript_view import TranscriptView
 from tcptui.user_paths import snippets_path
 
 QUIET_ENDINGS = {EndReason.CLOSED_BY_US, EndReason.PEER_CLOSED}
-QUIET_ENDING_TEXTS = {reason.value for reason in QUIET_ENDINGS}
 STATE_DOTS = {
     SessionState.IDLE: "○",
     SessionState.CONNECTING: "◐",
@@ -136,6 +136,7 @@ class SessionView(Vertical):
         self.retry = RetryPolicy(config.retry, config.forever)
         self._retry_timer: Timer | None = None
         self.unread = False
+        self.last_end: EndReason | None = None
         self._accepted = accepted
         self.upload: FileUpload | None = None
         self._upload_timer: Timer | None = None
@@ -180,11 +181,11 @@ class SessionView(Vertical):
     def title(self) -> str:
         """The tab's label: a state dot, the target, and a marker for unseen data."""
         if self.opened_meta is not None:
-            return f"▤ {self.opened_meta.target or 'saved session'}"
+            return f"▤ {safe_label(self.opened_meta.target or 'saved session')}"
         state = self.session.state if self.session is not None else SessionState.IDLE
-        failed = self.session_facts.meta().end_reason not in ("", *QUIET_ENDING_TEXTS)
+        failed = self.last_end is not None and self.last_end not in QUIET_ENDINGS
         dot = "✖" if failed and state is SessionState.CLOSED else STATE_DOTS[state]
-        name = str(self._target) if self._target is not None else "new connection"
+        name = safe_label(str(self._target)) if self._target is not None else "new connection"
         return f"{dot} {name}{' •' if self.unread else ''}"
 
     def _retitle(self) -> None:
@@ -253,9 +254,12 @@ class SessionView(Vertical):
             return
         event = message.event
         self.session_facts.observe(event)
+        if isinstance(event, Closed):
+            self.last_end = event.reason
         self.panel.show_event(event)
         self._retitle()
         if isinstance(event, Closed):
+            self.last_end = event.reason
             self.receive_log.refresh_data()
             self._catch_up_live_save()
             self.panel.update_stats()

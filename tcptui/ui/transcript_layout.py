@@ -8,6 +8,7 @@ of a billion-row transcript is one bisect, and new chunks are measured once as t
 from __future__ import annotations
 
 import bisect
+import time
 from array import array
 from collections.abc import Callable
 from typing import NamedTuple
@@ -41,14 +42,25 @@ class TranscriptLayout:
     def measured_chunks(self) -> int:
         return len(self._starts)
 
-    def update(self) -> bool:
-        """Measure chunks that arrived since the last call; True if any did."""
+    def update(self, budget: float | None = None) -> bool:
+        """Measure chunks that arrived since the last call; True if any were measured.
+
+        With a `budget` (seconds) it stops once that is spent, so a flood cannot hold up the
+        UI for long; `pending` then says that more remain for the next call.
+        """
         measured = len(self._starts)
         available = len(self.capture)
+        deadline = None if budget is None else time.perf_counter() + budget
         for index in range(measured, available):
             self._starts.append(self._total)
             self._total += HEADER_ROWS + self._count_rows(index)
-        return available > measured
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+        return len(self._starts) > measured
+
+    @property
+    def pending(self) -> bool:
+        return len(self._starts) < len(self.capture)
 
     def remeasure(self, count_rows: Callable[[int], int]) -> None:
         """Start over with another row counter (the wrap width changed)."""

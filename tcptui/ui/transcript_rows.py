@@ -172,9 +172,10 @@ class TextPainter(RowPainter):
         self.wrap = max(8, width)
         self.encoding = encoding
         self._starts: LRUCache[int, list[int]] = LRUCache(_CHUNK_CACHE_SIZE)
-        self._wraps: LRUCache[int, int] = LRUCache(1024)
+        self._wraps: LRUCache[int, tuple[int, bool]] = LRUCache(1024)
 
-    def wrap_for(self, index: int) -> int:
+    def wrap_for(self, index: int) -> tuple[int, bool]:
+        """(bytes a row holds, whether rows are cut at exactly that many) for a chunk."""
         wrap = self._wraps.get(index)
         if wrap is None:
             wrap = wrap_bytes(self.reader.data(index), self.wrap)
@@ -182,7 +183,7 @@ class TextPainter(RowPainter):
         return wrap
 
     def count_rows(self, index: int) -> int:
-        return count_text_rows(self.reader.data(index), self.wrap_for(index))
+        return count_text_rows(self.reader.data(index), *self.wrap_for(index))
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
         """The byte range of the chunk that a text row shows."""
@@ -194,7 +195,7 @@ class TextPainter(RowPainter):
     def _row_starts(self, chunk: int) -> list[int]:
         starts = self._starts.get(chunk)
         if starts is None:
-            starts = text_row_starts(self.reader.data(chunk), self.wrap_for(chunk))
+            starts = text_row_starts(self.reader.data(chunk), *self.wrap_for(chunk))
             self._starts[chunk] = starts
         return starts
 
@@ -218,31 +219,44 @@ class TextPainter(RowPainter):
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
 
 
-def wrap_bytes(data: bytes, width: int) -> int:
-    """How many bytes a text row of this chunk holds so that it fits `width` cells.
+def wrap_bytes(data: bytes, width: int) -> tuple[int, bool]:
+    """How many bytes a text row of this chunk holds so that it fits `width` cells, and
+    whether rows are cut at exactly that many bytes (binary) or kept whole-character (text).
 
     Plain text is about a cell a byte. Otherwise a byte may take four cells (`\\xNN`), so the
     row shrinks in proportion to how many such bytes the chunk has, never below width / 4.
+    Both are judged from the chunk's first bytes: under a flood every chunk is measured on
+    arrival, and a sample costs the same whatever the chunk's size.
     """
-    if is_plain_text(data):
-        return max(4, width - 2)
-    special = len(data) - len(data.translate(None, _ONE_CELL_BYTES))
-    estimate = width * len(data) // (len(data) + 3 * special) - 2
-    return max(2, width // 4, estimate)
+    sample = data[:_SAMPLE]
+    if is_plain_text(sample):
+        return max(4, width - 2), False
+    special = len(sample.translate(None, _ONE_CELL_BYTES))  # bytes that may take 4 cells
+    estimate = width * len(sample) // (len(sample) + 3 * special) - 2
+    return max(2, width // 4, estimate), True
 
 
+_SAMPLE = 16 * 1024
 _ONE_CELL_BYTES = bytes(range(0x20, 0x7F))
 
 
 def is_plain_text(data: bytes) -> bool:
-    """Valid UTF-8 without control bytes other than tab, CR and LF: about a cell a byte."""
+    """Valid UTF-8 without control bytes other than tab, CR and LF: about a cell a byte.
+
+    A character cut off at the very end (a sample's edge) does not count against it.
+    """
     if _CONTROL_BYTES.search(data):
         return False
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason != "unexpected end of data" or exc.start < len(data) - 3:
+            return False
+        text = data[: exc.start].decode("utf-8")
+    return text.isascii() or text.translate(_LINE_BREAKS).isprintable()
+
+
+_LINE_BREAKS = dict.fromkeys(map(ord, "\t\r\n"))
 
 
 class HexPainter(RowPainter):

@@ -37,6 +37,8 @@ from tcptui.ui.transcript_rows import (
 ViewMode = Literal["text", "hex"]
 _STRIP_CACHE_SIZE = 2048
 MAX_MOUSE_SELECTION_ROWS = 20_000
+MEASURE_BUDGET = 0.008
+"""Seconds of measuring new chunks per frame: the rest waits for the next frame."""
 EMPTY_HINT = " Nothing yet: bytes you send and receive appear here (F2 connects)."
 EMPTY_HINT_STYLE = Style(color="#6c6c6c", italic=True)
 
@@ -160,6 +162,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._bytes_when_left_bottom = 0
         self._quiet = False
         self._selecting = False
+        self._catching_up = False
         self.border_title = f"{mode} view"
 
     # -- setup -------------------------------------------------------------------------------
@@ -245,11 +248,20 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def refresh_data(self) -> None:
         """Take in chunks that arrived; keep the tail in view if we were following it."""
-        if not self.layout_rows.update():
+        grew = self.layout_rows.update(MEASURE_BUDGET)
+        if self.layout_rows.pending and not self._catching_up:
+            self._catching_up = True
+            self.call_after_refresh(self._catch_up)
+        if not grew:
             return
         self._update_virtual_size()
         self._show_unseen()
         self.refresh()
+
+    def _catch_up(self) -> None:
+        """Measure what a flood left unmeasured, a slice per frame, so keys still get through."""
+        self._catching_up = False
+        self.refresh_data()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)

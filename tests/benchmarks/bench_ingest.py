@@ -151,9 +151,7 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
     return rows
 
 
-def display_tool_rows(
-    settings: Settings, app_rate: float, log: Callable[[str], None]
-) -> list[Row]:
+def display_tool_rows(settings: Settings, app_rate: float, log: Callable[[str], None]) -> list[Row]:
     """socat -x -v and ncat --hex-dump format every byte as they go: far slower, so they get
     smaller payloads; the comparison is of throughput (the app's own at the full size)."""
     rows = []
@@ -161,15 +159,17 @@ def display_tool_rows(
         (
             "`socat -x -v` (dump to a file)",
             settings.socat_dump_bytes,
-            lambda port, out: ["sh", "-c", f"socat -x -v -u TCP:127.0.0.1:{port} /dev/null 2>{out}"],
+            lambda port, out: [
+                "sh",
+                "-c",
+                f"socat -x -v -u TCP:127.0.0.1:{port} /dev/null 2>{out}",
+            ],
             5.0,
         ),
         (
             "`ncat --hex-dump FILE`",
             settings.display_tool_bytes,
-            lambda port, out: [
-                "ncat", "--recv-only", "--hex-dump", out, "127.0.0.1", port
-            ],
+            lambda port, out: ["ncat", "--recv-only", "--hex-dump", out, "127.0.0.1", port],
             5.0,
         ),
     ):

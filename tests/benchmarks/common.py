@@ -63,6 +63,9 @@ class Settings:
     """For socat -x -v (under 1 MB/s here)."""
     display_repetitions: int
     flood_samples: int
+    flood_bytes: int
+    flood_budget: float
+    """Seconds the key presses may take in all, flooded or not."""
     frame_big_bytes: int
     frame_small_bytes: int
     frame_jumps: int
@@ -78,15 +81,17 @@ class Settings:
                 quick=True,
                 workdir=workdir,
                 repetitions=1,
-                ingest_bytes=64 * MIB,
-                ingest_small_bytes=16 * MIB,
+                ingest_bytes=32 * MIB,
+                ingest_small_bytes=8 * MIB,
                 display_tool_bytes=16 * MIB,
                 socat_dump_bytes=1 * MIB,
                 display_repetitions=1,
-                flood_samples=40,
-                frame_big_bytes=64 * MIB,
+                flood_samples=30,
+                flood_bytes=64 * MIB,
+                flood_budget=10.0,
+                frame_big_bytes=16 * MIB,
                 frame_small_bytes=1 * MIB,
-                frame_jumps=10,
+                frame_jumps=6,
                 line_bytes=10 * MIB,
                 hexdump_bytes=8 * MIB,
                 search_bytes=64 * MIB,
@@ -102,6 +107,8 @@ class Settings:
             socat_dump_bytes=16 * MIB,
             display_repetitions=1,
             flood_samples=300,
+            flood_bytes=GIB,
+            flood_budget=90.0,
             frame_big_bytes=GIB,
             frame_small_bytes=1 * MIB,
             frame_jumps=40,

@@ -90,3 +90,14 @@ def _is_one_character(raw: bytes) -> bool:
         return len(raw.decode("utf-8")) == 1
     except UnicodeDecodeError:
         return False
+
+
+@given(data=st.binary(max_size=300), width=st.integers(min_value=1, max_value=40))
+def test_byte_cut_rows_agree_with_their_count_and_cover_the_data(data: bytes, width: int) -> None:
+    starts = text_row_starts(data, width, byte_cut=True)
+    assert count_text_rows(data, width, byte_cut=True) == len(starts)
+    ends = [*starts[1:], len(data)] if starts else []
+    rows = [data[start:end] for start, end in zip(starts, ends, strict=True)]
+    assert b"".join(rows) == data
+    assert all(0 < len(row) <= width for row in rows)
+    assert all(b"\n" not in row[:-1] for row in rows)

@@ -75,15 +75,16 @@ MARKUP: dict[str, bytes] = {
 }
 
 TAIL = (
-    b"\r\nTAIL-MARKERS:"
-    b"\x1b]0;" + SERVER_TITLE.encode() + b"\x07"
-    b" \xe2\x80\xae reversed "
-    b"\x1b]52;c;" + CLIPBOARD_SECRET_B64.encode() + b"\x07"
-    b"\x07\x1b[?1049l END-OF-HOSTILE\n"
+    b"\nTAIL-MARKERS\n"
+    b"\x1b]0;" + SERVER_TITLE.encode() + b"\x07\n"
+    b"\xe2\x80\xae reversed\n"
+    b"\x1b]52;c;" + CLIPBOARD_SECRET_B64.encode() + b"\x07\n"
+    b"\x07\x1b[?1049l\n"
+    b"END-OF-HOSTILE\n"
 )
-"""Last of the payload: OSC 0, an RTL override, OSC 52, BEL, leave-alt-screen and an end marker."""
+"""Last of the payload, a line each: OSC 0, an RTL override, OSC 52, BEL and leave-alt-screen."""
 
-TAIL_MARKERS = ("TAIL-MARKERS:␛]0;" + SERVER_TITLE, "\\u{202E} reversed", "END-OF-HOSTILE")
+TAIL_MARKERS = ("TAIL-MARKERS", "\u241b]0;", "\\u{202E}", "\u241b]52;c;", "END-OF-HOSTILE")
 """What the tail looks like in the text view: the visible stand-ins for what it holds."""
 
 CASES: dict[str, bytes] = ESCAPE_SEQUENCES | CONTROL_BYTES | TRICKY_UTF8 | MARKUP

@@ -1,0 +1,95 @@
+"""Figure 4: the cost of one full 200x60 frame after a random jump, 1 MiB vs a big capture.
+
+The app runs headless with the capture preloaded (256 KiB chunks, as the I/O thread makes
+them). For each layout (dual, text, hex) it jumps to a random byte of a random chunk, then
+times exactly what Textual does for a frame: `screen._on_timer_update()` (layout, the visible
+rows of every dirty widget through `render_line`, the compositor update), plus a full-screen
+compositor render. The reference is the same on a 1 MiB capture: the cost must not grow with
+the size of the capture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+
+from tcptui.capture.store import Capture, Direction
+from tests.ui.helpers import make_app
+
+from .common import Payload, Row, Settings, make_payload, median, percentile, size_text
+
+CHUNK = 256 * 1024
+LAYOUTS = ("dual", "text", "hex")
+MEDIAN_TARGET_MS = 16.0
+
+
+def load_capture(payload: Payload) -> Capture:
+    capture = Capture()
+    with open(payload.path, "rb") as source:
+        while block := source.read(CHUNK):
+            capture.append(Direction.RECEIVED, block)
+    return capture
+
+
+async def frame_times(capture: Capture, jumps: int, seed: int) -> dict[str, list[float]]:
+    app = make_app()
+    app.capture = capture
+    times: dict[str, list[float]] = {}
+    async with app.run_test(size=(200, 60)) as pilot:
+        app.receive_log.refresh_data()
+        await pilot.pause()
+        screen = app.screen
+        for layout in LAYOUTS:
+            app.receive_log.set_layout(layout)
+            await pilot.pause()
+            views = app.receive_log.visible_views()
+            rng = random.Random(seed)
+            samples = times.setdefault(layout, [])
+            for _ in range(jumps):
+                chunk = rng.randrange(len(capture))
+                offset = rng.randrange(capture.chunk(chunk).length)
+                for view in views:
+                    view.scroll_to_byte(chunk, offset)
+                started = time.perf_counter()
+                screen._on_timer_update()
+                screen._compositor.render_update(full=True)
+                samples.append(time.perf_counter() - started)
+                await pilot.pause(0)  # let posted messages through; the next jump re-renders
+    return times
+
+
+def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
+    results: dict[int, dict[str, list[float]]] = {}
+    for size in (settings.frame_small_bytes, settings.frame_big_bytes):
+        payload = make_payload(settings.workdir, size)
+        log(f"frames: loading a {size_text(size)} capture")
+        capture = load_capture(payload)
+        try:
+            log(f"frames: {settings.frame_jumps} random jumps per layout")
+            results[size] = asyncio.run(frame_times(capture, settings.frame_jumps, seed=size))
+        finally:
+            capture.close()
+    small, big = results[settings.frame_small_bytes], results[settings.frame_big_bytes]
+    rows = []
+    for layout in LAYOUTS:
+        big_median = median(big[layout]) * 1000
+        small_median = median(small[layout]) * 1000
+        rows.append(
+            Row(
+                f"4. Full 200×60 frame after a random jump, {layout} view, "
+                f"{size_text(settings.frame_big_bytes)} capture (reference: 1 MiB)",
+                f"{big_median:.1f} ms",
+                f"{small_median:.1f} ms",
+                f"{big_median / small_median:.2f}",
+                f"median ≤ {MEDIAN_TARGET_MS:g} ms",
+                big_median <= MEDIAN_TARGET_MS,
+                [
+                    f"{layout} p95: {percentile(big[layout], 0.95) * 1000:.1f} ms at "
+                    f"{size_text(settings.frame_big_bytes)}, "
+                    f"{percentile(small[layout], 0.95) * 1000:.1f} ms at 1 MiB"
+                ],
+            )
+        )
+    return rows

@@ -1,0 +1,40 @@
+"""Figure 7: process start to first full frame, `tcptui --demo` beside a bare Textual app.
+
+Both run in a fresh 200x60 pty, alternating. The clock stops when a marker appears in what the
+program writes to its terminal: for tcptui the demo server's banner in the receive log (so the
+frame has the app, a live connection and its first bytes), for the bare app its footer.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from .common import Row, Settings, alternate, median
+from .terminal import time_to_marker
+
+TARGET_RATIO = 1.3
+TCPTUI = ([sys.executable, "-m", "tcptui", "--demo"], b"type help for the commands")
+BARE = ([sys.executable, "-m", "tests.benchmarks.bare_app"], b"Quit")
+
+
+def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
+    log(f"startup: {settings.startup_repetitions} alternating rounds")
+    results = alternate(
+        {
+            "tcptui": lambda: time_to_marker(*TCPTUI, timeout=60),
+            "bare": lambda: time_to_marker(*BARE, timeout=60),
+        },
+        settings.startup_repetitions,
+    )
+    ours, bare = median(results["tcptui"]), median(results["bare"])
+    return [
+        Row(
+            "7. Start to first full frame, `tcptui --demo` (vs a bare Textual app)",
+            f"{ours * 1000:.0f} ms",
+            f"{bare * 1000:.0f} ms",
+            f"{ours / bare:.2f}",
+            f"≤ {TARGET_RATIO:g}×",
+            ours / bare <= TARGET_RATIO,
+        )
+    ]

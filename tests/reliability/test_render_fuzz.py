@@ -1,0 +1,172 @@
+"""Random and hostile bytes through every renderer: only printable characters, no byte lost.
+
+`render_text` is fuzzed directly; the text and hex views are fuzzed through the painters the
+app uses (`TextPainter`, `HexPainter` over a real Capture), every row of every chunk, at
+several widths and encodings. The hostile corpus then goes through the running app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from textual.strip import Strip
+
+from tcptui.capture.store import Capture, Direction
+from tcptui.codec.hexdump import BYTES_PER_ROW
+from tcptui.codec.safe_text import render_text
+from tcptui.ui.transcript_layout import RowRef
+from tcptui.ui.transcript_rows import ChunkReader, HexPainter, TextPainter
+from tests.reliability.hostile_corpus import CASES, HOSTILE_PAYLOAD
+from tests.ui.helpers import all_rows, make_app, rendered_rows
+
+ENCODINGS = ["utf-8", "latin-1", "cp1252", "shift_jis", "utf-16-le", "cp437", "euc-jp"]
+HOSTILE_FRAGMENTS = [*CASES.values(), b"\x1b", b"\x9b", b"\xc2\x9b", "\u202e".encode()]
+
+hostile_bytes = st.one_of(
+    st.binary(max_size=300),
+    st.text(max_size=120).map(lambda text: text.encode("utf-8", "surrogatepass")),
+    st.lists(st.sampled_from(HOSTILE_FRAGMENTS), max_size=6).map(b"".join),
+    st.lists(st.one_of(st.binary(max_size=8), st.sampled_from(HOSTILE_FRAGMENTS)), max_size=12).map(
+        b"".join
+    ),
+)
+
+
+def unprintable(text: str) -> list[str]:
+    return [f"U+{ord(char):04X}" for char in text if not char.isprintable()]
+
+
+def painted_rows(painter: TextPainter | HexPainter, capture: Capture) -> Iterator[Strip]:
+    """Every row the painter draws for the capture: each chunk's header and content rows."""
+    for index in range(len(capture)):
+        yield painter.paint(RowRef(index, -1))
+        for row in range(painter.count_rows(index)):
+            yield painter.paint(RowRef(index, row))
+
+
+def capture_of(*chunks: bytes) -> Capture:
+    capture = Capture()
+    for number, data in enumerate(chunks):
+        if data:
+            capture.append(Direction(number % 2), data)
+    return capture
+
+
+# -- render_text ------------------------------------------------------------------------------
+
+
+@settings(max_examples=400)
+@given(hostile_bytes, st.sampled_from(ENCODINGS))
+def test_render_text_shows_only_printable_pieces_that_account_for_every_byte(
+    data: bytes, encoding: str
+) -> None:
+    pieces = render_text(data, encoding)
+    assert sum(piece.source_len for piece in pieces) == len(data)
+    for piece in pieces:
+        assert not unprintable(piece.text), (piece, data)
+        assert piece.text, piece
+
+
+@settings(max_examples=200)
+@given(st.lists(hostile_bytes, min_size=1, max_size=4))
+def test_rendering_pieces_of_a_stream_accounts_for_the_whole_stream(parts: list[bytes]) -> None:
+    """A chunk cut anywhere (as rows cut it) still accounts for each byte exactly once."""
+    total = sum(piece.source_len for part in parts for piece in render_text(part))
+    assert total == sum(map(len, parts))
+
+
+# -- the painters -----------------------------------------------------------------------------
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(hostile_bytes, min_size=1, max_size=4),
+    st.integers(min_value=1, max_value=140),
+    st.sampled_from(ENCODINGS),
+)
+def test_text_view_rows_are_printable_and_cover_every_byte_once(
+    chunks: list[bytes], width: int, encoding: str
+) -> None:
+    capture = capture_of(*chunks)
+    try:
+        painter = TextPainter(ChunkReader(capture), width, encoding)
+        for strip in painted_rows(painter, capture):
+            assert not unprintable(strip.text), strip.text
+        for index in range(len(capture)):
+            spans = [
+                painter.row_span(RowRef(index, row)) for row in range(painter.count_rows(index))
+            ]
+            covered = [offset for start, end in spans for offset in range(start, end)]
+            assert covered == list(range(capture.chunk(index).length))
+    finally:
+        capture.close()
+
+
+@settings(max_examples=150)
+@given(st.lists(hostile_bytes, min_size=1, max_size=4), st.booleans())
+def test_hex_view_rows_are_printable_and_show_every_byte(
+    chunks: list[bytes], stream_offsets: bool
+) -> None:
+    capture = capture_of(*chunks)
+    try:
+        painter = HexPainter(ChunkReader(capture), stream_offsets)
+        for strip in painted_rows(painter, capture):
+            assert not unprintable(strip.text), strip.text
+        for index in range(len(capture)):
+            data = capture.read_chunk(index)
+            rows = [
+                painter.paint(RowRef(index, row)).text for row in range(painter.count_rows(index))
+            ]
+            shown = "".join(row[10 : 10 + 3 * BYTES_PER_ROW + 1] for row in rows)
+            assert bytes.fromhex(shown.replace(" ", "")) == data
+    finally:
+        capture.close()
+
+
+def test_every_byte_value_paints_printable_in_every_encoding() -> None:
+    capture = capture_of(bytes(range(256)) * 3, HOSTILE_PAYLOAD)
+    try:
+        for encoding in ENCODINGS:
+            painter = TextPainter(ChunkReader(capture), 60, encoding)
+            for strip in painted_rows(painter, capture):
+                assert not unprintable(strip.text), (encoding, strip.text)
+    finally:
+        capture.close()
+
+
+# -- through the running app ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "latin-1", "shift_jis", "utf-16-le"])
+async def test_hostile_corpus_renders_printable_in_the_app(encoding: str) -> None:
+    """Every corpus case as its own chunk, painted by the app's views (all rows and on screen)."""
+    capture = capture_of(*(data for data in CASES.values() for data in (data, b"reply\n")))
+    app = make_app(None)
+    app.capture = capture
+    async with app.run_test(size=(150, 50)) as pilot:
+        app.receive_log.refresh_data()
+        app.receive_log.set_encoding(encoding)
+        await pilot.pause()
+        for view in (app.receive_log.text_view, app.receive_log.hex_view):
+            rows = all_rows(view)
+            assert sum("received" in row for row in rows) == len(CASES)
+            for row in rows + rendered_rows(view):
+                assert not unprintable(row), (encoding, row)
+        await pilot.press("f5")  # text view alone, wider: painted again at another width
+        await pilot.pause()
+        for row in all_rows(app.receive_log.text_view):
+            assert not unprintable(row), (encoding, row)
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u202e", "\ufeff"])
+def test_text_rows_of_invisible_characters_fit_the_view(char: str) -> None:
+    capture = capture_of((char * 100).encode())
+    try:
+        painter = TextPainter(ChunkReader(capture), 80)
+        widths = [painter.paint(RowRef(0, row)).cell_length for row in range(painter.count_rows(0))]
+        assert max(widths) <= 80 + TextPainter.gutter_width, widths
+    finally:
+        capture.close()
