@@ -131,6 +131,7 @@ class TcpTuiApp(App[int]):
             *Composer.BINDINGS,
             *TranscriptView.BINDINGS,
             *SearchBar.BINDINGS,
+            *ListenerView.BINDINGS,
         ]
 
     def on_unmount(self) -> None:

@@ -13,7 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 AREAS = {
+    "tabs": "Tabs",
     "session": "Connection",
+    "listener": "Listener tab",
     "composer": "Composer",
     "log": "Receive log (when focused)",
     "search": "Search bar",

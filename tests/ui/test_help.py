@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from tcptui.settings import EXAMPLE_CONFIG
+from tcptui.ui.app import _as_bindings
 from tcptui.ui.help_screen import HelpScreen
 from tests.ui.helpers import make_app
 
@@ -19,3 +23,16 @@ async def test_f1_lists_every_area_and_reflects_the_keymap() -> None:
         assert any(desc == "Older message" for _, desc in rows["composer"])
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+def test_readme_documents_every_binding_id_and_the_example_settings() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    app = make_app(None)
+    ids = {binding.id for binding in _as_bindings(app._every_binding()) if binding.id}
+    missing = sorted(
+        binding_id
+        for binding_id in ids
+        if f"`{binding_id}`" not in readme and not binding_id.startswith("snippets.send_")
+    )
+    assert not missing, f"README's keymap list lacks {missing}"
+    assert EXAMPLE_CONFIG in readme
