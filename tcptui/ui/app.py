@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from tcptui import __version__
+from tcptui.app_state import load_state, save_state
 from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta, open_session
 from tcptui.capture.store import Capture
@@ -20,7 +23,8 @@ from tcptui.cli import LaunchConfig
 from tcptui.codec.safe_text import safe_label
 from tcptui.net.listener import parse_listen_address
 from tcptui.net.session import Session
-from tcptui.net.target import Target
+from tcptui.net.target import Target, TargetError, parse_target
+from tcptui.settings import Settings
 from tcptui.ui.ascii_filter import AsciiOnly
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
@@ -64,6 +68,7 @@ class TcpTuiApp(App[int]):
                 self._first_capture = Capture()
             self._first_saver = LiveSaver(self._first_capture, config.save)
         self._demo: DemoServer | None = None
+        self.state = load_state()
         self._tabs_made = 0
 
     # -- building ----------------------------------------------------------------------------
@@ -103,8 +108,11 @@ class TcpTuiApp(App[int]):
         """Theme and keys from the settings file; the file cannot know Textual's names, so
         an unknown theme or binding id is checked here and reported, not fatal."""
         settings = self.config.settings
-        if settings.theme in self.available_themes:
-            self.theme = settings.theme
+        theme = settings.theme
+        if theme == Settings().theme and self.state.theme in self.available_themes:
+            theme = self.state.theme  # the last theme picked in the palette, unless configured
+        if theme in self.available_themes:
+            self.theme = theme
         else:
             self.notify(
                 f"The settings name theme {settings.theme!r}, which is not installed; "
@@ -123,6 +131,35 @@ class TcpTuiApp(App[int]):
                 markup=False,
             )
         self.set_keymap(settings.keymap)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.state.warning:
+            self.notify(self.state.warning, title="State", severity="warning", markup=False)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        self.state.theme = theme.name
+        self._save_state()
+
+    def _save_state(self) -> None:
+        warning = save_state(self.state)
+        if warning and not self.state.warning:
+            self.state.warning = warning
+            self.notify(warning, title="State", severity="warning", markup=False)
+
+    @on(SessionView.TargetUsed)
+    def _remember_target(self, event: SessionView.TargetUsed) -> None:
+        if self.config.demo and event.target.host == "127.0.0.1":
+            return
+        self.state.remember_target(str(event.target))
+        self._save_state()
+
+    async def open_target(self, text: str) -> None:
+        """A new tab connected to a target written as on the command line."""
+        try:
+            target = parse_target(text)
+        except TargetError as exc:
+            self.notify(str(exc), title="Cannot connect", severity="error", markup=False)
+            return
+        await self.open_tab(target)
 
     def _every_binding(self) -> list[Binding | tuple[str, ...]]:
         return [
@@ -298,6 +335,18 @@ class TcpTuiApp(App[int]):
         yield SystemCommand(
             "Close tab", "Close this tab and its connection (ctrl+w)", self.action_close_tab
         )
+        for name, profile in self.config.settings.profiles.items():
+            yield SystemCommand(
+                f"Open profile @{name}",
+                f"{profile.target} in a new tab",
+                partial(self.open_target, profile.target),
+            )
+        for target in self.state.recent:
+            yield SystemCommand(
+                f"Connect to {target}",
+                "A recent target, in a new tab",
+                partial(self.open_target, target),
+            )
         pane = self.query_one(TabbedContent).active_pane
         if pane is not None and pane.query(SessionView):
             yield from self.current.system_commands()

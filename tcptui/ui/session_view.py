@@ -102,6 +102,13 @@ class SessionView(Vertical):
         ],
     ]
 
+    class TargetUsed(Message):
+        """A connection to `target` is starting: the app keeps a list of recent targets."""
+
+        def __init__(self, target: Target) -> None:
+            super().__init__()
+            self.target = target
+
     class TitleChanged(Message):
         """The tab label should change (state, target, unseen data)."""
 
@@ -237,6 +244,8 @@ class SessionView(Vertical):
         if self.capture.total_bytes:
             self.capture.add_note(f"⟲ connection {self.connections_made + 1} to {target}")
         self.connections_made += 1
+        if accepted is None:
+            self.post_message(self.TargetUsed(target))
         self._retitle()
         self.session.start()
 
