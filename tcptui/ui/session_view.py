@@ -44,6 +44,7 @@ from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.repeat_spec import parse_repeat
 from tcptui.ui.retry_policy import RetryPolicy
 from tcptui.ui.save_screen import SaveResult, SaveScreen, SessionFacts
+from tcptui.ui.session_commands import session_commands
 from tcptui.ui.snippet_screens import (
     SNIPPET_KEY_COUNT,
     SaveSnippetScreen,
@@ -699,77 +700,4 @@ class SessionView(Vertical):
 
     def system_commands(self) -> Iterable[SystemCommand]:
         """This tab's actions for the command palette."""
-        yield SystemCommand(
-            "Connect", "Connect to the host and port in the form (F2)", self.action_connect
-        )
-        yield SystemCommand("Disconnect", "Close the connection now (F3)", self.action_disconnect)
-        yield SystemCommand(
-            "Send EOF (half-close)",
-            "shutdown(SHUT_WR): the peer sees EOF, you keep receiving (ctrl+d)",
-            self.action_half_close,
-        )
-        yield SystemCommand(
-            "Upgrade to TLS now (STARTTLS)",
-            "After the server said go ahead, e.g. SMTP's 220 to STARTTLS (ctrl+g)",
-            self.action_start_tls,
-        )
-        yield SystemCommand(
-            "Cycle line ending", "none → LF → CRLF → CR (F4)", self.action_cycle_line_ending
-        )
-        yield SystemCommand("Cycle view", "dual → text → hex (F5)", self.action_cycle_view)
-        yield SystemCommand(
-            "Copy selection or chunk", "In the default format (c in the log)", self.action_copy
-        )
-        yield SystemCommand(
-            "Copy everything received",
-            "In the default format",
-            lambda: self.action_copy("received"),
-        )
-        yield SystemCommand(
-            "Copy as…", "Pick what to copy and the format (F6)", self.action_copy_as
-        )
-        yield SystemCommand(
-            "Cycle composer syntax",
-            "text with escapes → hex → mixed (F7)",
-            self.action_cycle_syntax,
-        )
-        yield SystemCommand(
-            "Multi-line composer",
-            "Open or close the multi-line editor (F8)",
-            self.action_toggle_multiline,
-        )
-        yield SystemCommand(
-            "Set text encoding…", "For the composer and the text view", self.action_set_encoding
-        )
-        yield SystemCommand(
-            "Repeat message…", "N times, or every T ms until stopped (ctrl+t)", self.action_repeat
-        )
-        yield SystemCommand(
-            "Resend chunk",
-            "Send the sent chunk under the cursor again (r)",
-            self.action_resend_chunk,
-        )
-        yield SystemCommand("Edit chunk in composer", "As escaped text (e)", self.action_edit_chunk)
-        yield SystemCommand(
-            "Save composer as snippet…",
-            "Keep the composer's message under a name",
-            self.action_save_snippet,
-        )
-        yield SystemCommand(
-            "Send snippet…",
-            "Pick a saved message to send (shift+F1 … F12)",
-            self.action_pick_snippet,
-        )
-        yield SystemCommand(
-            "Search history…",
-            "Find an earlier message by any part of it (ctrl+r)",
-            self.composer.action_history_search,
-        )
-        yield SystemCommand(
-            "Save / Export…",
-            "Session file, raw bytes, hexdump -C or pcap (ctrl+s)",
-            self.action_save,
-        )
-        yield SystemCommand(
-            "Follow tail", "Scroll to the newest bytes and stay there (ctrl+f)", self.action_follow
-        )
+        return session_commands(self)
