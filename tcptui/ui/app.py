@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 
 from tcptui import __version__
 from tcptui.app_state import load_state, save_state
+from tcptui.capture.large_buffers import pin_mmap_threshold
 from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta, open_session
 from tcptui.capture.store import Capture
@@ -39,6 +41,9 @@ if TYPE_CHECKING:
     from tcptui.net.demo_server import DemoServer
 
 
+SWITCH_INTERVAL = 0.0005
+
+
 class TcpTuiApp(App[int]):
     """Connect, type bytes, see exactly what comes back."""
 
@@ -55,6 +60,10 @@ class TcpTuiApp(App[int]):
 
     def __init__(self, config: LaunchConfig) -> None:
         super().__init__()
+        # I/O threads wait for the GIL each time a socket call returns; with the default 5 ms
+        # switch interval a busy UI thread would hold them back that long per recv().
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        pin_mmap_threshold()
         if config.settings.ascii_only:
             self._filters.append(AsciiOnly())
         self.config = config
