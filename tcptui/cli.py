@@ -17,7 +17,13 @@ from tcptui.net.listener import parse_listen_address
 from tcptui.net.proxy import ProxyConfig, ProxyUrlError, parse_proxy_url
 from tcptui.net.session import ConnectOptions, Family
 from tcptui.net.target import Target, TargetError, parse_target
-from tcptui.net.tls import TlsOptions, TlsSetupError, TlsVersion, build_context
+from tcptui.net.tls import (
+    TlsOptions,
+    TlsSetupError,
+    TlsVersion,
+    build_context,
+    build_server_context,
+)
 from tcptui.settings import Profile, Settings, SettingsError, load_settings, render_settings
 
 EXAMPLES = """\
@@ -29,6 +35,8 @@ examples:
   tcptui tls://h:8443 --cafile ca.pem --alpn h2,http/1.1
   tcptui tls://example.com --proxy socks5://127.0.0.1:1080
   tcptui @web                    the connection [profiles.web] in the settings file describes
+  tcptui --listen 8443 --tls --cert server.pem --key server.key
+                                 be a TLS server; each client gets a tab
   tcptui --demo                  a built-in local echo server: no network needed
   tcptui                         open the app with the connection form ready
 """
@@ -157,10 +165,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_tls_arguments(parser: argparse.ArgumentParser) -> None:
-    tls = parser.add_argument_group("TLS (for tls:// targets, --tls, and STARTTLS)")
-    tls.add_argument("--tls", action="store_true", help="speak TLS (the same as tls://)")
+    tls = parser.add_argument_group(
+        "TLS (for tls:// targets, --tls, and STARTTLS; with --listen, --tls serves TLS)"
+    )
     tls.add_argument(
-        "--cafile", metavar="FILE", help="trust only the CA certificates in FILE (PEM)"
+        "--tls",
+        action="store_true",
+        help="speak TLS (the same as tls://); with --listen, every client must (needs --cert)",
+    )
+    tls.add_argument(
+        "--cafile",
+        metavar="FILE",
+        help="trust only the CA certificates in FILE (PEM); with --listen --tls, require "
+        "client certificates they issued",
     )
     tls.add_argument(
         "--insecure",
@@ -179,7 +196,11 @@ def _add_tls_arguments(parser: argparse.ArgumentParser) -> None:
     versions = [version.value for version in TlsVersion]
     tls.add_argument("--tls-min", choices=versions, help="lowest TLS version to accept")
     tls.add_argument("--tls-max", choices=versions, help="highest TLS version to offer")
-    tls.add_argument("--cert", metavar="FILE", help="client certificate (PEM; may hold the key)")
+    tls.add_argument(
+        "--cert",
+        metavar="FILE",
+        help="client certificate (PEM; may hold the key); with --listen --tls, the server's",
+    )
     tls.add_argument("--key", metavar="FILE", help="private key for --cert")
     tls.add_argument(
         "--keylog",
@@ -193,6 +214,11 @@ def _tls_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> T
         parser.error("--insecure checks no certificate: give no --cafile with it")
     if args.key and not args.cert:
         parser.error("--key needs --cert (the certificate it belongs to)")
+    server = args.listen is not None and args.tls
+    if server and not args.cert:
+        parser.error("--listen --tls serves TLS: give the server's certificate with --cert FILE")
+    if server and (args.insecure or args.sni or args.no_sni):
+        parser.error("--insecure, --sni and --no-sni are for TLS clients: not with --listen --tls")
     alpn: tuple[str, ...] = ()
     if args.alpn is not None:
         alpn = tuple(name.strip() for name in args.alpn.split(",") if name.strip())
@@ -213,10 +239,12 @@ def _tls_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> T
         certfile=args.cert,
         keyfile=args.key,
         keylog_file=args.keylog,
+        server=server,
     )
     if options.cafile or options.certfile:
+        build = build_server_context if server else build_context
         try:  # load the files now, so a typo is reported before the app starts
-            build_context(replace(options, keylog_file=None))
+            build(replace(options, keylog_file=None))
         except TlsSetupError as exc:
             parser.error(str(exc))
     return options

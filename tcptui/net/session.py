@@ -10,6 +10,8 @@ TLS (a `tls://` target, or `start_tls()` on a plain connection for STARTTLS) put
 `TlsChannel` (tls.py) over the socket, driven by the same selector: the handshake is retried on
 SSLWantRead/Write, and the exchange loop drains what the TLS layer already holds (`pending()`),
 since the selector only sees the raw socket. A proxy (see proxy.py) opens the tunnel first.
+In listen mode with `TlsOptions.server`, an accepted connection does the server's side of the
+same handshake, in the same way, before any byte is exchanged.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypeAlias
 
@@ -57,6 +59,7 @@ from tcptui.net.tls import (
     TlsOptions,
     TlsSetupError,
     build_context,
+    build_server_context,
     check_hostname,
     describe_connection,
     describe_failure,
@@ -183,11 +186,17 @@ class Session:
         *,
         accepted: socket.socket | None = None,
     ) -> None:
-        """`accepted`: a connection a Listener accepted; the session skips resolve and connect."""
+        """`accepted`: a connection a Listener accepted; the session skips resolve and connect.
+
+        Only such a connection can be the TLS server (`TlsOptions.server`): a connection we
+        open ourselves is always the client, whatever the options say.
+        """
         self.target = target
         self._accepted = accepted
         self.capture = capture
         self.options = options or ConnectOptions()
+        if accepted is None and self.options.tls.server:
+            self.options = replace(self.options, tls=replace(self.options.tls, server=False))
         self._on_event = on_event
         self.state = SessionState.IDLE
         self._outbox: deque[_Outgoing] = deque()
@@ -310,14 +319,23 @@ class Session:
             self._wake_reader.close()
             self._wake_writer.close()
 
-    def _adopt(self, sock: socket.socket) -> socket.socket:
-        """Listen mode: the handshake already happened in the kernel; go straight to data."""
-        sock.setblocking(False)
-        self._configure(sock)
-        local, remote = format_address(sock.getsockname()), format_address(sock.getpeername())
-        self.state = SessionState.OPEN
+    def _adopt(self, sock: socket.socket) -> _Connection:
+        """Listen mode: TCP's handshake already happened in the kernel; TLS's, if asked, now."""
+        try:
+            sock.setblocking(False)
+            self._configure(sock)
+            local, remote = format_address(sock.getsockname()), format_address(sock.getpeername())
+        except OSError as exc:  # the client may be gone already
+            sock.close()
+            raise _Failed(Closed(end_reason_for(exc), str(exc), Step.HANDSHAKE)) from None
+        server_tls = self.options.tls.server
+        if not server_tls:
+            self.state = SessionState.OPEN
         self._emit(Connected(local, remote, 0.0))
-        return sock
+        if not server_tls:
+            return sock
+        self._tls = True
+        return self._secure(sock, self.options.tls)
 
     def _open(self) -> _Connection | None:
         """Connect (directly or through the proxy), then speak TLS if the target asks for it."""
@@ -466,31 +484,36 @@ class Session:
     def _secure(
         self, sock: socket.socket, options: TlsOptions, *, starttls: bool = False
     ) -> TlsChannel:
-        """The TLS handshake over `sock`, non-blocking; the TLS socket, or _Failed (sock closed)."""
+        """The TLS handshake over `sock`, non-blocking; the TLS socket, or _Failed (sock closed).
+
+        With `options.server` (listen mode) we are the server: no name is sent or checked.
+        """
         name = options.verify_name(self.target.host)
+        server = options.server
         try:
-            context = build_context(options)
+            context = build_server_context(options) if server else build_context(options)
         except TlsSetupError as exc:
             sock.close()
             raise _Failed(Closed(EndReason.TLS_FAILURE, str(exc), Step.HANDSHAKE)) from None
-        sni = name if options.sni and not _is_ip_literal(name) else ""
+        sni = name if options.sni and not server and not _is_ip_literal(name) else ""
         self._emit(TlsHandshakeStarted(sni, options.alpn, starttls, options.keylog_path() or ""))
         started = time.perf_counter()
         try:
-            tls_sock = TlsChannel(sock, context, name if options.sni else None)
+            server_hostname = name if options.sni and not server else None
+            tls_sock = TlsChannel(sock, context, server_hostname, server_side=server)
         except (OSError, ValueError) as exc:
             sock.close()
             raise _Failed(Closed(EndReason.TLS_FAILURE, str(exc), Step.HANDSHAKE)) from None
         try:
             self._drive_handshake(tls_sock)
-            if not options.sni and not options.insecure:
+            if not options.sni and not options.insecure and not server:
                 check_hostname(tls_sock.tls.getpeercert() or {}, name)
         except _Stop:
             tls_sock.close()
             raise
         except ssl.SSLError as exc:
             tls_sock.close()
-            reason, detail = describe_failure(exc, name)
+            reason, detail = describe_failure(exc, name, server_side=server)
             raise _Failed(Closed(reason, detail, Step.HANDSHAKE)) from None
         except HostnameMismatchError as exc:
             tls_sock.close()
@@ -586,8 +609,9 @@ class Session:
                     closed.reason, closed.detail, sending, sent_of_current, closed.failed_step
                 )
             except ssl.SSLError as exc:
+                tls = self.options.tls
                 reason, detail = describe_failure(
-                    exc, self.options.tls.verify_name(self.target.host)
+                    exc, tls.verify_name(self.target.host), server_side=tls.server
                 )
                 step = Step.HANDSHAKE if is_handshake_rejection(exc) else None
                 self._end_exchange(reason, detail, sending, sent_of_current, step)

@@ -43,6 +43,7 @@ from typing import Any
 from tcptui.net.events import CertificateInfo, EndReason, TlsEstablished
 
 INSECURE_NOTE = "not checked: --insecure"
+NO_CLIENT_CERTIFICATE_NOTE = "no client certificate: we are the server and asked for none"
 READ_SIZE = 256 * 1024
 
 
@@ -82,6 +83,9 @@ class TlsOptions:
     keylog_file: str | None = None
     """Append the session secrets here (NSS key log format) so Wireshark can decrypt the
     capture; when unset, the SSLKEYLOGFILE environment variable is honoured."""
+    server: bool = False
+    """Listen mode: accepted clients speak TLS to us. We present `certfile`, and ask for a
+    client certificate (verified against `cafile`) only when `cafile` is given."""
 
     def verify_name(self, host: str) -> str:
         """The name the certificate must carry: --sni NAME if given, else the target's host."""
@@ -101,6 +105,34 @@ class HostnameMismatchError(Exception):
 
 def build_context(options: TlsOptions) -> ssl.SSLContext:
     """An SSLContext for a client connection, or TlsSetupError saying what is wrong."""
+    context = _client_context(options)
+    if not options.sni:
+        context.check_hostname = False  # no name reaches OpenSSL; we check it after the handshake
+    if options.certfile:
+        certfile = options.certfile
+        _load(
+            lambda: context.load_cert_chain(certfile, options.keyfile),
+            "the client certificate",
+        )
+    _apply_common(context, options)
+    return context
+
+
+def build_server_context(options: TlsOptions) -> ssl.SSLContext:
+    """An SSLContext for listen mode: our certificate, and a client's only if `cafile` is set."""
+    if not options.certfile:
+        raise TlsSetupError("a TLS server needs a certificate: give one with --cert")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    certfile = options.certfile
+    _load(lambda: context.load_cert_chain(certfile, options.keyfile), "the server certificate")
+    if options.cafile:
+        context.verify_mode = ssl.CERT_REQUIRED
+        _load(lambda: context.load_verify_locations(cafile=options.cafile), "the CA file")
+    _apply_common(context, options)
+    return context
+
+
+def _client_context(options: TlsOptions) -> ssl.SSLContext:
     if options.insecure:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False
@@ -110,24 +142,20 @@ def build_context(options: TlsOptions) -> ssl.SSLContext:
         _load(lambda: context.load_verify_locations(cafile=options.cafile), "the CA file")
     else:
         context = _system_trust_context()
-    if not options.sni:
-        context.check_hostname = False  # no name reaches OpenSSL; we check it after the handshake
+    return context
+
+
+def _apply_common(context: ssl.SSLContext, options: TlsOptions) -> None:
+    """What a client and a server context share: versions, ALPN and the key log."""
     if options.min_version is not None:
         context.minimum_version = options.min_version.ssl_version
     if options.max_version is not None:
         context.maximum_version = options.max_version.ssl_version
     if options.alpn:
         context.set_alpn_protocols(list(options.alpn))
-    if options.certfile:
-        certfile = options.certfile
-        _load(
-            lambda: context.load_cert_chain(certfile, options.keyfile),
-            "the client certificate",
-        )
     keylog = options.keylog_path()
     if keylog:
         _load(lambda: setattr(context, "keylog_filename", keylog), "the key log file")
-    return context
 
 
 def _system_trust_context() -> ssl.SSLContext:
@@ -163,12 +191,19 @@ class TlsChannel:
     """
 
     def __init__(
-        self, sock: socket.socket, context: ssl.SSLContext, server_hostname: str | None
+        self,
+        sock: socket.socket,
+        context: ssl.SSLContext,
+        server_hostname: str | None,
+        *,
+        server_side: bool = False,
     ) -> None:
         self.sock = sock
         self._incoming = ssl.MemoryBIO()
         self._outgoing = ssl.MemoryBIO()
-        self.tls = context.wrap_bio(self._incoming, self._outgoing, server_hostname=server_hostname)
+        self.tls = context.wrap_bio(
+            self._incoming, self._outgoing, server_side, server_hostname=server_hostname
+        )
         self._unsent = b""
         self._fin_pending = False
 
@@ -263,16 +298,25 @@ class TlsChannel:
 def describe_connection(
     sock: ssl.SSLObject, options: TlsOptions, handshake_ms: float, server_name: str
 ) -> TlsEstablished:
-    """Everything worth showing about an established TLS connection."""
+    """Everything worth showing about an established TLS connection.
+
+    As the server (listen mode) the peer's chain is the client's certificate, verified only
+    when `cafile` asked for one; otherwise it is empty and the event says so, not "verified".
+    """
     cipher = sock.cipher()
-    verified = not options.insecure
+    if options.server:
+        verified = bool(options.cafile)
+        note = NO_CLIENT_CERTIFICATE_NOTE
+    else:
+        verified = not options.insecure
+        note = INSECURE_NOTE
     return TlsEstablished(
         version=sock.version() or "",
         cipher=cipher[0] if cipher else "",
         alpn=sock.selected_alpn_protocol() or "",
         chain=tuple(_describe_chain(sock, verified)),
         verified=verified,
-        verify_error="" if verified else INSECURE_NOTE,
+        verify_error="" if verified else note,
         handshake_ms=handshake_ms,
         server_name=server_name,
     )
@@ -283,7 +327,7 @@ def _describe_chain(sock: ssl.SSLObject, verified: bool) -> list[CertificateInfo
     chain: list[bytes] = []
     if getter is not None:  # Python 3.13+
         with contextlib.suppress(ssl.SSLError, ValueError):
-            chain = [item for item in getter() if isinstance(item, bytes)]
+            chain = [item for item in getter() or () if isinstance(item, bytes)]
     if not chain:
         leaf = sock.getpeercert(binary_form=True)
         chain = [leaf] if leaf else []
@@ -444,15 +488,50 @@ _HANDSHAKE_ALERTS = {
 }
 
 
-def describe_failure(exc: ssl.SSLError, name: str) -> tuple[EndReason, str]:
+_SERVER_REASONS = {
+    "WRONG_VERSION_NUMBER": "the client did not speak TLS (is it a plain-text client?)",
+    "HTTP_REQUEST": "the client sent a plain HTTP request, not TLS (try https://)",
+    "HTTPS_PROXY_REQUEST": "the client sent a plain HTTP CONNECT request, not TLS",
+    "UNKNOWN_PROTOCOL": "the client did not speak TLS (is it a plain-text client?)",
+    "RECORD_LAYER_FAILURE": "the client did not speak TLS (is it a plain-text client?)",
+    "PACKET_LENGTH_TOO_LONG": "the client did not speak TLS (is it a plain-text client?)",
+    "UNSUPPORTED_PROTOCOL": "the client and tcptui share no TLS version (see --tls-min/--tls-max)",
+    "NO_SHARED_CIPHER": "the client and tcptui share no cipher",
+    "NO_PROTOCOLS_AVAILABLE": "no TLS version is allowed by --tls-min/--tls-max",
+    "TLSV1_ALERT_UNKNOWN_CA": "the client does not trust our certificate's issuer",
+    "SSLV3_ALERT_BAD_CERTIFICATE": "the client rejected our certificate",
+    "SSLV3_ALERT_CERTIFICATE_UNKNOWN": "the client rejected our certificate",
+    "PEER_DID_NOT_RETURN_A_CERTIFICATE": "the client sent no certificate; --cafile asks for one",
+    "CERTIFICATE_VERIFY_FAILED": "the client's certificate was not issued by a CA in --cafile",
+    "NO_APPLICATION_PROTOCOL": "the client offered none of the ALPN protocols we accept",
+    "UNEXPECTED_EOF_WHILE_READING": "the client closed the connection in the middle of TLS",
+}
+
+
+def describe_failure(
+    exc: ssl.SSLError, name: str, *, server_side: bool = False
+) -> tuple[EndReason, str]:
     """A TLS error as (reason, sentence): the certificate or protocol problem in plain words."""
+    reason = str(getattr(exc, "reason", "") or "")
+    if server_side:
+        return _describe_server_failure(exc, reason)
     if isinstance(exc, ssl.SSLCertVerificationError):
         return EndReason.CERTIFICATE_REJECTED, _verify_sentence(exc, name)
-    reason = str(getattr(exc, "reason", "") or "")
     if reason in _REASONS:
         return EndReason.TLS_FAILURE, _REASONS[reason]
     if isinstance(exc, ssl.SSLEOFError):
         return EndReason.TLS_FAILURE, _REASONS["UNEXPECTED_EOF_WHILE_READING"]
+    if reason:
+        return EndReason.TLS_FAILURE, reason.replace("_", " ").lower()
+    return EndReason.TLS_FAILURE, exc.strerror or str(exc)
+
+
+def _describe_server_failure(exc: ssl.SSLError, reason: str) -> tuple[EndReason, str]:
+    """Listen mode: the same failures, told from the server's side (the peer is a client)."""
+    if reason in _SERVER_REASONS:
+        return EndReason.TLS_FAILURE, _SERVER_REASONS[reason]
+    if isinstance(exc, ssl.SSLEOFError):
+        return EndReason.TLS_FAILURE, _SERVER_REASONS["UNEXPECTED_EOF_WHILE_READING"]
     if reason:
         return EndReason.TLS_FAILURE, reason.replace("_", " ").lower()
     return EndReason.TLS_FAILURE, exc.strerror or str(exc)

@@ -238,7 +238,7 @@ class ConnectionPanel(Vertical):
                     "active", f"{kind} handshake{f' with {name}' if name else ''}…"
                 )
             case TlsEstablished(version=version, handshake_ms=ms, verified=verified):
-                verdict = "verified" if verified else "NOT VERIFIED (--insecure)"
+                verdict = "verified" if verified else (event.verify_error or "NOT VERIFIED")
                 self._step(Step.HANDSHAKE).show("done", f"{version} in {ms:.1f} ms · {verdict}")
                 self.query_one(CertificatePanel).show_tls(event)
             case HalfClosed():
