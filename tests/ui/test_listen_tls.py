@@ -18,6 +18,7 @@ from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.session_view import SessionView
 from tests.helpers import DEFAULT_TIMEOUT, TestPki, make_pki, stream_bytes
 from tests.ui.helpers import wait_for
+from tests.ui.test_listen import recv_exactly
 
 SIZE = (150, 44)
 
@@ -39,15 +40,6 @@ def tls_client(pki: TestPki, port: int) -> ssl.SSLSocket:
     context = ssl.create_default_context(cafile=pki.cafile)
     raw = socket.create_connection(("127.0.0.1", port), timeout=DEFAULT_TIMEOUT)
     return context.wrap_socket(raw, server_hostname="localhost")
-
-
-def recv_exactly(conn: socket.socket, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        part = conn.recv(size - len(data))
-        assert part, "the app closed the connection early"
-        data += part
-    return data
 
 
 async def test_tls_client_gets_a_tab_that_shows_tls_and_exchanges_decrypted_bytes(
