@@ -11,6 +11,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tcptui.capture.store import Capture
+from tcptui.net.session import ConnectOptions, Session
+from tcptui.net.target import Target
+from tests.helpers import EventRecorder, StartSession
 
 settings.register_profile("tcptui", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("tcptui")
@@ -52,3 +55,44 @@ def user_files_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TCPTUI_DATA_DIR", str(tmp_path / "user-data"))
     monkeypatch.setenv("TCPTUI_CONFIG_DIR", str(tmp_path / "user-config"))
     monkeypatch.delenv("TCPTUI_CONFIG", raising=False)
+
+
+SESSION_END_TIMEOUT = 2.0
+"""Seconds a closed session may take to end at teardown (generous for a loaded machine; the
+"stops within a second" promise has its own tests)."""
+
+
+@pytest.fixture
+def start_session(capture: Capture) -> Iterator[StartSession]:
+    """`start_session(target, options=None, recorder=None)` → a started (Session, recorder).
+
+    Every session shares the test's `capture`; at teardown each is closed and must end
+    within SESSION_END_TIMEOUT, which every test thereby also checks.
+    """
+    sessions: list[Session] = []
+
+    def start(
+        target: Target,
+        options: ConnectOptions | None = None,
+        recorder: EventRecorder | None = None,
+    ) -> tuple[Session, EventRecorder]:
+        recorder = recorder or EventRecorder()
+        session = Session(target, capture, recorder, options)
+        sessions.append(session)
+        session.start()
+        return session, recorder
+
+    yield start
+    for session in sessions:
+        session.close()
+    stuck = [str(session.target) for session in sessions if not session.join(SESSION_END_TIMEOUT)]
+    assert not stuck, f"sessions still running after close(): {stuck}"
+
+
+@pytest.fixture(autouse=True)
+def no_system_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copying in tests lands in `app.clipboard` (the OSC 52 fallback), never a real
+    clipboard: hide any X or Wayland display so pyperclip finds none. Tests that want the
+    real one (tests/test_clipboard.py) set DISPLAY themselves."""
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)

@@ -4,7 +4,7 @@ Engine tests use them now; UI tests drive the app against the same servers.
 """
 
 from .data import MIB, pseudo_random_blocks, stream_bytes, stream_chunks, stream_sha256
-from .recorder import EventRecorder
+from .recorder import EventRecorder, StartSession
 from .servers import (
     DribbleServer,
     EchoServer,
@@ -41,6 +41,7 @@ __all__ = [
     "PayloadServer",
     "ResetServer",
     "SilentServer",
+    "StartSession",
     "StartTlsServer",
     "StreamServer",
     "TestPki",

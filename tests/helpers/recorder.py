@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from tcptui.net.events import Closed, DataReceived, DataSent, Event
+from tcptui.net.session import Session
 
 from .waiting import DEFAULT_TIMEOUT, wait_until
 
@@ -61,3 +62,7 @@ class EventRecorder:
     def wait_received(self, nbytes: int, timeout: float = DEFAULT_TIMEOUT) -> bool:
         """True once at least `nbytes` have been received (or the session closed short of it)."""
         return self.wait_for(lambda: self.received_bytes >= nbytes, timeout)
+
+
+StartSession = Callable[..., tuple[Session, EventRecorder]]
+"""The `start_session` fixture: `start_session(target, options=None, recorder=None)`."""

@@ -36,6 +36,7 @@ from tcptui.net.target import Target
 from tests.helpers import (
     EchoServer,
     SilentServer,
+    StartSession,
     TestPki,
     TlsServer,
     closed_port,
@@ -44,8 +45,6 @@ from tests.helpers import (
     server_context,
     stream_bytes,
 )
-
-from .conftest import StartSession
 
 READY_TIMEOUT = 10.0
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0

@@ -40,6 +40,7 @@ from tests.helpers import (
     PayloadServer,
     ResetServer,
     SilentServer,
+    StartSession,
     StreamServer,
     closed_port,
     full_accept_queue,
@@ -47,8 +48,6 @@ from tests.helpers import (
     stream_bytes,
     stream_sha256,
 )
-
-from .conftest import StartSession
 
 LIFECYCLE_START = [Resolving, Resolved, SocketCreated, ConnectAttempt, Connected]
 

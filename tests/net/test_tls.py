@@ -37,6 +37,7 @@ from tcptui.net.tls import (
 from tests.helpers import (
     MIB,
     SilentServer,
+    StartSession,
     StartTlsServer,
     TestPki,
     TlsHalfCloseServer,
@@ -47,8 +48,6 @@ from tests.helpers import (
     stream_bytes,
     stream_sha256,
 )
-
-from .conftest import StartSession
 
 
 @pytest.fixture(scope="module")

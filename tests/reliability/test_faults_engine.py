@@ -35,6 +35,7 @@ from tests.helpers import (
     PayloadServer,
     ResetServer,
     SilentServer,
+    StartSession,
     closed_port,
     full_accept_queue,
     ipv6_loopback_available,
@@ -42,7 +43,6 @@ from tests.helpers import (
 )
 from tests.helpers.waiting import DEFAULT_TIMEOUT
 
-from .conftest import StartSession
 from .servers import GreetThenStall
 
 PACE = 0.05
