@@ -233,7 +233,9 @@ def wrap_bytes(data: bytes, width: int) -> tuple[int, bool]:
         return max(4, width - 2), False
     special = len(sample.translate(None, _ONE_CELL_BYTES))  # bytes that may take 4 cells
     estimate = width * len(sample) // (len(sample) + 3 * special) - 2
-    return max(2, width // 4, estimate), True
+    # Mostly text with a few bad bytes keeps whole characters together across rows.
+    invalid = sample.decode("utf-8", "replace").count("\ufffd")
+    return max(2, width // 4, estimate), invalid * 20 > len(sample)
 
 
 _SAMPLE = 16 * 1024
