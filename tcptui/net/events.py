@@ -214,3 +214,38 @@ Event = (
     | PeerFinished
     | Closed
 )
+
+
+# -- listen mode: a server's lifecycle (socket → bind → listen → accept) ---------------------
+
+
+@dataclass(frozen=True)
+class ListenerSocketCreated:
+    family: str
+
+
+@dataclass(frozen=True)
+class ListenerBound:
+    address: str
+    all_interfaces: bool
+    """True when bound to 0.0.0.0 or ::, reachable from other machines: the UI warns."""
+
+
+@dataclass(frozen=True)
+class Listening:
+    backlog: int
+
+
+@dataclass(frozen=True)
+class Accepted:
+    peer: str
+    local: str
+
+
+@dataclass(frozen=True)
+class ListenerStopped:
+    error: str = ""
+    """Empty when stopped on request; otherwise why listening failed (e.g. port in use)."""
+
+
+ListenerEvent = ListenerSocketCreated | ListenerBound | Listening | Accepted | ListenerStopped

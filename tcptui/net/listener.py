@@ -13,44 +13,30 @@ import selectors
 import socket
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 
+from tcptui.net.events import (
+    Accepted,
+    ListenerBound,
+    ListenerEvent,
+    ListenerSocketCreated,
+    ListenerStopped,
+    Listening,
+)
 from tcptui.net.session import format_address
 from tcptui.net.target import TargetError, normalise_host, parse_port
 
 DEFAULT_BACKLOG = 16
 
-
-@dataclass(frozen=True)
-class ListenerSocketCreated:
-    family: str
-
-
-@dataclass(frozen=True)
-class ListenerBound:
-    address: str
-    all_interfaces: bool
-    """True when bound to 0.0.0.0 or ::, reachable from other machines: the UI warns."""
-
-
-@dataclass(frozen=True)
-class Listening:
-    backlog: int
-
-
-@dataclass(frozen=True)
-class Accepted:
-    peer: str
-    local: str
-
-
-@dataclass(frozen=True)
-class ListenerStopped:
-    error: str = ""
-    """Empty when stopped on request; otherwise why listening failed (e.g. port in use)."""
-
-
-ListenerEvent = ListenerSocketCreated | ListenerBound | Listening | Accepted | ListenerStopped
+__all__ = [
+    "Accepted",
+    "Listener",
+    "ListenerBound",
+    "ListenerEvent",
+    "ListenerSocketCreated",
+    "ListenerStopped",
+    "Listening",
+    "parse_listen_address",
+]
 
 
 def parse_listen_address(text: str) -> tuple[str, int]:
