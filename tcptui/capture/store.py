@@ -60,6 +60,9 @@ class Capture:
     ) -> None:
         self._clock = clock
         self._lock = threading.Lock()
+        """Guards the chunk facts; held only for moments, never across a system call."""
+        self._write_lock = threading.Lock()
+        """Serialises appends with close(), so a spool write never meets a closed descriptor."""
         self._spool_threshold = spool_threshold
         self._spool_dir = spool_dir
         self._memory = bytearray()
@@ -80,34 +83,40 @@ class Capture:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def append(self, direction: Direction, data: bytes) -> Chunk:
-        """Store `data` as a new chunk. Empty data is refused: a chunk always holds bytes."""
+    def append(self, direction: Direction, data: bytes | bytearray | memoryview) -> Chunk:
+        """Store a copy of `data` as a new chunk (the caller may reuse its buffer afterwards).
+
+        Empty data is refused: a chunk always holds bytes.
+        """
         if not data:
             raise ValueError("a chunk cannot be empty")
         mono, wall = self._clock()
-        with self._lock:
-            if self._closed:
-                raise ValueError("the capture is closed")
-            offset = self._total
-            if self._fd < 0 and offset + len(data) > self._spool_threshold:
-                self._move_to_file()
+        with self._write_lock:
+            with self._lock:
+                if self._closed:
+                    raise ValueError("the capture is closed")
+                offset = self._total
+                if self._fd < 0 and offset + len(data) > self._spool_threshold:
+                    self._move_to_file()
+                if self._fd < 0:
+                    self._memory += data
             if self._fd >= 0:
+                # Outside the lock: readers never look past `_total`, which moves only below.
                 _write_at(self._fd, data, offset)
-            else:
-                self._memory += data
-            stream_offset = self._stream_totals[direction]
-            self._offsets.append(offset)
-            self._stream_offsets.append(stream_offset)
-            self._lengths.append(len(data))
-            self._mono.append(mono)
-            self._wall.append(wall)
-            self._directions.append(direction)
-            self._total += len(data)
-            self._stream_totals[direction] += len(data)
-            self._chunk_totals[direction] += 1
-            index = len(self._offsets) - 1
-            if self._pending_note:
-                self._notes[index], self._pending_note = self._pending_note, ""
+            with self._lock:
+                stream_offset = self._stream_totals[direction]
+                self._offsets.append(offset)
+                self._stream_offsets.append(stream_offset)
+                self._lengths.append(len(data))
+                self._mono.append(mono)
+                self._wall.append(wall)
+                self._directions.append(direction)
+                self._total += len(data)
+                self._stream_totals[direction] += len(data)
+                self._chunk_totals[direction] += 1
+                index = len(self._offsets) - 1
+                if self._pending_note:
+                    self._notes[index], self._pending_note = self._pending_note, ""
         return Chunk(index, direction, offset, stream_offset, len(data), mono, wall)
 
     def _move_to_file(self) -> None:
@@ -121,7 +130,7 @@ class Capture:
 
     def close(self) -> None:
         """Release the spool file; later reads and appends raise ValueError."""
-        with self._lock:
+        with self._write_lock, self._lock:
             self._closed = True
             if self._file is not None:
                 self._file.close()
@@ -211,7 +220,7 @@ class Capture:
 
 if hasattr(os, "pread"):
 
-    def _write_at(fd: int, data: bytes, offset: int) -> None:
+    def _write_at(fd: int, data: bytes | bytearray | memoryview, offset: int) -> None:
         view = memoryview(data)
         while view:
             written = os.pwrite(fd, view, offset)
@@ -231,7 +240,7 @@ if hasattr(os, "pread"):
 else:  # Windows has neither pread nor pwrite: serialise seek+read and seek+write.
     _seek_lock = threading.Lock()
 
-    def _write_at(fd: int, data: bytes, offset: int) -> None:
+    def _write_at(fd: int, data: bytes | bytearray | memoryview, offset: int) -> None:
         view = memoryview(data)
         with _seek_lock:
             os.lseek(fd, offset, os.SEEK_SET)

@@ -66,7 +66,11 @@ from tcptui.net.tls import (
     is_handshake_rejection,
 )
 
-RECV_SIZE = 256 * 1024
+RECV_SIZE = 2 << 20
+"""Bytes one recv may take. Large, so a flood costs few system calls and GIL hand-offs: while
+the UI holds the GIL the kernel buffers, and the next read takes it all at once."""
+BACK_TO_BACK_READS = 8
+"""Reads without asking the selector while each one fills the buffer (more is surely there)."""
 MAX_CHUNK = 256 * 1024
 _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN, 10035}  # 10035: Windows
 _RESET_AFTER_ACCEPT = {errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE}
@@ -210,6 +214,9 @@ class Session:
         """True once the connection speaks TLS (or a STARTTLS upgrade is queued)."""
         self._read_wants_write = False
         self._write_wants_read = False
+        self._recv_buffer: bytearray | None = None
+        """Reused by every read of this connection (allocated on the I/O thread's first read):
+        a fresh bytes object per recv would cost a page-faulted mmap each time."""
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._wake_reader.setblocking(False)
         self._wake_writer.setblocking(False)
@@ -705,19 +712,25 @@ class Session:
         decrypted is invisible to the selector, so reading goes on while `pending()` says so
         (with `drain`, until nothing at all is left to read).
         """
+        if self._recv_buffer is None:
+            self._recv_buffer = bytearray(RECV_SIZE)
+        view = memoryview(self._recv_buffer)
+        reads = 0
         while True:
             try:
-                data = sock.recv(RECV_SIZE)
+                size = sock.recv_into(view)
             except (BlockingIOError, InterruptedError, ssl.SSLWantReadError):
                 return True
             except ssl.SSLWantWriteError:
                 self._read_wants_write = True
                 return True
-            if not data:
+            if not size:
                 break
-            self.capture.append(Direction.RECEIVED, data)
-            self._emit(DataReceived(len(data)))
-            if not drain and not (isinstance(sock, TlsChannel) and sock.pending()):
+            self.capture.append(Direction.RECEIVED, view[:size])
+            self._emit(DataReceived(size))
+            reads += 1
+            more_waiting = size == RECV_SIZE and reads < BACK_TO_BACK_READS
+            if not (drain or more_waiting or (isinstance(sock, TlsChannel) and sock.pending())):
                 return True
         if self._reset_during_handshake is not None:
             raise self._reset_during_handshake

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from tcptui.net.events import CertificateInfo, EndReason, TlsEstablished
 
@@ -258,19 +258,19 @@ class TlsChannel:
         if not self.flush():
             raise ssl.SSLWantWriteError("the socket is full")
 
-    def recv(self, size: int) -> bytes:
-        """Plaintext; b"" at the end (close_notify, or the socket's EOF without one)."""
+    def recv_into(self, buffer: memoryview) -> int:
+        """Plaintext into `buffer`; 0 at the end (close_notify, or the socket's EOF without one)."""
         while True:
             try:
-                data = self.tls.read(size)
+                size = cast(int, self.tls.read(len(buffer), buffer))  # typeshed: bytes
             except ssl.SSLWantReadError:
                 self.flush()
                 self._fill()
                 continue
             except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
-                return b""
+                return 0
             self.flush()
-            return data
+            return size
 
     def send(self, data: memoryview | bytes) -> int:
         """Take all of `data` (returns its length), or nothing (0) while ciphertext waits."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import time
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -55,6 +56,13 @@ from tcptui.ui.transcript_view import TranscriptView
 from tcptui.user_paths import snippets_path
 
 QUIET_ENDINGS = {EndReason.CLOSED_BY_US, EndReason.PEER_CLOSED}
+DATA_REFRESH_INTERVAL = 0.1
+"""Least seconds between two takes of new bytes into the log. Bytes after a quiet spell show at
+once; under a flood the log repaints at most ten times a second, and less when a repaint is
+slow (a big terminal): see DATA_REFRESH_SHARE."""
+DATA_REFRESH_SHARE = 0.2
+"""Under a flood, the share of the UI thread's time that showing new bytes may take. The rest
+stays free for keys and for the I/O thread, which needs the GIL to keep up with the network."""
 STATE_DOTS = {
     SessionState.IDLE: "○",
     SessionState.CONNECTING: "◐",
@@ -148,6 +156,8 @@ class SessionView(Vertical):
         self._accepted = accepted
         self.upload: FileUpload | None = None
         self._upload_timer: Timer | None = None
+        self._next_data_take = 0.0
+        self._data_timer: Timer | None = None
 
     # -- building ----------------------------------------------------------------------------
 
@@ -280,12 +290,40 @@ class SessionView(Vertical):
     def on_data_available(self, message: DataAvailable) -> None:
         if message.connection_id != self.connection_id or self._bridge is None:
             return
+        self._schedule_take()
+
+    def _schedule_take(self) -> None:
+        if self._data_timer is not None:
+            return
+        wait = self._next_data_take - time.monotonic()
+        if wait > 0:
+            self._data_timer = self.set_timer(wait, self._timed_take)
+        else:
+            self._take_data()
+
+    def _timed_take(self) -> None:
+        """The wait is over, unless the last take's cost has lengthened it meanwhile."""
+        self._data_timer = None
+        self._schedule_take()
+
+    def _take_data(self) -> None:
+        """Show what arrived. Until this runs the bridge posts nothing more (it coalesces)."""
+        if self._bridge is None:
+            return
+        started = time.monotonic()
+        self._next_data_take = started + DATA_REFRESH_INTERVAL
         self._bridge.data_taken()
-        self.receive_log.refresh_data()
+        self.receive_log.refresh_data(budget=None)
+        self.call_after_refresh(self._data_shown, started)
         self._catch_up_live_save()
         if not self.unread and not self.has_focus_within:
             self.unread = True
             self._retitle()
+
+    def _data_shown(self, started: float) -> None:
+        """Space the next take by what this one cost, measured up to its frame being drawn."""
+        cost = time.monotonic() - started
+        self._next_data_take = started + max(DATA_REFRESH_INTERVAL, cost / DATA_REFRESH_SHARE)
 
     def _catch_up_live_save(self) -> None:
         """--save: append what arrived to the file, flushed, so others can read it live."""

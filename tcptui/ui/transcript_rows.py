@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 import time
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -69,7 +69,8 @@ MARK_STYLES: dict[MarkKind, Style] = {
 Marks = tuple[tuple[int, int, MarkKind], ...]
 GUTTER_WIDTH = 2
 HEX_WIDTH = 10 + 3 * BYTES_PER_ROW + 1 + 2 + BYTES_PER_ROW + 1
-_CHUNK_CACHE_SIZE = 8
+_CHUNK_CACHE_SIZE = 4
+"""Whole chunks kept for painting text rows: a recv can be megabytes, so only a few."""
 
 
 def format_clock(wall_ns: int, utc: bool = False) -> str:
@@ -121,11 +122,20 @@ class ChunkReader:
         self._bytes: LRUCache[int, bytes] = LRUCache(_CHUNK_CACHE_SIZE)
 
     def data(self, index: int) -> bytes:
+        """All of a chunk's bytes (kept: text rows are found by walking them)."""
         cached = self._bytes.get(index)
         if cached is None:
             cached = self.capture.read_chunk(index)
             self._bytes[index] = cached
         return cached
+
+    def part(self, index: int, start: int, end: int) -> bytes:
+        """Bytes [start, end) of a chunk: from the cache if it holds the chunk, else read alone,
+        so painting a row of a big binary chunk reads that row, not the chunk."""
+        cached = self._bytes.get(index)
+        if cached is not None:
+            return cached[start:end]
+        return self.capture.read_chunk(index, start, end - start)
 
     def header(self, index: int) -> Strip:
         chunk = self.capture.chunk(index)
@@ -154,7 +164,20 @@ class RowPainter:
             return self.reader.header(ref.chunk)
         chunk = self.reader.capture.chunk(ref.chunk)
         start, end = self.row_span(ref)
-        return self.paint_row(chunk, start, self.reader.data(ref.chunk)[start:end], marks)
+        return self.paint_row(chunk, start, self.reader.part(ref.chunk, start, end), marks)
+
+
+class RowShape(NamedTuple):
+    """How a chunk's text rows are cut: `width` bytes a row at most, and
+
+    - text: whole characters, a row ends after each newline (plain text);
+    - bytes: exact bytes, a row ends after each newline (mostly printable, some binary);
+    - fixed: exactly `width` bytes a row, newlines shown as `\\n` inside (binary). Rows then
+      follow from the length alone: a flood of binary costs nothing per byte to measure.
+    """
+
+    width: int
+    cut: Literal["text", "bytes", "fixed"]
 
 
 class TextPainter(RowPainter):
@@ -172,21 +195,29 @@ class TextPainter(RowPainter):
         self.wrap = max(8, width)
         self.encoding = encoding
         self._starts: LRUCache[int, list[int]] = LRUCache(_CHUNK_CACHE_SIZE)
-        self._wraps: LRUCache[int, tuple[int, bool]] = LRUCache(1024)
+        self._shapes: LRUCache[int, RowShape] = LRUCache(1024)
 
-    def wrap_for(self, index: int) -> tuple[int, bool]:
-        """(bytes a row holds, whether rows are cut at exactly that many) for a chunk."""
-        wrap = self._wraps.get(index)
-        if wrap is None:
-            wrap = wrap_bytes(self.reader.data(index), self.wrap)
-            self._wraps[index] = wrap
-        return wrap
+    def shape_of(self, index: int) -> RowShape:
+        """How chunk `index` is cut into rows, judged from its first bytes."""
+        shape = self._shapes.get(index)
+        if shape is None:
+            shape = row_shape(self.reader.part(index, 0, _SAMPLE), self.wrap)
+            self._shapes[index] = shape
+        return shape
 
     def count_rows(self, index: int) -> int:
-        return count_text_rows(self.reader.data(index), *self.wrap_for(index))
+        """Binary chunks are counted from their length; others are read (and not kept)."""
+        width, cut = self.shape_of(index)
+        if cut == "fixed":
+            return -(-self.reader.capture.chunk(index).length // width)
+        return count_text_rows(self.reader.capture.read_chunk(index), width, cut == "bytes")
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
         """The byte range of the chunk that a text row shows."""
+        width, cut = self.shape_of(ref.chunk)
+        if cut == "fixed":
+            start = ref.row * width
+            return start, min(start + width, self.reader.capture.chunk(ref.chunk).length)
         starts = self._row_starts(ref.chunk)
         start = starts[ref.row]
         end = starts[ref.row + 1] if ref.row + 1 < len(starts) else len(self.reader.data(ref.chunk))
@@ -195,11 +226,15 @@ class TextPainter(RowPainter):
     def _row_starts(self, chunk: int) -> list[int]:
         starts = self._starts.get(chunk)
         if starts is None:
-            starts = text_row_starts(self.reader.data(chunk), *self.wrap_for(chunk))
+            width, cut = self.shape_of(chunk)
+            starts = text_row_starts(self.reader.data(chunk), width, cut == "bytes")
             self._starts[chunk] = starts
         return starts
 
     def row_of_byte(self, chunk: int, offset: int) -> int:
+        width, cut = self.shape_of(chunk)
+        if cut == "fixed":
+            return offset // width
         starts = self._row_starts(chunk)
         return max(0, bisect.bisect_right(starts, offset) - 1)
 
@@ -219,26 +254,29 @@ class TextPainter(RowPainter):
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
 
 
-def wrap_bytes(data: bytes, width: int) -> tuple[int, bool]:
-    """How many bytes a text row of this chunk holds so that it fits `width` cells, and
-    whether rows are cut at exactly that many bytes (binary) or kept whole-character (text).
+def row_shape(data: bytes, width: int) -> RowShape:
+    """How to cut a chunk that starts with `data` into text rows that fit `width` cells.
 
     Plain text is about a cell a byte. Otherwise a byte may take four cells (`\\xNN`), so the
     row shrinks in proportion to how many such bytes the chunk has, never below width / 4.
-    Both are judged from the chunk's first bytes: under a flood every chunk is measured on
-    arrival, and a sample costs the same whatever the chunk's size.
+    Mostly printable data with a few bad bytes keeps whole characters; data that is mostly
+    printable still ends rows at newlines; binary gets fixed rows. All is judged from the
+    chunk's first bytes: under a flood every chunk is measured on arrival, and a sample costs
+    the same whatever the chunk's size.
     """
     sample = data[:_SAMPLE]
     if is_plain_text(sample):
-        return max(4, width - 2), False
+        return RowShape(max(4, width - 2), "text")
     special = len(sample.translate(None, _ONE_CELL_BYTES))  # bytes that may take 4 cells
     estimate = width * len(sample) // (len(sample) + 3 * special) - 2
-    # Mostly text with a few bad bytes keeps whole characters together across rows.
+    row = max(2, width // 4, estimate)
     invalid = sample.decode("utf-8", "replace").count("\ufffd")
-    return max(2, width // 4, estimate), invalid * 20 > len(sample)
+    if invalid * 20 <= len(sample):
+        return RowShape(row, "text")
+    return RowShape(row, "bytes" if special * 2 < len(sample) else "fixed")
 
 
-_SAMPLE = 16 * 1024
+_SAMPLE = 4 * 1024
 _ONE_CELL_BYTES = bytes(range(0x20, 0x7F))
 
 

@@ -14,7 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -35,7 +35,7 @@ from tcptui.ui.transcript_rows import (
 )
 
 ViewMode = Literal["text", "hex"]
-_STRIP_CACHE_SIZE = 2048
+_STRIP_CACHE_SIZE = 256
 MAX_MOUSE_SELECTION_ROWS = 20_000
 MEASURE_BUDGET = 0.008
 """Seconds of measuring new chunks per frame: the rest waits for the next frame."""
@@ -155,9 +155,10 @@ class TranscriptView(ScrollView, can_focus=True):
         self._painter: TextPainter | HexPainter = self._make_painter(wrap=80)
         self.layout_rows = TranscriptLayout(capture, self._painter.count_rows)
         self.marks = marks or SharedMarks()
-        self._strips: LRUCache[tuple[RowRef, tuple[object, ...]], Strip] = LRUCache(
-            _STRIP_CACHE_SIZE
-        )
+        self._strips: LRUCache[tuple[RowRef, Marks], Strip] = LRUCache(_STRIP_CACHE_SIZE)
+        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(_STRIP_CACHE_SIZE)
+        """Rows as last handed to Textual: cropped, and tagged with their offsets."""
+        self._line_style = Style()
         self._widest = 0
         self._bytes_when_left_bottom = 0
         self._quiet = False
@@ -216,6 +217,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._painter = self._make_painter(self._wrap_width())
         self.layout_rows.remeasure(self._painter.count_rows)
         self._strips.clear()
+        self._lines.clear()
         self._widest = 0
         self._update_virtual_size()
         if not self.following and anchor is not None:
@@ -246,9 +248,13 @@ class TranscriptView(ScrollView, can_focus=True):
 
     # -- new data ----------------------------------------------------------------------------
 
-    def refresh_data(self) -> None:
-        """Take in chunks that arrived; keep the tail in view if we were following it."""
-        grew = self.layout_rows.update(MEASURE_BUDGET)
+    def refresh_data(self, budget: float | None = MEASURE_BUDGET) -> None:
+        """Take in chunks that arrived; keep the tail in view if we were following it.
+
+        With a `budget` (seconds) what is left unmeasured is measured a slice per frame; the
+        live log passes None: its takes are already spaced by what they cost.
+        """
+        grew = self.layout_rows.update(budget)
         if self.layout_rows.pending and not self._catching_up:
             self._catching_up = True
             self.call_after_refresh(self._catch_up)
@@ -303,8 +309,8 @@ class TranscriptView(ScrollView, can_focus=True):
 
     # -- painting ----------------------------------------------------------------------------
 
-    def strip_for(self, ref: RowRef, with_marks: bool = True) -> Strip:
-        marks = self._marks_for(ref) if with_marks else ()
+    def strip_for(self, ref: RowRef, marks: Marks = ()) -> Strip:
+        """Row `ref` painted with `marks` (cursor, selection, matches), from a cache."""
         key = (ref, marks)
         strip = self._strips.get(key)
         if strip is None:
@@ -328,30 +334,41 @@ class TranscriptView(ScrollView, can_focus=True):
     def row_text(self, y: int) -> str:
         """The plain text of transcript row `y`, as painted (no marks)."""
         ref = self.layout_rows.locate(y)
-        return "" if ref is None else self.strip_for(ref, with_marks=False).text
+        return "" if ref is None else self.strip_for(ref).text
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._line_style = self.rich_style  # walks the DOM: once a frame, not once a row
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
         width = self.scrollable_content_region.width
+        style = self._line_style
         ref = self.layout_rows.locate(row)
         if ref is None:
             if row == 0:
-                return Strip([Segment(EMPTY_HINT, EMPTY_HINT_STYLE)]).crop_extend(
-                    0, width, self.rich_style
-                )
-            return Strip.blank(width, self.rich_style)
-        strip = self.strip_for(ref)
+                return Strip([Segment(EMPTY_HINT, EMPTY_HINT_STYLE)]).crop_extend(0, width, style)
+            return Strip.blank(width, style)
+        selection = self.text_selection
+        span = selection.get_span(row) if selection is not None else None
+        marks = self._marks_for(ref)
+        key = (ref, marks, row, scroll_x, width, style)
+        if span is None and (line := self._lines.get(key)) is not None:
+            return line  # rows keep their number as the view scrolls: following reuses them
+        strip = self.strip_for(ref, marks)
         if strip.cell_length > self._widest:
             self._widest = strip.cell_length
             self.call_after_refresh(self._widen)
-        selection = self.text_selection
-        if selection is not None and (span := selection.get_span(row)) is not None:
+        if span is not None:
             strip = _highlight(
                 strip, span, self.screen.get_component_rich_style("screen--selection")
             )
-        strip = strip.crop_extend(scroll_x, scroll_x + width, self.rich_style + Style())
-        return strip.apply_offsets(scroll_x, row)
+        strip = strip.crop_extend(scroll_x, scroll_x + width, style + Style())
+        line = strip.apply_offsets(scroll_x, row)
+        if span is None:
+            self._lines[key] = line
+        return line
 
     # -- mouse selection ---------------------------------------------------------------------
 
