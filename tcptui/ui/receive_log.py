@@ -21,7 +21,7 @@ from tcptui.capture.search import Pattern, search_capture
 from tcptui.capture.store import Capture
 from tcptui.ui.byte_marks import SearchMatches, SharedMarks
 from tcptui.ui.search_bar import SearchBar
-from tcptui.ui.transcript_view import MEASURE_BUDGET, TranscriptView
+from tcptui.ui.transcript_view import TranscriptView
 
 Layout = Literal["dual", "text", "hex"]
 LAYOUTS: tuple[Layout, ...] = ("dual", "text", "hex")
@@ -80,9 +80,10 @@ class ReceiveLog(Vertical):
     def visible_views(self) -> list[TranscriptView]:
         return [view for view in (self.text_view, self.hex_view) if view.display]
 
-    def refresh_data(self, budget: float | None = MEASURE_BUDGET) -> None:
-        for view in (self.text_view, self.hex_view):
-            view.refresh_data(budget)
+    def refresh_data(self, catch_up: bool = True) -> bool:
+        """Take in new chunks (see TranscriptView.refresh_data); True if some wait."""
+        pending = [view.refresh_data(catch_up) for view in (self.text_view, self.hex_view)]
+        return any(pending)
 
     def set_encoding(self, encoding: str) -> None:
         self.text_view.set_encoding(encoding)

@@ -313,7 +313,8 @@ class SessionView(Vertical):
         started = time.monotonic()
         self._next_data_take = started + DATA_REFRESH_INTERVAL
         self._bridge.data_taken()
-        self.receive_log.refresh_data(budget=None)
+        if self.receive_log.refresh_data(catch_up=False):
+            self.call_after_refresh(self._schedule_take)  # the rest, at the pace of takes
         self.call_after_refresh(self._data_shown, started)
         self._catch_up_live_save()
         if not self.unread and not self.has_focus_within:

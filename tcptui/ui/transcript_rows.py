@@ -259,8 +259,8 @@ def row_shape(data: bytes, width: int) -> RowShape:
 
     Plain text is about a cell a byte. Otherwise a byte may take four cells (`\\xNN`), so the
     row shrinks in proportion to how many such bytes the chunk has, never below width / 4.
-    Mostly printable data with a few bad bytes keeps whole characters; data that is mostly
-    printable still ends rows at newlines; binary gets fixed rows. All is judged from the
+    Mostly printable data with a few bad bytes keeps whole characters; other data with short
+    lines still ends rows at newlines; binary gets fixed rows. All is judged from the
     chunk's first bytes: under a flood every chunk is measured on arrival, and a sample costs
     the same whatever the chunk's size.
     """
@@ -273,10 +273,13 @@ def row_shape(data: bytes, width: int) -> RowShape:
     invalid = sample.decode("utf-8", "replace").count("\ufffd")
     if invalid * 20 <= len(sample):
         return RowShape(row, "text")
-    return RowShape(row, "bytes" if special * 2 < len(sample) else "fixed")
+    if sample.count(b"\n") * row * 4 >= len(sample):  # short lines: keep them as rows
+        return RowShape(row, "bytes")
+    # Fixed rows fit the worst case (four cells a byte): binary never scrolls sideways.
+    return RowShape(max(2, width // 4), "fixed")
 
 
-_SAMPLE = 4 * 1024
+_SAMPLE = 1024
 _ONE_CELL_BYTES = bytes(range(0x20, 0x7F))
 
 

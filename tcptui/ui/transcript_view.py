@@ -38,7 +38,7 @@ ViewMode = Literal["text", "hex"]
 _STRIP_CACHE_SIZE = 256
 MAX_MOUSE_SELECTION_ROWS = 20_000
 MEASURE_BUDGET = 0.008
-"""Seconds of measuring new chunks per frame: the rest waits for the next frame."""
+"""Seconds of measuring new chunks at a time: the rest waits for the next frame (or take)."""
 EMPTY_HINT = " Nothing yet: bytes you send and receive appear here (F2 connects)."
 EMPTY_HINT_STYLE = Style(color="#6c6c6c", italic=True)
 
@@ -248,21 +248,23 @@ class TranscriptView(ScrollView, can_focus=True):
 
     # -- new data ----------------------------------------------------------------------------
 
-    def refresh_data(self, budget: float | None = MEASURE_BUDGET) -> None:
+    def refresh_data(self, catch_up: bool = True) -> bool:
         """Take in chunks that arrived; keep the tail in view if we were following it.
 
-        With a `budget` (seconds) what is left unmeasured is measured a slice per frame; the
-        live log passes None: its takes are already spaced by what they cost.
+        Measuring stops after MEASURE_BUDGET; True means some chunks are left unmeasured. With
+        `catch_up` they are measured a slice per frame; without, the caller comes back for
+        them (the live log does, at the pace of its takes).
         """
-        grew = self.layout_rows.update(budget)
-        if self.layout_rows.pending and not self._catching_up:
+        grew = self.layout_rows.update(MEASURE_BUDGET)
+        pending = self.layout_rows.pending
+        if pending and catch_up and not self._catching_up:
             self._catching_up = True
             self.call_after_refresh(self._catch_up)
-        if not grew:
-            return
-        self._update_virtual_size()
-        self._show_unseen()
-        self.refresh()
+        if grew:
+            self._update_virtual_size()
+            self._show_unseen()
+            self.refresh()
+        return pending
 
     def _catch_up(self) -> None:
         """Measure what a flood left unmeasured, a slice per frame, so keys still get through."""

@@ -1,0 +1,53 @@
+"""How text rows are cut: text by characters, short-lined binary at newlines, binary in fixed
+rows that always fit the view. Checked on real chunks in a real Capture."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tcptui.capture.store import Capture, Direction
+from tcptui.ui.transcript_layout import RowRef
+from tcptui.ui.transcript_rows import ChunkReader, RowShape, TextPainter, row_shape
+
+VIEW_WIDTH = 97
+RANDOM = random.Random(9).randbytes(300_000)
+
+
+@pytest.mark.parametrize(
+    ("data", "cut"),
+    [
+        (b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n" * 50, "text"),
+        ("naïve café, 日本語のテキスト\n".encode() * 100, "text"),
+        (b"\x1b[31mred\x1b[0m\x07\x00\xff\r\n" * 200, "bytes"),
+        (RANDOM, "fixed"),
+        (bytes(range(256)) * 4, "fixed"),
+    ],
+)
+def test_each_kind_of_chunk_gets_its_cut(data: bytes, cut: str) -> None:
+    assert row_shape(data, VIEW_WIDTH).cut == cut
+
+
+def test_fixed_rows_fit_the_worst_case_of_four_cells_a_byte() -> None:
+    assert row_shape(RANDOM, VIEW_WIDTH) == RowShape(VIEW_WIDTH // 4, "fixed")
+
+
+@pytest.mark.parametrize("data", [RANDOM, b"\x1b[1mx\x00\xfe\n" * 5000, b"line\n" * 9000])
+def test_rows_cover_the_chunk_exactly_once_and_agree_with_their_count(data: bytes) -> None:
+    capture = Capture(spool_threshold=1024)
+    try:
+        capture.append(Direction.RECEIVED, data)
+        painter = TextPainter(ChunkReader(capture), VIEW_WIDTH)
+        rows = painter.count_rows(0)
+        spans = [painter.row_span(RowRef(0, row)) for row in range(rows)]
+        assert spans[0][0] == 0 and spans[-1][1] == len(data)
+        assert all(end == start for (_, end), (start, _) in zip(spans, spans[1:], strict=False))
+        assert all(start < end for start, end in spans)
+        for offset in (0, 1, len(data) // 3, len(data) - 1):
+            start, end = spans[painter.row_of_byte(0, offset)]
+            assert start <= offset < end
+        cells = max(len(painter.paint(RowRef(0, row)).text) for row in range(min(rows, 500)))
+        assert cells <= VIEW_WIDTH + 2  # the gutter: rows never need sideways scrolling
+    finally:
+        capture.close()
