@@ -1,12 +1,14 @@
 """Search a capture for text, a hex pattern with `??` wildcards, or a regular expression.
 
-The capture is read a block at a time (it may be a spooled gigabyte), with enough overlap
-between blocks that no match straddling a block edge is missed or reported twice. Literal
+The capture is searched in place (a spooled gigabyte is mapped, not read into memory) a block
+at a time, with enough overlap between blocks that no match straddling a block edge is missed
+or reported twice, and a check between blocks so a search can be stopped. Literal
 patterns use `bytes.find`, which runs at memory speed; wildcards and regexes use `re`.
 """
 
 from __future__ import annotations
 
+import mmap
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -109,30 +111,42 @@ def search_capture(
     found = 0
     resume_at = 0  # capture offset where the next match may start
     offset = 0
-    end = capture.total_bytes
-    while offset < end and found < limit and not should_stop():
-        block = capture.read(offset, min(block_size + pattern.overlap, end - offset))
-        last_block = offset + len(block) >= end
-        # Matches starting in the overlap tail belong to the next block (unless it is the last).
-        start_limit = len(block) if last_block else min(len(block), block_size)
-        for start, stop in _matches(block, pattern, max(0, resume_at - offset)):
-            if start >= start_limit or found >= limit:
-                break
-            on_match(offset + start, offset + stop)
-            found += 1
-            resume_at = offset + max(stop, start + 1)
-        offset += block_size
+    with capture.mapped() as data:
+        end = len(data)
+        while offset < end and found < limit and not should_stop():
+            stop = min(offset + block_size + pattern.overlap, end)
+            # Matches starting in the overlap tail belong to the next block (unless it is the last).
+            start_limit = stop if stop >= end else offset + block_size
+            for start, match_end in _matches(data, pattern, max(offset, resume_at), stop):
+                if start >= start_limit or found >= limit:
+                    break
+                on_match(start, match_end)
+                found += 1
+                resume_at = max(match_end, start + 1)
+            _forget(data, offset, block_size)
+            offset += block_size
     return found
 
 
-def _matches(block: bytes, pattern: Pattern, start: int) -> Iterator[tuple[int, int]]:
+def _matches(
+    data: bytes | mmap.mmap, pattern: Pattern, start: int, stop: int
+) -> Iterator[tuple[int, int]]:
+    """Matches lying wholly in data[start:stop], found in place (no copy of the block)."""
     if pattern.literal is not None:
         needle = pattern.literal
-        position = block.find(needle, start)
+        position = data.find(needle, start, stop)
         while position >= 0:
             yield position, position + len(needle)
-            position = block.find(needle, position + len(needle))
+            position = data.find(needle, position + len(needle), stop)
         return
     assert pattern.regex is not None
-    for match in pattern.regex.finditer(block, start):
+    for match in pattern.regex.finditer(data, start, stop):
         yield match.span()
+
+
+def _forget(data: bytes | mmap.mmap, offset: int, length: int) -> None:
+    """Unmap a searched block's pages from the process (the kernel's page cache keeps them),
+    so searching a gigabyte does not grow the resident set by a gigabyte."""
+    advise = getattr(mmap, "MADV_DONTNEED", None)
+    if isinstance(data, mmap.mmap) and advise is not None and offset % mmap.PAGESIZE == 0:
+        data.madvise(advise, offset, min(length, len(data) - offset))

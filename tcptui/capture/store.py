@@ -9,6 +9,8 @@ spooled bytes use `os.pread`, which needs no shared file position and so no lock
 from __future__ import annotations
 
 import bisect
+import contextlib
+import mmap
 import os
 import tempfile
 import threading
@@ -208,6 +210,27 @@ class Capture:
         available = chunk.length - start
         length = available if length is None else min(length, available)
         return self.read(chunk.offset + start, length)
+
+    @contextlib.contextmanager
+    def mapped(self) -> Iterator[bytes | mmap.mmap]:
+        """Every byte stored so far as one read-only buffer, without copying: a spooled
+        capture's file is mapped into memory (address space, not heap). Bytes appended later
+        are not in it."""
+        with self._lock:
+            if self._closed:
+                raise ValueError("the capture is closed")
+            total = self._total
+            if self._fd < 0 or total == 0:
+                small: bytes | None = bytes(self._memory[:total])
+            else:
+                small, mapping = None, mmap.mmap(self._fd, total, access=mmap.ACCESS_READ)
+        if small is not None:
+            yield small
+            return
+        try:
+            yield mapping
+        finally:
+            mapping.close()
 
     def iter_bytes(self, block: int = 1 << 20) -> Iterator[bytes]:
         """All stored bytes in order, a block at a time, without holding them all."""

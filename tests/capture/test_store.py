@@ -282,3 +282,20 @@ def test_a_gibibyte_capture_costs_little_memory_and_stays_exact(tmp_path: Path) 
     limit = 48 * MIB
     assert rss_after_append - rss_before < limit, f"grew {rss_after_append - rss_before} bytes"
     assert rss_after_read - rss_before < limit, f"grew {rss_after_read - rss_before} bytes"
+
+
+def test_mapped_holds_every_stored_byte_in_place(filled: Capture) -> None:
+    expected = b"".join(data for _, data in conversation())
+    with filled.mapped() as data:
+        assert len(data) == TOTAL
+        assert data[:] == expected
+    filled.append(RECEIVED, b"later")  # a mapping taken before does not see it, nor break it
+    with filled.mapped() as data:
+        assert data[TOTAL:] == b"later"
+
+
+def test_append_accepts_a_buffer_it_does_not_keep(capture: Capture) -> None:
+    buffer = bytearray(b"abcdef")
+    capture.append(RECEIVED, memoryview(buffer)[:4])
+    buffer[:] = b"XXXXXX"  # the I/O thread reuses its receive buffer at once
+    assert capture.read(0, 10) == b"abcd"
