@@ -167,6 +167,17 @@ class RowPainter:
         return self.paint_row(chunk, start, self.reader.part(ref.chunk, start, end), marks)
 
 
+def fixed_row_count(length: int, width: int) -> int:
+    """Rows of `width` bytes (the last may be shorter) that hold `length` bytes."""
+    return -(-length // width)
+
+
+def fixed_row_span(length: int, row: int, width: int) -> tuple[int, int]:
+    """The byte range that row `row` of fixed `width`-byte rows shows."""
+    start = row * width
+    return start, min(length, start + width)
+
+
 class RowShape(NamedTuple):
     """How a chunk's text rows are cut: `width` bytes a row at most, and
 
@@ -209,15 +220,14 @@ class TextPainter(RowPainter):
         """Binary chunks are counted from their length; others are read (and not kept)."""
         width, cut = self.shape_of(index)
         if cut == "fixed":
-            return -(-self.reader.capture.chunk(index).length // width)
+            return fixed_row_count(self.reader.capture.chunk(index).length, width)
         return count_text_rows(self.reader.capture.read_chunk(index), width, cut == "bytes")
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
         """The byte range of the chunk that a text row shows."""
         width, cut = self.shape_of(ref.chunk)
         if cut == "fixed":
-            start = ref.row * width
-            return start, min(start + width, self.reader.capture.chunk(ref.chunk).length)
+            return fixed_row_span(self.reader.capture.chunk(ref.chunk).length, ref.row, width)
         starts = self._row_starts(ref.chunk)
         start = starts[ref.row]
         end = starts[ref.row + 1] if ref.row + 1 < len(starts) else len(self.reader.data(ref.chunk))
@@ -312,12 +322,11 @@ class HexPainter(RowPainter):
         self.stream_offsets = stream_offsets
 
     def count_rows(self, index: int) -> int:
-        return -(-self.reader.capture.chunk(index).length // BYTES_PER_ROW)
+        return fixed_row_count(self.reader.capture.chunk(index).length, BYTES_PER_ROW)
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
         length = self.reader.capture.chunk(ref.chunk).length
-        start = ref.row * BYTES_PER_ROW
-        return start, min(length, start + BYTES_PER_ROW)
+        return fixed_row_span(length, ref.row, BYTES_PER_ROW)
 
     def row_of_byte(self, chunk: int, offset: int) -> int:
         return offset // BYTES_PER_ROW

@@ -1,11 +1,11 @@
 """Figure 4: the cost of one full 200x60 frame after a random jump, 1 MiB vs a big capture.
 
-The app runs headless with the capture preloaded (256 KiB chunks, as the I/O thread makes
-them). For each layout (dual, text, hex) it jumps to a random byte of a random chunk, then
-times exactly what Textual does for a frame: `screen._on_timer_update()` (layout, the visible
-rows of every dirty widget through `render_line`, the compositor update), plus a full-screen
-compositor render. The reference is the same on a 1 MiB capture: the cost must not grow with
-the size of the capture.
+The app runs headless with the capture preloaded in 256 KiB chunks (the I/O thread's reads
+range from a few KiB to 2 MiB, as fast as the network delivers). For each layout (dual, text,
+hex) it jumps to a random byte of a random chunk, then times exactly what Textual does for a
+frame: `screen._on_timer_update()` (layout, the visible rows of every dirty widget through
+`render_line`, the compositor update), plus a full-screen compositor render. The reference is
+the same on a 1 MiB capture: the cost must not grow with the size of the capture.
 """
 
 from __future__ import annotations
