@@ -56,13 +56,24 @@ from tcptui.ui.transcript_view import TranscriptView
 from tcptui.user_paths import snippets_path
 
 QUIET_ENDINGS = {EndReason.CLOSED_BY_US, EndReason.PEER_CLOSED}
+FLOOD_TAKE_BYTES = 256 * 1024
+"""A take of new bytes into the log this big means a flood: the next take waits (below).
+Smaller takes (typing, replies, banners) are shown as soon as they arrive."""
 DATA_REFRESH_INTERVAL = 0.1
-"""Least seconds between two takes of new bytes into the log. Bytes after a quiet spell show at
-once; under a flood the log repaints at most ten times a second, and less when a repaint is
-slow (a big terminal): see DATA_REFRESH_SHARE."""
+"""Least seconds between two takes under a flood: the log repaints at most ten times a second,
+and less when a repaint is slow (a big terminal): see DATA_REFRESH_SHARE."""
 DATA_REFRESH_SHARE = 0.2
 """Under a flood, the share of the UI thread's time that showing new bytes may take. The rest
 stays free for keys and for the I/O thread, which needs the GIL to keep up with the network."""
+
+
+def take_spacing(taken: int, cost: float) -> float:
+    """Seconds from a take of `taken` new bytes that cost `cost` seconds to the next take."""
+    if taken < FLOOD_TAKE_BYTES:
+        return 0.0
+    return max(DATA_REFRESH_INTERVAL, cost / DATA_REFRESH_SHARE)
+
+
 STATE_DOTS = {
     SessionState.IDLE: "○",
     SessionState.CONNECTING: "◐",
@@ -157,6 +168,7 @@ class SessionView(Vertical):
         self.upload: FileUpload | None = None
         self._upload_timer: Timer | None = None
         self._next_data_take = 0.0
+        self._bytes_taken = self.capture.total_bytes
         self._data_timer: Timer | None = None
 
     # -- building ----------------------------------------------------------------------------
@@ -311,20 +323,22 @@ class SessionView(Vertical):
         if self._bridge is None:
             return
         started = time.monotonic()
-        self._next_data_take = started + DATA_REFRESH_INTERVAL
+        taken = self.capture.total_bytes - self._bytes_taken
+        self._bytes_taken += taken
+        self._next_data_take = started + take_spacing(taken, 0.0)
+        if taken >= FLOOD_TAKE_BYTES:
+            self.call_after_refresh(self._data_shown, started, taken)
         self._bridge.data_taken()
         if self.receive_log.refresh_data(catch_up=False):
             self.call_after_refresh(self._schedule_take)  # the rest, at the pace of takes
-        self.call_after_refresh(self._data_shown, started)
         self._catch_up_live_save()
         if not self.unread and not self.has_focus_within:
             self.unread = True
             self._retitle()
 
-    def _data_shown(self, started: float) -> None:
+    def _data_shown(self, started: float, taken: int) -> None:
         """Space the next take by what this one cost, measured up to its frame being drawn."""
-        cost = time.monotonic() - started
-        self._next_data_take = started + max(DATA_REFRESH_INTERVAL, cost / DATA_REFRESH_SHARE)
+        self._next_data_take = started + take_spacing(taken, time.monotonic() - started)
 
     def _catch_up_live_save(self) -> None:
         """--save: append what arrived to the file, flushed, so others can read it live."""
