@@ -7,6 +7,7 @@ visible, printable glyph first (DESIGN.md fact 1). Segments are built directly: 
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import time
 from typing import Literal, NamedTuple
@@ -251,13 +252,17 @@ class TextPainter(RowPainter):
     def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks) -> Strip:
         glyphs = self.reader.glyphs
         segments = [Segment(glyphs.gutter, DIRECTION_STYLES[chunk.direction])]
-        for (lo, hi), mark in split_by_marks(len(data), marks):
+        parts = split_by_marks(len(data), marks) if marks else [((0, len(data)), None)]
+        for (lo, hi), mark in parts:
             pieces = render_text(data[lo:hi], self.encoding)
             if glyphs is ASCII_GLYPHS:
                 pieces = ascii_only(pieces)
-            segments.extend(
-                Segment(piece.text, PIECE_STYLES[piece.kind] + mark) for piece in pieces
-            )
+            if mark is None:
+                segments.extend(Segment(piece.text, PIECE_STYLES[piece.kind]) for piece in pieces)
+            else:
+                segments.extend(
+                    Segment(piece.text, PIECE_STYLES[piece.kind] + mark) for piece in pieces
+                )
         return Strip(segments)
 
 
@@ -364,6 +369,56 @@ def hex_segments(
     offset_style: Style,
     marks: Marks = (),
     glyphs: Glyphs = UNICODE_GLYPHS,
+) -> list[Segment]:
+    """One hex row: offset, two groups of eight bytes, the ASCII column; a segment per run.
+
+    Rows without marks (nearly all) are cut into runs of one byte class by a regex over the
+    row's class bytes, so a frame of hex costs one segment per run, not per byte.
+    """
+    if marks:
+        return _marked_hex_segments(data, offset, offset_style, marks, glyphs)
+    classes = data.translate(_CLASS_OF_BYTE)
+    hex_text = data.hex(" ") + " "
+    segments = [Segment(f"{offset:08x}  ", offset_style)]
+    blank = ""  # unstyled space between the groups and after a short row, one segment
+    for group in (0, 8):
+        end = max(group, min(group + 8, len(data)))
+        if blank and end > group:
+            segments.append(Segment(blank))
+            blank = ""
+        for run in _RUNS.finditer(classes, group, end):
+            start, stop = run.span()
+            segments.append(Segment(hex_text[start * 3 : stop * 3], _CLASS_STYLES[classes[start]]))
+        blank += "   " * (group + 8 - end) + (" " if group == 0 else "")
+    if blank:
+        segments.append(Segment(blank))
+    segments.append(Segment(" " + glyphs.bar, HEADER_DETAIL))
+    column = data.decode("latin-1").translate(_ascii_column_table(glyphs.unprintable))
+    segments.extend(
+        Segment(column[run.start() : run.end()], _CLASS_STYLES[run.group()[0]])
+        for run in _RUNS.finditer(classes)
+    )
+    segments.append(Segment(" " * (BYTES_PER_ROW - len(data)) + glyphs.bar, HEADER_DETAIL))
+    return segments
+
+
+_CLASS_NAMES = tuple(BYTE_CLASS_STYLES)
+_CLASS_OF_BYTE = bytes(_CLASS_NAMES.index(BYTE_CLASSES[value]) for value in range(256))
+_CLASS_STYLES = tuple(BYTE_CLASS_STYLES.values())
+_RUNS = re.compile(rb"(.)\1*", re.DOTALL)
+
+
+@functools.cache
+def _ascii_column_table(unprintable: str) -> dict[int, str]:
+    return {value: unprintable for value in range(256) if not 0x20 <= value < 0x7F}
+
+
+def _marked_hex_segments(
+    data: bytes,
+    offset: int,
+    offset_style: Style,
+    marks: Marks,
+    glyphs: Glyphs,
 ) -> list[Segment]:
     marked = byte_mark_styles(len(data), marks)
     segments = [Segment(f"{offset:08x}  ", offset_style)]

@@ -157,8 +157,9 @@ class TranscriptView(ScrollView, can_focus=True):
         self.marks = marks or SharedMarks()
         self._strips: LRUCache[tuple[RowRef, Marks], Strip] = LRUCache(_STRIP_CACHE_SIZE)
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(_STRIP_CACHE_SIZE)
-        """Rows as last handed to Textual: cropped, and tagged with their offsets."""
+        """Rows as last handed to Textual: cropped to the view."""
         self._line_style = Style()
+        self._painting = False
         self._widest = 0
         self._bytes_when_left_bottom = 0
         self._quiet = False
@@ -340,9 +341,27 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._line_style = self.rich_style  # walks the DOM: once a frame, not once a row
-        return super().render_lines(crop)
+        self._painting = True
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._painting = False
 
     def render_line(self, y: int) -> Strip:
+        """A row as painted; outside painting, with the "offset" meta mouse selection reads.
+
+        Textual finds the text under the mouse by calling `render_line` and reading each
+        segment's offset meta. Painted rows go without it: a meta per segment makes every
+        segment's style unique, which defeats Textual's per-style caches on the way to the
+        screen (measured: about a third of a frame).
+        """
+        line = self._painted_line(y)
+        if self._painting:
+            return line
+        scroll_x, scroll_y = self.scroll_offset
+        return line.apply_offsets(scroll_x, scroll_y + y)
+
+    def _painted_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
         width = self.scrollable_content_region.width
@@ -366,8 +385,7 @@ class TranscriptView(ScrollView, can_focus=True):
             strip = _highlight(
                 strip, span, self.screen.get_component_rich_style("screen--selection")
             )
-        strip = strip.crop_extend(scroll_x, scroll_x + width, style + Style())
-        line = strip.apply_offsets(scroll_x, row)
+        line = strip.crop_extend(scroll_x, scroll_x + width, style + Style())
         if span is None:
             self._lines[key] = line
         return line

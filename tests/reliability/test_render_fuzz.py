@@ -18,7 +18,15 @@ from tcptui.capture.store import Capture, Direction
 from tcptui.codec.hexdump import BYTES_PER_ROW
 from tcptui.codec.safe_text import render_text
 from tcptui.ui.transcript_layout import RowRef
-from tcptui.ui.transcript_rows import ChunkReader, HexPainter, TextPainter
+from tcptui.ui.transcript_rows import (
+    ASCII_GLYPHS,
+    DIRECTION_STYLES,
+    UNICODE_GLYPHS,
+    ChunkReader,
+    HexPainter,
+    TextPainter,
+    hex_segments,
+)
 from tests.reliability.hostile_corpus import CASES, HOSTILE_PAYLOAD
 from tests.ui.helpers import all_rows, make_app, rendered_rows
 
@@ -124,6 +132,21 @@ def test_hex_view_rows_are_printable_and_show_every_byte(
             assert bytes.fromhex(shown.replace(" ", "")) == data
     finally:
         capture.close()
+
+
+@settings(max_examples=300)
+@given(st.binary(min_size=1, max_size=BYTES_PER_ROW), st.booleans())
+def test_an_unmarked_hex_row_paints_as_a_marked_row_with_no_marks(
+    data: bytes, ascii_glyphs: bool
+) -> None:
+    """Rows without marks take a run-by-run fast path; a mark that covers nothing must not
+    change a cell or a colour, so the per-byte path with an empty mark is the reference."""
+    glyphs = ASCII_GLYPHS if ascii_glyphs else UNICODE_GLYPHS
+    style = DIRECTION_STYLES[Direction.RECEIVED]
+    fast = Strip(hex_segments(data, 0x1230, style, (), glyphs))
+    per_byte = Strip(hex_segments(data, 0x1230, style, ((0, 0, "match"),), glyphs))
+    assert fast.text == per_byte.text
+    assert list(fast.simplify()) == list(per_byte.simplify())
 
 
 def test_every_byte_value_paints_printable_in_every_encoding() -> None:

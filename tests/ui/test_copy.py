@@ -118,3 +118,19 @@ async def test_mouse_selection_returns_the_painted_text_of_the_rows() -> None:
         assert ending == "\n"
         whole, _ = view.get_selection(Selection(None, None)) or ("", "")
         assert whole.count("\n") == view.layout_rows.total_rows - 1
+
+
+async def test_dragging_the_mouse_selects_the_painted_text_under_it() -> None:
+    """Textual finds the text under the mouse from offsets `render_line` tags rows with."""
+    app = app_with_chunks()
+    async with app.run_test(size=SIZE) as pilot:
+        await focus_hex_view(app, pilot)
+        view = app.receive_log.hex_view
+        region = view.content_region
+        start = Offset(region.x, region.y + 1)
+        await pilot.mouse_down(offset=start)
+        await pilot.hover(offset=start + Offset(21, 0))
+        await pilot.mouse_up(offset=start + Offset(21, 0))
+        assert view.text_selection is not None
+        text, _ = view.get_selection(view.text_selection) or ("", "")
+        assert text.startswith("00000000  de ad be e")
