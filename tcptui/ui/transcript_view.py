@@ -8,13 +8,13 @@ move with the keyboard; mouse selection works through `get_selection` (DESIGN.md
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -41,6 +41,16 @@ MEASURE_BUDGET = 0.008
 """Seconds of measuring new chunks at a time: the rest waits for the next frame (or take)."""
 EMPTY_HINT = " Nothing yet: bytes you send and receive appear here (F2 connects)."
 EMPTY_HINT_STYLE = Style(color="#6c6c6c", italic=True)
+
+
+class _FrameFacts(NamedTuple):
+    """What every row of a frame needs from the widget, looked up once per frame."""
+
+    scroll: Offset
+    width: int
+    style: Style
+    pad_style: Style
+    selection: Selection | None
 
 
 class TranscriptView(ScrollView, can_focus=True):
@@ -158,8 +168,8 @@ class TranscriptView(ScrollView, can_focus=True):
         self._strips: LRUCache[tuple[RowRef, Marks], Strip] = LRUCache(_STRIP_CACHE_SIZE)
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(_STRIP_CACHE_SIZE)
         """Rows as last handed to Textual: cropped to the view."""
-        self._line_style = Style()
         self._painting = False
+        self._frame = _FrameFacts(Offset(0, 0), 0, Style(), Style(), None)
         self._widest = 0
         self._bytes_when_left_bottom = 0
         self._quiet = False
@@ -340,12 +350,22 @@ class TranscriptView(ScrollView, can_focus=True):
         return "" if ref is None else self.strip_for(ref).text
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._line_style = self.rich_style  # walks the DOM: once a frame, not once a row
+        self._frame = self._frame_facts()  # walks the DOM: once a frame, not once a row
         self._painting = True
         try:
             return super().render_lines(crop)
         finally:
             self._painting = False
+
+    def _frame_facts(self) -> _FrameFacts:
+        style = self.rich_style
+        return _FrameFacts(
+            self.scroll_offset,
+            self.scrollable_content_region.width,
+            style,
+            style + Style(),
+            self.text_selection,
+        )
 
     def render_line(self, y: int) -> Strip:
         """A row as painted; outside painting, with the "offset" meta mouse selection reads.
@@ -362,16 +382,15 @@ class TranscriptView(ScrollView, can_focus=True):
         return line.apply_offsets(scroll_x, scroll_y + y)
 
     def _painted_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
+        (scroll_x, scroll_y), width, style, pad_style, selection = (
+            self._frame if self._painting else self._frame_facts()
+        )
         row = scroll_y + y
-        width = self.scrollable_content_region.width
-        style = self._line_style
         ref = self.layout_rows.locate(row)
         if ref is None:
             if row == 0:
                 return Strip([Segment(EMPTY_HINT, EMPTY_HINT_STYLE)]).crop_extend(0, width, style)
             return Strip.blank(width, style)
-        selection = self.text_selection
         span = selection.get_span(row) if selection is not None else None
         marks = self._marks_for(ref)
         key = (ref, marks, row, scroll_x, width, style)
@@ -385,7 +404,7 @@ class TranscriptView(ScrollView, can_focus=True):
             strip = _highlight(
                 strip, span, self.screen.get_component_rich_style("screen--selection")
             )
-        line = strip.crop_extend(scroll_x, scroll_x + width, style + Style())
+        line = strip.crop_extend(scroll_x, scroll_x + width, pad_style)
         if span is None:
             self._lines[key] = line
         return line
