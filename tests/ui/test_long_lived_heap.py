@@ -1,0 +1,35 @@
+"""The collector skips the app's long-lived objects, yet a closed tab's objects are collected."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from tcptui.ui.session_view import SessionView
+from tests.ui.helpers import make_app, wait_for
+
+SIZE = (150, 44)
+
+
+async def test_the_heap_is_frozen_while_the_app_runs_and_thawed_when_it_ends() -> None:
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: gc.get_freeze_count() > 0, "the heap frozen")
+    assert gc.get_freeze_count() == 0
+
+
+async def test_a_tab_made_before_the_freeze_is_collected_when_closed() -> None:
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: gc.get_freeze_count() > 0, "the heap frozen")
+        first = weakref.ref(app.current)
+        await pilot.press("ctrl+w")
+        await wait_for(
+            pilot,
+            lambda: len(app.query(SessionView)) == 1 and app.current is not first(),
+            "the first tab replaced by a fresh one",
+        )
+        await pilot.pause()  # what runs after the next refresh: the collection and the freeze
+        await wait_for(pilot, lambda: gc.get_freeze_count() > 0, "the heap frozen again")
+        gc.collect()
+        assert first() is None
