@@ -240,7 +240,9 @@ class TcpTuiApp(App[int]):
     def _listener_retitled(self, event: ListenerView.TitleChanged) -> None:
         pane = event.view.parent
         if isinstance(pane, TabPane) and pane.id:
-            self.query_one(TabbedContent).get_tab(pane.id).label = event.view.title
+            tab = self.query_one(TabbedContent).get_tab(pane.id)
+            if tab.label.plain != event.view.title:  # a new label means a new layout
+                tab.label = event.view.title
 
     # -- the current tab ---------------------------------------------------------------------
 
@@ -287,7 +289,9 @@ class TcpTuiApp(App[int]):
     def _retitle(self, event: SessionView.TitleChanged) -> None:
         pane = event.view.parent
         if isinstance(pane, TabPane) and pane.id:
-            self.query_one(TabbedContent).get_tab(pane.id).label = event.view.title
+            tab = self.query_one(TabbedContent).get_tab(pane.id)
+            if tab.label.plain != event.view.title:  # a new label means a new layout
+                tab.label = event.view.title
         if event.view is self.current:
             self.sub_title = event.view.title
 

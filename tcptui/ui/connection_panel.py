@@ -100,7 +100,7 @@ class ConnectionPanel(Vertical):
     ConnectionPanel #form-error { color: $error; height: auto; }
     ConnectionPanel #closed-reason { height: auto; margin: 1 0 0 0; }
     ConnectionPanel #retry { height: auto; color: $warning; }
-    ConnectionPanel #stats { height: auto; margin: 1 0 0 0; color: $text-muted; }
+    ConnectionPanel #stats { height: 3; margin: 1 0 0 0; color: $text-muted; }
     ConnectionPanel Sparkline { height: 2; margin: 0 0 0 0; }
     """
 
@@ -286,5 +286,7 @@ class ConnectionPanel(Vertical):
             f" chunks\nout {human_bytes(sent)} in {self.capture.chunk_count(Direction.SENT):,}"
             f" chunks\nage {age or '—'} · {human_bytes(rate)}/s"
         )
-        self.query_one("#stats", Static).update(text)
+        # Three short lines, always: a new layout of the screen twice a second would cost a
+        # frame of 30-60 ms under a flood.
+        self.query_one("#stats", Static).update(text, layout=False)
         self.query_one("#rate-sparkline", Sparkline).data = list(self._rates)

@@ -242,7 +242,17 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def _update_virtual_size(self) -> None:
         content = HEX_WIDTH if self.mode == "hex" else self._painter_width()
-        self.virtual_size = Size(max(content, self._widest), self.layout_rows.total_rows)
+        size = Size(max(content, self._widest), self.layout_rows.total_rows)
+        old = self.virtual_size
+        if self.show_vertical_scrollbar and size.width == old.width and size.height >= old.height:
+            # Rows added below a view that already scrolls: the scrollbars need new extents,
+            # not a layout of the whole screen, which setting `virtual_size` asks for (a
+            # reflow of every widget on each take of a flood: 30-60 ms frames, measured).
+            self.set_reactive(TranscriptView.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        else:
+            self.virtual_size = size
         if self.following:
             self._scroll_to_tail()
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 import time
 from functools import partial
 
+import pytest
+from textual.geometry import Region
+from textual.widget import Widget
+
+from tcptui.capture.store import Capture, Direction
 from tcptui.ui.session_view import (
     DATA_REFRESH_INTERVAL,
     DATA_REFRESH_SHARE,
@@ -37,3 +42,37 @@ def test_only_a_flood_spaces_the_takes_and_a_slow_frame_spaces_them_more() -> No
     assert take_spacing(FLOOD_TAKE_BYTES - 1, cost=0.5) == 0.0
     assert take_spacing(FLOOD_TAKE_BYTES, cost=0.001) == DATA_REFRESH_INTERVAL
     assert take_spacing(10 * FLOOD_TAKE_BYTES, cost=0.08) == 0.08 / DATA_REFRESH_SHARE
+
+
+async def test_taking_data_into_a_scrolling_view_lays_nothing_out_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """New rows under a view that already scrolls, and the stats ticking, need new scrollbar
+    extents and a repaint, not a layout of the whole screen (a 30-60 ms frame per take)."""
+    app = make_app(None)
+    app.capture = Capture()
+    app.capture.append(Direction.RECEIVED, b"an early line\n" * 300)
+    async with app.run_test(size=(160, 40)) as pilot:
+        log = app.receive_log
+        log.refresh_data()
+        await pilot.pause()
+        view = log.text_view
+        assert view.show_vertical_scrollbar and view.following
+        layouts: list[str] = []
+        refresh = Widget.refresh
+
+        def note_layouts(widget: Widget, *regions: Region, **flags: bool) -> Widget:
+            if flags.get("layout"):
+                layouts.append(type(widget).__name__)
+            return refresh(widget, *regions, **flags)
+
+        monkeypatch.setattr(Widget, "refresh", note_layouts)
+        for take in range(3):
+            app.capture.append(Direction.RECEIVED, f"take {take}\n".encode() * 200)
+            log.refresh_data()
+            app.current.panel.update_stats()
+            await pilot.pause()
+        assert layouts == []
+        assert view.vertical_scrollbar.window_virtual_size == view.layout_rows.total_rows
+        assert view.scroll_y == view.max_scroll_y
+        assert "take 2" in all_rows(view)[-1]
