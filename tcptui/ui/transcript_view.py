@@ -169,6 +169,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(_STRIP_CACHE_SIZE)
         """Rows as last handed to Textual: cropped to the view."""
         self._painting = False
+        self._unseen_note = ""
         self._frame = _FrameFacts(Offset(0, 0), 0, Style(), Style(), None)
         self._widest = 0
         self._bytes_when_left_bottom = 0
@@ -316,10 +317,12 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def _show_unseen(self) -> None:
         unseen = self.capture.total_bytes - self._bytes_when_left_bottom
-        if self.following or unseen <= 0:
-            self.border_subtitle = ""
-        else:
-            self.border_subtitle = f"▼ {unseen:,} new bytes below · End to follow"
+        note = (
+            "" if self.following or unseen <= 0 else f"▼ {unseen:,} new bytes below · End to follow"
+        )
+        if note != self._unseen_note:  # setting a border title repaints every row of the view
+            self._unseen_note = note
+            self.border_subtitle = note
 
     def _scroll_to_tail(self) -> None:
         # force: the scrollbar may not be shown yet when the first rows arrive.
