@@ -16,12 +16,13 @@ import time
 from collections.abc import Callable
 
 from tcptui.capture.store import Capture, Direction
+from tcptui.ui.receive_log import Layout
 from tests.ui.helpers import make_app
 
 from .common import Payload, Row, Settings, make_payload, median, percentile, size_text
 
 CHUNK = 256 * 1024
-LAYOUTS = ("dual", "text", "hex")
+LAYOUTS: tuple[Layout, ...] = ("dual", "text", "hex")
 MEDIAN_TARGET_MS = 16.0
 
 

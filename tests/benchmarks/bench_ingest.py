@@ -5,13 +5,23 @@ timed the same way, by the server: from accepting the connection to the client c
 EOF. For tcptui the figure runs on to the moment its UI has handled the end of the connection
 (the last bytes are on screen), which is what a person waits for; the I/O thread's own time
 is given in the notes. The sha256 of the app's capture must equal the payload's.
+
+The same app also runs headless in this process, alternating with the others: the difference
+between the two is what drawing into a real terminal costs while the bytes pour in.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from tcptui.net.session import SessionState
+from tcptui.net.target import Target
+from tests.ui.helpers import make_app
 
 from .common import (
     MIB,
@@ -25,7 +35,7 @@ from .common import (
     run_tool,
     size_text,
 )
-from .terminal import run_driver_in_tmux
+from .terminal import COLUMNS, LINES, run_driver_in_tmux
 
 MEMORY_TARGET_MIB = 32
 
@@ -41,6 +51,40 @@ class AppRun:
 
 def _deadline(nbytes: int) -> float:
     return 60 + nbytes / (2 * MIB)
+
+
+def headless_ingest(server: SendfileServer, sha256: str) -> float:
+    """The same app in this process with Textual headless: all of it but the terminal.
+
+    Timed like the terminal run: accept to the UI having taken in the whole capture after
+    the connection closed (checked every 10 ms, within the deadline).
+    """
+    return asyncio.run(_headless_ingest(server, sha256))
+
+
+async def _headless_ingest(server: SendfileServer, sha256: str) -> float:
+    app = make_app(Target("127.0.0.1", server.port))
+    async with app.run_test(size=(COLUMNS, LINES)) as pilot:
+        deadline = time.monotonic() + _deadline(server.nbytes)
+        view = app.receive_log.text_view
+        while not (
+            app.session is not None
+            and app.session.state is SessionState.CLOSED
+            and view.layout_rows.measured_chunks == len(app.capture)
+        ):
+            if time.monotonic() > deadline:
+                raise TimeoutError("the headless app did not take in the whole capture")
+            await pilot.pause(0.01)
+        shown = time.monotonic()
+        digest = hashlib.sha256()
+        for block in app.capture.iter_bytes(4 << 20):
+            digest.update(block)
+        if not view.following:
+            raise AssertionError("the headless views stopped following the tail")
+    transfer = server.next_transfer(60)
+    if digest.hexdigest() != sha256:
+        raise ByteCheckError(f"the headless app's capture has sha256 {digest.hexdigest()}")
+    return shown - transfer.accepted
 
 
 def app_ingest(server: SendfileServer, sha256: str) -> AppRun:
@@ -86,6 +130,7 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
         results = alternate(
             {
                 "tcptui": lambda: app_ingest(server, big.sha256),
+                "headless": lambda: headless_ingest(server, big.sha256),
                 "socat": tool_ingest(server, ["socat", "-u", f"TCP:127.0.0.1:{port}", "/dev/null"]),
                 "nc": tool_ingest(server, ["nc", "127.0.0.1", port]),
             },
@@ -94,6 +139,7 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
     app_runs: list[AppRun] = results["tcptui"]  # type: ignore[assignment]
     app_ui = median([r.ui_seconds for r in app_runs])
     app_io = median([r.io_seconds for r in app_runs])
+    headless = median(results["headless"])  # type: ignore[arg-type]
     socat = median(results["socat"])  # type: ignore[arg-type]
     nc = median(results["nc"])  # type: ignore[arg-type]
     size = size_text(big.size)
@@ -118,6 +164,14 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
             f"{app_ui / nc:.2f}",
             "≤ 2.0",
             app_ui / nc <= 2.0,
+        ),
+        Row(
+            f"1. Ingest {size} to EOF, UI live but headless: no terminal (vs `socat`)",
+            f"{headless:.2f} s",
+            f"{socat:.2f} s",
+            f"{headless / socat:.2f}",
+            "—",
+            None,
         ),
     ]
     app_rate = big.size / app_ui
