@@ -70,6 +70,7 @@ MARK_STYLES: dict[MarkKind, Style] = {
 Marks = tuple[tuple[int, int, MarkKind], ...]
 GUTTER_WIDTH = 2
 HEX_WIDTH = 10 + 3 * BYTES_PER_ROW + 1 + 2 + BYTES_PER_ROW + 1
+_HEX_CELLS_AFTER_OFFSET = HEX_WIDTH - len("00000000  ")
 _CHUNK_CACHE_SIZE = 4
 """Whole chunks kept for painting text rows: a recv can be megabytes, so only a few."""
 
@@ -339,7 +340,9 @@ class HexPainter(RowPainter):
     def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks) -> Strip:
         base = chunk.stream_offset if self.stream_offsets else 0
         offset_style = DIRECTION_STYLES[chunk.direction]
-        return Strip(hex_segments(data, base + start, offset_style, marks, self.reader.glyphs))
+        segments = hex_segments(data, base + start, offset_style, marks, self.reader.glyphs)
+        # Every character after the offset takes one cell: no need to measure the row.
+        return Strip(segments, len(segments[0].text) + _HEX_CELLS_AFTER_OFFSET)
 
 
 def split_by_marks(length: int, marks: Marks) -> list[tuple[tuple[int, int], Style]]:

@@ -123,6 +123,7 @@ def test_hex_view_rows_are_printable_and_show_every_byte(
         painter = HexPainter(ChunkReader(capture), stream_offsets)
         for strip in painted_rows(painter, capture):
             assert not unprintable(strip.text), strip.text
+            assert strip.cell_length == Strip(list(strip)).cell_length  # measured = declared
         for index in range(len(capture)):
             data = capture.read_chunk(index)
             rows = [
