@@ -287,6 +287,8 @@ class TcpTuiApp(App[int]):
 
     @on(SessionView.TitleChanged)
     def _retitle(self, event: SessionView.TitleChanged) -> None:
+        if not self.query(TabbedContent):
+            return  # a connection ended while the app closes: no tabs left to title
         pane = event.view.parent
         if isinstance(pane, TabPane) and pane.id:
             tab = self.query_one(TabbedContent).get_tab(pane.id)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+from textual.widgets import TabbedContent
+
 from tcptui.capture.store import Direction
 from tcptui.cli import parse_args
 from tcptui.net.session import SessionState
@@ -112,3 +114,14 @@ async def test_auto_reconnect_stops_after_the_limit() -> None:
         )
         assert "gave up after 2 attempts" in str(view.panel.query_one("#retry").render())
         assert view.title.startswith("✖")
+
+
+async def test_a_title_change_after_the_tabs_are_gone_is_ignored() -> None:
+    """As the app closes, a connection's last event can arrive after the tabs were removed."""
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.current
+        await app.query_one(TabbedContent).remove()
+        app.post_message(SessionView.TitleChanged(view))
+        await pilot.pause()
+    assert app.return_code in (0, None)
