@@ -12,6 +12,7 @@ import re
 import time
 from typing import Literal, NamedTuple
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.cache import LRUCache
@@ -19,7 +20,13 @@ from textual.strip import Strip
 
 from tcptui.capture.store import Capture, Chunk, Direction
 from tcptui.codec.hexdump import BYTE_CLASSES, BYTES_PER_ROW
-from tcptui.codec.safe_text import ascii_only, count_text_rows, render_text, text_row_starts
+from tcptui.codec.safe_text import (
+    Piece,
+    ascii_only,
+    count_text_rows,
+    render_text,
+    text_row_starts,
+)
 from tcptui.ui.byte_marks import MarkKind
 from tcptui.ui.transcript_layout import RowRef
 
@@ -253,6 +260,7 @@ class TextPainter(RowPainter):
     def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks) -> Strip:
         glyphs = self.reader.glyphs
         segments = [Segment(glyphs.gutter, DIRECTION_STYLES[chunk.direction])]
+        cells = cell_len(glyphs.gutter)
         parts = split_by_marks(len(data), marks) if marks else [((0, len(data)), None)]
         for (lo, hi), mark in parts:
             pieces = render_text(data[lo:hi], self.encoding)
@@ -264,7 +272,14 @@ class TextPainter(RowPainter):
                 segments.extend(
                     Segment(piece.text, PIECE_STYLES[piece.kind] + mark) for piece in pieces
                 )
-        return Strip(segments)
+            cells += sum(map(_piece_cells, pieces))
+        return Strip(segments, cells)
+
+
+def _piece_cells(piece: Piece) -> int:
+    """Escapes and control pictures take a cell a character; only text may hold wide ones."""
+    text = piece.text
+    return len(text) if piece.kind != "text" or text.isascii() else cell_len(text)
 
 
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")

@@ -103,6 +103,7 @@ def test_text_view_rows_are_printable_and_cover_every_byte_once(
         painter = TextPainter(ChunkReader(capture), width, encoding)
         for strip in painted_rows(painter, capture):
             assert not unprintable(strip.text), strip.text
+            assert strip.cell_length == Strip(list(strip)).cell_length  # measured = declared
         for index in range(len(capture)):
             spans = [
                 painter.row_span(RowRef(index, row)) for row in range(painter.count_rows(index))
