@@ -50,11 +50,15 @@ class _PieceList:
         self._source_len = 0
 
     def add(self, kind: PieceKind, text: str, source_len: int) -> None:
-        if kind != self._kind:
-            self._flush()
-            self._kind = kind
-        self._texts.append(text)
-        self._source_len += source_len
+        if kind == self._kind:
+            self._texts.append(text)
+            self._source_len += source_len
+            return
+        if self._texts:  # _flush(), inlined: a row of binary changes kind at nearly every run
+            self.pieces.append(Piece("".join(self._texts), self._kind, self._source_len))
+        self._kind = kind
+        self._texts = [text]
+        self._source_len = source_len
 
     def result(self) -> list[Piece]:
         self._flush()
@@ -79,22 +83,22 @@ def render_text(data: bytes, encoding: str = "utf-8") -> list[Piece]:
 
 def _render_utf8(data: bytes, pieces: _PieceList) -> None:
     """The common case, done in runs with C-speed string operations."""
-    text = data.decode("utf-8", "surrogateescape")
-    for match in _UTF8_TOKENS.finditer(text):
-        run = match.group()
-        kind = match.lastgroup
-        if kind == "text":
-            pieces.add("text", run, len(run))
-        elif kind == "escape":
-            pieces.add("escape", run.translate(_CONTROL_GLYPHS), len(run))
-        elif kind == "invalid":
-            raw = run.encode("utf-8", "surrogateescape")
-            pieces.add("invalid", _hex_escapes(raw), len(raw))
-        elif run.isprintable():
-            pieces.add("text", run, len(run.encode("utf-8")))
+    add = pieces.add
+    for text, escape, invalid, other in _UTF8_TOKENS.findall(
+        data.decode("utf-8", "surrogateescape")
+    ):
+        if text:
+            add("text", text, len(text))
+        elif escape:
+            add("escape", escape.translate(_CONTROL_GLYPHS), len(escape))
+        elif invalid:
+            raw = invalid.encode("utf-8", "surrogateescape")
+            add("invalid", _hex_escapes(raw), len(raw))
+        elif other.isprintable():
+            add("text", other, len(other.encode("utf-8")))
         else:
-            for char in run:
-                pieces.add(*_render_char(char), len(char.encode("utf-8")))
+            for char in other:
+                add(*_render_char(char), len(char.encode("utf-8")))
 
 
 def _render_decoded(data: bytes, encoding: str, pieces: _PieceList) -> None:
