@@ -289,7 +289,8 @@ def row_shape(data: bytes, width: int) -> RowShape:
     """How to cut a chunk that starts with `data` into text rows that fit `width` cells.
 
     Plain text is about a cell a byte. Otherwise a byte may take four cells (`\\xNN`), so the
-    row shrinks in proportion to how many such bytes the chunk has, never below width / 4.
+    row shrinks in proportion to how many such bytes the chunk has, never below width / 4;
+    in mostly-text data only what is shown as an escape counts, not valid characters.
     Mostly printable data with a few bad bytes keeps whole characters; other data with short
     lines still ends rows at newlines; binary gets fixed rows. All is judged from the
     chunk's first bytes: under a flood every chunk is measured on arrival, and a sample costs
@@ -298,20 +299,43 @@ def row_shape(data: bytes, width: int) -> RowShape:
     sample = data[:_SAMPLE]
     if is_plain_text(sample):
         return RowShape(max(4, width - 2), "text")
-    special = len(sample.translate(None, _ONE_CELL_BYTES))  # bytes that may take 4 cells
-    estimate = width * len(sample) // (len(sample) + 3 * special) - 2
-    row = max(2, width // 4, estimate)
     invalid = sample.decode("utf-8", "replace").count("\ufffd")
     if invalid * 20 <= len(sample):
-        return RowShape(row, "text")
+        escaped = _escaped_bytes(sample.decode("utf-8", "surrogateescape"))
+        return RowShape(_row_for(width, len(sample), escaped), "text")
+    row = _row_for(width, len(sample), len(sample.translate(None, _ONE_CELL_BYTES)))
     if sample.count(b"\n") * row * 4 >= len(sample):  # short lines: keep them as rows
         return RowShape(row, "bytes")
     # Fixed rows fit the worst case (four cells a byte): binary never scrolls sideways.
     return RowShape(max(2, width // 4), "fixed")
 
 
+def _row_for(width: int, sample_len: int, special: int) -> int:
+    """Bytes a row of `width` cells can hold when `special` bytes of the sample may take four
+    cells each and the rest one."""
+    estimate = width * sample_len // (sample_len + 3 * special) - 2
+    return max(2, width // 4, estimate)
+
+
+def _escaped_bytes(text: str) -> int:
+    """Bytes of mostly-text `text` that may be shown as escapes (up to four cells a byte).
+
+    Printable characters take at most a cell a byte (a 3-byte CJK character takes two), so
+    runs outside printable ASCII count only when not printable: bad bytes, controls, format
+    characters.
+    """
+    plain = text.translate(_LINE_BREAKS)
+    line_breaks = len(text) - len(plain)  # tab, CR, LF: a byte each, shown as `\n` and such
+    return line_breaks + sum(
+        len(run.encode("utf-8", "surrogateescape"))
+        for run in _OUTSIDE_ASCII.findall(plain)
+        if not run.isprintable()
+    )
+
+
 _SAMPLE = 1024
 _ONE_CELL_BYTES = bytes(range(0x20, 0x7F))
+_OUTSIDE_ASCII = re.compile(r"[^\x20-\x7e]+")
 
 
 def is_plain_text(data: bytes) -> bool:

@@ -51,3 +51,19 @@ def test_rows_cover_the_chunk_exactly_once_and_agree_with_their_count(data: byte
         assert cells <= VIEW_WIDTH + 2  # the gutter: rows never need sideways scrolling
     finally:
         capture.close()
+
+
+def test_multilingual_text_with_a_bad_byte_keeps_nearly_whole_rows_that_fit() -> None:
+    """Valid non-ASCII characters take at most a cell a byte: only the bad byte is an escape."""
+    data = "naïve café, 日本語のテキスト, emoji 😀 — ok\n".encode() * 30 + b"\xff tail\n"
+    shape = row_shape(data, VIEW_WIDTH)
+    assert shape.cut == "text"
+    assert shape.width >= VIEW_WIDTH - 10
+    capture = Capture()
+    try:
+        capture.append(Direction.RECEIVED, data)
+        painter = TextPainter(ChunkReader(capture), VIEW_WIDTH)
+        rows = [painter.paint(RowRef(0, row)) for row in range(painter.count_rows(0))]
+        assert max(row.cell_length for row in rows) <= VIEW_WIDTH + TextPainter.gutter_width
+    finally:
+        capture.close()
