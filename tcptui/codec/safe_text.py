@@ -50,15 +50,11 @@ class _PieceList:
         self._source_len = 0
 
     def add(self, kind: PieceKind, text: str, source_len: int) -> None:
-        if kind == self._kind:
-            self._texts.append(text)
-            self._source_len += source_len
-            return
-        if self._texts:  # _flush(), inlined: a row of binary changes kind at nearly every run
-            self.pieces.append(Piece("".join(self._texts), self._kind, self._source_len))
-        self._kind = kind
-        self._texts = [text]
-        self._source_len = source_len
+        if kind != self._kind:
+            self._flush()
+            self._kind = kind
+        self._texts.append(text)
+        self._source_len += source_len
 
     def result(self) -> list[Piece]:
         self._flush()

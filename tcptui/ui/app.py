@@ -113,14 +113,10 @@ class TcpTuiApp(App[int]):
             opened_meta=self.opened_meta,
             live_saver=self._first_saver,
         )
+        # Once the first screen is up the app holds some 170k container objects (Textual's
+        # DOM, styles, caches). A full collection walked them all: 40-65 ms on the event loop
+        # every few seconds of a flood (gc.callbacks). Frozen, the collector skips them.
         self.call_after_refresh(gc.freeze)
-
-    # The cyclic collector and the long-lived heap: once the first screen is up the app holds
-    # some 170k container objects (Textual's DOM, styles and caches). A full collection walks
-    # them all, 40-65 ms on the event loop every few seconds of a flood (measured with
-    # gc.callbacks): the worst stall. gc.freeze() leaves the collector only what is made
-    # after it. Frozen objects are never collected, so the heap thaws when part of it dies (a
-    # tab closes, the app ends); after a tab closes it is collected once and frozen again.
 
     def _apply_settings(self) -> None:
         """Theme and keys from the settings file; the file cannot know Textual's names, so
@@ -238,11 +234,7 @@ class TcpTuiApp(App[int]):
 
     @on(ListenerView.TitleChanged)
     def _listener_retitled(self, event: ListenerView.TitleChanged) -> None:
-        pane = event.view.parent
-        if isinstance(pane, TabPane) and pane.id:
-            tab = self.query_one(TabbedContent).get_tab(pane.id)
-            if tab.label.plain != event.view.title:  # a new label means a new layout
-                tab.label = event.view.title
+        self._label_tab(event.view)
 
     # -- the current tab ---------------------------------------------------------------------
 
@@ -285,16 +277,21 @@ class TcpTuiApp(App[int]):
 
     # -- tabs --------------------------------------------------------------------------------
 
+    def _label_tab(self, view: SessionView | ListenerView) -> bool:
+        """Show the view's title on its tab; False once the tabs are gone (the app closing)."""
+        tabs = self.query(TabbedContent)
+        if not tabs:
+            return False
+        pane = view.parent
+        if isinstance(pane, TabPane) and pane.id:
+            tab = tabs.first().get_tab(pane.id)
+            if tab.label.plain != view.title:  # setting a label lays the screen out again
+                tab.label = view.title
+        return True
+
     @on(SessionView.TitleChanged)
     def _retitle(self, event: SessionView.TitleChanged) -> None:
-        if not self.query(TabbedContent):
-            return  # a connection ended while the app closes: no tabs left to title
-        pane = event.view.parent
-        if isinstance(pane, TabPane) and pane.id:
-            tab = self.query_one(TabbedContent).get_tab(pane.id)
-            if tab.label.plain != event.view.title:  # a new label means a new layout
-                tab.label = event.view.title
-        if event.view is self.current:
+        if self._label_tab(event.view) and event.view is self.current:
             self.sub_title = event.view.title
 
     @on(TabbedContent.TabActivated)
@@ -307,7 +304,7 @@ class TcpTuiApp(App[int]):
         view = event.pane.query(SessionView).first()
         if view.unread:
             view.unread = False
-            event.tabbed_content.get_tab(event.pane.id or "").label = view.title
+            self._label_tab(view)
         self.sub_title = view.title
         if not view.has_focus_within:
             view.focus_default()
@@ -334,7 +331,8 @@ class TcpTuiApp(App[int]):
         self.call_after_refresh(self._collect_and_freeze)
 
     def _collect_and_freeze(self) -> None:
-        """A closed tab's widgets are cyclic garbage, and frozen again they would never go."""
+        """Frozen objects are never collected: a closed tab's widgets (cyclic garbage, and
+        frozen if the tab is older than the freeze) are collected before freezing again."""
         gc.collect()
         gc.freeze()
 

@@ -49,7 +49,6 @@ class _FrameFacts(NamedTuple):
     scroll: Offset
     width: int
     style: Style
-    pad_style: Style
     selection: Selection | None
 
 
@@ -166,11 +165,9 @@ class TranscriptView(ScrollView, can_focus=True):
         self.layout_rows = TranscriptLayout(capture, self._painter.count_rows)
         self.marks = marks or SharedMarks()
         self._strips: LRUCache[tuple[RowRef, Marks], Strip] = LRUCache(_STRIP_CACHE_SIZE)
-        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(_STRIP_CACHE_SIZE)
-        """Rows as last handed to Textual: cropped to the view."""
         self._painting = False
         self._unseen_note = ""
-        self._frame = _FrameFacts(Offset(0, 0), 0, Style(), Style(), None)
+        self._frame = _FrameFacts(Offset(0, 0), 0, Style(), None)
         self._widest = 0
         self._bytes_when_left_bottom = 0
         self._quiet = False
@@ -229,7 +226,6 @@ class TranscriptView(ScrollView, can_focus=True):
         self._painter = self._make_painter(self._wrap_width())
         self.layout_rows.remeasure(self._painter.count_rows)
         self._strips.clear()
-        self._lines.clear()
         self._widest = 0
         self._update_virtual_size()
         if not self.following and anchor is not None:
@@ -371,12 +367,10 @@ class TranscriptView(ScrollView, can_focus=True):
             self._painting = False
 
     def _frame_facts(self) -> _FrameFacts:
-        style = self.rich_style
         return _FrameFacts(
             self.scroll_offset,
             self.scrollable_content_region.width,
-            style,
-            style + Style(),
+            self.rich_style,
             self.text_selection,
         )
 
@@ -395,7 +389,7 @@ class TranscriptView(ScrollView, can_focus=True):
         return line.apply_offsets(scroll_x, scroll_y + y)
 
     def _painted_line(self, y: int) -> Strip:
-        (scroll_x, scroll_y), width, style, pad_style, selection = (
+        (scroll_x, scroll_y), width, style, selection = (
             self._frame if self._painting else self._frame_facts()
         )
         row = scroll_y + y
@@ -404,23 +398,16 @@ class TranscriptView(ScrollView, can_focus=True):
             if row == 0:
                 return Strip([Segment(EMPTY_HINT, EMPTY_HINT_STYLE)]).crop_extend(0, width, style)
             return Strip.blank(width, style)
-        span = selection.get_span(row) if selection is not None else None
-        marks = self._marks_for(ref)
-        key = (ref, marks, row, scroll_x, width, style)
-        if span is None and (line := self._lines.get(key)) is not None:
-            return line  # rows keep their number as the view scrolls: following reuses them
-        strip = self.strip_for(ref, marks)
+        strip = self.strip_for(ref, self._marks_for(ref))
         if strip.cell_length > self._widest:
             self._widest = strip.cell_length
             self.call_after_refresh(self._widen)
+        span = selection.get_span(row) if selection is not None else None
         if span is not None:
             strip = _highlight(
                 strip, span, self.screen.get_component_rich_style("screen--selection")
             )
-        line = strip.crop_extend(scroll_x, scroll_x + width, pad_style)
-        if span is None:
-            self._lines[key] = line
-        return line
+        return strip.crop_extend(scroll_x, scroll_x + width, style)  # cached by the Strip
 
     # -- mouse selection ---------------------------------------------------------------------
 
