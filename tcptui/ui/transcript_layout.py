@@ -52,11 +52,20 @@ class TranscriptLayout:
         available = len(self.capture)
         deadline = None if budget is None else time.perf_counter() + budget
         for index in range(measured, available):
-            self._starts.append(self._total)
-            self._total += HEADER_ROWS + self._count_rows(index)
+            self._measure(index)
             if deadline is not None and time.perf_counter() > deadline:
                 break
         return len(self._starts) > measured
+
+    def measure_through(self, chunk: int) -> None:
+        """Measure every chunk up to `chunk`, whatever it costs: a row of it is asked for
+        (the cursor or a search hit is there) before the budgeted updates have reached it."""
+        for index in range(len(self._starts), min(chunk + 1, len(self.capture))):
+            self._measure(index)
+
+    def _measure(self, index: int) -> None:
+        self._starts.append(self._total)
+        self._total += HEADER_ROWS + self._count_rows(index)
 
     @property
     def pending(self) -> bool:

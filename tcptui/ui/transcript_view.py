@@ -284,6 +284,16 @@ class TranscriptView(ScrollView, can_focus=True):
             self.refresh()
         return pending
 
+    def _first_row(self, chunk: int) -> int:
+        """The row of `chunk`'s header. Under a flood this view may not have measured that far
+        yet (the other view, or the capture, has): measure up to it first."""
+        if chunk >= self.layout_rows.measured_chunks:
+            self.layout_rows.measure_through(chunk)
+            self._update_virtual_size()
+            self._show_unseen()
+            self.refresh()
+        return self.layout_rows.first_row(chunk)
+
     def _catch_up(self) -> None:
         """Measure what a flood left unmeasured, a slice per frame, so keys still get through."""
         self._catching_up = False
@@ -302,7 +312,7 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def scroll_to_byte(self, chunk: int, offset: int, *, header: bool = False) -> None:
         """Put the row showing byte `offset` of `chunk` at the top, without echoing it back."""
-        row = self.layout_rows.first_row(chunk)
+        row = self._first_row(chunk)
         if not header:
             row += 1 + self._painter.row_of_byte(chunk, offset)
         self._quiet = True
@@ -475,7 +485,7 @@ class TranscriptView(ScrollView, can_focus=True):
         """Scroll so the cursor's row is on screen."""
         if self.marks.cursor.offset is not None and self.capture.total_bytes:
             ref, _ = self._cursor_place(self.marks.cursor.offset)
-            row = self.layout_rows.first_row(ref.chunk) + 1 + ref.row
+            row = self._first_row(ref.chunk) + 1 + ref.row
             height = self.scrollable_content_region.height
             if row < self.scroll_y:
                 self.scroll_to(y=row, animate=False, immediate=True, force=True)
@@ -491,7 +501,7 @@ class TranscriptView(ScrollView, can_focus=True):
             self.action_move_bytes(0, extend)
             return
         ref, column = self._cursor_place(self.marks.cursor.offset)
-        y = self.layout_rows.first_row(ref.chunk) + 1 + ref.row
+        y = self._first_row(ref.chunk) + 1 + ref.row
         target = None
         while target is None:
             y += 1 if delta > 0 else -1

@@ -17,7 +17,7 @@ from tcptui.ui.session_view import (
     take_spacing,
 )
 from tests.helpers import EchoServer
-from tests.ui.helpers import all_rows, make_app, wait_for, wait_open
+from tests.ui.helpers import all_rows, make_app, rendered_rows, wait_for, wait_open
 
 
 async def test_small_replies_never_make_the_next_one_wait() -> None:
@@ -76,3 +76,32 @@ async def test_taking_data_into_a_scrolling_view_lays_nothing_out_again(
         assert view.vertical_scrollbar.window_virtual_size == view.layout_rows.total_rows
         assert view.scroll_y == view.max_scroll_y
         assert "take 2" in all_rows(view)[-1]
+
+
+async def test_the_cursor_in_chunks_a_view_has_not_measured_yet_is_measured_and_shown() -> None:
+    """Under a flood the hex view measures chunks from their length at once while the text
+    view reads them within a time budget: the shared cursor can sit in a chunk the text view
+    has not reached. Focusing the text view then crashed (IndexError in first_row)."""
+    app = make_app(None)
+    app.capture = Capture()
+    app.capture.append(Direction.RECEIVED, b"an early line\n" * 10)
+    async with app.run_test(size=(160, 40)) as pilot:
+        log = app.receive_log
+        log.refresh_data()
+        await pilot.pause()
+        for number in range(30):
+            app.capture.append(Direction.RECEIVED, f"late line {number}\n".encode() * 40)
+        log.hex_view.refresh_data()
+        await pilot.pause()  # the hex view follows the tail, and the text view with it
+        text = log.text_view
+        assert log.hex_view.layout_rows.measured_chunks == 31
+        assert text.layout_rows.measured_chunks == 1
+        log.marks.cursor.offset = app.capture.chunk(25).offset + 5
+        text.focus()
+        await pilot.pause()
+        assert text.layout_rows.measured_chunks >= 26
+        row = text.layout_rows.first_row(25) + 1  # the cursor is in the chunk's first row
+        assert text.scroll_y <= row < text.scroll_y + text.scrollable_content_region.height
+        assert any("late line 24" in line for line in rendered_rows(text))  # chunk 25 holds it
+        await pilot.press("up", "up", "down")  # moving by rows from there works too
+        assert app.capture.chunk_index_at(log.marks.cursor.offset or 0) in (24, 25)
