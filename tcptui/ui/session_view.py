@@ -198,6 +198,10 @@ class SessionView(Vertical):
     def shut_down(self) -> None:
         """Close the connection and release the capture's spool file; safe to call twice."""
         self.connection_id += 1  # whatever the I/O thread posts from now on is ignored
+        self._bridge = None  # and takes left for later (timer, after-refresh) do nothing
+        if self._data_timer is not None:
+            self._data_timer.stop()
+            self._data_timer = None
         self.retry.stop()
         if self.session is not None:
             self.session.close()
@@ -305,7 +309,7 @@ class SessionView(Vertical):
         self._schedule_take()
 
     def _schedule_take(self) -> None:
-        if self._data_timer is not None:
+        if self._data_timer is not None or self._bridge is None:
             return
         wait = self._next_data_take - time.monotonic()
         if wait > 0:

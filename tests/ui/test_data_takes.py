@@ -10,13 +10,15 @@ from textual.geometry import Region
 from textual.widget import Widget
 
 from tcptui.capture.store import Capture, Direction
+from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.session_view import (
     DATA_REFRESH_INTERVAL,
     DATA_REFRESH_SHARE,
     FLOOD_TAKE_BYTES,
+    SessionView,
     take_spacing,
 )
-from tests.helpers import EchoServer
+from tests.helpers import EchoServer, PayloadServer
 from tests.ui.helpers import all_rows, make_app, rendered_rows, wait_for, wait_open
 
 
@@ -105,3 +107,35 @@ async def test_the_cursor_in_chunks_a_view_has_not_measured_yet_is_measured_and_
         assert any("late line 24" in line for line in rendered_rows(text))  # chunk 25 holds it
         await pilot.press("up", "up", "down")  # moving by rows from there works too
         assert app.capture.chunk_index_at(log.marks.cursor.offset or 0) in (24, 25)
+
+
+async def test_a_take_left_for_later_does_nothing_once_its_tab_is_closed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found in tmux: after a flood the log goes on taking in what it left for later, a slice
+    each frame, through `call_after_refresh(_schedule_take)`. Textual runs such a callback
+    even when its widget is being removed, and closing the tab raised NoMatches. Here the
+    leftover callbacks are run by hand after the close, as Textual would: they must not reach
+    the log's views any more."""
+    payload = b"a flooded line of text\n" * 200_000
+    with PayloadServer(payload) as server:
+        app = make_app(server.target)
+        async with app.run_test(size=(160, 40)) as pilot:
+            view = app.current  # the first tab, connecting
+            await wait_for(pilot, lambda: view.capture.total_bytes == len(payload), "the flood")
+            await pilot.press("ctrl+w")
+            await wait_for(pilot, lambda: view not in app.query(SessionView), "the tab to go")
+            takes: list[ReceiveLog] = []
+            refresh_data = ReceiveLog.refresh_data
+
+            def note_take(log: ReceiveLog, catch_up: bool = True) -> bool:
+                takes.append(log)
+                return refresh_data(log, catch_up)
+
+            monkeypatch.setattr(ReceiveLog, "refresh_data", note_take)
+            view._schedule_take()  # left by call_after_refresh
+            view._take_data()  # what a take timer left running would end in
+            await pilot.pause()
+            assert takes == []
+            assert view._data_timer is None
+            assert len(app.query(SessionView)) == 1
