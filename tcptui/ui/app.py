@@ -301,7 +301,10 @@ class TcpTuiApp(App[int]):
             self.sub_title = listener.first().title
             listener.first().focus_default()
             return
-        view = event.pane.query(SessionView).first()
+        views = event.pane.query(SessionView)
+        if not views:
+            return  # the tab was closed before its activation got here
+        view = views.first()
         if view.unread:
             view.unread = False
             self._label_tab(view)

@@ -118,3 +118,14 @@ async def test_a_title_change_after_the_tabs_are_gone_is_ignored() -> None:
         app.post_message(SessionView.TitleChanged(view))
         await pilot.pause()
     assert app.return_code in (0, None)
+
+
+async def test_an_activation_handled_after_its_tab_was_closed_is_ignored() -> None:
+    """Found in tmux under a flood: ctrl+n then ctrl+w closed the new tab before the app had
+    handled its activation, and the handler found no view in the removed pane (NoMatches)."""
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await app.open_tab()  # its activation is now queued, not yet handled
+        await app.query_one(TabbedContent).remove_pane(view.parent.id or "")  # type: ignore[union-attr]
+        await pilot.pause()
+        assert len(app.query(SessionView)) == 1
