@@ -18,11 +18,13 @@ from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.selection import Selection
 from textual.strip import Strip
 
 from tcptui.capture.store import Capture
 from tcptui.ui.byte_marks import SharedMarks, marks_for_span
+from tcptui.ui.painted_scrollbar import painted_scrollbar
 from tcptui.ui.transcript_layout import RowRef, TranscriptLayout
 from tcptui.ui.transcript_rows import (
     ASCII_GLYPHS,
@@ -215,6 +217,14 @@ class TranscriptView(ScrollView, can_focus=True):
             self.mode = mode
             self.border_title = f"{mode} view"
             self._rebuild()
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        return painted_scrollbar(self, vertical=True)
+
+    @property
+    def horizontal_scrollbar(self) -> ScrollBar:
+        return painted_scrollbar(self, vertical=False)
 
     @property
     def painter(self) -> TextPainter | HexPainter:
