@@ -138,6 +138,10 @@ class Capture:
                 self._file.close()
             self._file, self._fd, self._memory = None, -1, bytearray()
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def add_note(self, note: str) -> None:
         """Attach `note` to the next chunk (e.g. "connection 2"): shown in its header."""
         with self._lock:

@@ -328,9 +328,7 @@ class TcpTuiApp(App[int]):
         for view in pane.query(SessionView):
             view.shut_down()
         gc.unfreeze()
-        await tabs.remove_pane(pane.id)
-        for view in pane.query(SessionView):
-            view.capture.close()
+        await tabs.remove_pane(pane.id)  # its session views close their captures
         self.call_after_refresh(self._collect_and_freeze)
 
     def _collect_and_freeze(self) -> None:

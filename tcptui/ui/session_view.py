@@ -193,10 +193,13 @@ class SessionView(Vertical):
             self.connect(self._target, self.config.options.family)
 
     def on_unmount(self) -> None:
+        """The tab is gone (closed, or the app ended): its spool file goes now, not when the
+        widgets, cyclic garbage, are collected (a 1 GiB spool outlived a headless run)."""
         self.shut_down()
+        self.capture.close()
 
     def shut_down(self) -> None:
-        """Close the connection and release the capture's spool file; safe to call twice."""
+        """Close the connection and stop showing new bytes; safe to call twice."""
         self.connection_id += 1  # whatever the I/O thread posts from now on is ignored
         self._bridge = None  # and takes left for later (timer, after-refresh) do nothing
         if self._data_timer is not None:

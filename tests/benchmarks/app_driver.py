@@ -81,6 +81,7 @@ class DrivenApp(TcpTuiApp):
             return
         self._note_baseline()
         self.facts["connect_started"] = time.monotonic()
+        self.facts["ui_cpu_started"] = time.thread_time()
         self.current.connect(Target("127.0.0.1", self.args.port), Family.IPV4)
 
     def _note_baseline(self) -> None:
@@ -96,6 +97,7 @@ class DrivenApp(TcpTuiApp):
     def on_session_event(self, message: SessionEvent) -> None:
         if isinstance(message.event, Closed):
             self.facts["ui_closed"] = time.monotonic()
+            self.facts["ui_cpu"] = time.thread_time() - self.facts.get("ui_cpu_started", 0.0)
             self.facts["end_reason"] = str(message.event.reason)
             self.call_after_refresh(self._report)
 

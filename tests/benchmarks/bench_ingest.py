@@ -47,6 +47,8 @@ class AppRun:
     io_seconds: float
     """Accept to the app's socket closing after EOF (the I/O thread's part)."""
     growth_mib: float
+    ui_cpu: float
+    """CPU seconds of the UI thread from connecting to handling the end."""
 
 
 def _deadline(nbytes: int) -> float:
@@ -98,7 +100,7 @@ def app_ingest(server: SendfileServer, sha256: str) -> AppRun:
     if not facts["following"]:
         raise AssertionError("the views stopped following the tail during the ingest")
     growth = (facts["peak_kib"] - facts["baseline_kib"]) / 1024
-    return AppRun(facts["ui_closed"] - transfer.accepted, transfer.seconds, growth)
+    return AppRun(facts["ui_closed"] - transfer.accepted, transfer.seconds, growth, facts["ui_cpu"])
 
 
 def tool_ingest(server: SendfileServer, argv: list[str]) -> Callable[[], float]:
@@ -141,6 +143,7 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
     app_runs: list[AppRun] = results["tcptui"]  # type: ignore[assignment]
     app_ui = median([r.ui_seconds for r in app_runs])
     app_io = median([r.io_seconds for r in app_runs])
+    app_ui_cpu = median([r.ui_cpu for r in app_runs])
     headless = median(results["headless"])  # type: ignore[arg-type]
     socat = median(results["socat"])  # type: ignore[arg-type]
     nc = median(results["nc"])  # type: ignore[arg-type]
@@ -157,6 +160,8 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
                 f"tcptui I/O thread alone (socket closed after EOF): {app_io:.2f} s = "
                 f"{app_io / socat:.2f}× socat, {app_io / nc:.2f}× nc; the UI then needs "
                 f"{app_ui - app_io:.2f} s more to show the end",
+                f"tcptui UI thread CPU from connecting to showing the end: {app_ui_cpu:.2f} s "
+                "(it holds the GIL the I/O thread needs between reads)",
             ],
         ),
         Row(
