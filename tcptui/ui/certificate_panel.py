@@ -114,6 +114,8 @@ class CertificatePanel(Static):
 
     def clear(self) -> None:
         """A new connection: nothing is known about its TLS yet."""
+        if self.event is None and not self.has_class("-shown"):
+            return  # nothing shown: updating would cost a layout of the screen for nothing
         self.event = None
         self.remove_class("-shown", "-insecure", "-expiring")
         self.border_title = "TLS"

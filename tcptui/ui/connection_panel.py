@@ -58,6 +58,20 @@ def human_age(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+def update_in_place(widget: Static, content: Text | str) -> None:
+    """`Static.update`, with a layout of the whole screen only if the height changes.
+
+    Each layout costs 20-30 ms here, and a connection's events update these texts several
+    times in its first moments (while a flood may already be pouring in).
+    """
+    region = widget.content_region
+    widget.update(content, layout=False)
+    if not region.width or (
+        widget.get_content_height(region.size, region.size, region.width) != region.height
+    ):
+        widget.refresh(layout=True)
+
+
 class LifecycleStep(Static):
     """One step of the lifecycle: a state mark, its name, and what happened."""
 
@@ -73,7 +87,7 @@ class LifecycleStep(Static):
         text.append(f"{mark} ", style=colour)
         text.append(f"{self.step.value:<10}", style="bold")
         text.append(detail)
-        self.update(text)
+        update_in_place(self, text)
 
 
 class ConnectionPanel(Vertical):
@@ -201,7 +215,7 @@ class ConnectionPanel(Vertical):
             self._step(step).show("pending", "")
         self._connected_at = time.monotonic()
         self._closed_at = None
-        self.query_one("#closed-reason", Static).update("")
+        update_in_place(self.query_one("#closed-reason", Static), "")
         self.query_one(CertificatePanel).clear()
         self.border_title = f"connection · {safe_label(str(target))}"
         self.set_connected(True)
@@ -260,12 +274,12 @@ class ConnectionPanel(Vertical):
         sentence = event.sentence()
         if event.unsent_bytes:
             sentence += f" ({event.unsent_bytes:,} queued bytes were not sent)"
-        self.query_one("#closed-reason", Static).update(Text(sentence))
+        update_in_place(self.query_one("#closed-reason", Static), Text(sentence))
         self.set_connected(False)
 
     def show_retry(self, message: str) -> None:
         """Auto-reconnect's state: the next attempt and how to stop it."""
-        self.query_one("#retry", Static).update(Text(message))
+        update_in_place(self.query_one("#retry", Static), Text(message))
 
     # -- stats -------------------------------------------------------------------------------
 

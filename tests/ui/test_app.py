@@ -225,3 +225,29 @@ async def test_log_stops_following_when_scrolled_up_and_counts_unseen_bytes() ->
             await pilot.press("ctrl+f")
             assert view.following and view.scroll_y == view.max_scroll_y
             assert not view.border_subtitle
+
+
+async def test_a_step_asks_for_a_screen_layout_only_when_its_height_changes() -> None:
+    app = make_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await pilot.pause()
+        step = app.query_one("#step-resolve", LifecycleStep)
+        width = step.content_region.width
+        asked: list[bool] = []
+        refresh = step.refresh
+
+        def spy(*regions: object, layout: bool = False, **options: object) -> object:
+            asked.append(layout)
+            return refresh(*regions, layout=layout, **options)  # type: ignore[arg-type]
+
+        step.refresh = spy  # type: ignore[method-assign]
+        step.show("active", "short")
+        assert asked and not any(asked)
+        asked.clear()
+        step.show("done", "x" * (3 * width))  # wraps: the step grows
+        assert any(asked)
+        await pilot.pause()
+        assert step.size.height > 1
+        assert "x" * 10 in "".join(
+            segment.text for y in range(step.size.height) for segment in step.render_line(y)
+        )
