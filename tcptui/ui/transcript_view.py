@@ -8,12 +8,14 @@ move with the keyboard; mouse selection works through `get_selection` (DESIGN.md
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.cache import LRUCache
+from textual.filter import ANSIToTruecolor, LineFilter
 from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -217,6 +219,35 @@ class TranscriptView(ScrollView, can_focus=True):
             self.mode = mode
             self.border_title = f"{mode} view"
             self._rebuild()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """The app's line filters, less ANSI-to-truecolor while it would change nothing here.
+
+        That filter rebuilds every segment of every new row: a sixth of a frame after a jump,
+        and of the UI's time under a flood. The painters use truecolor only (a test checks);
+        the widget's CSS colours are checked here, as an ANSI theme makes them ANSI.
+        """
+        filters = super().get_line_filters()
+        if self._css_colours_are_truecolor():
+            return [
+                line_filter
+                for line_filter in filters
+                if not isinstance(line_filter, ANSIToTruecolor)
+            ]
+        return filters
+
+    def _css_colours_are_truecolor(self) -> bool:
+        styles = self.styles
+        colours = [
+            *self.background_colors,
+            styles.color,
+            styles.border_title_color,
+            styles.border_title_background,
+            styles.border_subtitle_color,
+            styles.border_subtitle_background,
+            *(colour for _, colour in styles.border),
+        ]
+        return all(colour.ansi is None for colour in colours) and not self.rich_style.dim
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
