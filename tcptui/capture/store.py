@@ -17,9 +17,8 @@ import threading
 import time
 from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from enum import IntEnum
-from typing import IO
+from typing import IO, NamedTuple
 
 DEFAULT_SPOOL_THRESHOLD = 4 << 20
 
@@ -34,11 +33,17 @@ class Direction(IntEnum):
     SENT = 1
 
 
-@dataclass(frozen=True)
-class Chunk:
-    """One recv() or one send: where its bytes are and when they moved."""
+_DIRECTIONS = tuple(Direction)  # by value: indexing is cheaper than calling the enum
 
-    index: int
+
+class Chunk(NamedTuple):
+    """One recv() or one send: where its bytes are and when they moved.
+
+    A NamedTuple, not a frozen dataclass: views look chunks up for every row they paint, and
+    this is four times cheaper to make (0.5 µs instead of 2).
+    """
+
+    index: int  # type: ignore[assignment]  # shadows tuple.index, which nothing here uses
     direction: Direction
     offset: int
     stream_offset: int
@@ -176,7 +181,7 @@ class Capture:
                 raise IndexError(f"no chunk {index}")
             return Chunk(
                 index,
-                Direction(self._directions[index]),
+                _DIRECTIONS[self._directions[index]],
                 self._offsets[index],
                 self._stream_offsets[index],
                 self._lengths[index],

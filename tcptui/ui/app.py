@@ -212,21 +212,21 @@ class TcpTuiApp(App[int]):
             accepted=accepted,
             id=f"session-{self._tabs_made}",
         )
-        pane = TabPane(view.title, view, id=f"tab-{self._tabs_made}")
-        tabs = self.query_one(TabbedContent)
-        await tabs.add_pane(pane)
-        tabs.active = pane.id or ""
+        await self._show_new_tab(TabPane(view.title, view, id=f"tab-{self._tabs_made}"))
         return view
 
     async def open_listener_tab(self, host: str, port: int) -> ListenerView:
         """A tab that listens; every client it accepts opens a tab of its own."""
         self._tabs_made += 1
         view = ListenerView(host, port, id=f"listener-{self._tabs_made}")
-        pane = TabPane(view.title, view, id=f"tab-{self._tabs_made}")
+        await self._show_new_tab(TabPane(view.title, view, id=f"tab-{self._tabs_made}"))
+        return view
+
+    async def _show_new_tab(self, pane: TabPane) -> None:
+        """Add `pane` and make it the shown tab."""
         tabs = self.query_one(TabbedContent)
         await tabs.add_pane(pane)
         tabs.active = pane.id or ""
-        return view
 
     @on(ListenerView.ClientAccepted)
     async def _client_accepted(self, event: ListenerView.ClientAccepted) -> None:
@@ -296,6 +296,10 @@ class TcpTuiApp(App[int]):
 
     @on(TabbedContent.TabActivated)
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        # Another tab may have been shown since (one opened while the first was still being
+        # shown): focusing into this one would show it again, in front of the newer tab.
+        if event.pane is not event.tabbed_content.active_pane:
+            return
         listener = event.pane.query(ListenerView)
         if listener:
             self.sub_title = listener.first().title

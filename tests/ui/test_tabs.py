@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from textual.widgets import TabbedContent
 
+import tcptui.ui.app
 from tcptui.capture.store import Direction
 from tcptui.cli import parse_args
 from tcptui.net.session import SessionState
@@ -130,3 +134,26 @@ async def test_an_activation_handled_after_its_tab_was_closed_is_ignored() -> No
         await app.query_one(TabbedContent).remove_pane(view.parent.id or "")  # type: ignore[union-attr]
         await pilot.pause()
         assert len(app.query(SessionView)) == 1
+
+
+class SecondTabAtOnce(TcpTuiApp):
+    """Opens a second tab right after the first, while the first's activation is on its way."""
+
+    CSS_PATH = str(Path(tcptui.ui.app.__file__).with_name("app.tcss"))  # not beside this file
+    second: SessionView | None = None
+
+    async def open_tab(self, *args: Any, **kwargs: Any) -> SessionView:
+        view = await super().open_tab(*args, **kwargs)
+        if self.second is None:
+            self.second = view  # not None: the next call opens no third tab
+            self.second = await super().open_tab()
+        return view
+
+
+async def test_a_tab_opened_while_the_first_is_still_being_shown_stays_shown() -> None:
+    app = SecondTabAtOnce(parse_args([]))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(5):  # let every message already posted arrive
+            await pilot.pause()
+        assert app.query_one(TabbedContent).active == app.second.parent.id  # type: ignore[union-attr]
+        assert app.current is app.second
