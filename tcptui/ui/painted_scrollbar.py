@@ -55,15 +55,30 @@ class PaintedScrollBar(ScrollBar):
         return rows
 
 
-def painted_scrollbar(owner: Widget, vertical: bool) -> ScrollBar:
-    """The scroll bar `owner` shows, made painted on first use (as Textual makes its own)."""
-    attribute = "_vertical_scrollbar" if vertical else "_horizontal_scrollbar"
-    bar: ScrollBar | None = getattr(owner, attribute)
-    if bar is None:
-        thickness = owner.scrollbar_size_vertical if vertical else owner.scrollbar_size_horizontal
-        name = "vertical" if vertical else "horizontal"
-        bar = PaintedScrollBar(vertical=vertical, name=name, thickness=thickness)
-        bar.display = False
-        setattr(owner, attribute, bar)
-        owner.app._start_widget(owner, bar)
-    return bar
+class PaintedScrollBars(Widget):
+    """The scroll bars of a ScrollView, painted (see PaintedScrollBar).
+
+    List it after ScrollView among the bases: Textual takes default CSS along the first base.
+
+    Made on first use, as Textual makes its own (the same private attributes).
+    """
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        return self._painted_bar(vertical=True)
+
+    @property
+    def horizontal_scrollbar(self) -> ScrollBar:
+        return self._painted_bar(vertical=False)
+
+    def _painted_bar(self, vertical: bool) -> ScrollBar:
+        attribute = "_vertical_scrollbar" if vertical else "_horizontal_scrollbar"
+        bar: ScrollBar | None = getattr(self, attribute)
+        if bar is None:
+            thickness = self.scrollbar_size_vertical if vertical else self.scrollbar_size_horizontal
+            name = "vertical" if vertical else "horizontal"
+            bar = PaintedScrollBar(vertical=vertical, name=name, thickness=thickness)
+            bar.display = False
+            setattr(self, attribute, bar)
+            self.app._start_widget(self, bar)
+        return bar

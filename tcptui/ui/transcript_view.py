@@ -20,13 +20,12 @@ from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBar
 from textual.selection import Selection
 from textual.strip import Strip
 
 from tcptui.capture.store import Capture
 from tcptui.ui.byte_marks import SharedMarks, marks_for_span
-from tcptui.ui.painted_scrollbar import painted_scrollbar
+from tcptui.ui.painted_scrollbar import PaintedScrollBars
 from tcptui.ui.transcript_layout import RowRef, TranscriptLayout
 from tcptui.ui.transcript_rows import (
     ASCII_GLYPHS,
@@ -56,7 +55,7 @@ class _FrameFacts(NamedTuple):
     selection: Selection | None
 
 
-class TranscriptView(ScrollView, can_focus=True):
+class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
     """Chunks as rows: a header per chunk, then its text rows or hex rows."""
 
     DEFAULT_CSS = """
@@ -248,14 +247,6 @@ class TranscriptView(ScrollView, can_focus=True):
             *(colour for _, colour in styles.border),
         ]
         return all(colour.ansi is None for colour in colours) and not self.rich_style.dim
-
-    @property
-    def vertical_scrollbar(self) -> ScrollBar:
-        return painted_scrollbar(self, vertical=True)
-
-    @property
-    def horizontal_scrollbar(self) -> ScrollBar:
-        return painted_scrollbar(self, vertical=False)
 
     @property
     def painter(self) -> TextPainter | HexPainter:

@@ -13,6 +13,7 @@ from tcptui.codec.composer_syntax import LineEnding
 from tcptui.net.session import ConnectOptions, SessionState
 from tcptui.net.target import Target
 from tcptui.ui.app import TcpTuiApp
+from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.transcript_view import TranscriptView
 from tests.helpers import DEFAULT_TIMEOUT
 
@@ -47,6 +48,15 @@ async def wait_for(
         await pilot.pause()
         await asyncio.sleep(POLL_INTERVAL)
     await pilot.pause()
+
+
+async def search_log(pilot: Pilot[int], log: ReceiveLog, pattern: str) -> None:
+    """Search the log for `pattern` from the keyboard (/, the pattern, enter) and wait for
+    every match to be found."""
+    await pilot.press("slash", *pattern, "enter")
+    await wait_for(
+        pilot, lambda: log.marks.matches is not None and log.marks.matches.complete, "the search"
+    )
 
 
 def rendered_rows(view: TranscriptView) -> list[str]:

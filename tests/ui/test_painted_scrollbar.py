@@ -12,7 +12,7 @@ from textual.strip import Strip
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.ascii_filter import AsciiOnly
-from tcptui.ui.painted_scrollbar import PaintedScrollBar, painted_scrollbar
+from tcptui.ui.painted_scrollbar import PaintedScrollBar, PaintedScrollBars
 from tests.ui.helpers import make_app, wait_for
 
 Cells = list[list[tuple[str, Style | None]]]
@@ -30,18 +30,10 @@ def both_renders(bar: ScrollBar, crop: Region) -> tuple[Cells, Cells]:
     return cells(bar.render_lines(crop)), cells(ScrollBar.render_lines(bar, crop))
 
 
-class Canvas(ScrollView):
+class Canvas(ScrollView, PaintedScrollBars):
     """A view that scrolls both ways, with painted bars as the transcript views have."""
 
     DEFAULT_CSS = "Canvas { scrollbar-size: 2 2; }"
-
-    @property
-    def vertical_scrollbar(self) -> ScrollBar:
-        return painted_scrollbar(self, vertical=True)
-
-    @property
-    def horizontal_scrollbar(self) -> ScrollBar:
-        return painted_scrollbar(self, vertical=False)
 
 
 class CanvasApp(App[None]):

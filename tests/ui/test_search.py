@@ -8,7 +8,7 @@ from tcptui.capture.search import SearchMode
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.search_bar import SearchBar
-from tests.ui.helpers import make_app, wait_for
+from tests.ui.helpers import make_app, search_log, wait_for
 
 SIZE = (160, 50)
 CHUNKS = [b"HTTP/1.1 200 OK\r\n", b"x" * 300 + b"\xde\xad\x00\xef", b"HTTP/1.1 404 Not Found\r\n"]
@@ -28,12 +28,7 @@ async def test_text_search_puts_the_cursor_on_each_match_in_turn() -> None:
         log = app.receive_log
         log.refresh_data()
         log.hex_view.focus()
-        await pilot.press("slash", *"HTTP/1.1", "enter")
-        await wait_for(
-            pilot,
-            lambda: log.marks.matches is not None and log.marks.matches.complete,
-            "the search",
-        )
+        await search_log(pilot, log, "HTTP/1.1")
         second = len(CHUNKS[0]) + len(CHUNKS[1])
         assert list(log.marks.matches.starts) == [0, second]  # type: ignore[union-attr]
         assert log.marks.cursor.offset == 0

@@ -13,7 +13,7 @@ from tcptui.capture.store import Capture, Direction
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.transcript_view import TranscriptView
 from tests.reliability.hostile_corpus import HOSTILE_PAYLOAD
-from tests.ui.helpers import make_app, wait_for
+from tests.ui.helpers import make_app, search_log
 
 SIZE = (160, 50)
 
@@ -41,12 +41,7 @@ async def test_rows_are_the_same_with_the_filter_so_it_is_skipped() -> None:
         log = app.receive_log
         log.refresh_data()
         log.hex_view.focus()
-        await pilot.press("slash", *"HTTP", "enter")  # match marks, and the cursor on one
-        await wait_for(
-            pilot,
-            lambda: log.marks.matches is not None and log.marks.matches.complete,
-            "the search",
-        )
+        await search_log(pilot, log, "HTTP")  # match marks, and the cursor on one
         await pilot.press("escape", "shift+right", "shift+right", "shift+right")  # a selection
         [ansi] = [f for f in app.get_line_filters() if isinstance(f, ANSIToTruecolor)]
         checked = 0
