@@ -13,6 +13,7 @@ between the two is what drawing into a real terminal costs while the bytes pour 
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import subprocess
 import time
@@ -66,6 +67,7 @@ def headless_ingest(server: SendfileServer, sha256: str) -> float:
 
 
 async def _headless_ingest(server: SendfileServer, sha256: str) -> float:
+    gc.collect()  # what earlier runs' apps left in this process is not this app's to walk
     app = make_app(Target("127.0.0.1", server.port))
     async with app.run_test(size=(COLUMNS, LINES)) as pilot:
         deadline = time.monotonic() + _deadline(server.nbytes)
