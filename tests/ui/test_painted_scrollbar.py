@@ -94,3 +94,22 @@ async def test_transcript_views_paint_their_bars_like_textual() -> None:
                 assert painted == textual
                 assert len(painted) == height
     capture.close()
+
+
+async def test_clicking_the_track_and_dragging_the_thumb_still_scroll() -> None:
+    app = CanvasApp(ascii_only=False)
+    async with app.run_test(size=(60, 20)) as pilot:
+        canvas = app.query_one(Canvas)
+        canvas.virtual_size = Size(1000, 5000)
+        await pilot.pause()
+        bar = canvas.vertical_scrollbar
+        assert canvas.scroll_y == 0
+        await pilot.click(bar, offset=(0, bar.size.height - 2))  # the track below the thumb
+        await pilot.pause()
+        assert canvas.scroll_y > 0
+        after_click = canvas.scroll_y
+        await pilot.mouse_down(bar, offset=(0, 4))  # somewhere on the thumb or near it: grab
+        await pilot.hover(bar, offset=(0, bar.size.height - 1))
+        await pilot.mouse_up(bar, offset=(0, bar.size.height - 1))
+        await pilot.pause()
+        assert canvas.scroll_y != after_click
