@@ -246,7 +246,12 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
             styles.border_subtitle_background,
             *(colour for _, colour in styles.border),
         ]
-        return all(colour.ansi is None for colour in colours) and not self.rich_style.dim
+        selection = self.screen.get_component_rich_style("screen--selection")  # mouse drags
+        return (
+            all(colour.ansi is None for colour in colours)
+            and all(colour.triplet for colour in (selection.color, selection.bgcolor) if colour)
+            and not (self.rich_style.dim or selection.dim)
+        )
 
     @property
     def painter(self) -> TextPainter | HexPainter:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from textual.filter import ANSIToTruecolor
-from textual.geometry import Region
+from textual.geometry import Offset, Region
 from textual.strip import Strip
 from textual.theme import BUILTIN_THEMES
 
@@ -43,6 +43,11 @@ async def test_rows_are_the_same_with_the_filter_so_it_is_skipped() -> None:
         log.hex_view.focus()
         await search_log(pilot, log, "HTTP")  # match marks, and the cursor on one
         await pilot.press("escape", "shift+right", "shift+right", "shift+right")  # a selection
+        text = log.text_view.content_region  # and a mouse selection in the other view
+        await pilot.mouse_down(offset=Offset(text.x, text.y + 1))
+        await pilot.hover(offset=Offset(text.x + 30, text.y + 3))
+        await pilot.mouse_up(offset=Offset(text.x + 30, text.y + 3))
+        assert log.text_view.text_selection is not None
         [ansi] = [f for f in app.get_line_filters() if isinstance(f, ANSIToTruecolor)]
         checked = 0
         for view in log.query(TranscriptView):
