@@ -80,6 +80,18 @@ class TcpTuiApp(App[int]):
         self._demo: DemoServer | None = None
         self.state = load_state()
         self._tabs_made = 0
+        # Before the first styling: set later, a theme restyles the whole screen (150-200 ms).
+        self._theme_unknown = not self._choose_theme()
+
+    def _choose_theme(self) -> bool:
+        """The settings' theme, or else the last one picked in the palette; False if unknown."""
+        theme = self.config.settings.theme
+        if theme == Settings().theme and self.state.theme in self.available_themes:
+            theme = self.state.theme
+        if theme not in self.available_themes:
+            return False
+        self.theme = theme
+        return True
 
     # -- building ----------------------------------------------------------------------------
 
@@ -122,12 +134,7 @@ class TcpTuiApp(App[int]):
         """Theme and keys from the settings file; the file cannot know Textual's names, so
         an unknown theme or binding id is checked here and reported, not fatal."""
         settings = self.config.settings
-        theme = settings.theme
-        if theme == Settings().theme and self.state.theme in self.available_themes:
-            theme = self.state.theme  # the last theme picked in the palette, unless configured
-        if theme in self.available_themes:
-            self.theme = theme
-        else:
+        if self._theme_unknown:
             self.notify(
                 f"The settings name theme {settings.theme!r}, which is not installed; "
                 f"themes: {', '.join(sorted(self.available_themes))}",

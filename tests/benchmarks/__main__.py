@@ -104,6 +104,11 @@ def main() -> int:
     rows: list[Row] = []
     with workdir(args.tmp) as scratch:
         settings = Settings.make(args.quick, scratch)
+        # Every app the suite starts (here, in tmux, in a pty) starts afresh: not with this
+        # user's saved theme or history, and without adding to them.
+        for variable in ("TCPTUI_DATA_DIR", "TCPTUI_CONFIG_DIR"):
+            os.environ[variable] = str(scratch / "user-files")
+        os.environ.pop("TCPTUI_CONFIG", None)
         for name, module in FIGURES.items():
             if args.only and name not in args.only:
                 continue
