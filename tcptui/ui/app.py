@@ -100,7 +100,25 @@ class TcpTuiApp(App[int]):
         yield TabbedContent(id="tabs")
         yield Footer()
 
+    def on_load(self) -> None:
+        # No collections while the first screen is built: one that came then walked all of
+        # it, up to 165 ms in the first second of a flood (gc.callbacks). It is frozen next.
+        gc.disable()
+
     async def on_mount(self) -> None:
+        try:
+            await self._open_first_tab()
+        finally:
+            self.call_after_refresh(self._freeze_heap)
+
+    def _freeze_heap(self) -> None:
+        """Once the first screen is up the app holds some 100-170k container objects (the
+        DOM, styles, caches). Full collections walked them all: 40-65 ms on the event loop
+        every few seconds of a flood. Frozen, the collector skips them."""
+        gc.freeze()
+        gc.enable()
+
+    async def _open_first_tab(self) -> None:
         self.sub_title = f"v{__version__}"
         self._apply_settings()
         if self.config.listen is not None:
@@ -125,10 +143,6 @@ class TcpTuiApp(App[int]):
             opened_meta=self.opened_meta,
             live_saver=self._first_saver,
         )
-        # Once the first screen is up the app holds some 170k container objects (Textual's
-        # DOM, styles, caches). A full collection walked them all: 40-65 ms on the event loop
-        # every few seconds of a flood (gc.callbacks). Frozen, the collector skips them.
-        self.call_after_refresh(gc.freeze)
 
     def _apply_settings(self) -> None:
         """Theme and keys from the settings file; the file cannot know Textual's names, so
@@ -194,6 +208,7 @@ class TcpTuiApp(App[int]):
 
     def on_unmount(self) -> None:
         gc.unfreeze()
+        gc.enable()  # also if the first screen never came up
         for view in self.query(SessionView):
             view.shut_down()
         if self._demo is not None:

@@ -20,6 +20,33 @@ async def test_the_heap_is_frozen_while_the_app_runs_and_thawed_when_it_ends() -
     assert gc.get_freeze_count() == 0
 
 
+async def test_no_collection_runs_until_the_first_screen_is_frozen() -> None:
+    """A full collection while the first screen was built walked all of it: 165 ms once."""
+    collections: list[int] = []
+    recording = True
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and recording:
+            collections.append(gc.get_freeze_count())
+
+    app = make_app(None)
+    gc.callbacks.append(note)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: gc.get_freeze_count() > 0, "the heap frozen")
+            assert gc.isenabled()
+            garbage = [[] for _ in range(5000)]
+            for item in garbage:
+                item.append(item)  # cycles: only the collector frees them
+            del garbage, item
+            await wait_for(pilot, lambda: len(collections) > 0, "a collection after the freeze")
+            recording = False  # the app's end thaws the heap
+    finally:
+        gc.callbacks.remove(note)
+    assert gc.isenabled()
+    assert all(frozen > 0 for frozen in collections)  # none ran before the freeze
+
+
 async def test_a_tab_made_before_the_freeze_is_collected_when_closed() -> None:
     app = make_app(None)
     async with app.run_test(size=SIZE) as pilot:
