@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from textual.pilot import Pilot
 
@@ -48,6 +49,18 @@ async def wait_for(
         await pilot.pause()
         await asyncio.sleep(POLL_INTERVAL)
     await pilot.pause()
+
+
+@asynccontextmanager
+async def hex_view_of(
+    app: TcpTuiApp, size: tuple[int, int]
+) -> AsyncIterator[tuple[Pilot[int], ReceiveLog]]:
+    """Run `app` with its capture taken into the log and the hex view focused."""
+    async with app.run_test(size=size) as pilot:
+        log = app.receive_log
+        log.refresh_data()
+        log.hex_view.focus()
+        yield pilot, log
 
 
 async def search_log(pilot: Pilot[int], log: ReceiveLog, pattern: str) -> None:

@@ -8,7 +8,7 @@ from tcptui.capture.search import SearchMode
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.search_bar import SearchBar
-from tests.ui.helpers import make_app, search_log, wait_for
+from tests.ui.helpers import hex_view_of, make_app, search_log, wait_for
 
 SIZE = (160, 50)
 CHUNKS = [b"HTTP/1.1 200 OK\r\n", b"x" * 300 + b"\xde\xad\x00\xef", b"HTTP/1.1 404 Not Found\r\n"]
@@ -24,10 +24,7 @@ def app_with_chunks() -> TcpTuiApp:
 
 async def test_text_search_puts_the_cursor_on_each_match_in_turn() -> None:
     app = app_with_chunks()
-    async with app.run_test(size=SIZE) as pilot:
-        log = app.receive_log
-        log.refresh_data()
-        log.hex_view.focus()
+    async with hex_view_of(app, SIZE) as (pilot, log):
         await search_log(pilot, log, "HTTP/1.1")
         second = len(CHUNKS[0]) + len(CHUNKS[1])
         assert list(log.marks.matches.starts) == [0, second]  # type: ignore[union-attr]
@@ -71,10 +68,7 @@ async def test_hex_search_with_wildcards_and_a_bad_pattern_message() -> None:
 async def test_the_search_bar_is_made_when_first_opened_and_only_once() -> None:
     """Its parts cost 20 ms to mount: a new tab goes without them until a search opens."""
     app = app_with_chunks()
-    async with app.run_test(size=SIZE) as pilot:
-        log = app.receive_log
-        log.refresh_data()
-        log.hex_view.focus()
+    async with hex_view_of(app, SIZE) as (pilot, log):
         bar = log.query_one(SearchBar)
         assert not bar.children
         await search_log(pilot, log, "HTTP/1.1")

@@ -13,7 +13,7 @@ from tcptui.capture.store import Capture, Direction
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.transcript_view import TranscriptView
 from tests.reliability.hostile_corpus import HOSTILE_PAYLOAD
-from tests.ui.helpers import make_app, search_log
+from tests.ui.helpers import hex_view_of, make_app, search_log
 
 SIZE = (160, 50)
 
@@ -37,10 +37,7 @@ def cells(strip: Strip) -> list[tuple[str, object]]:
 
 async def test_rows_are_the_same_with_the_filter_so_it_is_skipped() -> None:
     app = app_with_every_kind_of_row()
-    async with app.run_test(size=SIZE) as pilot:
-        log = app.receive_log
-        log.refresh_data()
-        log.hex_view.focus()
+    async with hex_view_of(app, SIZE) as (pilot, log):
         await search_log(pilot, log, "HTTP")  # match marks, and the cursor on one
         await pilot.press("escape", "shift+right", "shift+right", "shift+right")  # a selection
         text = log.text_view.content_region  # and a mouse selection in the other view
