@@ -80,6 +80,7 @@ class TcpTuiApp(App[int]):
         self._demo: DemoServer | None = None
         self.state = load_state()
         self._tabs_made = 0
+        self._ended = False
         # Before the first styling: set later, a theme restyles the whole screen (150-200 ms).
         self._theme_unknown = not self._choose_theme()
 
@@ -115,6 +116,8 @@ class TcpTuiApp(App[int]):
         """Once the first screen is up the app holds some 100-170k container objects (the
         DOM, styles, caches). Full collections walked them all: 40-65 ms on the event loop
         every few seconds of a flood. Frozen, the collector skips them."""
+        if self._ended:
+            return  # the app ended before its first screen came up: stay thawed
         gc.freeze()
         gc.enable()
 
@@ -207,6 +210,7 @@ class TcpTuiApp(App[int]):
         ]
 
     def on_unmount(self) -> None:
+        self._ended = True
         gc.unfreeze()
         gc.enable()  # also if the first screen never came up
         for view in self.query(SessionView):

@@ -14,6 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, ProgressBar, Static, TextArea
@@ -194,9 +195,13 @@ class Composer(Vertical):
     @on(Input.Changed, "#message")
     @on(TextArea.Changed, "#multiline")
     def update_preview(self) -> None:
-        preview = self.query_one("#preview", Static)
         try:
-            data = self.encode(self.text)
+            preview = self.query_one("#preview", Static)
+            text = self.text
+        except NoMatches:
+            return  # being removed, children first (a tab closed as soon as it opened)
+        try:
+            data = self.encode(text)
         except CodecError as exc:
             preview.set_class(True, "-error")
             preview.update(Text(str(exc)))
