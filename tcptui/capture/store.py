@@ -40,7 +40,7 @@ class Chunk(NamedTuple):
     """One recv() or one send: where its bytes are and when they moved.
 
     A NamedTuple, not a frozen dataclass: views look chunks up for every row they paint, and
-    this is four times cheaper to make (0.5 µs instead of 2).
+    `Capture.chunk` takes 0.8 µs instead of 2 (measured).
     """
 
     index: int  # type: ignore[assignment]  # shadows tuple.index, which nothing here uses

@@ -324,7 +324,7 @@ class TcpTuiApp(App[int]):
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         # Another tab may have been shown since (one opened while the first was still being
         # shown): focusing into this one would show it again, in front of the newer tab.
-        if event.pane is not event.tabbed_content.active_pane:
+        if event.pane.id != event.tabbed_content.active:
             return
         listener = event.pane.query(ListenerView)
         if listener:

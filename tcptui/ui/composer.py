@@ -167,12 +167,15 @@ class Composer(Vertical):
         self._show_mode()
 
     def _show_mode(self) -> None:
-        # Also run after a refresh from on_mount; Textual runs that even for a composer being
-        # removed (a tab closed as soon as it opened), whose children are then gone.
-        modes = self.query("#mode")
-        if not self.is_mounted or not modes:
+        if not self.is_mounted:
             return
-        modes.first(Static).update(f"{self.syntax.value} · {self.encoding}")
+        try:
+            mode = self.query_one("#mode", Static)
+        except NoMatches:
+            # Also run after a refresh from on_mount; Textual runs that even for a composer
+            # being removed (a tab closed as soon as it opened), whose children are then gone.
+            return
+        mode.update(f"{self.syntax.value} · {self.encoding}")
         send_key = "F9 sends" if self.multiline else "Enter sends"
         self.border_title = f"composer · {SYNTAX_HINTS[self.syntax]} · {send_key}"
         self.update_preview()

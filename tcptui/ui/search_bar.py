@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
@@ -43,10 +42,8 @@ class SearchBar(Horizontal):
         super().__init__(id="search-bar")
         self.encoding = "utf-8"
 
-    def compose(self) -> ComposeResult:
-        return []  # its parts are made when it first opens: 20 ms less for every new tab
-
     def _parts(self) -> list[Widget]:
+        """Made when the bar first opens, not composed: 20 ms less for every new tab."""
         return [
             Select(
                 [(mode.value, mode) for mode in SearchMode],

@@ -10,6 +10,7 @@ from textual.geometry import Region
 from textual.widget import Widget
 
 from tcptui.capture.store import Capture, Direction
+from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.session_view import (
     DATA_REFRESH_INTERVAL,
@@ -46,14 +47,19 @@ def test_only_a_flood_spaces_the_takes_and_a_slow_frame_spaces_them_more() -> No
     assert take_spacing(10 * FLOOD_TAKE_BYTES, cost=0.08) == 0.08 / DATA_REFRESH_SHARE
 
 
+def app_with_early_lines(count: int) -> TcpTuiApp:
+    app = make_app(None)
+    app.capture = Capture()
+    app.capture.append(Direction.RECEIVED, b"an early line\n" * count)
+    return app
+
+
 async def test_taking_data_into_a_scrolling_view_lays_nothing_out_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """New rows under a view that already scrolls, and the stats ticking, need new scrollbar
     extents and a repaint, not a layout of the whole screen (a 30-60 ms frame per take)."""
-    app = make_app(None)
-    app.capture = Capture()
-    app.capture.append(Direction.RECEIVED, b"an early line\n" * 300)
+    app = app_with_early_lines(300)
     async with app.run_test(size=(160, 40)) as pilot:
         log = app.receive_log
         log.refresh_data()
@@ -84,9 +90,7 @@ async def test_the_cursor_in_chunks_a_view_has_not_measured_yet_is_measured_and_
     """Under a flood the hex view measures chunks from their length at once while the text
     view reads them within a time budget: the shared cursor can sit in a chunk the text view
     has not reached. Focusing the text view then crashed (IndexError in first_row)."""
-    app = make_app(None)
-    app.capture = Capture()
-    app.capture.append(Direction.RECEIVED, b"an early line\n" * 10)
+    app = app_with_early_lines(10)
     async with app.run_test(size=(160, 40)) as pilot:
         log = app.receive_log
         log.refresh_data()
