@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Header, TabbedContent, TabPane
 
 from tcptui import __version__
 from tcptui.app_state import load_state, save_state
@@ -36,6 +36,7 @@ from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.session_view import SessionView
+from tcptui.ui.steady_footer import SteadyFooter
 from tcptui.ui.transcript_view import TranscriptView
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ class TcpTuiApp(App[int]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield TabbedContent(id="tabs")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_load(self) -> None:
         # No collections while the first screen is built: one that came then walked all of

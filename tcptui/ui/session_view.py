@@ -298,7 +298,6 @@ class SessionView(Vertical):
         self.panel.show_event(event)
         self._retitle()
         if isinstance(event, Closed):
-            self.last_end = event.reason
             self.receive_log.refresh_data()
             self._catch_up_live_save()
             self.panel.update_stats()

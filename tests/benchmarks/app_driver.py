@@ -29,6 +29,7 @@ from tcptui.net.session import ConnectOptions, Family
 from tcptui.net.target import Target
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.messages import SessionEvent
+from tests.benchmarks.common import warm_memory
 
 STATUS = Path("/proc/self/status")
 
@@ -79,6 +80,7 @@ class DrivenApp(TcpTuiApp):
             self.receive_log.refresh_data()
             self.call_after_refresh(self._line_scrolled_home)
             return
+        warm_memory(self.args.warm_mib)
         self._note_baseline()
         self.facts["connect_started"] = time.monotonic()
         self.facts["ui_cpu_started"] = time.thread_time()
@@ -129,6 +131,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="the server to ingest from")
     parser.add_argument("--control", type=int, required=True, help="where to report")
     parser.add_argument("--line-bytes", type=int, default=10 << 20)
+    parser.add_argument(
+        "--warm-mib", type=int, default=0, help="page cache to write and free before connecting"
+    )
     args = parser.parse_args()
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     DrivenApp(args).run()

@@ -8,6 +8,10 @@ is given in the notes. The sha256 of the app's capture must equal the payload's.
 
 The same app also runs headless in this process, alternating with the others: the difference
 between the two is what drawing into a real terminal costs while the bytes pour in.
+
+Every contender finds the memory it is about to take warm (common.warm_memory): this VM charges
+1-3 s per GiB for memory it took back from the process that freed it. The app is also run
+without that, cold, as an information row.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from .common import (
     median,
     run_tool,
     size_text,
+    warm_memory,
 )
 from .terminal import COLUMNS, LINES, run_driver_in_tmux
 
@@ -57,12 +62,18 @@ def _deadline(nbytes: int) -> float:
     return 60 + nbytes / (2 * MIB)
 
 
-def headless_ingest(server: SendfileServer, sha256: str) -> float:
+def warming_for(nbytes: int) -> int:
+    """Memory to warm before a run that keeps `nbytes`: all of it and a tenth more."""
+    return nbytes * 11 // 10 // MIB + 4
+
+
+def headless_ingest(server: SendfileServer, sha256: str, warm_mib: int = 0) -> float:
     """The same app in this process with Textual headless: all of it but the terminal.
 
     Timed like the terminal run: accept to the UI having taken in the whole capture after
     the connection closed (checked every 10 ms, within the deadline).
     """
+    warm_memory(warm_mib)
     return asyncio.run(_headless_ingest(server, sha256))
 
 
@@ -92,8 +103,11 @@ async def _headless_ingest(server: SendfileServer, sha256: str) -> float:
     return shown - transfer.accepted
 
 
-def app_ingest(server: SendfileServer, sha256: str) -> AppRun:
-    facts = run_driver_in_tmux(["--port", str(server.port)], _deadline(server.nbytes))
+def app_ingest(server: SendfileServer, sha256: str, warm_mib: int = 0) -> AppRun:
+    """The app in tmux; with `warm_mib` it warms memory itself just before connecting (its
+    start takes longer than this VM keeps freed memory warm)."""
+    args = ["--port", str(server.port), "--warm-mib", str(warm_mib)]
+    facts = run_driver_in_tmux(args, _deadline(server.nbytes))
     transfer = server.next_transfer(60)
     if facts["received"] != server.nbytes or facts["sha256"] != sha256:
         raise ByteCheckError(
@@ -106,8 +120,9 @@ def app_ingest(server: SendfileServer, sha256: str) -> AppRun:
     return AppRun(facts["ui_closed"] - transfer.accepted, transfer.seconds, growth, facts["ui_cpu"])
 
 
-def tool_ingest(server: SendfileServer, argv: list[str]) -> Callable[[], float]:
+def tool_ingest(server: SendfileServer, argv: list[str], warm_mib: int = 0) -> Callable[[], float]:
     def run() -> float:
+        warm_memory(warm_mib)
         run_tool(
             argv,
             _deadline(server.nbytes),
@@ -120,10 +135,12 @@ def tool_ingest(server: SendfileServer, argv: list[str]) -> Callable[[], float]:
     return run
 
 
-def tool_capture(server: SendfileServer, argv: list[str], out: Path) -> Callable[[], float]:
+def tool_capture(
+    server: SendfileServer, argv: list[str], out: Path, warm_mib: int
+) -> Callable[[], float]:
     """A tool that keeps what it receives in `out`, removed after each run as the app's spool
-    is (the next run then finds the same memory free)."""
-    measure = tool_ingest(server, argv)
+    is."""
+    measure = tool_ingest(server, argv, warm_mib)
 
     def run() -> float:
         try:
@@ -143,28 +160,31 @@ def line_memory(line_bytes: int) -> float:
 
 def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
     big = make_payload(settings.workdir, settings.ingest_bytes)
-    log(f"ingest: {size_text(big.size)}, {settings.repetitions} alternating rounds")
+    log(f"ingest: {size_text(big.size)}, {settings.ingest_repetitions} alternating rounds")
     kept = settings.workdir / "socat-capture.bin"
+    warm = warming_for(big.size)
     with SendfileServer(big.path, big.size) as server:
         port = str(server.port)
+        socat_argv = ["socat", "-u", f"TCP:127.0.0.1:{port}"]
         results = alternate(
             {
-                # The two app runs never follow each other: a run after one that just freed a
-                # gigabyte of page cache gets its spool pages cheaper on a VM (measured).
-                "tcptui": lambda: app_ingest(server, big.sha256),
-                "socat": tool_ingest(server, ["socat", "-u", f"TCP:127.0.0.1:{port}", "/dev/null"]),
-                "headless": lambda: headless_ingest(server, big.sha256),
-                "nc": tool_ingest(server, ["nc", "127.0.0.1", port]),
-                "socat-file": tool_capture(
-                    server, ["socat", "-u", f"TCP:127.0.0.1:{port}", f"CREATE:{kept}"], kept
-                ),
+                # Every contender first finds the memory it will take warm (common.warm_memory),
+                # and the two app runs never follow each other.
+                "tcptui": lambda: app_ingest(server, big.sha256, warm),
+                "socat": tool_ingest(server, [*socat_argv, "/dev/null"], warm),
+                "headless": lambda: headless_ingest(server, big.sha256, warm),
+                "nc": tool_ingest(server, ["nc", "127.0.0.1", port], warm),
+                "socat-file": tool_capture(server, [*socat_argv, f"CREATE:{kept}"], kept, warm),
+                "tcptui-cold": lambda: app_ingest(server, big.sha256),
             },
-            settings.repetitions,
+            settings.ingest_repetitions,
         )
     app_runs: list[AppRun] = results["tcptui"]  # type: ignore[assignment]
     app_ui = median([r.ui_seconds for r in app_runs])
     app_io = median([r.io_seconds for r in app_runs])
     app_ui_cpu = median([r.ui_cpu for r in app_runs])
+    cold_runs: list[AppRun] = results["tcptui-cold"]  # type: ignore[assignment]
+    app_cold = median([r.ui_seconds for r in cold_runs])
     headless = median(results["headless"])  # type: ignore[arg-type]
     socat = median(results["socat"])  # type: ignore[arg-type]
     nc = median(results["nc"])  # type: ignore[arg-type]
@@ -172,7 +192,8 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
     size = size_text(big.size)
     rows = [
         Row(
-            f"1. Ingest {size} to EOF, UI live (vs `socat -u … /dev/null`)",
+            f"1. Ingest {size} to EOF, UI live (vs `socat -u … /dev/null`; memory warmed "
+            "before every contender's run)",
             f"{app_ui:.2f} s",
             f"{socat:.2f} s",
             f"{app_ui / socat:.2f}",
@@ -184,6 +205,9 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
                 f"{app_ui - app_io:.2f} s more to show the end",
                 f"tcptui UI thread CPU from connecting to showing the end: {app_ui_cpu:.2f} s "
                 "(it holds the GIL the I/O thread needs between reads)",
+                "warmed: each contender first writes and deletes "
+                f"{size_text(warm * MIB)} (this VM charges 1-3 s per GiB of memory it has "
+                "taken back; see the cold row)",
             ],
         ),
         Row(
@@ -200,6 +224,15 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
             f"{app_ui:.2f} s",
             f"{socat_file:.2f} s",
             f"{app_ui / socat_file:.2f}",
+            "—",
+            None,
+        ),
+        Row(
+            f"1. Ingest {size} to EOF, UI live, memory not warmed: the VM's cost of taking "
+            "memory back included (vs `socat`)",
+            f"{app_cold:.2f} s",
+            f"{socat:.2f} s",
+            f"{app_cold / socat:.2f}",
             "—",
             None,
         ),

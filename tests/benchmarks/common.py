@@ -55,6 +55,8 @@ class Settings:
     quick: bool
     workdir: Path
     repetitions: int
+    ingest_repetitions: int
+    """The 1 GiB ingest moves most between runs (socat alone 0.7-1.1 s): more rounds."""
     ingest_bytes: int
     ingest_small_bytes: int
     display_tool_bytes: int
@@ -81,6 +83,7 @@ class Settings:
                 quick=True,
                 workdir=workdir,
                 repetitions=1,
+                ingest_repetitions=1,
                 ingest_bytes=32 * MIB,
                 ingest_small_bytes=8 * MIB,
                 display_tool_bytes=16 * MIB,
@@ -101,6 +104,7 @@ class Settings:
             quick=False,
             workdir=workdir,
             repetitions=3,
+            ingest_repetitions=5,
             ingest_bytes=GIB,
             ingest_small_bytes=256 * MIB,
             display_tool_bytes=256 * MIB,
@@ -365,6 +369,21 @@ class SendfileServer:
             while conn.recv(1 << 16):
                 pass
         transfer.peer_closed = time.monotonic()
+
+
+def warm_memory(mib: int) -> None:
+    """Write `mib` MiB to a temporary file and delete it: the page cache a program takes next
+    then comes from memory the VM backs already.
+
+    This VM hands memory freed for a second or two back to its host (free page reporting) and
+    takes a fault per page to get it again: writing 1 GiB to the page cache took 0.25 s just
+    after another such write and 1.2-3.3 s after a pause of 1-6 s (measured). Warming before
+    each contender keeps that cost out of ratios that compare the programs, not the VM.
+    """
+    block = b"\x01" * (4 << 20)
+    with tempfile.TemporaryFile(prefix="tcptui-bench-warm-") as scratch:
+        for _ in range(mib // 4):
+            scratch.write(block)
 
 
 def free_port() -> int:
