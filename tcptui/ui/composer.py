@@ -104,6 +104,7 @@ class Composer(Vertical):
         super().__init__(id="composer")
         self.set_reactive(Composer.line_ending, line_ending)
         self.history = HistoryStore(history_path(), history_size)
+        self._given_back: str | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="composer-row"):
@@ -197,6 +198,12 @@ class Composer(Vertical):
 
     @on(Input.Changed, "#message")
     @on(TextArea.Changed, "#multiline")
+    def _text_changed(self) -> None:
+        if self._given_back is not None and self.text == self._given_back:
+            return  # a failed send's text is back: its error stays until the text changes
+        self._given_back = None
+        self.update_preview()
+
     def update_preview(self) -> None:
         try:
             preview = self.query_one("#preview", Static)
@@ -236,19 +243,31 @@ class Composer(Vertical):
         self.submit()
 
     def submit(self) -> None:
-        """Parse what is typed and ask the app to send it."""
+        """Parse what is typed and ask the app to send it.
+
+        The composer empties at once, not when the send is confirmed: keys typed faster than
+        the app answers (a paste, tmux send-keys) queue a second Enter, which must find the
+        composer as the user will see it. A send that fails puts the text back (`give_back`).
+        """
+        text = self.text
         try:
-            data = self.encode(self.text)
+            data = self.encode(text)
         except CodecError as exc:
             self.show_error(str(exc))
             return
-        self.post_message(self.Submitted(data, self.text))
+        self.load("")
+        self.post_message(self.Submitted(data, text))
 
     def accept_sent(self, text: str) -> None:
-        """The message went out: remember it and clear the editor."""
+        """The message went out: remember it."""
         self.history.add(text)
         self._show_history_warning()
-        self.load("")
+
+    def give_back(self, text: str) -> None:
+        """The message did not go out: back into the composer, unless something new is typed."""
+        if not self.text:
+            self._given_back = text
+            self.load(text)
 
     def load(self, text: str) -> None:
         """Put `text` in the composer (for history, snippets and editing a chunk)."""

@@ -361,6 +361,8 @@ class SessionView(Vertical):
     def _send(self, message: Composer.Submitted) -> None:
         if self.send_bytes(message.data):
             self.composer.accept_sent(message.text)
+        else:
+            self.composer.give_back(message.text)
 
     def send_bytes(self, data: bytes) -> bool:
         """Queue `data` on the connection, or say in the composer why it cannot go."""
