@@ -66,13 +66,17 @@ once. At ten a second, the UI thread's share made a 1 GiB ingest 12% slower (mea
 DATA_REFRESH_SHARE = 0.1
 """Under a flood, the share of the UI thread's time that showing new bytes may take. The rest
 stays free for keys and for the I/O thread, which needs the GIL to keep up with the network."""
+DATA_REFRESH_LONGEST = 0.5
+"""Most seconds between two takes under a flood: the log shows new bytes at least twice a
+second. A take's cost is measured up to its frame, and the first frame of a connection also
+lays out the whole screen (70 ms in tmux): by its share alone, the next take came 0.7 s later."""
 
 
 def take_spacing(taken: int, cost: float) -> float:
     """Seconds from a take of `taken` new bytes that cost `cost` seconds to the next take."""
     if taken < FLOOD_TAKE_BYTES:
         return 0.0
-    return max(DATA_REFRESH_INTERVAL, cost / DATA_REFRESH_SHARE)
+    return min(DATA_REFRESH_LONGEST, max(DATA_REFRESH_INTERVAL, cost / DATA_REFRESH_SHARE))
 
 
 STATE_DOTS = {

@@ -14,6 +14,7 @@ from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.session_view import (
     DATA_REFRESH_INTERVAL,
+    DATA_REFRESH_LONGEST,
     DATA_REFRESH_SHARE,
     FLOOD_TAKE_BYTES,
     SessionView,
@@ -41,10 +42,11 @@ async def test_small_replies_never_make_the_next_one_wait() -> None:
                 assert view._data_timer is None
 
 
-def test_only_a_flood_spaces_the_takes_and_a_slow_frame_spaces_them_more() -> None:
+def test_only_a_flood_spaces_the_takes_and_a_slow_frame_spaces_them_more_up_to_a_limit() -> None:
     assert take_spacing(FLOOD_TAKE_BYTES - 1, cost=0.5) == 0.0
     assert take_spacing(FLOOD_TAKE_BYTES, cost=0.001) == DATA_REFRESH_INTERVAL
-    assert take_spacing(10 * FLOOD_TAKE_BYTES, cost=0.08) == 0.08 / DATA_REFRESH_SHARE
+    assert take_spacing(10 * FLOOD_TAKE_BYTES, cost=0.04) == 0.04 / DATA_REFRESH_SHARE
+    assert take_spacing(10 * FLOOD_TAKE_BYTES, cost=0.2) == DATA_REFRESH_LONGEST
 
 
 def app_with_early_lines(count: int) -> TcpTuiApp:
