@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
+import pytest
+from textual.css.stylesheet import StylesheetError
 from textual.widgets import Input, Static
 
 from tcptui.capture.store import Direction
+from tcptui.cli import LaunchConfig
 from tcptui.codec.composer_syntax import LineEnding
-from tcptui.net.session import SessionState
+from tcptui.net.session import ConnectOptions, SessionState
 from tcptui.net.target import Target
+from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.connection_panel import LifecycleStep
 from tests.helpers import (
     EchoServer,
@@ -251,3 +256,16 @@ async def test_a_step_asks_for_a_screen_layout_only_when_its_height_changes() ->
         assert "x" * 10 in "".join(
             segment.text for y in range(step.size.height) for segment in step.render_line(y)
         )
+
+
+async def test_an_app_whose_css_cannot_be_read_reports_that_error_alone(tmp_path: Path) -> None:
+    """Before its first screen the app has no DOM to shut down: unmounting must not add a
+    second error (it raised ScreenStackError) to the one that matters."""
+
+    class MissingCss(TcpTuiApp):
+        CSS_PATH = str(tmp_path / "missing.tcss")
+
+    app = MissingCss(LaunchConfig(None, ConnectOptions(), LineEnding.LF, False))
+    with pytest.raises(StylesheetError, match="missing.tcss"):
+        async with app.run_test(size=SIZE):
+            pass
