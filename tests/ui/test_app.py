@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.css.stylesheet import StylesheetError
 from textual.widgets import Input, Static
 
@@ -103,6 +104,19 @@ async def test_sending_without_a_connection_is_a_clear_inline_error() -> None:
         await pilot.press("x", "enter")
         assert "Not connected" in static_text(app, "#preview")
         assert app.composer.input.value == "x"
+
+        # Two Enters that arrive together: the text comes back, its error kept until it changes.
+        await pilot.press("y")
+        assert "Not connected" not in static_text(app, "#preview")
+        for _ in range(2):
+            app.post_message(events.Key("enter", "\r"))
+        await wait_for(pilot, lambda: "Not connected" in static_text(app, "#preview"), "error")
+        for _ in range(5):
+            await pilot.pause()
+        assert app.composer.input.value == "xy"
+        assert "Not connected" in static_text(app, "#preview")
+        await pilot.press("z")
+        assert "Not connected" not in static_text(app, "#preview")
 
 
 async def test_half_close_lets_the_server_answer_after_eof() -> None:

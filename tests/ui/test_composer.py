@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Static
 
 from tcptui.capture.store import Direction
 from tcptui.codec.composer_syntax import LineEnding, Syntax
@@ -175,20 +174,3 @@ async def test_enters_queued_before_the_app_answers_send_the_line_then_an_empty_
             assert server.wait_received(len(b"hi\n\n"))
             assert server.received == b"hi\n\n"
             assert app.composer.input.value == ""
-
-
-async def test_a_send_that_fails_gives_the_text_back_with_its_error() -> None:
-    app = make_app(None)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        app.composer.input.focus()
-        await pilot.press("x", "y")
-        for _ in range(2):
-            app.post_message(events.Key("enter", "\r"))
-        await wait_for(pilot, lambda: app.composer.input.value == "xy", "the text back")
-        for _ in range(5):
-            await pilot.pause()
-        assert app.composer.input.value == "xy"
-        assert "Not connected" in str(app.composer.query_one("#preview", Static).render())
-        await pilot.press("z")
-        assert "Not connected" not in str(app.composer.query_one("#preview", Static).render())
