@@ -214,9 +214,7 @@ class TcpTuiApp(App[int]):
         self._ended = True
         gc.unfreeze()
         gc.enable()  # also if the first screen never came up
-        if self.screen_stack:  # empty if the app failed before its first screen (bad CSS)
-            for view in self.query(SessionView):
-                view.shut_down()
+        # Each SessionView has shut itself down by now: Textual unmounts the screens first.
         if self._demo is not None:
             self._demo.stop()
 

@@ -29,7 +29,7 @@ from tests.helpers import (
     ipv6_loopback_available,
     stream_bytes,
 )
-from tests.ui.helpers import all_rows, last_notification, make_app, wait_for
+from tests.ui.helpers import all_rows, last_notification, make_app, wait_for, wait_received
 
 from .servers import GreetThenStall
 
@@ -82,11 +82,7 @@ async def test_peer_reset_mid_stream_is_reported_and_the_bytes_before_it_kept() 
     with ResetServer(payload, when=lambda: go.wait(10.0)) as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot,
-                lambda: app.capture.stream_bytes(Direction.RECEIVED) == len(payload),
-                "the payload",
-            )
+            await wait_received(app, pilot, len(payload), "the payload")
             go.set()
             await wait_state(app, pilot, SessionState.CLOSED)
             assert "reset by the peer" in static_text(app, "#closed-reason")
@@ -116,7 +112,7 @@ async def test_our_half_close_keeps_the_connection_receiving() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await wait_state(app, pilot, SessionState.OPEN)
             await pilot.press(*"ping", "enter")
-            await wait_for(pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) == 5, "echo")
+            await wait_received(app, pilot, 5, "echo")
             await pilot.press("ctrl+d")
             await wait_state(app, pilot, SessionState.CLOSED)
             assert server.received == b"ping\n"
@@ -203,7 +199,7 @@ async def test_ipv6_only_server_round_trip_through_the_app() -> None:
             await wait_state(app, pilot, SessionState.OPEN)
             assert f"[::1]:{server.port}" in str(app.query_one("#step-handshake").render())
             await pilot.press(*"six", "enter")
-            await wait_for(pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) == 4, "echo")
+            await wait_received(app, pilot, 4, "echo")
             assert server.received == b"six\n"
 
 
@@ -222,9 +218,7 @@ async def test_large_send_into_a_stalled_peer_keeps_the_ui_responsive_and_discon
     with GreetThenStall(b"220 hello\r\n") as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) == 11, "the greeting"
-            )
+            await wait_received(app, pilot, 11, "the greeting")
             await choose_file(app, pilot, path)
             await wait_for(
                 pilot,

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from textual.pilot import Pilot
 
+from tcptui.capture.store import Direction
 from tcptui.cli import LaunchConfig
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.net.session import ConnectOptions, SessionState
@@ -101,3 +102,8 @@ async def wait_open(app: TcpTuiApp, pilot: Pilot[int]) -> None:
         lambda: app.session is not None and app.session.state is SessionState.OPEN,
         "the connection to open",
     )
+
+
+async def wait_received(app: TcpTuiApp, pilot: Pilot[int], nbytes: int, what: str) -> None:
+    """Wait until the current tab has captured exactly `nbytes` received bytes."""
+    await wait_for(pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) == nbytes, what)

@@ -24,7 +24,7 @@ from tests.helpers import (
     closed_port,
     stream_bytes,
 )
-from tests.ui.helpers import all_rows, make_app, wait_for, wait_open
+from tests.ui.helpers import all_rows, make_app, wait_for, wait_open, wait_received
 
 SIZE = (140, 40)
 
@@ -42,9 +42,7 @@ async def test_typed_message_is_sent_and_its_echo_shown() -> None:
             await pilot.press(*"hello")
             await pilot.press("enter")
             assert server.wait_received(6)
-            await wait_for(
-                pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) == 6, "the echo"
-            )
+            await wait_received(app, pilot, 6, "the echo")
             assert server.received == b"hello\n"
             assert stream_bytes(app.capture, Direction.RECEIVED) == b"hello\n"
             rows = all_rows(app.receive_log.text_view)

@@ -12,7 +12,7 @@ from tcptui.codec.composer_syntax import LineEnding, Syntax
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.prompt_screen import PromptScreen
 from tests.helpers import EchoServer
-from tests.ui.helpers import make_app, wait_for, wait_open
+from tests.ui.helpers import make_app, wait_for, wait_open, wait_received
 
 SIZE = (150, 44)
 
@@ -129,9 +129,7 @@ async def test_repeat_sends_the_message_the_asked_number_of_times() -> None:
             await pilot.press("ctrl+t")
             await answer_prompt(app, pilot, "4 every 5")
             await wait_for(pilot, lambda: len(server.received) >= 35, "four more, 5 ms apart")
-            await wait_for(
-                pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) == 35, "all echoes"
-            )
+            await wait_received(app, pilot, 35, "all echoes")
             assert server.received == b"ping\n" * 7
 
 
@@ -142,9 +140,7 @@ async def test_a_sent_chunk_can_be_resent_and_edited_from_the_log() -> None:
             await connected(app, pilot)
             await pilot.press(*"a\\x00b", "enter")
             assert server.wait_received(4)
-            await wait_for(
-                pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) == 4, "the echo"
-            )
+            await wait_received(app, pilot, 4, "the echo")
             log = app.receive_log
             log.hex_view.scroll_home(animate=False, immediate=True)
             log.hex_view.focus()

@@ -5,10 +5,9 @@ from __future__ import annotations
 import gc
 import weakref
 
-from tcptui.capture.store import Direction
 from tcptui.ui.session_view import SessionView
 from tests.helpers.servers import PayloadServer
-from tests.ui.helpers import make_app, wait_for
+from tests.ui.helpers import make_app, wait_for, wait_received
 
 SIZE = (150, 44)
 
@@ -71,11 +70,7 @@ async def test_every_spool_file_is_released_when_the_app_ends() -> None:
     with PayloadServer(payload) as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(
-                pilot,
-                lambda: app.capture.stream_bytes(Direction.RECEIVED) == len(payload),
-                "the payload captured",
-            )
+            await wait_received(app, pilot, len(payload), "the payload captured")
             await app.open_tab()
             captures = [view.capture for view in app.query(SessionView)]
             assert len(captures) == 2 and not any(capture.closed for capture in captures)
