@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -54,6 +54,25 @@ def encode_message(
         except CodecError as exc:
             raise CodecError(f"line {number}: {exc}", exc.column) from None
     return separator.join(parts) + line_ending.bytes
+
+
+class MessageInput(Input):
+    """The one-line message: Enter takes the text and empties the input at that very key.
+
+    Keys that arrive together (a paste, tmux send-keys) queue up here. Input's Enter binding
+    runs only once the key has bubbled up to the app, after the keys behind it have been
+    typed, so `hi⏎⏎yo⏎` sent `hiyo` and two empty lines. Handled here, in order, it sends hi,
+    an empty line, then yo.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key != "enter":
+            await super()._on_key(event)
+            return
+        event.stop()
+        event.prevent_default()
+        value, self.value = self.value, ""
+        self.post_message(self.Submitted(self, value))
 
 
 class Composer(Vertical):
@@ -108,7 +127,7 @@ class Composer(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="composer-row"):
-            yield Input(placeholder="type a message and press Enter to send", id="message")
+            yield MessageInput(placeholder="type a message and press Enter to send", id="message")
             yield TextArea(id="multiline", soft_wrap=True, show_line_numbers=True)
             yield Static("", id="mode")
             yield Static(self.line_ending.label, id="eol")
@@ -240,22 +259,20 @@ class Composer(Vertical):
     @on(Input.Submitted, "#message")
     def _enter(self, event: Input.Submitted) -> None:
         event.stop()
-        self.submit()
+        self.submit(event.value)
 
-    def submit(self) -> None:
-        """Parse what is typed and ask the app to send it.
-
-        The composer empties at once, not when the send is confirmed: keys typed faster than
-        the app answers (a paste, tmux send-keys) queue a second Enter, which must find the
-        composer as the user will see it. A send that fails puts the text back (`give_back`).
-        """
-        text = self.text
+    def submit(self, text: str | None = None) -> None:
+        """Parse `text` (by default what is typed, which then empties) and ask the app to send
+        it. Text that does not parse, or whose send fails, comes back (`give_back`)."""
+        if text is None:
+            text = self.text
+            self.load("")
         try:
             data = self.encode(text)
         except CodecError as exc:
+            self.give_back(text)
             self.show_error(str(exc))
             return
-        self.load("")
         self.post_message(self.Submitted(data, text))
 
     def accept_sent(self, text: str) -> None:

@@ -170,3 +170,26 @@ async def test_enters_queued_before_the_app_answers_send_the_line_then_an_empty_
             assert server.wait_received(len(b"hi\n\n"))
             assert server.received == b"hi\n\n"
             assert app.composer.input.value == ""
+
+
+async def test_keys_that_arrive_together_send_each_line_as_typed() -> None:
+    """`hello⏎⏎utf8⏎` in one burst (tmux send-keys) once sent helloutf8 and two empty lines:
+    every key reached the input before the composer handled the first Enter."""
+    with EchoServer() as server:
+        app = make_app(server.target)
+        async with app.run_test(size=SIZE) as pilot:
+            await connected(app, pilot)
+            app.composer.input.focus()
+            await pilot.pause()
+            for key, character in [*((c, c) for c in "hi"), ("enter", "\r"), ("enter", "\r")] + [
+                *((c, c) for c in "yo"),
+                ("enter", "\r"),
+            ]:
+                app.post_message(events.Key(key, character))
+            await wait_for(pilot, lambda: app.capture.chunk_count(Direction.SENT) == 3, "3 sends")
+            assert server.wait_received(len(b"hi\n\nyo\n"))
+            assert server.received == b"hi\n\nyo\n"
+            assert app.composer.input.value == ""
+            for _ in range(5):
+                await pilot.pause()
+            assert app.capture.chunk_count(Direction.SENT) == 3  # no Enter acted twice
