@@ -21,22 +21,30 @@ from tcptui.capture.search import Pattern, search_capture
 from tcptui.capture.store import Capture
 from tcptui.ui.byte_marks import SearchMatches, SharedMarks
 from tcptui.ui.search_bar import SearchBar
+from tcptui.ui.transcript_rows import HEX_WIDTH
 from tcptui.ui.transcript_view import TranscriptView
 
 Layout = Literal["dual", "text", "hex"]
 LAYOUTS: tuple[Layout, ...] = ("dual", "text", "hex")
-STACK_BELOW_WIDTH = 110
+HEX_VIEW_WIDTH = HEX_WIDTH + 4
+"""A hex view showing whole rows: the row, its border and its scroll bar."""
+MIN_TEXT_VIEW_WIDTH = 40
+STACK_BELOW_WIDTH = HEX_VIEW_WIDTH + MIN_TEXT_VIEW_WIDTH
+"""Side by side, the hex view takes its rows' width and the text view the rest; narrower
+than this, the views are stacked."""
 
 
 class ReceiveLog(Vertical):
-    DEFAULT_CSS = """
-    ReceiveLog { width: 1fr; height: 1fr; }
-    ReceiveLog #views { layout: horizontal; height: 1fr; }
-    ReceiveLog.-stacked #views { layout: vertical; }
-    ReceiveLog TranscriptView { width: 1fr; }
-    ReceiveLog.-text #hex-view { display: none; }
-    ReceiveLog.-hex #text-view { display: none; }
-    ReceiveLog #log-status { height: 1; color: $text-muted; padding: 0 1; }
+    DEFAULT_CSS = f"""
+    ReceiveLog {{ width: 1fr; height: 1fr; }}
+    ReceiveLog #views {{ layout: horizontal; height: 1fr; }}
+    ReceiveLog.-stacked #views {{ layout: vertical; }}
+    ReceiveLog TranscriptView {{ width: 1fr; }}
+    ReceiveLog.-dual #hex-view {{ width: {HEX_VIEW_WIDTH}; }}
+    ReceiveLog.-dual.-stacked #hex-view {{ width: 1fr; }}
+    ReceiveLog.-text #hex-view {{ display: none; }}
+    ReceiveLog.-hex #text-view {{ display: none; }}
+    ReceiveLog #log-status {{ height: 1; color: $text-muted; padding: 0 1; }}
     """
 
     def __init__(

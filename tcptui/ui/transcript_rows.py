@@ -80,6 +80,8 @@ HEX_WIDTH = 10 + 3 * BYTES_PER_ROW + 1 + 2 + BYTES_PER_ROW + 1
 _HEX_CELLS_AFTER_OFFSET = HEX_WIDTH - len("00000000  ")
 _CHUNK_CACHE_SIZE = 4
 """Whole chunks kept for painting text rows: a recv can be megabytes, so only a few."""
+_CHUNK_FACTS_CACHE_SIZE = 256
+"""Chunks' facts (offset, length, direction…) kept for painting: more than a screen's rows."""
 
 
 def format_clock(wall_ns: int, utc: bool = False) -> str:
@@ -129,6 +131,15 @@ class ChunkReader:
         self.timestamps = timestamps
         self.glyphs = glyphs
         self._bytes: LRUCache[int, bytes] = LRUCache(_CHUNK_CACHE_SIZE)
+        self._chunks: LRUCache[int, Chunk] = LRUCache(_CHUNK_FACTS_CACHE_SIZE)
+
+    def chunk(self, index: int) -> Chunk:
+        """A chunk's facts, kept: painting a row asks for them several times."""
+        chunk = self._chunks.get(index)
+        if chunk is None:
+            chunk = self.capture.chunk(index)
+            self._chunks[index] = chunk
+        return chunk
 
     def data(self, index: int) -> bytes:
         """All of a chunk's bytes (kept: text rows are found by walking them)."""
@@ -147,9 +158,9 @@ class ChunkReader:
         return self.capture.read_chunk(index, start, end - start)
 
     def header(self, index: int) -> Strip:
-        chunk = self.capture.chunk(index)
-        previous = self.capture.chunk(index - 1) if index else None
-        when = format_time(chunk, self.capture.chunk(0), self.timestamps)
+        chunk = self.chunk(index)
+        previous = self.chunk(index - 1) if index else None
+        when = format_time(chunk, self.chunk(0), self.timestamps)
         note = self.capture.note(index)
         if self.glyphs is ASCII_GLYPHS:
             note = note.encode("ascii", "replace").decode()
@@ -171,7 +182,7 @@ class RowPainter:
     def paint(self, ref: RowRef, marks: Marks = ()) -> Strip:
         if ref.row < 0:
             return self.reader.header(ref.chunk)
-        chunk = self.reader.capture.chunk(ref.chunk)
+        chunk = self.reader.chunk(ref.chunk)
         start, end = self.row_span(ref)
         return self.paint_row(chunk, start, self.reader.part(ref.chunk, start, end), marks)
 
@@ -236,7 +247,7 @@ class TextPainter(RowPainter):
         """The byte range of the chunk that a text row shows."""
         width, cut = self.shape_of(ref.chunk)
         if cut == "fixed":
-            return fixed_row_span(self.reader.capture.chunk(ref.chunk).length, ref.row, width)
+            return fixed_row_span(self.reader.chunk(ref.chunk).length, ref.row, width)
         starts = self._row_starts(ref.chunk)
         start = starts[ref.row]
         end = starts[ref.row + 1] if ref.row + 1 < len(starts) else len(self.reader.data(ref.chunk))
@@ -370,7 +381,7 @@ class HexPainter(RowPainter):
         return fixed_row_count(self.reader.capture.chunk(index).length, BYTES_PER_ROW)
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
-        length = self.reader.capture.chunk(ref.chunk).length
+        length = self.reader.chunk(ref.chunk).length
         return fixed_row_span(length, ref.row, BYTES_PER_ROW)
 
     def row_of_byte(self, chunk: int, offset: int) -> int:

@@ -24,6 +24,7 @@ from textual.selection import Selection
 from textual.strip import Strip
 
 from tcptui.capture.store import Capture
+from tcptui.ui.bordered_rows import BorderedRowsCache
 from tcptui.ui.byte_marks import SharedMarks, marks_for_span
 from tcptui.ui.painted_scrollbar import PaintedScrollBars
 from tcptui.ui.transcript_layout import RowRef, TranscriptLayout
@@ -158,6 +159,7 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self._styles_cache = BorderedRowsCache()
         self.mode: ViewMode = mode
         self.capture = capture
         self.encoding = "utf-8"
@@ -390,7 +392,7 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
     def _marks_for(self, ref: RowRef) -> Marks:
         if ref.row < 0:
             return ()
-        base = self.capture.chunk(ref.chunk).offset
+        base = self._reader.chunk(ref.chunk).offset
         start, end = self._painter.row_span(ref)
         return marks_for_span(
             base + start,
