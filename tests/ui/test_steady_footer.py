@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.css.stylesheet import Stylesheet
+from textual.dom import DOMNode
 from textual.widgets import Button
 from textual.widgets._footer import FooterKey
 
@@ -113,3 +118,32 @@ async def test_the_app_footer_settles_on_the_session_keys_in_two_compositions() 
         SteadyFooter.compose = original  # type: ignore[method-assign]
     assert "Quit" in descriptions and len(descriptions) > 3
     assert len(compositions) <= 3  # the empty first one, the tabs' keys, the session's keys
+
+
+async def test_each_key_is_styled_once_and_takes_the_footers_compactness(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Textual's keys start compact and take the footer's style after mounting: two restyles
+    of every key in every composition."""
+    styled: list[FooterKey] = []
+    apply = Stylesheet.apply
+
+    def counting(self: Stylesheet, node: DOMNode, *args: Any, **kwargs: Any) -> None:
+        if isinstance(node, FooterKey):
+            styled.append(node)
+        apply(self, node, *args, **kwargs)
+
+    monkeypatch.setattr(Stylesheet, "apply", counting)
+    for compact in (False, True):
+        styled.clear()
+        app = FooterApp()
+        async with app.run_test() as pilot:
+            app.query_one(CountingFooter).compact = compact
+            app.set_focus(app.query_one("#c"))
+            await pilot.pause()
+            await pilot.pause()
+            keys = list(app.screen.query(FooterKey))
+            assert [key.description for key in keys] == ["Six", "Quit"]
+            assert all(key.has_class("-compact") == compact for key in keys)
+            if not compact:
+                assert len(styled) == len(set(styled))  # each key styled once
