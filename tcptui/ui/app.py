@@ -44,6 +44,11 @@ if TYPE_CHECKING:
 
 
 SWITCH_INTERVAL = 0.0005
+FULL_COLLECTION_SPACING = 100
+"""Collections of the middle generation between two full ones (Python's default is 10). The
+unfrozen heap is mostly the views' cached rows, each a Strip with seven small caches; a full
+collection walks them all, 25 ms on the event loop, and came about every tenth frame while
+scrolling a capture fast (gc.callbacks). Cyclic garbage is rare there: rows free themselves."""
 
 
 class TcpTuiApp(App[int]):
@@ -82,6 +87,7 @@ class TcpTuiApp(App[int]):
         self.state = load_state()
         self._tabs_made = 0
         self._ended = False
+        self._thresholds = gc.get_threshold()
         # Before the first styling: set later, a theme restyles the whole screen (150-200 ms).
         self._theme_unknown = not self._choose_theme()
 
@@ -120,6 +126,8 @@ class TcpTuiApp(App[int]):
         if self._ended:
             return  # the app ended before its first screen came up: stay thawed
         gc.freeze()
+        young, middle, _ = self._thresholds
+        gc.set_threshold(young, middle, FULL_COLLECTION_SPACING)
         gc.enable()
 
     async def _open_first_tab(self) -> None:
@@ -213,6 +221,7 @@ class TcpTuiApp(App[int]):
     def on_unmount(self) -> None:
         self._ended = True
         gc.unfreeze()
+        gc.set_threshold(*self._thresholds)
         gc.enable()  # also if the first screen never came up
         # Each SessionView has shut itself down by now: Textual unmounts the screens first.
         if self._demo is not None:

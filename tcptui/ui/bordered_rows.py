@@ -6,8 +6,10 @@ row into new strips on the way. For the transcript views, whose rows are all new
 jump, that was about 2.4 ms of a 150-column view's frame of 49 rows (a ninth of a dual-view
 frame), more than the painting of the rows themselves. The rules are the same for every row
 of a render, so they are read once per render here, and a content row becomes one strip:
-left border, the row, right border. Border rows and any style this does not cover go through
-Textual's own code, and a test compares every row with what Textual draws.
+left border, the row, right border, already cut into the pieces the compositor asks for.
+Border rows and any style this does not cover go through Textual's own code. This leans on
+private parts of Textual 8 (StylesCache, a Strip's divide cache), so tests compare every row,
+and every piece, with what Textual makes itself.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class BorderedRowsCache(StylesCache):
     def __init__(self) -> None:
         super().__init__()
         self._edges: _Edges | None = None
+        self._tails: dict[int, tuple[Strip, Strip]] = {}
 
     def render(
         self,
@@ -71,6 +74,7 @@ class BorderedRowsCache(StylesCache):
         self._edges = self._simple_edges(
             styles, base_background, background, padding or styles.padding, opacity
         )
+        self._tails.clear()
         try:
             return super().render(
                 styles,
@@ -132,12 +136,33 @@ class BorderedRowsCache(StylesCache):
             line = render_content_line(content_y)
             missing = width - line.cell_length
             if missing > 0:  # as adjust_cell_length pads, without a strip in between
-                return Strip(
-                    [edges.left, *line, Segment(" " * missing, edges.inner), edges.right],
-                    size.width,
-                )
+                return self._divided_row(line, missing, size.width)
             line = line.adjust_cell_length(width, edges.inner)
         return Strip([edges.left, *line, edges.right], size.width)
+
+    def _divided_row(self, line: Strip, gutter: int, width: int) -> Strip:
+        """The row, with its pieces for the compositor already cut.
+
+        A view's rows are cut where its scroll bar begins and ends, which Textual does with
+        a walk over every segment into new strips: a third of the cost of a new row. The
+        pieces fall on the row's own parts (border and line, the gap the bar covers, border),
+        so they are put in the row's divide cache for the cuts the compositor will ask for.
+        Other cuts (a bar not shown, something over the view) find nothing there and are cut
+        by Textual as before. The gap's and the right border's pieces serve every row.
+        """
+        edges = self._edges
+        assert edges is not None
+        pad = Segment(" " * gutter, edges.inner)
+        row = Strip([edges.left, *line, pad, edges.right], width)
+        tail = self._tails.get(gutter)
+        if tail is None:
+            tail = self._tails[gutter] = (Strip([pad], gutter), Strip([edges.right], 1))
+        gutter_at = width - 1 - gutter
+        row._divide_cache[(gutter_at, width - 1, width)] = [
+            Strip([edges.left, *line], gutter_at),
+            *tail,
+        ]
+        return row
 
     def _simple_edges(
         self,

@@ -32,9 +32,10 @@ class SteadyFooter(Footer):
     def compose(self) -> ComposeResult:
         self._shown = shown_bindings(self.screen) if self._bindings_ready else None
         for widget in super().compose():
-            if isinstance(widget, FooterKey):
-                # A key starts compact and takes the footer's style once mounted: two
-                # restyles of each key of each composition, 18 ms at startup (measured).
+            if isinstance(widget, FooterKey) and "compact" in (widget._reactive_connect or {}):
+                # A key bound to the footer's compactness starts compact and takes the
+                # footer's once mounted: two restyles of each key of each composition, 18 ms
+                # at startup (measured). It takes it now. (The palette key stays compact.)
                 widget.set_reactive(FooterKey.compact, self.compact)
             yield widget
 

@@ -115,3 +115,35 @@ async def test_styles_it_does_not_cover_go_through_textual() -> None:
             assert fast == textual, rule
             view.styles.clear_rule(rule)
     capture.close()
+
+
+async def test_rows_come_cut_where_the_compositor_cuts_them() -> None:
+    """Each content row holds its pieces for the cuts the compositor makes at the scroll bar,
+    and they are the pieces Textual would cut."""
+    capture = mixed_capture()
+    app = make_app()
+    app.capture = capture
+    async with app.run_test(size=(200, 50)) as pilot:
+        log = app.receive_log
+        log.refresh_data()
+        views = log.visible_views()
+        await wait_for(pilot, lambda: all(v.vertical_scrollbar.display for v in views), "bars")
+        compositor = app.screen._compositor
+        checked = 0
+        for view in views:
+            region, _ = compositor.visible_widgets[view]
+            view._styles_cache.clear()
+            strips = view.render_lines(Region(0, 0, region.width, region.height))
+            for y in range(1, region.height - 1):
+                line_cuts = compositor.cuts[region.y + y]
+                cuts = [cut - region.x for cut in line_cuts if region.x < cut <= region.right]
+                strip = strips[y]
+                assert tuple(cuts) in strip._divide_cache, (view.id, y, cuts)
+                ours = strip.divide(cuts)
+                textual = Strip(list(strip), strip.cell_length).divide(cuts)
+                assert [(piece.cell_length, list(piece)) for piece in ours] == [
+                    (piece.cell_length, list(piece)) for piece in textual
+                ]
+                checked += 1
+        assert checked == sum(view.outer_size.height - 2 for view in views)
+    capture.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import weakref
 
+from tcptui.ui.app import FULL_COLLECTION_SPACING
 from tcptui.ui.session_view import SessionView
 from tests.helpers.servers import PayloadServer
 from tests.ui.helpers import make_app, wait_for, wait_received
@@ -13,10 +14,15 @@ SIZE = (150, 44)
 
 
 async def test_the_heap_is_frozen_while_the_app_runs_and_thawed_when_it_ends() -> None:
+    before = gc.get_threshold()
     app = make_app(None)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: gc.get_freeze_count() > 0, "the heap frozen")
+        # Full collections, which walk the views' cached rows, come further apart.
+        assert gc.get_threshold() == (*before[:2], FULL_COLLECTION_SPACING)
+        assert before[2] < FULL_COLLECTION_SPACING
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
 
 
 async def test_no_collection_runs_until_the_first_screen_is_frozen() -> None:
