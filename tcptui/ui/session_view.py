@@ -179,6 +179,10 @@ class SessionView(Vertical):
     # -- building ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        if self.opened_meta is None and self._target is not None:
+            # Connect while the widgets are built: resolving, the handshake and the first
+            # bytes overlap the building (on loopback the banner is in the first frame).
+            self._open_session(self._target, self.config.options.family, self._accepted)
         with Horizontal(classes="session-main"):
             yield ConnectionPanel(self.capture, self._target, self.config.options.family)
             settings = self.config.settings
@@ -191,11 +195,11 @@ class SessionView(Vertical):
         self.receive_log.set_encoding(self.composer.encoding)
         if self.opened_meta is not None:
             self.receive_log.refresh_data()
-        elif self._accepted is not None and self._target is not None:
-            self.connect(self._target, self.config.options.family, accepted=self._accepted)
-            self._accepted = None
         elif self._target is not None:
-            self.connect(self._target, self.config.options.family)
+            self._show_connecting(self._target, announce=self._accepted is None)
+            self._accepted = None
+            if self.capture.total_bytes:
+                self._schedule_take()  # what arrived while the widgets were built
 
     def on_unmount(self) -> None:
         """The tab is gone (closed, or the app ended): its spool file goes now, not when the
@@ -267,6 +271,11 @@ class SessionView(Vertical):
         if not from_retry:
             self.retry.reset()
             self.panel.show_retry("")
+        self._open_session(target, family, accepted)
+        self._show_connecting(target, announce=accepted is None)
+
+    def _open_session(self, target: Target, family: Family, accepted: socket.socket | None) -> None:
+        """Start the I/O thread; its events are shown once this view handles messages."""
         if self.session is not None:
             self.session.close()
         self.connection_id += 1
@@ -275,14 +284,17 @@ class SessionView(Vertical):
         self._bridge = EventBridge(self, self.connection_id)
         self.session = Session(target, self.capture, self._bridge, options, accepted=accepted)
         self.session_facts = SessionFacts(str(target))
-        self.panel.reset(target)
         if self.capture.total_bytes:
             self.capture.add_note(f"⟲ connection {self.connections_made + 1} to {target}")
         self.connections_made += 1
-        if accepted is None:
+        self.session.start()
+
+    def _show_connecting(self, target: Target, *, announce: bool) -> None:
+        """Before any of the new connection's events is shown: they arrive as messages."""
+        self.panel.reset(target)
+        if announce:
             self.post_message(self.TargetUsed(target))
         self._retitle()
-        self.session.start()
 
     @on(ConnectionPanel.ConnectRequested)
     def _connect_requested(self, event: ConnectionPanel.ConnectRequested) -> None:

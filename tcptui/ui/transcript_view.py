@@ -178,6 +178,9 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         self._quiet = False
         self._selecting = False
         self._catching_up = False
+        self._sized = False
+        """Until the view has its first size, text rows cannot be cut: nothing is measured
+        or painted. (Textual draws the first frame before widgets handle their Resize.)"""
         self.border_title = f"{mode} view"
 
     # -- setup -------------------------------------------------------------------------------
@@ -210,7 +213,10 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         return max(8, self.scrollable_content_region.width - TextPainter.gutter_width)
 
     def on_resize(self) -> None:
-        if isinstance(self._painter, TextPainter) and self._painter.wrap != self._wrap_width():
+        if not self._sized:  # the first size: nothing was measured or painted without it
+            self._sized = True
+            self._rebuild()
+        elif isinstance(self._painter, TextPainter) and self._painter.wrap != self._wrap_width():
             self._rebuild()
         else:
             self._update_virtual_size()
@@ -263,6 +269,8 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         """Measure everything again: the mode or the wrap width changed."""
         anchor = self.layout_rows.locate(round(self.scroll_y))
         self._painter = self._make_painter(self._wrap_width())
+        if not self._sized:
+            return
         self.layout_rows.remeasure(self._painter.count_rows)
         self._strips.clear()
         self._widest = 0
@@ -312,6 +320,8 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         `catch_up` they are measured a slice per frame; without, the caller comes back for
         them (the live log does, at the pace of its takes).
         """
+        if not self._sized:
+            return False  # the first resize measures all there is then
         grew = self.layout_rows.update(MEASURE_BUDGET)
         pending = self.layout_rows.pending
         if pending and catch_up and not self._catching_up:
@@ -443,6 +453,8 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         )
         row = scroll_y + y
         ref = self.layout_rows.locate(row)
+        if not self._sized:
+            return Strip.blank(width, style)
         if ref is None:
             if row == 0:
                 return Strip([Segment(EMPTY_HINT, EMPTY_HINT_STYLE)]).crop_extend(0, width, style)
