@@ -10,7 +10,8 @@ import bisect
 import functools
 import re
 import time
-from typing import Literal, NamedTuple
+from collections.abc import Callable
+from typing import Literal, NamedTuple, TypeVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -82,6 +83,7 @@ _CHUNK_CACHE_SIZE = 4
 """Whole chunks kept for painting text rows: a recv can be megabytes, so only a few."""
 _CHUNK_FACTS_CACHE_SIZE = 256
 """Chunks' facts (offset, length, direction…) kept for painting: more than a screen's rows."""
+Kept = TypeVar("Kept")
 
 
 def format_clock(wall_ns: int, utc: bool = False) -> str:
@@ -135,19 +137,11 @@ class ChunkReader:
 
     def chunk(self, index: int) -> Chunk:
         """A chunk's facts, kept: painting a row asks for them several times."""
-        chunk = self._chunks.get(index)
-        if chunk is None:
-            chunk = self.capture.chunk(index)
-            self._chunks[index] = chunk
-        return chunk
+        return _kept(self._chunks, index, self.capture.chunk)
 
     def data(self, index: int) -> bytes:
         """All of a chunk's bytes (kept: text rows are found by walking them)."""
-        cached = self._bytes.get(index)
-        if cached is None:
-            cached = self.capture.read_chunk(index)
-            self._bytes[index] = cached
-        return cached
+        return _kept(self._bytes, index, self.capture.read_chunk)
 
     def part(self, index: int, start: int, end: int) -> bytes:
         """Bytes [start, end) of a chunk: from the cache if it holds the chunk, else read alone,
@@ -165,6 +159,13 @@ class ChunkReader:
         if self.glyphs is ASCII_GLYPHS:
             note = note.encode("ascii", "replace").decode()
         return paint_header(chunk, previous, when, note, self.glyphs)
+
+
+def _kept(cache: LRUCache[int, Kept], index: int, load: Callable[[int], Kept]) -> Kept:
+    found = cache.get(index)
+    if found is None:
+        found = cache[index] = load(index)
+    return found
 
 
 class RowPainter:
