@@ -295,12 +295,18 @@ class ConnectionPanel(Vertical):
         if self._connected_at is not None:
             age = human_age((self._closed_at or now) - self._connected_at)
         text = Text()
+        received_in = _chunks(self.capture.chunk_count(Direction.RECEIVED))
+        sent_in = _chunks(self.capture.chunk_count(Direction.SENT))
         text.append(
-            f"in  {human_bytes(received)} in {self.capture.chunk_count(Direction.RECEIVED):,}"
-            f" chunks\nout {human_bytes(sent)} in {self.capture.chunk_count(Direction.SENT):,}"
-            f" chunks\nage {age or '—'} · {human_bytes(rate)}/s"
+            f"in  {human_bytes(received)} in {received_in}\n"
+            f"out {human_bytes(sent)} in {sent_in}\n"
+            f"age {age or '—'} · {human_bytes(rate)}/s"
         )
         # Three short lines, always: a new layout of the screen twice a second would cost a
         # frame of 30-60 ms under a flood.
         self.query_one("#stats", Static).update(text, layout=False)
         self.query_one("#rate-sparkline", Sparkline).data = list(self._rates)
+
+
+def _chunks(count: int) -> str:
+    return f"{count:,} chunk{'' if count == 1 else 's'}"

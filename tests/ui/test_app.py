@@ -144,6 +144,7 @@ async def test_peer_close_is_shown_as_the_reason() -> None:
                 "the close",
             )
             assert "The peer closed the connection" in static_text(app, "#closed-reason")
+            assert "in  4 B in 1 chunk\nout 0 B in 0 chunks\n" in static_text(app, "#stats")
             closed = app.query_one("#step-closed", LifecycleStep)
             assert closed.state == "ended"
             assert app.query_one("#connect").label.plain == "Connect"  # type: ignore[attr-defined]
