@@ -179,9 +179,9 @@ class SessionView(Vertical):
     # -- building ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        if self.opened_meta is None and self._target is not None:
+        if self.opened_meta is None and self._target is not None and self.session is None:
             # Connect while the widgets are built: resolving, the handshake and the first
-            # bytes overlap the building (on loopback the banner is in the first frame).
+            # bytes overlap the building. The events wait in this view's queue till mounted.
             self._open_session(self._target, self.config.options.family, self._accepted)
         with Horizontal(classes="session-main"):
             yield ConnectionPanel(self.capture, self._target, self.config.options.family)
