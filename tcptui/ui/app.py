@@ -63,6 +63,19 @@ class TcpTuiApp(App[int]):
         Binding("ctrl+pageup", "previous_tab", "Previous tab", show=False, id="tabs.previous"),
         Binding("f1", "toggle_help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        # Textual's own Tab bindings act only once the key has bubbled up from the focused
+        # widget, after the keys typed behind it: `host⇥port` filled the host field alone.
+        Binding(
+            "tab", "app.focus_next", "Next field", show=False, id="app.focus_next", priority=True
+        ),
+        Binding(
+            "shift+tab",
+            "app.focus_previous",
+            "Previous field",
+            show=False,
+            id="app.focus_previous",
+            priority=True,
+        ),
     ]
 
     def __init__(self, config: LaunchConfig) -> None:

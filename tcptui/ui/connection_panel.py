@@ -32,6 +32,7 @@ from tcptui.net.events import (
 from tcptui.net.session import Family
 from tcptui.net.target import Target, TargetError, parse_target
 from tcptui.ui.certificate_panel import CertificatePanel
+from tcptui.ui.form_input import FormInput
 
 STEP_ORDER = tuple(Step)
 MARKS = {
@@ -134,8 +135,8 @@ class ConnectionPanel(Vertical):
         host = (target.display_host or target.host) if target else ""
         port = str(target.port) if target else ""
         with Horizontal(id="target-row"):
-            yield Input(host, placeholder="host", id="host")
-            yield Input(port, placeholder="port", id="port")
+            yield FormInput(host, placeholder="host", id="host")
+            yield FormInput(port, placeholder="port", id="port")
         with Horizontal(id="target-row-2", classes="-row"):
             yield Select(
                 [
@@ -194,10 +195,12 @@ class ConnectionPanel(Vertical):
             self.post_message(self.ConnectRequested(target, self.family))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id in ("host", "port"):
+        if isinstance(event.input, FormInput):
             event.stop()
             target = self.read_target()
-            if target is not None:
+            if target is None:
+                event.input.release()  # the keys typed behind the Enter stay in the field
+            else:  # the session view connects and moves the focus: the keys follow it
                 self.post_message(self.ConnectRequested(target, self.family))
 
     def set_connected(self, connected: bool) -> None:

@@ -1,0 +1,53 @@
+"""Keys that arrive together (tmux send-keys, a paste without bracketed paste) fill the
+connection form in order: Tab moves on at its turn, Enter connects at its turn, and what is
+typed behind it reaches the composer, not the port field."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import Input
+
+from tcptui.capture.store import Direction
+from tcptui.ui.connection_panel import ConnectionPanel
+from tests.helpers.servers import EchoServer
+from tests.ui.helpers import make_app, wait_for
+
+SIZE = (150, 44)
+Keys = list[tuple[str, str | None]]
+
+
+def typed(text: str) -> Keys:
+    names = {"\t": ("tab", None), "\r": ("enter", "\r"), " ": ("space", " "), "/": ("slash", "/")}
+    return [names.get(char, (char, char)) for char in text]
+
+
+def fields(app: object) -> tuple[str, str]:
+    panel = app.query_one(ConnectionPanel)  # type: ignore[attr-defined]
+    return panel.query_one("#host", Input).value, panel.query_one("#port", Input).value
+
+
+async def test_host_tab_port_enter_and_a_message_in_one_burst() -> None:
+    with EchoServer() as server:
+        app = make_app(None)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert app.focused is not None and app.focused.id == "host"
+            for key, character in typed(f"127.0.0.1\t{server.port}\rhi there\r"):
+                app.post_message(events.Key(key, character))
+            await wait_for(pilot, lambda: app.capture.chunk_count(Direction.SENT) == 1, "a send")
+            assert server.wait_received(len(b"hi there\n"))
+            assert server.received == b"hi there\n"
+            assert fields(app) == ("127.0.0.1", str(server.port))
+            assert app.composer.input.value == ""
+
+
+async def test_keys_behind_an_enter_that_cannot_connect_stay_in_the_field() -> None:
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for key, character in typed("localhost\r80"):
+            app.post_message(events.Key(key, character))
+        await wait_for(pilot, lambda: fields(app)[0] == "localhost80", "the keys typed")
+        assert "no port" in str(app.query_one("#form-error").render())
+        assert app.focused is not None and app.focused.id == "host"
+        assert app.session is None
