@@ -144,6 +144,10 @@ class Composer(Vertical):
     def editor(self) -> TextArea:
         return self.query_one("#multiline", TextArea)
 
+    def focus_entry(self) -> None:
+        """Focus where text is typed now: the one-line input, or the editor when it is shown."""
+        (self.editor if self.multiline else self.input).focus()
+
     @property
     def text(self) -> str:
         return self.editor.text if self.multiline else self.input.value

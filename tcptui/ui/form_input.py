@@ -42,5 +42,5 @@ class FormInput(Input):
             target._forward_event(events.Key(key.key, key.character))
 
     def _on_blur(self, event: events.Blur) -> None:
-        super()._on_blur(event)
+        # Input's own _on_blur runs too: Textual calls each class's handler along the MRO.
         self.release()

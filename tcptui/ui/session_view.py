@@ -299,7 +299,7 @@ class SessionView(Vertical):
     @on(ConnectionPanel.ConnectRequested)
     def _connect_requested(self, event: ConnectionPanel.ConnectRequested) -> None:
         self.connect(event.target, event.family)
-        self.composer.input.focus()
+        self.composer.focus_entry()
 
     @on(ConnectionPanel.DisconnectRequested)
     def _disconnect_requested(self) -> None:
@@ -772,7 +772,7 @@ class SessionView(Vertical):
         if self.opened_meta is not None:
             self.receive_log.text_view.focus()
         elif self.session is not None:
-            self.composer.input.focus()
+            self.composer.focus_entry()
         else:
             self.panel.query_one("#host", Input).focus()
 

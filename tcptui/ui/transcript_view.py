@@ -179,8 +179,9 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         self._selecting = False
         self._catching_up = False
         self._sized = False
-        """Until the view has its first size, text rows cannot be cut: nothing is measured
-        or painted. (Textual draws the first frame before widgets handle their Resize.)"""
+        """Whether the view has had a size. Textual draws the first frame before widgets
+        handle their Resize, and text rows cannot be cut without a width: until then a text
+        view measures and paints nothing. Hex rows need no width, shown or hidden."""
         self.border_title = f"{mode} view"
 
     # -- setup -------------------------------------------------------------------------------
@@ -213,13 +214,21 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         return max(8, self.scrollable_content_region.width - TextPainter.gutter_width)
 
     def on_resize(self) -> None:
-        if not self._sized:  # the first size: nothing was measured or painted without it
+        if self._waits_for_width:  # the first size: no text row was measured without it
             self._sized = True
             self._rebuild()
-        elif isinstance(self._painter, TextPainter) and self._painter.wrap != self._wrap_width():
+            if self.has_focus:
+                self.reveal_cursor()  # it got the focus before it had a size
+            return
+        self._sized = True
+        if isinstance(self._painter, TextPainter) and self._painter.wrap != self._wrap_width():
             self._rebuild()
         else:
             self._update_virtual_size()
+
+    @property
+    def _waits_for_width(self) -> bool:
+        return not self._sized and self.mode == "text"
 
     def set_mode(self, mode: ViewMode) -> None:
         if mode != self.mode:
@@ -269,7 +278,7 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         """Measure everything again: the mode or the wrap width changed."""
         anchor = self.layout_rows.locate(round(self.scroll_y))
         self._painter = self._make_painter(self._wrap_width())
-        if not self._sized:
+        if self._waits_for_width:
             return
         self.layout_rows.remeasure(self._painter.count_rows)
         self._strips.clear()
@@ -320,7 +329,7 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         `catch_up` they are measured a slice per frame; without, the caller comes back for
         them (the live log does, at the pace of its takes).
         """
-        if not self._sized:
+        if self._waits_for_width:
             return False  # the first resize measures all there is then
         grew = self.layout_rows.update(MEASURE_BUDGET)
         pending = self.layout_rows.pending
@@ -453,7 +462,7 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         )
         row = scroll_y + y
         ref = self.layout_rows.locate(row)
-        if not self._sized:
+        if self._waits_for_width:
             return Strip.blank(width, style)
         if ref is None:
             if row == 0:

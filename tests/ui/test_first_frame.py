@@ -4,6 +4,8 @@ handle their Resize: text rows measured then were cut to 8 columns for a frame).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tcptui.capture.store import Capture, Direction
@@ -13,7 +15,7 @@ from tcptui.ui.session_view import SessionView
 from tcptui.ui.transcript_rows import TextPainter
 from tcptui.ui.transcript_view import TranscriptView
 from tests.helpers.servers import PayloadServer
-from tests.ui.helpers import make_app, rendered_rows, wait_received
+from tests.ui.helpers import make_app, rendered_rows, wait_for, wait_received
 
 SIZE = (200, 50)
 BANNER = b"220 ready; this line is longer than eight columns\r\n"
@@ -52,7 +54,7 @@ async def test_views_measure_and_paint_nothing_before_their_first_size(
     on_resize = TranscriptView.on_resize
 
     def resized(view: TranscriptView) -> None:
-        if not view._sized:
+        if view._waits_for_width:
             painted = view._painted_line(0).text.strip()
             before_first_size.append((view.id, view.layout_rows.measured_chunks, painted))
         on_resize(view)
@@ -64,10 +66,40 @@ async def test_views_measure_and_paint_nothing_before_their_first_size(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         log = app.receive_log
-        assert sorted(before_first_size) == [("hex-view", 0, ""), ("text-view", 0, "")]
+        # Text rows need a width; hex rows do not, so the hex view measures all along.
+        assert sorted(before_first_size) == [("text-view", 0, "")]
         painter = log.text_view.painter
         assert isinstance(painter, TextPainter)
         assert painter.wrap == log.text_view.scrollable_content_region.width - 2
         rows = [row.rstrip() for row in rendered_rows(log.text_view)[1:4]]
         assert rows == ["│ " + BANNER.decode().replace("\r\n", "\\r\\n")] * 3
+        log.refresh_data()
         assert log.hex_view.layout_rows.measured_chunks == 1
+
+
+async def test_a_text_view_shown_for_the_first_time_shows_the_cursor() -> None:
+    """A text view shown with the focus gets it before its first size: the cursor must still
+    be in view once it has one (the first sizing measures, and followed the tail)."""
+    app = make_app()
+    app.config = replace(app.config, settings=replace(app.config.settings, view="hex"))
+    app.capture = Capture()
+    for index in range(200):
+        app.capture.append(Direction.RECEIVED, f"line {index:04d}\n".encode() * 8)
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.receive_log
+        log.refresh_data()
+        await pilot.pause()
+        log.hex_view.scroll_to(y=0, animate=False, immediate=True, force=True)
+        await pilot.pause()
+        log.hex_view.focus()  # the cursor starts on the top row's chunk
+        await pilot.press("down", "down")
+        cursor = log.marks.cursor.offset
+        assert cursor is not None
+        chunk = app.capture.chunk_index_at(cursor)
+        assert chunk < 5
+        log.set_layout("text")  # the text view gets the focus before its first size
+        await wait_for(
+            pilot,
+            lambda: any(f"line {chunk:04d}" in row for row in rendered_rows(log.text_view)),
+            "the cursor's chunk in the text view",
+        )

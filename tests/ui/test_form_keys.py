@@ -51,3 +51,18 @@ async def test_keys_behind_an_enter_that_cannot_connect_stay_in_the_field() -> N
         assert "no port" in str(app.query_one("#form-error").render())
         assert app.focused is not None and app.focused.id == "host"
         assert app.session is None
+
+
+async def test_with_the_multiline_editor_open_the_keys_behind_enter_go_to_it() -> None:
+    with EchoServer() as server:
+        app = make_app(None)
+        async with app.run_test(size=SIZE) as pilot:
+            app.composer.multiline = True
+            app.query_one("#host", Input).value = "127.0.0.1"
+            app.query_one("#port", Input).focus()
+            await pilot.pause()
+            for key, character in typed(f"{server.port}\rhello\r"):
+                app.post_message(events.Key(key, character))
+            await wait_for(pilot, lambda: "hello" in app.composer.editor.text, "the editor text")
+            assert app.focused is app.composer.editor
+            assert app.capture.chunk_count(Direction.SENT) == 0  # F9 sends from the editor
