@@ -214,15 +214,14 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         return max(8, self.scrollable_content_region.width - TextPainter.gutter_width)
 
     def on_resize(self) -> None:
-        if self._waits_for_width:  # the first size: no text row was measured without it
-            self._sized = True
-            self._rebuild()
-            if self.has_focus:
-                self.reveal_cursor()  # it got the focus before it had a size
-            return
+        first_width = self._waits_for_width  # no text row was measured without one
         self._sized = True
-        if isinstance(self._painter, TextPainter) and self._painter.wrap != self._wrap_width():
+        if first_width or (
+            isinstance(self._painter, TextPainter) and self._painter.wrap != self._wrap_width()
+        ):
             self._rebuild()
+            if first_width and self.has_focus:
+                self.reveal_cursor()  # it got the focus before it had a size
         else:
             self._update_virtual_size()
 
@@ -460,10 +459,10 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         (scroll_x, scroll_y), width, style, selection = (
             self._frame if self._painting else self._frame_facts()
         )
-        row = scroll_y + y
-        ref = self.layout_rows.locate(row)
         if self._waits_for_width:
             return Strip.blank(width, style)
+        row = scroll_y + y
+        ref = self.layout_rows.locate(row)
         if ref is None:
             if row == 0:
                 return Strip([Segment(EMPTY_HINT, EMPTY_HINT_STYLE)]).crop_extend(0, width, style)
