@@ -179,9 +179,10 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         self._selecting = False
         self._catching_up = False
         self._sized = False
-        """Whether the view has had a size. Textual draws the first frame before widgets
-        handle their Resize, and text rows cannot be cut without a width: until then a text
-        view measures and paints nothing. Hex rows need no width, shown or hidden."""
+        """Whether the view has had a size. Text rows cannot be cut without a width: until
+        then a text view measures and paints nothing. It takes its first size when first
+        painted (Textual lays out, paints, and only then sends Resize), so the first frame
+        already shows the text. Hex rows need no width, shown or hidden."""
         self.border_title = f"{mode} view"
 
     # -- setup -------------------------------------------------------------------------------
@@ -214,16 +215,23 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         return max(8, self.scrollable_content_region.width - TextPainter.gutter_width)
 
     def on_resize(self) -> None:
-        first_width = self._waits_for_width  # no text row was measured without one
+        if self._take_first_size():
+            return
         self._sized = True
-        if first_width or (
-            isinstance(self._painter, TextPainter) and self._painter.wrap != self._wrap_width()
-        ):
+        if isinstance(self._painter, TextPainter) and self._painter.wrap != self._wrap_width():
             self._rebuild()
-            if first_width and self.has_focus:
-                self.reveal_cursor()  # it got the focus before it had a size
         else:
             self._update_virtual_size()
+
+    def _take_first_size(self) -> bool:
+        """Measure the text for the first width this view has; False if it had one already."""
+        if not self._waits_for_width:
+            return False
+        self._sized = True
+        self._rebuild()
+        if self.has_focus:
+            self.reveal_cursor()  # it got the focus before it had a size
+        return True
 
     @property
     def _waits_for_width(self) -> bool:
@@ -426,6 +434,8 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         return "" if ref is None else self.strip_for(ref).text
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        if self.size.width:
+            self._take_first_size()  # the layout has given the view its size
         self._frame = self._frame_facts()  # walks the DOM: once a frame, not once a row
         self._painting = True
         try:

@@ -1,12 +1,14 @@
-"""Startup: the connection overlaps the building of the widgets, and the views wait for their
-first size before they measure or paint a row (Textual draws the first frame before widgets
-handle their Resize: text rows measured then were cut to 8 columns for a frame)."""
+"""Startup: the connection overlaps the building of the widgets, and a text view measures
+nothing before it has a width (Textual paints the first frame before widgets handle their
+Resize: text rows measured earlier were cut to 8 columns for a frame)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 import pytest
+from textual.geometry import Region
+from textual.strip import Strip
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.net.session import Session
@@ -47,34 +49,40 @@ async def test_the_connection_starts_before_the_widgets_are_mounted(
             assert any("220 ready" in row for row in rendered_rows(app.receive_log.text_view))
 
 
-async def test_views_measure_and_paint_nothing_before_their_first_size(
+async def test_the_first_frame_shows_the_text_cut_at_the_views_real_width(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    before_first_size: list[tuple[str | None, int, str]] = []
-    on_resize = TranscriptView.on_resize
+    """Textual lays the screen out, then paints it, and only then sends the widgets their
+    Resize: the text view measures at its first paint, with the size the layout gave it."""
+    resizes: list[str | None] = []
+    first_paint: list[tuple[int, int, list[str]]] = []
+    on_resize, render_lines = TranscriptView.on_resize, TranscriptView.render_lines
 
     def resized(view: TranscriptView) -> None:
-        if view._waits_for_width:
-            painted = view._painted_line(0).text.strip()
-            before_first_size.append((view.id, view.layout_rows.measured_chunks, painted))
+        resizes.append(view.id)
         on_resize(view)
 
+    def painting(view: TranscriptView, crop: Region) -> list[Strip]:
+        strips = render_lines(view, crop)
+        if view.id == "text-view" and not first_paint:
+            painter = view.painter
+            assert isinstance(painter, TextPainter)
+            first_paint.append((resizes.count("text-view"), painter.wrap, [s.text for s in strips]))
+        return strips
+
     monkeypatch.setattr(TranscriptView, "on_resize", resized)
+    monkeypatch.setattr(TranscriptView, "render_lines", painting)
     app = make_app()
     app.capture = Capture()
     app.capture.append(Direction.RECEIVED, BANNER * 3)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        log = app.receive_log
-        # Text rows need a width; hex rows do not, so the hex view measures all along.
-        assert sorted(before_first_size) == [("text-view", 0, "")]
-        painter = log.text_view.painter
-        assert isinstance(painter, TextPainter)
-        assert painter.wrap == log.text_view.scrollable_content_region.width - 2
-        rows = [row.rstrip() for row in rendered_rows(log.text_view)[1:4]]
-        assert rows == ["│ " + BANNER.decode().replace("\r\n", "\\r\\n")] * 3
-        log.refresh_data()
-        assert log.hex_view.layout_rows.measured_chunks == 1
+        text_view = app.receive_log.text_view
+        [(resizes_before, wrap, rows)] = first_paint
+        assert resizes_before == 0  # the very first frame
+        assert wrap == text_view.scrollable_content_region.width - TextPainter.gutter_width
+        line = "│ " + BANNER.decode().replace("\r\n", "\\r\\n")
+        assert [row[1:-1].rstrip() for row in rows[2:5]] == [line] * 3  # inside the border
 
 
 async def test_a_text_view_shown_for_the_first_time_shows_the_cursor() -> None:
