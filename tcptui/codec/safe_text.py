@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
@@ -146,11 +146,19 @@ def _hex_escapes(raw: bytes) -> str:
     return "\\x" + raw.hex(" ").replace(" ", "\\x")
 
 
-def text_row_starts(data: bytes, width: int, byte_cut: bool = False) -> list[int]:
+CellWidth = Callable[[str], int]
+"""How many cells printable text takes on screen (a combining mark alone: 0)."""
+
+
+def text_row_starts(
+    data: bytes, width: int, byte_cut: bool = False, cells: CellWidth | None = None
+) -> list[int]:
     """Row starts for the text view: a row ends after a newline or `width` bytes.
 
     `byte_cut` (for binary chunks) cuts rows at exactly `width` bytes instead of moving the
     cut past a UTF-8 character: rows then follow from line lengths alone, without a walk.
+    With `cells` (UTF-8 text), a row of non-ASCII text holds `width` cells instead: Cyrillic
+    takes two bytes a cell, Devanagari three, and a row never starts with a combining mark.
     """
     _check_width(width)
     if byte_cut:
@@ -159,7 +167,7 @@ def text_row_starts(data: bytes, width: int, byte_cut: bool = False) -> list[int
     position = 0
     while position < len(data):
         starts.append(position)
-        position = _row_end(data, position, width)
+        position = _row_end(data, position, width, cells)
     return starts
 
 
@@ -174,8 +182,14 @@ def _byte_cut_row_starts(data: bytes, width: int) -> list[int]:
     return starts
 
 
-def count_text_rows(data: bytes, width: int, byte_cut: bool = False) -> int:
-    """Same as len(text_row_starts(...)) but only walks lines longer than the width."""
+def count_text_rows(
+    data: bytes, width: int, byte_cut: bool = False, cells: CellWidth | None = None
+) -> int:
+    """Same as len(text_row_starts(...)) but only walks lines longer than the width.
+
+    A line of fewer bytes than `width` is one row either way: a character never takes more
+    cells than its UTF-8 bytes (and bytes shown as escapes count a cell a byte, as before).
+    """
     _check_width(width)
     rows = data.count(b"\n") + (bool(data) and not data.endswith(b"\n"))
     if width > len(data):
@@ -185,7 +199,7 @@ def count_text_rows(data: bytes, width: int, byte_cut: bool = False) -> int:
         if byte_cut:
             rows += (end + (end < len(data)) - start - 1) // width
         else:
-            rows += _rows_in_line(data, start, end, width) - 1
+            rows += _rows_in_line(data, start, end, width, cells) - 1
     return rows
 
 
@@ -200,7 +214,7 @@ def _long_line(width: int) -> re.Pattern[bytes]:
     return re.compile(rb"^[^\n]{%d,}" % width, re.MULTILINE)
 
 
-def _rows_in_line(data: bytes, start: int, end: int, width: int) -> int:
+def _rows_in_line(data: bytes, start: int, end: int, width: int, cells: CellWidth | None) -> int:
     """Rows of one line (its newline, if any, sits at `end`)."""
     if end < len(data):
         end += 1
@@ -209,18 +223,101 @@ def _rows_in_line(data: bytes, start: int, end: int, width: int) -> int:
     rows = 0
     while start < end:
         rows += 1
-        start = _row_end(data, start, width)
+        start = _row_end(data, start, width, cells)
     return rows
 
 
-def _row_end(data: bytes, start: int, width: int) -> int:
+def _row_end(data: bytes, start: int, width: int, cells: CellWidth | None = None) -> int:
     limit = start + width
     newline = data.find(b"\n", start, limit)
     if newline >= 0:
         return newline + 1
     if limit >= len(data):
         return len(data)
+    if cells is not None and not data[start : limit + 1].isascii():  # +1: a mark after it
+        return _cells_row_end(data, start, width, cells)
     return _past_cut_character(data, start, limit)
+
+
+def _cells_row_end(data: bytes, start: int, width: int, cells: CellWidth) -> int:
+    """The end of a row of at most `width` cells from `start` (at least one character).
+
+    A printable character takes its cells; anything shown as an escape counts a cell a byte,
+    as in byte rows. A row is looked for in a window of four bytes a cell (the most a
+    character takes), and a wider one only where marks of no width pile up.
+    """
+    span = 4 * width
+    costs = _cost_table(cells)
+    while True:
+        window_end = min(len(data), start + span)
+        newline = data.find(b"\n", start, window_end)
+        # The window ends after a newline or a whole character.
+        end_of_line = newline >= 0
+        window_end = newline + 1 if end_of_line else _past_cut_character(data, start, window_end)
+        text = data[start:window_end].decode("utf-8", "surrogateescape")
+        if len(text) > width:
+            head = text[:width].encode("utf-8", "surrogateescape")
+            if len(head) <= 2 * width and _fills_row(text, width, cells):
+                return start + len(head)
+        used = 0
+        position = start
+        for char in text:
+            cost = costs.get(char)
+            if cost is None:
+                cost = costs[char] = _char_cost(char, cells)
+            if used + cost[0] > width and position > start:
+                return position
+            used += cost[0]
+            position += cost[1]
+        if position == len(data) or end_of_line or span >= _MOST_BYTES_A_CELL * width:
+            return position  # a pile of marks from a hostile server ends the row anyway
+        span *= 4
+
+
+def _fills_row(text: str, width: int, cells: CellWidth) -> bool:
+    """Whether the first `width` characters are printable, take a cell each, and the next is
+    no mark to keep with them: most rows of two-byte text (Latin, Greek, Cyrillic, Hebrew,
+    Arabic), cut without a walk."""
+    head = text[:width]
+    after = text[width]
+    return (
+        head.isprintable()
+        and cells(head) == width
+        and not (after.isprintable() and cells(after) == 0)
+    )
+
+
+_MOST_BYTES_A_CELL = 16
+"""A row holds at most this many bytes a cell: marks of no width may pile up on a letter,
+but not without end (one row of a megabyte of them would be painted, and sent to the
+terminal, whole)."""
+
+_COST_TABLES: dict[CellWidth, dict[str, tuple[int, int]]] = {}
+_MOST_COSTS = 1 << 16
+"""Characters a cost table keeps: a server sending every code point cannot make it huge."""
+
+
+def _cost_table(cells: CellWidth) -> dict[str, tuple[int, int]]:
+    table = _COST_TABLES.get(cells)
+    if table is None or len(table) > _MOST_COSTS:
+        table = _COST_TABLES[cells] = {}
+    return table
+
+
+def _char_cost(char: str, cells: CellWidth) -> tuple[int, int]:
+    """A character's cells in a row (a byte shown as an escape: one) and its UTF-8 bytes."""
+    code = ord(char)
+    size = _utf8_size(code)
+    return (cells(char) if code >= 0x80 and char.isprintable() else size), size
+
+
+def _utf8_size(code: int) -> int:
+    """Bytes of a character decoded with 'surrogateescape' (an undecodable byte is one)."""
+    if code < 0x80 or 0xDC80 <= code <= 0xDCFF:
+        return 1
+    if code < 0x800:
+        return 2
+    return 3 if code < 0x10000 else 4
 
 
 def _past_cut_character(data: bytes, start: int, end: int) -> int:

@@ -7,6 +7,7 @@ visible, printable glyph first (DESIGN.md fact 1). Segments are built directly: 
 from __future__ import annotations
 
 import bisect
+import codecs
 import functools
 import re
 import time
@@ -226,6 +227,10 @@ class TextPainter(RowPainter):
         super().__init__(reader)
         self.wrap = max(8, width)
         self.encoding = encoding
+        # Rows of UTF-8 text hold a width of cells. Not in ASCII mode: there every non-ASCII
+        # character is shown as an escape of eight cells or more, so rows stay in bytes.
+        utf8 = codecs.lookup(encoding).name == "utf-8"
+        self._cells = cell_len if utf8 and reader.glyphs is not ASCII_GLYPHS else None
         self._starts: LRUCache[int, list[int]] = LRUCache(_CHUNK_CACHE_SIZE)
         self._shapes: LRUCache[int, RowShape] = LRUCache(1024)
 
@@ -242,7 +247,8 @@ class TextPainter(RowPainter):
         width, cut = self.shape_of(index)
         if cut == "fixed":
             return fixed_row_count(self.reader.capture.chunk(index).length, width)
-        return count_text_rows(self.reader.capture.read_chunk(index), width, cut == "bytes")
+        data = self.reader.capture.read_chunk(index)
+        return count_text_rows(data, width, cut == "bytes", self._cells)
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
         """The byte range of the chunk that a text row shows."""
@@ -258,7 +264,7 @@ class TextPainter(RowPainter):
         starts = self._starts.get(chunk)
         if starts is None:
             width, cut = self.shape_of(chunk)
-            starts = text_row_starts(self.reader.data(chunk), width, cut == "bytes")
+            starts = text_row_starts(self.reader.data(chunk), width, cut == "bytes", self._cells)
             self._starts[chunk] = starts
         return starts
 

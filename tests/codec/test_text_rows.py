@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.cells import cell_len
 
 from tcptui.codec.safe_text import count_text_rows, text_row_starts
 
@@ -101,3 +102,90 @@ def test_byte_cut_rows_agree_with_their_count_and_cover_the_data(data: bytes, wi
     assert b"".join(rows) == data
     assert all(0 < len(row) <= width for row in rows)
     assert all(b"\n" not in row[:-1] for row in rows)
+
+
+# -- rows of cells (UTF-8 text in the text view) ------------------------------------------
+
+
+def cell_rows(text: str, width: int) -> list[str]:
+    data = text.encode()
+    starts = text_row_starts(data, width, cells=cell_len)
+    assert count_text_rows(data, width, cells=cell_len) == len(starts)
+    ends = [*starts[1:], len(data)]
+    return [data[start:end].decode() for start, end in zip(starts, ends, strict=True)]
+
+
+def test_a_row_of_two_byte_letters_holds_as_many_letters_as_cells() -> None:
+    line = "Съешь же ещё этих мягких французских булок"  # 42 letters, 77 bytes
+    assert cell_rows(line + "\n", 43) == [line + "\n"]
+    assert cell_rows(line + "\n", 42) == [line, "\n"]  # as in byte rows
+    assert cell_rows(line, 21) == [line[:21], line[21:]]
+
+
+def test_a_row_never_starts_with_a_combining_mark() -> None:
+    assert cell_rows("cafe\u0301s", 4) == ["cafe\u0301", "s"]
+    assert cell_rows("Кафе\u0301s", 4) == ["Кафе\u0301", "s"]
+    line = "हिन्दी: नमस्ते दुनिया"  # 13 cells in 57 bytes: vowel signs take no cell
+    assert cell_rows(line, 13) == [line]
+    for width in range(2, 13):
+        for row in cell_rows(line, width)[1:]:
+            assert cell_len(row[0]) > 0, (width, row)
+
+
+def test_marks_piled_on_a_letter_still_end_the_row_at_some_point() -> None:
+    zalgo = "a" + "\u0301" * 10_000  # 20 001 bytes, one cell
+    starts = text_row_starts(zalgo.encode(), 10, cells=cell_len)
+    assert len(starts) > 1
+    widest = max(end - start for start, end in zip(starts, starts[1:], strict=False))
+    assert widest <= 16 * 10 + 3  # and the rest of a character it would cut
+
+
+def test_wide_characters_count_two_cells_and_a_row_holds_at_least_one() -> None:
+    assert cell_rows("日本語です", 4) == ["日本", "語で", "す"]
+    assert cell_rows("日本", 1) == ["日", "本"]
+    assert cell_rows("ab日c", 3) == ["ab", "日c"]
+
+
+def test_bytes_shown_as_escapes_still_count_a_cell_each() -> None:
+    data = "é".encode() * 3 + b"\xff\xfe" + "é".encode()
+    starts = text_row_starts(data, 4, cells=cell_len)
+    assert starts == [0, 7]  # é é é \xff | \xfe é: each bad byte one cell
+
+
+_TEXT_PIECES = st.sampled_from(
+    [
+        b"\n",
+        b"a",
+        "\u0416".encode(),  # Cyrillic: 2 bytes, 1 cell
+        "\u0915\u093f".encode(),  # Devanagari letter + vowel sign: 6 bytes, 1 cell
+        "\u0301".encode(),  # a combining accent on its own
+        "\u65e5".encode(),  # CJK: 3 bytes, 2 cells
+        "\U0001f600".encode(),  # emoji: 4 bytes, 2 cells
+        b"\xff",
+        b"\xe2\x82",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_TEXT_PIECES, max_size=80).map(b"".join), st.integers(min_value=1, max_value=24))
+def test_rows_of_cells_cover_the_chunk_and_fit_the_width(data: bytes, width: int) -> None:
+    starts = text_row_starts(data, width, cells=cell_len)
+    assert count_text_rows(data, width, cells=cell_len) == len(starts)
+    ends = [*starts[1:], len(data)] if starts else []
+    rows = [data[start:end] for start, end in zip(starts, ends, strict=True)]
+    # No cut splits a valid character: the rows decode to what the whole chunk does.
+    decoded = [row.decode("utf-8", "surrogateescape") for row in rows]
+    assert "".join(decoded) == data.decode("utf-8", "surrogateescape")
+    for row in rows:
+        assert row
+        assert b"\n" not in row[:-1]
+        text = row.decode("utf-8", "surrogateescape")
+        cost = sum(
+            cell_len(char)
+            if ord(char) >= 0x80 and char.isprintable()
+            else len(char.encode("utf-8", "surrogateescape"))
+            for char in text
+        )
+        # A row fits, or is a single character (with its marks) too wide to share a row.
+        assert cost <= width or len([c for c in text if cell_len(c)]) <= 1, (row, width)

@@ -8,8 +8,17 @@ import random
 import pytest
 
 from tcptui.capture.store import Capture, Direction
+from tcptui.codec.safe_text import count_text_rows
+from tcptui.net.demo_server import UTF8
 from tcptui.ui.transcript_layout import RowRef
-from tcptui.ui.transcript_rows import ChunkReader, RowShape, TextPainter, row_shape
+from tcptui.ui.transcript_rows import (
+    ASCII_GLYPHS,
+    UNICODE_GLYPHS,
+    ChunkReader,
+    RowShape,
+    TextPainter,
+    row_shape,
+)
 
 VIEW_WIDTH = 97
 RANDOM = random.Random(9).randbytes(300_000)
@@ -65,5 +74,29 @@ def test_multilingual_text_with_a_bad_byte_keeps_nearly_whole_rows_that_fit() ->
         painter = TextPainter(ChunkReader(capture), VIEW_WIDTH)
         rows = [painter.paint(RowRef(0, row)) for row in range(painter.count_rows(0))]
         assert max(row.cell_length for row in rows) <= VIEW_WIDTH + TextPainter.gutter_width
+    finally:
+        capture.close()
+
+
+@pytest.mark.parametrize("ascii_only", [False, True])
+def test_each_line_of_the_demos_multilingual_text_is_one_row_that_fits(ascii_only: bool) -> None:
+    """Rows of UTF-8 text hold a width of cells, not bytes: Cyrillic, Arabic and Hebrew take
+    two bytes a cell and Devanagari nearly three (its vowel signs take none), so in bytes
+    these lines wrapped at a half or a third of the view, one between a letter and its
+    vowel sign. In ASCII mode every such character is an escape: rows stay in bytes."""
+    capture = Capture()
+    try:
+        capture.append(Direction.RECEIVED, UTF8)
+        glyphs = ASCII_GLYPHS if ascii_only else UNICODE_GLYPHS
+        painter = TextPainter(ChunkReader(capture, glyphs=glyphs), 60)
+        rows = [painter.paint(RowRef(0, row)) for row in range(painter.count_rows(0))]
+        texts = [row.text for row in rows]
+        if ascii_only:
+            width, _ = painter.shape_of(0)
+            assert len(rows) == count_text_rows(UTF8, width)  # in bytes
+            return
+        assert len(rows) == UTF8.count(b"\n") + (not UTF8.endswith(b"\n"))
+        assert any("हिन्दी: नमस्ते दुनिया\\n" in text for text in texts)
+        assert max(row.cell_length for row in rows) <= 60 + TextPainter.gutter_width
     finally:
         capture.close()
