@@ -1,8 +1,10 @@
 """Figure 7: process start to first full frame, `tcptui --demo` beside a bare Textual app.
 
-Both run in a fresh 200x60 pty, alternating. The clock stops when a marker appears in what the
-program writes to its terminal: for tcptui the demo server's banner in the receive log (so the
-frame has the app, a live connection and its first bytes), for the bare app its footer.
+Both run in a fresh 200x60 pty, alternating. The clock stops when markers have appeared in what
+the program writes to its terminal: for tcptui the demo server's banner in the receive log (so
+the frame has the app, a live connection and its first bytes) and its footer's last key, for the
+bare app its footer. A frame is written top to bottom, and Textual's footer fills in after its
+first frame: the footer's last key ends a full frame.
 
 Both import from bytecode, as an installed program does (pip compiles what it installs).
 An editable install run with PYTHONDONTWRITEBYTECODE, as in some sandboxes, would otherwise
@@ -22,8 +24,8 @@ from .common import Row, Settings, alternate, median
 from .terminal import time_to_marker
 
 TARGET_RATIO = 1.3
-TCPTUI = ([sys.executable, "-m", "tcptui", "--demo"], b"type help for the commands")
-BARE = ([sys.executable, "-m", "tests.benchmarks.bare_app"], b"Quit")
+TCPTUI = ([sys.executable, "-m", "tcptui", "--demo"], (b"type help for the commands", b"palette"))
+BARE = ([sys.executable, "-m", "tests.benchmarks.bare_app"], (b"Quit",))
 
 
 def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:

@@ -130,8 +130,9 @@ def _pidfd(pid: int) -> _Fd | None:
         return None
 
 
-def time_to_marker(argv: list[str], marker: bytes, timeout: float) -> float:
-    """Seconds from starting `argv` in a 200x60 pty until `marker` appears in its output.
+def time_to_marker(argv: list[str], markers: tuple[bytes, ...], timeout: float) -> float:
+    """Seconds from starting `argv` in a 200x60 pty until every one of `markers` has appeared
+    in its output.
 
     The output is read as it comes (select with a deadline): no screen polling. The process
     is then terminated and reaped.
@@ -152,6 +153,8 @@ def time_to_marker(argv: list[str], marker: bytes, timeout: float) -> float:
     )
     os.close(slave)
     seen = b""
+    missing = list(markers)
+    longest = max(map(len, markers))
     found_at: float | None = None
     deadline = started + timeout
     try:
@@ -168,8 +171,9 @@ def time_to_marker(argv: list[str], marker: bytes, timeout: float) -> float:
                 break  # the child closed the pty: it exited
             if not data:
                 break
-            seen = seen[-len(marker) :] + data
-            if marker in seen:
+            seen = seen[-longest:] + data
+            missing = [marker for marker in missing if marker not in seen]
+            if not missing:
                 found_at = time.perf_counter()
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -177,7 +181,7 @@ def time_to_marker(argv: list[str], marker: bytes, timeout: float) -> float:
         _drain_until_exit(master, process)
         os.close(master)
     if found_at is None:
-        raise RuntimeError(f"{argv[-1]!r}: {marker!r} not on screen within {timeout:.0f} s")
+        raise RuntimeError(f"{argv[-1]!r}: {missing!r} not on screen within {timeout:.0f} s")
     return found_at - started
 
 
