@@ -327,12 +327,12 @@ class TcpTuiApp(App[int]):
 
     def _label_tab(self, view: SessionView | ListenerView) -> bool:
         """Show the view's title on its tab; False once the tabs are gone (the app closing)."""
-        tabs = self.query(TabbedContent)
-        if not tabs:
+        tabs = self.query_one_optional("#tabs", TabbedContent)  # by id: no walk of the DOM
+        if tabs is None:
             return False
         pane = view.parent
         if isinstance(pane, TabPane) and pane.id:
-            tab = tabs.first().get_tab(pane.id)
+            tab = tabs.get_tab(pane.id)
             if tab.label.plain != view.title:  # setting a label lays the screen out again
                 tab.label = view.title
         return True
