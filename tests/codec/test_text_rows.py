@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from tcptui.codec.safe_text import count_text_rows, text_row_starts
+from tcptui.codec.safe_text import count_text_rows, render_text, text_row_starts
 
 
 def rows_of(data: bytes, width: int) -> list[bytes]:
@@ -86,6 +86,15 @@ def _completes_character(row: bytes, width: int) -> bool:
     return width < len(row) <= width + 3 and any(_is_one_character(row[start:]) for start in starts)
 
 
+def _is_utf8(raw: bytes, final: bool = True) -> bool:
+    """Valid UTF-8; unless `final`, a character cut off at the end does not count."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return not final and exc.reason == "unexpected end of data"
+    return True
+
+
 def _is_one_character(raw: bytes) -> bool:
     try:
         return len(raw.decode("utf-8")) == 1
@@ -117,8 +126,8 @@ def cell_rows(text: str, width: int) -> list[str]:
 
 def test_a_row_of_two_byte_letters_holds_as_many_letters_as_cells() -> None:
     line = "Съешь же ещё этих мягких французских булок"  # 42 letters, 77 bytes
-    assert cell_rows(line + "\n", 43) == [line + "\n"]
-    assert cell_rows(line + "\n", 42) == [line, "\n"]  # as in byte rows
+    assert cell_rows(line + "\n", 44) == [line + "\n"]  # the newline is painted `\n`
+    assert cell_rows(line + "\n", 42) == [line, "\n"]
     assert cell_rows(line, 21) == [line[:21], line[21:]]
 
 
@@ -140,16 +149,24 @@ def test_marks_piled_on_a_letter_still_end_the_row_at_some_point() -> None:
     assert widest <= 16 * 10 + 3  # and the rest of a character it would cut
 
 
+def test_rows_with_bytes_that_are_not_utf8_are_cut_in_bytes() -> None:
+    """Binary behind a text-like start would be walked a character at a time: 35x slower."""
+    data = "é".encode() * 3 + b"\xff\xfe" + "é".encode() * 3
+    # In cells the first row would be ééé (6 bytes); in bytes it is éé, as without cells.
+    assert text_row_starts(data, 4, cells=cell_len)[:3] == text_row_starts(data, 4)[:3] == [0, 4, 8]
+
+
 def test_wide_characters_count_two_cells_and_a_row_holds_at_least_one() -> None:
     assert cell_rows("日本語です", 4) == ["日本", "語で", "す"]
     assert cell_rows("日本", 1) == ["日", "本"]
     assert cell_rows("ab日c", 3) == ["ab", "日c"]
 
 
-def test_bytes_shown_as_escapes_still_count_a_cell_each() -> None:
-    data = "é".encode() * 3 + b"\xff\xfe" + "é".encode()
-    starts = text_row_starts(data, 4, cells=cell_len)
-    assert starts == [0, 7]  # é é é \xff | \xfe é: each bad byte one cell
+def test_characters_shown_as_escapes_count_the_cells_of_their_escape() -> None:
+    tabs = "ж\t".encode() * 10  # `\t`: two cells
+    assert text_row_starts(tabs, 9, cells=cell_len) == [0, 9, 18, 27]
+    joiners = "\u200d".encode() * 8  # painted \u{200D}: eight cells
+    assert text_row_starts(b"a" + joiners, 9, cells=cell_len)[:4] == [0, 4, 7, 10]
 
 
 _TEXT_PIECES = st.sampled_from(
@@ -169,7 +186,9 @@ _TEXT_PIECES = st.sampled_from(
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_TEXT_PIECES, max_size=80).map(b"".join), st.integers(min_value=1, max_value=24))
-def test_rows_of_cells_cover_the_chunk_and_fit_the_width(data: bytes, width: int) -> None:
+def test_rows_of_cells_cover_the_chunk_and_fit_the_width_as_painted(
+    data: bytes, width: int
+) -> None:
     starts = text_row_starts(data, width, cells=cell_len)
     assert count_text_rows(data, width, cells=cell_len) == len(starts)
     ends = [*starts[1:], len(data)] if starts else []
@@ -177,15 +196,18 @@ def test_rows_of_cells_cover_the_chunk_and_fit_the_width(data: bytes, width: int
     # No cut splits a valid character: the rows decode to what the whole chunk does.
     decoded = [row.decode("utf-8", "surrogateescape") for row in rows]
     assert "".join(decoded) == data.decode("utf-8", "surrogateescape")
-    for row in rows:
+    for start, row, text in zip(starts, rows, decoded, strict=True):
         assert row
         assert b"\n" not in row[:-1]
-        text = row.decode("utf-8", "surrogateescape")
-        cost = sum(
-            cell_len(char)
-            if ord(char) >= 0x80 and char.isprintable()
-            else len(char.encode("utf-8", "surrogateescape"))
+        if len(row) <= width and (row.endswith(b"\n") or row is rows[-1]):
+            continue  # a line or a tail no longer than the width in bytes: one row, as before
+        if not _is_utf8(data[start : start + 16 * width], final=start + 16 * width >= len(data)):
+            continue  # bytes that are not UTF-8 nearby: the row is cut in bytes (see below)
+        painted = sum(cell_len(piece.text) for piece in render_text(row))
+        # A row fits as painted, or is one character (with its marks) too wide to share one.
+        visible = [
+            char
             for char in text
-        )
-        # A row fits, or is a single character (with its marks) too wide to share a row.
-        assert cost <= width or len([c for c in text if cell_len(c)]) <= 1, (row, width)
+            if cell_len(render_text(char.encode("utf-8", "surrogateescape"))[0].text)
+        ]
+        assert painted <= width or len(visible) <= 1, (row, width, painted)
