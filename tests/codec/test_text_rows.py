@@ -211,3 +211,15 @@ def test_rows_of_cells_cover_the_chunk_and_fit_the_width_as_painted(
             if cell_len(render_text(char.encode("utf-8", "surrogateescape"))[0].text)
         ]
         assert painted <= width or len(visible) <= 1, (row, width, painted)
+
+
+_ASCII_CHUNKS = st.lists(st.sampled_from([b"\n", b"a", b"bc", b"\t", b"\r\n", b"\x1b", b"x" * 30]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ASCII_CHUNKS.map(b"".join), st.integers(min_value=1, max_value=40))
+def test_ascii_rows_are_counted_as_they_are_listed_in_every_mode(data: bytes, width: int) -> None:
+    """ASCII chunks are counted from line lengths alone, not walked."""
+    for byte_cut, cells in ((False, None), (True, None), (False, cell_len)):
+        starts = text_row_starts(data, width, byte_cut, cells)
+        assert count_text_rows(data, width, byte_cut, cells) == len(starts)
