@@ -71,12 +71,11 @@ class TranscriptLayout:
     def pending(self) -> bool:
         return len(self._starts) < len(self.capture)
 
-    def remeasure(self, count_rows: Callable[[int], int]) -> None:
-        """Start over with another row counter (the wrap width changed)."""
-        self._count_rows = count_rows
-        self._starts = array("q")
-        self._total = 0
-        self.update()
+    def take(self, other: TranscriptLayout) -> None:
+        """Take over the rows `other` measured (with its row counter), for a new width."""
+        self._count_rows = other._count_rows
+        self._starts = other._starts
+        self._total = other._total
 
     def locate(self, y: int) -> RowRef | None:
         """The chunk and row drawn at transcript row `y`, or None past the end."""

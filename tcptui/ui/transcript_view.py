@@ -9,6 +9,7 @@ move with the keyboard; mouse selection works through `get_selection` (DESIGN.md
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Literal, NamedTuple
 
 from rich.segment import Segment
@@ -43,6 +44,14 @@ _STRIP_CACHE_SIZE = 256
 MAX_MOUSE_SELECTION_ROWS = 20_000
 MEASURE_BUDGET = 0.008
 """Seconds of measuring new chunks at a time: the rest waits for the next frame (or take)."""
+REMEASURE_SLICE = 0.03
+"""Seconds of measuring the whole capture again for a new width before the UI gets its turn.
+A capture bigger than that is measured in slices, the old rows staying on screen until the
+new ones are all known: a resize over 256 MiB of text froze the UI for 0.7-2 s, and over
+64 MiB of long CJK lines for 4 s."""
+REMEASURE_PAUSE = 0.005
+"""Seconds between two slices: frames and keys get through."""
+REMEASURING_NOTE = "measuring rows for the new width…"
 EMPTY_HINT = " Nothing yet: bytes you send and receive appear here (F2 connects)."
 EMPTY_HINT_STYLE = Style(color="#6c6c6c", italic=True)
 
@@ -178,6 +187,8 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         self._quiet = False
         self._selecting = False
         self._catching_up = False
+        self._remeasuring: tuple[TextPainter | HexPainter, TranscriptLayout] | None = None
+        """The painter and rows for a new width, while a big capture is measured for it."""
         self._sized = False
         """Whether the view has had a size. Text rows cannot be cut without a width: until
         then a text view measures and paints nothing. It takes its first size when first
@@ -218,8 +229,10 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         if self._take_first_size():
             return
         self._sized = True
-        if isinstance(self._painter, TextPainter) and self._painter.wrap != self._wrap_width():
-            self._rebuild()
+        width = self._wrap_width()
+        measuring = self._remeasuring[0] if self._remeasuring else self._painter
+        if isinstance(measuring, TextPainter) and measuring.wrap != width:
+            self._rebuild(sliced=True)
         else:
             self._update_virtual_size()
 
@@ -281,13 +294,43 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
     def painter(self) -> TextPainter | HexPainter:
         return self._painter
 
-    def _rebuild(self) -> None:
-        """Measure everything again: the mode or the wrap width changed."""
-        anchor = self.layout_rows.locate(round(self.scroll_y))
-        self._painter = self._make_painter(self._wrap_width())
+    def _rebuild(self, sliced: bool = False) -> None:
+        """Measure everything again: the mode, the encoding or the wrap width changed.
+
+        `sliced` (a new width): past REMEASURE_SLICE the rest is measured in slices between
+        frames, and the rows for the old width stay on screen until then.
+        """
+        self._remeasuring = None  # one under way is for a width that is gone
+        painter = self._make_painter(self._wrap_width())
         if self._waits_for_width:
+            self._painter = painter
             return
-        self.layout_rows.remeasure(self._painter.count_rows)
+        layout = TranscriptLayout(self.capture, painter.count_rows)
+        layout.update(REMEASURE_SLICE if sliced else None)
+        if layout.pending:
+            self._remeasuring = painter, layout
+            self._show_unseen()
+            self.set_timer(REMEASURE_PAUSE, partial(self._remeasure_slice, painter, layout))
+            return
+        self._adopt(painter, layout)
+
+    def _remeasure_slice(self, painter: TextPainter | HexPainter, layout: TranscriptLayout) -> None:
+        if self._remeasuring != (painter, layout):
+            return  # another width (or mode) came since
+        layout.update(REMEASURE_SLICE)
+        if layout.pending:
+            self.set_timer(REMEASURE_PAUSE, partial(self._remeasure_slice, painter, layout))
+            return
+        self._remeasuring = None
+        self._adopt(painter, layout)
+
+    def _adopt(self, painter: TextPainter | HexPainter, layout: TranscriptLayout) -> None:
+        """Show the rows of a new painter, measured in `layout`, keeping the top row's chunk
+        in view (or the tail, when following)."""
+        anchor = self.layout_rows.locate(round(self.scroll_y))
+        self._painter = painter
+        self.layout_rows.take(layout)
+        self._show_unseen()
         self._strips.clear()
         self._widest = 0
         self._update_virtual_size()
@@ -391,6 +434,8 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         note = (
             "" if self.following or unseen <= 0 else f"▼ {unseen:,} new bytes below · End to follow"
         )
+        if self._remeasuring is not None:
+            note = REMEASURING_NOTE
         if note != self._unseen_note:  # setting a border title repaints every row of the view
             self._unseen_note = note
             self.border_subtitle = note

@@ -1,0 +1,168 @@
+"""A new width for a big capture: the text view measures it again in slices between frames,
+showing the rows for the old width until the new ones are all known, so the UI stays live
+(a resize over 256 MiB of text froze it for 0.7-2 s).
+
+What happens while it measures is recorded at each slice: the pilot's pauses wait for the
+CPU to go idle, which may be after the last slice."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+from textual.pilot import Pilot
+
+from tcptui.capture.store import Capture, Direction
+from tcptui.ui import transcript_view
+from tcptui.ui.app import TcpTuiApp
+from tcptui.ui.search_bar import SearchBar
+from tcptui.ui.transcript_layout import HEADER_ROWS, TranscriptLayout
+from tcptui.ui.transcript_rows import HexPainter, TextPainter
+from tcptui.ui.transcript_view import REMEASURING_NOTE, TranscriptView
+from tests.ui.helpers import make_app, wait_for
+
+CHUNKS = 240
+LINE = b"GET /a/long/path?with=a&query=string HTTP/1.1 and more text to wrap at any width " * 3
+SIZE = (200, 50)
+Slice = tuple[int, TextPainter | HexPainter, str]  # (view's wrap, painter measured, subtitle)
+
+
+@pytest.fixture(autouse=True)
+def _small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slice measures at least one chunk: with no time for more, every chunk is a slice."""
+    monkeypatch.setattr(transcript_view, "REMEASURE_SLICE", 0.0)
+
+
+def record_slices(
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[list[Slice], dict[int, Callable[[], object]]]:
+    """Each slice of the text view, as seen when it starts; a hook put in the second list
+    at n runs once, at the nth slice recorded."""
+    seen: list[Slice] = []
+    at_slice: dict[int, Callable[[], object]] = {}
+    original = TranscriptView._remeasure_slice
+
+    def measuring(
+        view: TranscriptView, painter: TextPainter | HexPainter, layout: TranscriptLayout
+    ) -> None:
+        if view.id == "text-view":
+            assert isinstance(view.painter, TextPainter)
+            seen.append((view.painter.wrap, painter, str(view.border_subtitle)))
+            hook = at_slice.pop(len(seen), None)
+            if hook is not None:
+                hook()
+        original(view, painter, layout)
+
+    monkeypatch.setattr(TranscriptView, "_remeasure_slice", measuring)
+    return seen, at_slice
+
+
+def app_with_text() -> TcpTuiApp:
+    app = make_app()
+    app.capture = Capture()
+    for index in range(CHUNKS):
+        app.capture.append(Direction.RECEIVED, b"%04d " % index + LINE + b"\n")
+    return app
+
+
+def fresh_total(view: TranscriptView) -> int:
+    """Rows of the whole capture measured from scratch at the view's width."""
+    painter = TextPainter(view.painter.reader, view.scrollable_content_region.width - 2)
+    return sum(HEADER_ROWS + painter.count_rows(i) for i in range(len(view.capture)))
+
+
+async def text_only(pilot: Pilot[int], seen: list[Slice]) -> TranscriptView:
+    log = pilot.app.receive_log  # type: ignore[attr-defined]
+    log.set_layout("text")  # the text view gets wider: measured in slices too
+    view: TranscriptView = log.text_view
+    await wait_for(pilot, lambda: bool(seen) and view._remeasuring is None, "the first rows")
+    seen.clear()
+    return view
+
+
+async def test_a_resize_keeps_the_old_rows_until_the_new_ones_are_measured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    keys_while_measuring: list[bool] = []
+    open_search = SearchBar.open
+
+    def opening(bar: SearchBar) -> None:
+        keys_while_measuring.append(app.receive_log.text_view._remeasuring is not None)
+        open_search(bar)
+
+    monkeypatch.setattr(SearchBar, "open", opening)
+    app = app_with_text()
+    seen, at_slice = record_slices(monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await text_only(pilot, seen)
+        at_slice[5] = lambda: app.simulate_key("slash")
+        view.focus()
+        top_chunk = CHUNKS // 2
+        view.following = False
+        view.scroll_to(y=view.layout_rows.first_row(top_chunk), animate=False, immediate=True)
+        await pilot.pause()
+        old_wrap = view.painter.wrap
+
+        await pilot.resize_terminal(150, 50)
+        await wait_for(pilot, lambda: view._remeasuring is None, "the new rows")
+        assert len(seen) >= CHUNKS // 2  # measured in slices
+        assert {(wrap, subtitle) for wrap, _, subtitle in seen} == {(old_wrap, REMEASURING_NOTE)}
+        assert keys_while_measuring == [True]  # a key between two slices was handled then
+
+        assert view.painter.wrap == view.scrollable_content_region.width - 2 < old_wrap
+        assert view.layout_rows.total_rows == fresh_total(view)
+        top = view.layout_rows.locate(round(view.scroll_y))
+        assert top is not None and top.chunk == top_chunk
+        assert view.border_subtitle != REMEASURING_NOTE
+
+
+async def test_a_second_resize_replaces_the_measuring_under_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    resizes: list[asyncio.Task[None]] = []
+    app = app_with_text()
+    pilot_of: list[Pilot[int]] = []
+
+    def resize_again() -> None:
+        resizes.append(asyncio.get_running_loop().create_task(pilot_of[0].resize_terminal(170, 50)))
+
+    seen, at_slice = record_slices(monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        pilot_of.append(pilot)
+        view = await text_only(pilot, seen)
+        at_slice[5] = resize_again
+        await pilot.resize_terminal(150, 50)
+        await wait_for(pilot, lambda: bool(resizes) and resizes[0].done(), "the second resize")
+        await wait_for(pilot, lambda: view._remeasuring is None, "the rows for the last width")
+        painters = [painter for _, painter, _ in seen]
+        first, last = painters[0], painters[-1]
+        assert first is not last
+        switch = painters.index(last)
+        assert set(painters[:switch]) == {first} and set(painters[switch:]) == {last}
+        assert view.painter is last
+        assert view.painter.wrap == view.scrollable_content_region.width - 2
+        assert view.layout_rows.total_rows == fresh_total(view)
+
+
+async def test_bytes_that_arrive_while_it_measures_are_measured_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = app_with_text()
+
+    def more_bytes() -> None:
+        for index in range(20):
+            app.capture.append(Direction.RECEIVED, b"late %02d " % index + LINE)
+        app.receive_log.refresh_data()
+
+    seen, at_slice = record_slices(monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await text_only(pilot, seen)
+        at_slice[5] = more_bytes
+        await pilot.resize_terminal(150, 50)
+        await wait_for(pilot, lambda: view._remeasuring is None, "the new rows")
+        assert len(seen) >= CHUNKS // 2
+        assert len(view.capture) == CHUNKS + 20
+        assert view.layout_rows.total_rows == fresh_total(view)
+        assert view.following
+        assert view.scroll_y == view.max_scroll_y  # the tail is in view
