@@ -28,7 +28,7 @@ from tcptui.capture.store import Capture
 from tcptui.ui.bordered_rows import BorderedRowsCache
 from tcptui.ui.byte_marks import SharedMarks, marks_for_span
 from tcptui.ui.painted_scrollbar import PaintedScrollBars
-from tcptui.ui.transcript_layout import RowRef, TranscriptLayout
+from tcptui.ui.transcript_layout import HEADER_ROWS, RowRef, TranscriptLayout
 from tcptui.ui.transcript_rows import (
     ASCII_GLYPHS,
     HEX_WIDTH,
@@ -230,6 +230,8 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
             return
         self._sized = True
         width = self._wrap_width()
+        if isinstance(self._painter, TextPainter) and self._painter.wrap == width:
+            self._stop_remeasuring()  # back to the width on screen: nothing to measure
         measuring = self._remeasuring[0] if self._remeasuring else self._painter
         if isinstance(measuring, TextPainter) and measuring.wrap != width:
             self._rebuild(sliced=True)
@@ -321,26 +323,46 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         if layout.pending:
             self.set_timer(REMEASURE_PAUSE, partial(self._remeasure_slice, painter, layout))
             return
-        self._remeasuring = None
-        self._adopt(painter, layout)
+        self._stop_remeasuring()
+        self._adopt(painter, layout, quiet=True)
 
-    def _adopt(self, painter: TextPainter | HexPainter, layout: TranscriptLayout) -> None:
-        """Show the rows of a new painter, measured in `layout`, keeping the top row's chunk
-        in view (or the tail, when following)."""
-        anchor = self.layout_rows.locate(round(self.scroll_y))
+    def _stop_remeasuring(self) -> None:
+        if self._remeasuring is not None:
+            self._remeasuring = None
+            self._show_unseen()
+
+    def _adopt(
+        self, painter: TextPainter | HexPainter, layout: TranscriptLayout, quiet: bool = False
+    ) -> None:
+        """Show the rows of a new painter, measured in `layout`: the byte at the top stays at
+        the top (or the tail in view, when following), and a cursor on screen stays on it.
+
+        `quiet` (rows measured in slices, adopted later): the other view is not told to
+        follow, as the person may have moved it meanwhile.
+        """
+        top = self.layout_rows.locate(round(self.scroll_y))
+        top_byte = None if top is None or top.row < 0 else self._painter.row_span(top)[0]
+        cursor_row = None if self.following or not self.has_focus else self._cursor_row()
+        # `<=`: narrowed, the old rows may have brought a scroll bar that took the last row.
+        height = self.scrollable_content_region.height
+        cursor_shown = cursor_row is not None and 0 <= cursor_row - self.scroll_y <= height
         self._painter = painter
         self.layout_rows.take(layout)
         self._show_unseen()
         self._strips.clear()
         self._widest = 0
         self._update_virtual_size()
-        if not self.following and anchor is not None:
-            self.scroll_to(
-                y=self.layout_rows.first_row(anchor.chunk),
-                animate=False,
-                immediate=True,
-                force=True,
-            )
+        if not self.following and top is not None:
+            row = self.layout_rows.first_row(top.chunk)
+            if top_byte is not None:
+                row += HEADER_ROWS + painter.row_of_byte(top.chunk, top_byte)
+            self._quiet = quiet
+            try:
+                self.scroll_to(y=row, animate=False, immediate=True, force=True)
+            finally:
+                self._quiet = False
+        if cursor_shown:
+            self.reveal_cursor()
         self.refresh()
 
     def _update_virtual_size(self) -> None:
@@ -595,11 +617,17 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         self.refresh()
         self.post_message(self.CursorMoved(self))
 
+    def _cursor_row(self) -> int | None:
+        """The transcript row of the cursor; None without a cursor."""
+        if self.marks.cursor.offset is None or not self.capture.total_bytes:
+            return None
+        ref, _ = self._cursor_place(self.marks.cursor.offset)
+        return self._first_row(ref.chunk) + HEADER_ROWS + ref.row
+
     def reveal_cursor(self) -> None:
         """Scroll so the cursor's row is on screen."""
-        if self.marks.cursor.offset is not None and self.capture.total_bytes:
-            ref, _ = self._cursor_place(self.marks.cursor.offset)
-            row = self._first_row(ref.chunk) + 1 + ref.row
+        row = self._cursor_row()
+        if row is not None:
             height = self.scrollable_content_region.height
             if row < self.scroll_y:
                 self.scroll_to(y=row, animate=False, immediate=True, force=True)

@@ -166,3 +166,90 @@ async def test_bytes_that_arrive_while_it_measures_are_measured_too(
         assert view.layout_rows.total_rows == fresh_total(view)
         assert view.following
         assert view.scroll_y == view.max_scroll_y  # the tail is in view
+
+
+async def test_a_cursor_moved_while_it_measures_stays_on_screen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = app_with_text()
+    seen, at_slice = record_slices(monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await text_only(pilot, seen)
+        view.focus()
+        view.following = False
+        view.scroll_to(y=0, animate=False, immediate=True)
+        view.marks.cursor.offset = 0
+        await pilot.pause()
+        at_slice[5] = lambda: view.action_move_chunks(150)  # the view scrolls to show it
+        await pilot.resize_terminal(150, 50)
+        await wait_for(pilot, lambda: len(seen) > 5 and view._remeasuring is None, "the new rows")
+        row = view._cursor_row()
+        assert row is not None and view.scroll_y > 0
+        assert view.scroll_y <= row < view.scroll_y + view.scrollable_content_region.height
+
+
+async def test_the_other_view_stays_where_it_was_moved_while_the_text_view_measured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = app_with_text()
+    seen, at_slice = record_slices(monkeypatch)
+    hex_rows: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.receive_log
+        text, hex_view = log.text_view, log.hex_view
+        log.refresh_data()  # the hex view takes in what the capture holds
+        await wait_for(pilot, lambda: text._sized and text._remeasuring is None, "the rows")
+        seen.clear()
+        hex_view.focus()
+        hex_view.scroll_to(y=0, animate=False, immediate=True)
+        await pilot.pause()
+
+        # Scrolled as a person would (the text view follows it), then read a few slices on.
+        at_slice[3] = lambda: hex_view.scroll_to(y=400, animate=False, immediate=True)
+        at_slice[12] = lambda: hex_rows.append(hex_view.scroll_y)
+        await pilot.resize_terminal(170, 50)
+        await wait_for(pilot, lambda: len(seen) > 12 and text._remeasuring is None, "new rows")
+        await pilot.pause()
+        assert hex_rows[0] > 0
+        assert hex_view.scroll_y == hex_rows[0]
+
+
+async def test_going_back_to_the_width_on_screen_stops_the_measuring(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    resizes: list[asyncio.Task[None]] = []
+    app = app_with_text()
+    pilot_of: list[Pilot[int]] = []
+    seen, at_slice = record_slices(monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        pilot_of.append(pilot)
+        view = await text_only(pilot, seen)
+        on_screen = view.painter
+        at_slice[5] = lambda: resizes.append(
+            asyncio.get_running_loop().create_task(pilot_of[0].resize_terminal(*SIZE))
+        )
+        await pilot.resize_terminal(150, 50)
+        await wait_for(pilot, lambda: bool(resizes) and resizes[0].done(), "the resize back")
+        await wait_for(pilot, lambda: view._remeasuring is None, "the measuring to stop")
+        assert len(seen) < 10
+        assert view.painter is on_screen
+        assert view.border_subtitle != REMEASURING_NOTE
+
+
+async def test_a_focused_view_following_the_tail_keeps_it_whatever_its_cursor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = app_with_text()
+    seen, _ = record_slices(monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await text_only(pilot, seen)
+        view.focus()
+        await pilot.pause()
+        view.marks.cursor.offset = 0  # far above the tail
+        view.action_follow()
+        await pilot.pause()
+        assert view.following
+        await pilot.resize_terminal(150, 50)
+        await wait_for(pilot, lambda: len(seen) > 5 and view._remeasuring is None, "the new rows")
+        assert view.following
+        assert view.scroll_y == view.max_scroll_y > 0
