@@ -8,7 +8,8 @@ CPU to go idle, which may be after the last slice."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from textual.pilot import Pilot
@@ -81,6 +82,44 @@ async def text_only(pilot: Pilot[int], seen: list[Slice]) -> TranscriptView:
     return view
 
 
+@contextlib.asynccontextmanager
+async def measured_text_view(
+    monkeypatch: pytest.MonkeyPatch, focus: bool = False
+) -> AsyncIterator[tuple[Pilot[int], TranscriptView, list[Slice], dict[int, Callable[[], object]]]]:
+    """The app with the text view alone, measured (and focused); its slices recorded."""
+    app = app_with_text()
+    seen, at_slice = record_slices(monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await text_only(pilot, seen)
+        if focus:
+            view.focus()
+            await pilot.pause()
+        yield pilot, view, seen, at_slice
+
+
+async def resize_while_measuring(
+    pilot: Pilot[int],
+    view: TranscriptView,
+    at_slice: dict[int, Callable[[], object]],
+    size: tuple[int, int],
+) -> None:
+    """Narrow the terminal to 150 columns, resize it to `size` at the fifth slice of the
+    measuring that starts, and wait until the view measures no more."""
+    resizes: list[asyncio.Task[None]] = []
+    at_slice[5] = lambda: resizes.append(
+        asyncio.get_running_loop().create_task(pilot.resize_terminal(*size))
+    )
+    await pilot.resize_terminal(150, 50)
+    await wait_for(pilot, lambda: bool(resizes) and resizes[0].done(), "the second resize")
+    await wait_for(pilot, lambda: view._remeasuring is None, "the measuring to end")
+
+
+async def narrow_and_measure(pilot: Pilot[int], view: TranscriptView, seen: list[Slice]) -> None:
+    """Narrow the terminal to 150 columns and wait for the text view's new rows."""
+    await pilot.resize_terminal(150, 50)
+    await wait_for(pilot, lambda: len(seen) > 5 and view._remeasuring is None, "the new rows")
+
+
 async def test_a_resize_keeps_the_old_rows_until_the_new_ones_are_measured(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -104,8 +143,7 @@ async def test_a_resize_keeps_the_old_rows_until_the_new_ones_are_measured(
         await pilot.pause()
         old_wrap = view.painter.wrap
 
-        await pilot.resize_terminal(150, 50)
-        await wait_for(pilot, lambda: view._remeasuring is None, "the new rows")
+        await narrow_and_measure(pilot, view, seen)
         assert len(seen) >= CHUNKS // 2  # measured in slices
         assert {(wrap, subtitle) for wrap, _, subtitle in seen} == {(old_wrap, REMEASURING_NOTE)}
         assert keys_while_measuring == [True]  # a key between two slices was handled then
@@ -120,21 +158,8 @@ async def test_a_resize_keeps_the_old_rows_until_the_new_ones_are_measured(
 async def test_a_second_resize_replaces_the_measuring_under_way(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    resizes: list[asyncio.Task[None]] = []
-    app = app_with_text()
-    pilot_of: list[Pilot[int]] = []
-
-    def resize_again() -> None:
-        resizes.append(asyncio.get_running_loop().create_task(pilot_of[0].resize_terminal(170, 50)))
-
-    seen, at_slice = record_slices(monkeypatch)
-    async with app.run_test(size=SIZE) as pilot:
-        pilot_of.append(pilot)
-        view = await text_only(pilot, seen)
-        at_slice[5] = resize_again
-        await pilot.resize_terminal(150, 50)
-        await wait_for(pilot, lambda: bool(resizes) and resizes[0].done(), "the second resize")
-        await wait_for(pilot, lambda: view._remeasuring is None, "the rows for the last width")
+    async with measured_text_view(monkeypatch) as (pilot, view, seen, at_slice):
+        await resize_while_measuring(pilot, view, at_slice, (170, 50))
         painters = [painter for _, painter, _ in seen]
         first, last = painters[0], painters[-1]
         assert first is not last
@@ -159,8 +184,7 @@ async def test_bytes_that_arrive_while_it_measures_are_measured_too(
     async with app.run_test(size=SIZE) as pilot:
         view = await text_only(pilot, seen)
         at_slice[5] = more_bytes
-        await pilot.resize_terminal(150, 50)
-        await wait_for(pilot, lambda: view._remeasuring is None, "the new rows")
+        await narrow_and_measure(pilot, view, seen)
         assert len(seen) >= CHUNKS // 2
         assert len(view.capture) == CHUNKS + 20
         assert view.layout_rows.total_rows == fresh_total(view)
@@ -171,18 +195,13 @@ async def test_bytes_that_arrive_while_it_measures_are_measured_too(
 async def test_a_cursor_moved_while_it_measures_stays_on_screen(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    app = app_with_text()
-    seen, at_slice = record_slices(monkeypatch)
-    async with app.run_test(size=SIZE) as pilot:
-        view = await text_only(pilot, seen)
-        view.focus()
+    async with measured_text_view(monkeypatch, focus=True) as (pilot, view, seen, at_slice):
         view.following = False
         view.scroll_to(y=0, animate=False, immediate=True)
         view.marks.cursor.offset = 0
         await pilot.pause()
         at_slice[5] = lambda: view.action_move_chunks(150)  # the view scrolls to show it
-        await pilot.resize_terminal(150, 50)
-        await wait_for(pilot, lambda: len(seen) > 5 and view._remeasuring is None, "the new rows")
+        await narrow_and_measure(pilot, view, seen)
         row = view._cursor_row()
         assert row is not None and view.scroll_y > 0
         assert view.scroll_y <= row < view.scroll_y + view.scrollable_content_region.height
@@ -217,20 +236,9 @@ async def test_the_other_view_stays_where_it_was_moved_while_the_text_view_measu
 async def test_going_back_to_the_width_on_screen_stops_the_measuring(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    resizes: list[asyncio.Task[None]] = []
-    app = app_with_text()
-    pilot_of: list[Pilot[int]] = []
-    seen, at_slice = record_slices(monkeypatch)
-    async with app.run_test(size=SIZE) as pilot:
-        pilot_of.append(pilot)
-        view = await text_only(pilot, seen)
+    async with measured_text_view(monkeypatch) as (pilot, view, seen, at_slice):
         on_screen = view.painter
-        at_slice[5] = lambda: resizes.append(
-            asyncio.get_running_loop().create_task(pilot_of[0].resize_terminal(*SIZE))
-        )
-        await pilot.resize_terminal(150, 50)
-        await wait_for(pilot, lambda: bool(resizes) and resizes[0].done(), "the resize back")
-        await wait_for(pilot, lambda: view._remeasuring is None, "the measuring to stop")
+        await resize_while_measuring(pilot, view, at_slice, SIZE)
         assert len(seen) < 10
         assert view.painter is on_screen
         assert view.border_subtitle != REMEASURING_NOTE
@@ -239,17 +247,11 @@ async def test_going_back_to_the_width_on_screen_stops_the_measuring(
 async def test_a_focused_view_following_the_tail_keeps_it_whatever_its_cursor(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    app = app_with_text()
-    seen, _ = record_slices(monkeypatch)
-    async with app.run_test(size=SIZE) as pilot:
-        view = await text_only(pilot, seen)
-        view.focus()
-        await pilot.pause()
+    async with measured_text_view(monkeypatch, focus=True) as (pilot, view, seen, _):
         view.marks.cursor.offset = 0  # far above the tail
         view.action_follow()
         await pilot.pause()
         assert view.following
-        await pilot.resize_terminal(150, 50)
-        await wait_for(pilot, lambda: len(seen) > 5 and view._remeasuring is None, "the new rows")
+        await narrow_and_measure(pilot, view, seen)
         assert view.following
         assert view.scroll_y == view.max_scroll_y > 0
