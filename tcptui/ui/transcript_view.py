@@ -501,7 +501,7 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         return "" if ref is None else self.strip_for(ref).text
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        if self.size.width:
+        if self._waits_for_width and self.size.width:
             self._take_first_size()  # the layout has given the view its size
         self._frame = self._frame_facts()  # walks the DOM: once a frame, not once a row
         self._painting = True
