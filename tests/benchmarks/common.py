@@ -119,7 +119,7 @@ class Settings:
             line_bytes=10 * MIB,
             hexdump_bytes=100 * MIB,
             search_bytes=GIB,
-            startup_repetitions=5,
+            startup_repetitions=7,
         )
 
 
