@@ -11,8 +11,8 @@ import codecs
 import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
-from itertools import repeat
-from operator import add, floordiv
+from itertools import accumulate, compress, repeat
+from operator import add, and_, floordiv, ge, gt, sub
 from typing import Literal, NamedTuple
 
 PieceKind = Literal["text", "escape", "invalid", "special"]
@@ -161,10 +161,12 @@ def text_row_starts(
     cut past a UTF-8 character: rows then follow from line lengths alone, without a walk.
     With `cells` (UTF-8 text), a row of non-ASCII text holds `width` cells instead: Cyrillic
     takes two bytes a cell, Devanagari three, and a row never starts with a combining mark.
+    So does a row with tabs or lone CRs in it, shown as `\\t` and `\\r` in two cells each.
     """
     _check_width(width)
-    if byte_cut:
-        return _byte_cut_row_starts(data, width)
+    if byte_cut or data.isascii():
+        widened = cells is not None and not byte_cut and _has_wide_bytes(data)
+        return _row_starts_by_lines(data, width, widened)
     starts = []
     position = 0
     while position < len(data):
@@ -173,48 +175,119 @@ def text_row_starts(
     return starts
 
 
-def _byte_cut_row_starts(data: bytes, width: int) -> list[int]:
+def _row_starts_by_lines(data: bytes, width: int, widened: bool) -> list[int]:
+    """Rows cut every `width` bytes of each line (binary, or ASCII text), from line lengths
+    added up in C: only lines longer than a row are cut a row at a time. `widened`: ASCII
+    text with tabs or lone CRs, which take two cells (`_widened_row_starts`)."""
+    lines = data.split(b"\n")
+    wide = _wide_counts(lines, _has_lone_crs(data)) if widened else []
+    sizes = list(map(add, map(len, lines), repeat(1)))  # each with its newline
+    sizes[-1] -= 1  # but the last
+    if not sizes[-1]:
+        sizes.pop()
+    offsets = list(accumulate(sizes, initial=0))
+    costs = list(map(add, sizes, wide)) if widened else sizes
     starts: list[int] = []
-    position = 0
-    while position < len(data):
-        newline = data.find(b"\n", position)
-        end = len(data) if newline < 0 else newline + 1
-        starts.extend(range(position, end, width))
-        position = end
+    done = 0
+    for index in compress(range(len(sizes)), map(gt, costs, repeat(width))):
+        offset = offsets[index]
+        starts += offsets[done:index]
+        if widened and wide[index]:
+            line = data[offset : offsets[index + 1]]
+            starts += [offset + start for start in _widened_row_starts(line, width)]
+        else:
+            starts += range(offset, offsets[index + 1], width)
+        done = index + 1
+    starts += offsets[done : len(sizes)]
     return starts
 
 
 def count_text_rows(
     data: bytes, width: int, byte_cut: bool = False, cells: CellWidth | None = None
 ) -> int:
-    """Same as len(text_row_starts(...)) but only walks lines longer than the width.
+    """Same as len(text_row_starts(...)) but only walks lines that may take more rows than
+    their bytes say: lines longer than the width, and with `cells`, lines widened by tabs.
 
     A line of fewer bytes than `width` is one row: a row ends at a newline inside its first
-    `width` bytes before anything is measured.
+    `width` bytes before anything is measured, unless `\\t` or `\\r` widen it.
     """
     _check_width(width)
     if data.isascii():
-        return _ascii_rows(data, width)
-    rows = data.count(b"\n") + (bool(data) and not data.endswith(b"\n"))
-    if width > len(data):
+        lines = data.split(b"\n")
+        rows = _ascii_rows(lines, width)
+        if cells is not None and not byte_cut and _has_wide_bytes(data):
+            rows += _rows_added_in_ascii(lines, width, _has_lone_crs(data))
         return rows
+    rows = data.count(b"\n") + (bool(data) and not data.endswith(b"\n"))
     for match in _long_line(width).finditer(data):
         start, end = match.start(), match.end()
         if byte_cut:
             rows += (end + (end < len(data)) - start - 1) // width
         else:
             rows += _rows_in_line(data, start, end, width, cells) - 1
+    position = 0
+    wide_bytes = cells is not None and not byte_cut and _has_wide_bytes(data)
+    while wide_bytes and (wide := _WIDE_BYTES.search(data, position)) is not None:
+        start = data.rfind(b"\n", 0, wide.start()) + 1
+        end = data.find(b"\n", wide.start())
+        end = len(data) if end < 0 else end
+        if end - start < width:  # longer lines were walked above
+            rows += _rows_in_line(data, start, end, width, cells) - 1
+        position = end + 1
     return rows
 
 
-def _ascii_rows(data: bytes, width: int) -> int:
-    """Rows of ASCII data, where every cut falls at `width` bytes: a line of L bytes and its
-    newline takes ceil((L + 1) / width) rows, added up in C (2-5x faster than walking the
-    long lines; the text view measures a whole capture again at each new width)."""
-    lines = data.split(b"\n")
-    last = len(lines.pop())  # after the last newline: ceil(L / width) rows, none if empty
-    ended: int = sum(map(floordiv, map(add, map(len, lines), repeat(width)), repeat(width)))
-    return ended + -(-last // width)
+def _has_wide_bytes(data: bytes) -> bool:
+    return b"\t" in data or _has_lone_crs(data)
+
+
+def _has_lone_crs(data: bytes) -> bool:
+    """(`in` first: it costs a fiftieth of a count)"""
+    return b"\r" in data and data.count(b"\r") != data.count(b"\r\n")
+
+
+def _rows_added_in_ascii(lines: list[bytes], width: int, lone_crs: bool) -> int:
+    """Rows that tabs and lone CRs add to ASCII lines counted in bytes.
+
+    A line is walked only if it has some and they could widen it past a row: each line's
+    bytes and wide bytes are added up in C, so a big capture of tab-separated lines that fit
+    costs a few passes, not a step per line.
+    """
+    if max(map(len, lines)) < width // 2:
+        return 0  # a byte takes two cells at most: every line fits its row
+    wide = _wide_counts(lines, lone_crs)
+    # A line of L bytes and its newline that fits L + 1 + wide <= width cells is one row.
+    too_wide = map(ge, map(add, map(len, lines), wide), repeat(width))
+    last = len(lines) - 1
+    added = 0
+    for index in compress(range(len(lines)), map(and_, too_wide, map(bool, wide))):
+        line = lines[index] + b"\n" if index < last else lines[index]
+        added += len(_widened_row_starts(line, width)) - -(-len(line) // width)
+    return added
+
+
+def _wide_counts(lines: list[bytes], lone_crs: bool) -> list[int]:
+    """Tabs and lone CRs in each line of data split at its LFs."""
+    wide = list(map(bytes.count, lines, repeat(b"\t")))
+    if lone_crs:
+        crs = map(bytes.count, lines, repeat(b"\r"))
+        wide = list(map(sub, map(add, wide, crs), map(bytes.endswith, lines, repeat(b"\r"))))
+        wide[-1] += lines[-1].endswith(b"\r")  # no LF after the last line: its CR is lone
+    return wide
+
+
+_WIDE_BYTES = re.compile(rb"\t|\r(?!\n)")
+"""Bytes painted two cells wide (`\\t`, `\\r`) inside a line. A row cut in bytes paints its
+`\\r\\n` two cells wider than its bytes: the text view leaves room for that."""
+
+
+def _ascii_rows(lines: list[bytes], width: int) -> int:
+    """Rows of ASCII data split at its newlines, where every cut falls at `width` bytes: a line
+    of L bytes and its newline takes ceil((L + 1) / width) rows, added up in C (2-5x faster
+    than walking the long lines; the text view measures a whole capture again at each new
+    width)."""
+    ended: int = sum(map(floordiv, map(add, map(len, lines[:-1]), repeat(width)), repeat(width)))
+    return ended + -(-len(lines[-1]) // width)  # after the last newline: none if empty
 
 
 def _check_width(width: int) -> None:
@@ -232,8 +305,11 @@ def _rows_in_line(data: bytes, start: int, end: int, width: int, cells: CellWidt
     """Rows of one line (its newline, if any, sits at `end`)."""
     if end < len(data):
         end += 1
-    if data[start:end].isascii():
-        return -(-(end - start) // width)
+    line = data[start:end]
+    if line.isascii() and (cells is None or not _has_wide_bytes(line)):
+        return -(-len(line) // width)
+    if cells is not None and data[start : end + 1].isascii():  # +1: as _row_end looks at it
+        return len(_widened_row_starts(line, width))
     rows = 0
     while start < end:
         rows += 1
@@ -244,13 +320,49 @@ def _rows_in_line(data: bytes, start: int, end: int, width: int, cells: CellWidt
 def _row_end(data: bytes, start: int, width: int, cells: CellWidth | None = None) -> int:
     limit = start + width
     newline = data.find(b"\n", start, limit)
-    if newline >= 0:
-        return newline + 1
-    if limit >= len(data):
-        return len(data)
-    if cells is not None and not data[start : limit + 1].isascii():  # +1: a mark after it
-        return _cells_row_end(data, start, width, cells)
+    end = newline + 1 if newline >= 0 else min(limit, len(data))
+    if cells is not None:
+        if not data[start : end + 1].isascii():  # +1: a mark after it
+            if (newline < 0 and end < len(data)) or _has_wide_bytes(data[start:end]):
+                return _cells_row_end(data, start, width, cells)
+        elif b"\t" in (row := data[start:end]) or b"\r" in row:
+            return start + _ascii_row_length(row, data[end : end + 1] == b"\n", width)
+    if newline >= 0 or limit >= len(data):
+        return end
     return _past_cut_character(data, start, limit)
+
+
+def _widened_row_starts(line: bytes, width: int) -> list[int]:
+    """Where `_row_end` starts the rows of an ASCII line (with its LF, if any), found on the
+    line marked once as `_ascii_row_length` does: a step per row instead of a call."""
+    marked = _mark_wide_bytes(line)
+    starts = []
+    position = marks = 0
+    while position < len(marked):
+        starts.append(position - marks)
+        cut = position + width - (marked[position + width - 1 : position + width] == b"\x80")
+        cut = cut if cut > position else position + 2
+        marks += marked.count(b"\x80", position, cut)
+        position = cut
+    return starts
+
+
+def _mark_wide_bytes(row: bytes) -> bytes:
+    """`row` with a non-ASCII byte before each tab and each CR that no LF follows in it."""
+    marked = row.replace(b"\t", b"\x80\t").replace(b"\r", b"\x80\r")
+    return marked.replace(b"\x80\r\n", b"\r\n")
+
+
+def _ascii_row_length(row: bytes, lf_follows: bool, width: int) -> int:
+    """How many bytes of ASCII `row` fit `width` cells: a cell a byte, two for a tab or a CR
+    that no LF follows, as they are painted (`\\t`, `\\r`). Each of those gets a non-ASCII
+    byte before it, so the cut is found with a few calls in C, not a step per byte."""
+    marked = _mark_wide_bytes(row)
+    if lf_follows and marked.endswith(b"\x80\r"):
+        marked = marked[:-2] + b"\r"
+    if len(marked) <= width:
+        return len(row)
+    return max(1, width - marked.count(b"\x80", 0, width))
 
 
 def _cells_row_end(data: bytes, start: int, width: int, cells: CellWidth) -> int:
@@ -273,7 +385,11 @@ def _cells_row_end(data: bytes, start: int, width: int, cells: CellWidth) -> int
         try:
             text = data[start:window_end].decode("utf-8")
         except UnicodeDecodeError:
-            return _past_cut_character(data, start, start + width)
+            return _row_end(data, start, width)  # in bytes, as without cells
+        if (end_of_line or window_end == len(data)) and _rest_fits(
+            text, window_end - start, width, cells
+        ):
+            return window_end
         if len(text) > width:
             head = text[:width].encode("utf-8")
             if len(head) <= 2 * width and _fills_row(text, width, cells):
@@ -291,6 +407,18 @@ def _cells_row_end(data: bytes, start: int, width: int, cells: CellWidth) -> int
         if position == len(data) or end_of_line or span >= _MOST_BYTES_A_CELL * width:
             return position  # a pile of marks from a hostile server ends the row anyway
         span *= 4
+
+
+def _rest_fits(text: str, size: int, width: int, cells: CellWidth) -> bool:
+    """Whether the rest of a line (`size` bytes), printable but for tabs and line breaks
+    (painted `\\t` and such, in two cells), fits the row: most lines with tabs, measured at
+    once. A printable character takes no more cells than bytes, so often no measure is
+    needed."""
+    plain = text.replace("\t", "").replace("\r", "").replace("\n", "")  # translate: 5x slower
+    if not plain.isprintable():
+        return False
+    breaks = len(text) - len(plain)
+    return size + breaks <= width or (len(text) <= width and cells(plain) + 2 * breaks <= width)
 
 
 def _fills_row(text: str, width: int, cells: CellWidth) -> bool:

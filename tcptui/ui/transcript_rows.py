@@ -216,9 +216,10 @@ class RowShape(NamedTuple):
 class TextPainter(RowPainter):
     """Text rows: a chunk's bytes decoded, wrapped after each newline and when a row is full.
 
-    Rows are cut by bytes, which is cheap to count; a row of binary bytes can paint four cells a
-    byte (`\\xNN`), so chunks that are not plain text wrap at a quarter of the width and every
-    row still fits on screen.
+    Rows of UTF-8 text hold the view's width in cells as painted (`\\t` takes two); in ASCII
+    mode and other encodings rows are cut by bytes. A row of binary bytes can paint four cells
+    a byte (`\\xNN`), so chunks that are not plain text wrap at a quarter of the width and
+    every row still fits on screen.
     """
 
     gutter_width = GUTTER_WIDTH

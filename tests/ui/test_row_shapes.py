@@ -42,7 +42,19 @@ def test_fixed_rows_fit_the_worst_case_of_four_cells_a_byte() -> None:
     assert row_shape(RANDOM, VIEW_WIDTH) == RowShape(VIEW_WIDTH // 4, "fixed")
 
 
-@pytest.mark.parametrize("data", [RANDOM, b"\x1b[1mx\x00\xfe\n" * 5000, b"line\n" * 9000])
+@pytest.mark.parametrize(
+    "data",
+    [
+        RANDOM,
+        b"\x1b[1mx\x00\xfe\n" * 5000,
+        b"line\n" * 9000,
+        (b"\t\tx = " + b"y" * 80 + b"\t# tab-indented code\n") * 500,  # `\t`: two cells
+        (b"\t".join([b"field"] * 40) + b"\n") * 200,  # long tab-separated lines
+        (b"10%\r20%\r" * 30 + b"\n") * 100,  # progress shown with lone CRs
+        "\tпривет\tмир\t".encode() * 200,
+    ],
+    ids=["binary", "escapes", "lines", "indented", "tsv", "progress", "cyrillic-tabs"],
+)
 def test_rows_cover_the_chunk_exactly_once_and_agree_with_their_count(data: bytes) -> None:
     capture = Capture(spool_threshold=1024)
     try:
