@@ -16,8 +16,9 @@ from textual.widgets import Input
 
 
 class FormInput(Input):
-    _held: list[events.Key] | None = None
-    """Keys that came after an Enter whose effects are not done yet; None when not holding."""
+    _held: list[events.Key | events.Paste] | None = None
+    """Keys and pastes that came after an Enter whose effects are not done yet; None when not
+    holding."""
 
     async def _on_key(self, event: events.Key) -> None:
         if self._held is not None:
@@ -33,13 +34,22 @@ class FormInput(Input):
             return
         await super()._on_key(event)
 
+    async def _on_paste(self, event: events.Paste) -> None:
+        if self._held is not None:  # a bracketed paste right behind the Enter
+            event.stop()
+            event.prevent_default()
+            self._held.append(event)
+
     def release(self) -> None:
         """What Enter started is done: keys held since then go where the focus is now."""
         held, self._held = self._held, None
         target = self.screen.focused or self
-        for key in held or ():
-            # As the app forwards keys to the focused widget (a fresh event: this one stopped).
-            target._forward_event(events.Key(key.key, key.character))
+        for event in held or ():
+            # As the app forwards them to the focused widget (fresh events: these were stopped).
+            if isinstance(event, events.Paste):
+                target._forward_event(events.Paste(event.text))
+            else:
+                target._forward_event(events.Key(event.key, event.character))
 
     def _on_blur(self, event: events.Blur) -> None:
         # Input's own _on_blur runs too: Textual calls each class's handler along the MRO.

@@ -41,6 +41,21 @@ async def test_host_tab_port_enter_and_a_message_in_one_burst() -> None:
             assert app.composer.input.value == ""
 
 
+async def test_a_bracketed_paste_right_behind_enter_goes_to_the_composer() -> None:
+    with EchoServer() as server:
+        app = make_app(None)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            for key, character in typed(f"127.0.0.1\t{server.port}\r"):
+                app.post_message(events.Key(key, character))
+            app.post_message(events.Paste("GET / HTTP/1.0"))
+            app.post_message(events.Key("enter", "\r"))
+            await wait_for(pilot, lambda: app.capture.chunk_count(Direction.SENT) == 1, "a send")
+            assert server.wait_received(len(b"GET / HTTP/1.0\n"))
+            assert server.received == b"GET / HTTP/1.0\n"
+            assert fields(app) == ("127.0.0.1", str(server.port))
+
+
 async def test_keys_behind_an_enter_that_cannot_connect_stay_in_the_field() -> None:
     app = make_app(None)
     async with app.run_test(size=SIZE) as pilot:
