@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from itertools import accumulate, compress, repeat
-from operator import add, and_, floordiv, ge, gt, sub
+from operator import add, floordiv, gt
 from typing import Literal, NamedTuple
 
 PieceKind = Literal["text", "escape", "invalid", "special"]
@@ -162,41 +162,15 @@ def text_row_starts(
     With `cells` (UTF-8 text), a row of non-ASCII text holds `width` cells instead: Cyrillic
     takes two bytes a cell, Devanagari three, and a row never starts with a combining mark.
     So does a row with tabs or lone CRs in it, shown as `\\t` and `\\r` in two cells each.
+    Each line is cut on its own, whatever comes before or after it.
     """
     _check_width(width)
-    if byte_cut or data.isascii():
-        widened = cells is not None and not byte_cut and _has_wide_bytes(data)
-        return _row_starts_by_lines(data, width, widened)
-    starts = []
-    position = 0
-    while position < len(data):
-        starts.append(position)
-        position = _row_end(data, position, width, cells)
-    return starts
-
-
-def _row_starts_by_lines(data: bytes, width: int, widened: bool) -> list[int]:
-    """Rows cut every `width` bytes of each line (binary, or ASCII text), from line lengths
-    added up in C: only lines longer than a row are cut a row at a time. `widened`: ASCII
-    text with tabs or lone CRs, which take two cells (`_widened_row_starts`)."""
-    lines = data.split(b"\n")
-    wide = _wide_counts(lines, _has_lone_crs(data)) if widened else []
-    sizes = list(map(add, map(len, lines), repeat(1)))  # each with its newline
-    sizes[-1] -= 1  # but the last
-    if not sizes[-1]:
-        sizes.pop()
-    offsets = list(accumulate(sizes, initial=0))
-    costs = list(map(add, sizes, wide)) if widened else sizes
+    lines, sizes, offsets = _split_lines(data)
     starts: list[int] = []
     done = 0
-    for index in compress(range(len(sizes)), map(gt, costs, repeat(width))):
-        offset = offsets[index]
+    for index in _lines_past_a_row(data, lines, sizes, width, byte_cut, cells):
         starts += offsets[done:index]
-        if widened and wide[index]:
-            line = data[offset : offsets[index + 1]]
-            starts += [offset + start for start in _widened_row_starts(line, width)]
-        else:
-            starts += range(offset, offsets[index + 1], width)
+        starts += _line_row_starts(data, offsets[index], offsets[index + 1], width, byte_cut, cells)
         done = index + 1
     starts += offsets[done : len(sizes)]
     return starts
@@ -205,80 +179,80 @@ def _row_starts_by_lines(data: bytes, width: int, widened: bool) -> list[int]:
 def count_text_rows(
     data: bytes, width: int, byte_cut: bool = False, cells: CellWidth | None = None
 ) -> int:
-    """Same as len(text_row_starts(...)) but only walks lines that may take more rows than
-    their bytes say: lines longer than the width, and with `cells`, lines widened by tabs.
-
-    A line of fewer bytes than `width` is one row: a row ends at a newline inside its first
-    `width` bytes before anything is measured, unless `\\t` or `\\r` widen it.
-    """
+    """Same as len(text_row_starts(...)), but only lines that may take more than a row are
+    cut: longer than the width in bytes, or wider when painted (tabs, lone CRs)."""
     _check_width(width)
-    if data.isascii():
-        lines = data.split(b"\n")
-        rows = _ascii_rows(lines, width)
-        if cells is not None and not byte_cut and _has_wide_bytes(data):
-            rows += _rows_added_in_ascii(lines, width, _has_lone_crs(data))
-        return rows
-    rows = data.count(b"\n") + (bool(data) and not data.endswith(b"\n"))
-    for match in _long_line(width).finditer(data):
-        start, end = match.start(), match.end()
-        if byte_cut:
-            rows += (end + (end < len(data)) - start - 1) // width
-        else:
-            rows += _rows_in_line(data, start, end, width, cells) - 1
-    position = 0
-    wide_bytes = cells is not None and not byte_cut and _has_wide_bytes(data)
-    while wide_bytes and (wide := _WIDE_BYTES.search(data, position)) is not None:
-        start = data.rfind(b"\n", 0, wide.start()) + 1
-        end = data.find(b"\n", wide.start())
-        end = len(data) if end < 0 else end
-        if end - start < width:  # longer lines were walked above
-            rows += _rows_in_line(data, start, end, width, cells) - 1
-        position = end + 1
+    widened = cells is not None and not byte_cut and _has_wide_bytes(data)
+    if data.isascii() and not widened:
+        return _ascii_rows(data.split(b"\n"), width)
+    lines, sizes, offsets = _split_lines(data)
+    rows = len(sizes)
+    for index in _lines_past_a_row(data, lines, sizes, width, byte_cut, cells):
+        rows += len(
+            _line_row_starts(data, offsets[index], offsets[index + 1], width, byte_cut, cells)
+        )
+        rows -= 1
     return rows
 
 
+def _split_lines(data: bytes) -> tuple[list[bytes], list[int], list[int]]:
+    """The lines of `data` (without their LF), their sizes (with it) and where each starts,
+    and where the last ends; no empty line after a final LF."""
+    lines = data.split(b"\n")
+    sizes = list(map(add, map(len, lines), repeat(1)))
+    sizes[-1] -= 1  # the last line has no LF
+    if not sizes[-1]:
+        sizes.pop()
+        lines.pop()
+    return lines, sizes, list(accumulate(sizes, initial=0))
+
+
+def _lines_past_a_row(
+    data: bytes,
+    lines: list[bytes],
+    sizes: list[int],
+    width: int,
+    byte_cut: bool,
+    cells: CellWidth | None,
+) -> Iterator[int]:
+    """The lines that may take more than one row, found from their sizes added up in C: those
+    longer than `width` bytes, or with `cells`, longer if each tab and CR took two cells (a
+    printable character takes no more cells than bytes). Any other line is one row."""
+    widened = cells is not None and not byte_cut
+    if max(sizes, default=0) * (1 + widened) <= width:
+        return iter(())  # even if every byte took two cells
+    costs = sizes
+    if widened:
+        for wide in (b"\t", b"\r"):
+            if wide in data:
+                costs = list(map(add, costs, map(bytes.count, lines, repeat(wide))))
+    return compress(range(len(sizes)), map(gt, costs, repeat(width)))
+
+
+def _line_row_starts(
+    data: bytes, begin: int, end: int, width: int, byte_cut: bool, cells: CellWidth | None
+) -> Sequence[int]:
+    """Row starts of the line data[begin:end] (with its LF, if any)."""
+    line = data[begin:end]
+    if byte_cut or (line.isascii() and (cells is None or not _has_wide_bytes(line))):
+        return range(begin, end, width)
+    if line.isascii():
+        return [begin + start for start in _widened_row_starts(line, width)]
+    starts = []
+    while begin < end:
+        starts.append(begin)
+        begin = _row_end(data, begin, width, cells)
+    return starts
+
+
 def _has_wide_bytes(data: bytes) -> bool:
-    return b"\t" in data or _has_lone_crs(data)
+    """Tabs or lone CRs (`in` first: a fiftieth of the search's cost)."""
+    return b"\t" in data or (b"\r" in data and _LONE_CR.search(data) is not None)
 
 
-def _has_lone_crs(data: bytes) -> bool:
-    """(`in` first: it costs a fiftieth of a count)"""
-    return b"\r" in data and data.count(b"\r") != data.count(b"\r\n")
-
-
-def _rows_added_in_ascii(lines: list[bytes], width: int, lone_crs: bool) -> int:
-    """Rows that tabs and lone CRs add to ASCII lines counted in bytes.
-
-    A line is walked only if it has some and they could widen it past a row: each line's
-    bytes and wide bytes are added up in C, so a big capture of tab-separated lines that fit
-    costs a few passes, not a step per line.
-    """
-    if max(map(len, lines)) < width // 2:
-        return 0  # a byte takes two cells at most: every line fits its row
-    wide = _wide_counts(lines, lone_crs)
-    # A line of L bytes and its newline that fits L + 1 + wide <= width cells is one row.
-    too_wide = map(ge, map(add, map(len, lines), wide), repeat(width))
-    last = len(lines) - 1
-    added = 0
-    for index in compress(range(len(lines)), map(and_, too_wide, map(bool, wide))):
-        line = lines[index] + b"\n" if index < last else lines[index]
-        added += len(_widened_row_starts(line, width)) - -(-len(line) // width)
-    return added
-
-
-def _wide_counts(lines: list[bytes], lone_crs: bool) -> list[int]:
-    """Tabs and lone CRs in each line of data split at its LFs."""
-    wide = list(map(bytes.count, lines, repeat(b"\t")))
-    if lone_crs:
-        crs = map(bytes.count, lines, repeat(b"\r"))
-        wide = list(map(sub, map(add, wide, crs), map(bytes.endswith, lines, repeat(b"\r"))))
-        wide[-1] += lines[-1].endswith(b"\r")  # no LF after the last line: its CR is lone
-    return wide
-
-
-_WIDE_BYTES = re.compile(rb"\t|\r(?!\n)")
-"""Bytes painted two cells wide (`\\t`, `\\r`) inside a line. A row cut in bytes paints its
-`\\r\\n` two cells wider than its bytes: the text view leaves room for that."""
+_LONE_CR = re.compile(rb"\r(?!\n)")
+"""A CR painted `\\r` in two cells. A row cut in bytes paints its `\\r\\n` two cells wider
+than its bytes: the text view leaves room for that."""
 
 
 def _ascii_rows(lines: list[bytes], width: int) -> int:
@@ -295,41 +269,28 @@ def _check_width(width: int) -> None:
         raise ValueError(f"row width must be at least 1, not {width}")
 
 
-@lru_cache(maxsize=16)
-def _long_line(width: int) -> re.Pattern[bytes]:
-    """Anchored at line starts so the scan stays linear."""
-    return re.compile(rb"^[^\n]{%d,}" % width, re.MULTILINE)
-
-
-def _rows_in_line(data: bytes, start: int, end: int, width: int, cells: CellWidth | None) -> int:
-    """Rows of one line (its newline, if any, sits at `end`)."""
-    if end < len(data):
-        end += 1
-    line = data[start:end]
-    if line.isascii() and (cells is None or not _has_wide_bytes(line)):
-        return -(-len(line) // width)
-    if cells is not None and data[start : end + 1].isascii():  # +1: as _row_end looks at it
-        return len(_widened_row_starts(line, width))
-    rows = 0
-    while start < end:
-        rows += 1
-        start = _row_end(data, start, width, cells)
-    return rows
-
-
 def _row_end(data: bytes, start: int, width: int, cells: CellWidth | None = None) -> int:
     limit = start + width
     newline = data.find(b"\n", start, limit)
     end = newline + 1 if newline >= 0 else min(limit, len(data))
     if cells is not None:
-        if not data[start : end + 1].isascii():  # +1: a mark after it
-            if (newline < 0 and end < len(data)) or _has_wide_bytes(data[start:end]):
-                return _cells_row_end(data, start, width, cells)
-        elif b"\t" in (row := data[start:end]) or b"\r" in row:
-            return start + _ascii_row_length(row, data[end : end + 1] == b"\n", width)
+        if newline < 0 and end < len(data) and not data[start : end + 1].isascii():
+            return _cells_row_end(data, start, width, cells)  # +1: a mark after the cut
+        row = data[start:end]
+        if (b"\t" in row or b"\r" in row) and not _fits_however_wide(row, width):
+            if row.isascii():
+                return start + _ascii_row_length(row, data[end : end + 1] == b"\n", width)
+            return _cells_row_end(data, start, width, cells)
     if newline >= 0 or limit >= len(data):
         return end
     return _past_cut_character(data, start, limit)
+
+
+def _fits_however_wide(row: bytes, width: int) -> bool:
+    """Whether a row fits even if each tab and CR in it takes two cells. A printable
+    character takes no more cells than bytes; others (escapes such as `\\u{200D}`) may
+    make a short line wider, as before: text rows are sized for them (see row_shape)."""
+    return len(row) + row.count(b"\t") + row.count(b"\r") <= width
 
 
 def _widened_row_starts(line: bytes, width: int) -> list[int]:
@@ -386,10 +347,12 @@ def _cells_row_end(data: bytes, start: int, width: int, cells: CellWidth) -> int
             text = data[start:window_end].decode("utf-8")
         except UnicodeDecodeError:
             return _row_end(data, start, width)  # in bytes, as without cells
-        if (end_of_line or window_end == len(data)) and _rest_fits(
-            text, window_end - start, width, cells
+        if (
+            (end_of_line or window_end == len(data))
+            and ("\t" in text or "\r" in text)
+            and _rest_fits(text, window_end - start, width, cells)
         ):
-            return window_end
+            return window_end  # the rest of a line with tabs
         if len(text) > width:
             head = text[:width].encode("utf-8")
             if len(head) <= 2 * width and _fills_row(text, width, cells):

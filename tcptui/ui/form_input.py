@@ -34,7 +34,7 @@ class FormInput(Input):
             return
         await super()._on_key(event)
 
-    async def _on_paste(self, event: events.Paste) -> None:
+    def _on_paste(self, event: events.Paste) -> None:
         if self._held is not None:  # a bracketed paste right behind the Enter
             event.stop()
             event.prevent_default()

@@ -266,9 +266,29 @@ def test_ascii_rows_are_counted_as_they_are_listed_in_every_mode(data: bytes, wi
 @example(b"ab\t\tc", 3)
 def test_ascii_lines_are_cut_alike_in_ascii_and_in_other_text(data: bytes, width: int) -> None:
     """ASCII chunks are cut a line at a time, ASCII lines in other text a row at a time."""
-    accent = "é\n".encode()
-    starts = text_row_starts(data, width, cells=cell_len)
-    assert text_row_starts(accent + data, width, cells=cell_len) == [
-        *text_row_starts(accent, width, cells=cell_len),
-        *(len(accent) + start for start in starts),
+    for other in ("é\n", "é\t\n", "日本\n"):
+        assert_lines_cut_alone(other.encode(), data, width)
+        assert_lines_cut_alone(data + b"\n", other.encode(), width)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_TEXT_PIECES, max_size=40).map(b"".join),
+    st.lists(_TEXT_PIECES, max_size=40).map(b"".join),
+    st.integers(min_value=1, max_value=24),
+)
+@example(b"\t", "é".encode(), 3)  # the next line's first byte once made `\t\n` two rows
+def test_a_line_is_cut_alike_whatever_line_follows(first: bytes, second: bytes, width: int) -> None:
+    assert_lines_cut_alone(first + b"\n", second, width)
+
+
+def assert_lines_cut_alone(first: bytes, second: bytes, width: int) -> None:
+    """`first` ends with a newline: its rows, then those of `second`, as if each came alone.
+    (So a chunk could be measured in parts split after a newline.)"""
+    together = text_row_starts(first + second, width, cells=cell_len)
+    alone = text_row_starts(first, width, cells=cell_len)
+    assert together == [
+        *alone,
+        *(len(first) + start for start in text_row_starts(second, width, cells=cell_len)),
     ]
+    assert count_text_rows(first + second, width, cells=cell_len) == len(together)
