@@ -102,6 +102,7 @@ class SessionView(Vertical):
         Binding("ctrl+d", "half_close", "Send EOF", id="session.half_close", priority=True),
         Binding("f4", "cycle_line_ending", "Line ending", id="composer.line_ending"),
         Binding("f5", "cycle_view", "View", id="log.cycle_view"),
+        Binding("ctrl+l", "toggle_panel", "Panel", id="session.toggle_panel", show=False),
         Binding("ctrl+f", "follow", "Follow tail", id="log.follow_tail", priority=True, show=False),
         Binding("f6", "copy_as", "Copy as…", id="capture.copy_as"),
         Binding("ctrl+s", "save", "Save/Export", id="capture.save", priority=True),
@@ -650,6 +651,14 @@ class SessionView(Vertical):
     def action_cycle_view(self) -> None:
         layout = self.receive_log.cycle_layout()
         self.notify(f"{layout} view", timeout=1.5)
+
+    def action_toggle_panel(self) -> None:
+        """Hide the connection panel to give the log the whole width (on an 80-column
+        terminal the panel leaves it 34 columns: 7 bytes of a hex row), or show it again."""
+        panel = self.panel
+        if panel.display and panel.has_focus_within:
+            self.composer.input.focus()
+        panel.display = not panel.display
 
     def action_follow(self) -> None:
         for view in self.receive_log.visible_views():

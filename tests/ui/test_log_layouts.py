@@ -53,3 +53,27 @@ async def test_narrower_the_views_are_stacked_and_alone_a_view_is_full_width() -
             await pilot.pause()
             (view,) = log.visible_views()
             assert view.outer_size.width == log.size.width
+
+
+async def test_on_an_80_column_terminal_ctrl_l_gives_the_log_the_whole_width() -> None:
+    app = make_app()
+    app.capture = Capture()
+    app.capture.append(Direction.RECEIVED, bytes(range(256)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.receive_log
+        log.refresh_data()
+        await pilot.pause()
+        assert log.size.width == 80 - PANEL_WIDTH
+        assert app.focused is not None and app.focused.id == "host"
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert not app.query_one("#connection-panel").display
+        assert log.size.width == 80
+        assert app.focused is app.composer.input  # not left on a hidden field
+        assert log.text_view.outer_size.width == 80  # stacked, the full width
+        row = rendered_rows(log.hex_view)[1]  # every byte column, most of the ASCII one
+        assert row.startswith("000000c0  c0 c1 c2 c3 c4 c5 c6 c7  c8 c9 ca cb cc cd ce cf  │")
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert app.query_one("#connection-panel").display
+        assert log.size.width == 80 - PANEL_WIDTH
