@@ -90,7 +90,7 @@ class Settings:
                 socat_dump_bytes=1 * MIB,
                 display_repetitions=1,
                 flood_samples=30,
-                flood_bytes=64 * MIB,
+                flood_bytes=256 * MIB,
                 flood_budget=10.0,
                 frame_big_bytes=16 * MIB,
                 frame_small_bytes=1 * MIB,
