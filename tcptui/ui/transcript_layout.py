@@ -42,14 +42,15 @@ class TranscriptLayout:
     def measured_chunks(self) -> int:
         return len(self._starts)
 
-    def update(self, budget: float | None = None) -> bool:
+    def update(self, budget: float | None = None, until: int | None = None) -> bool:
         """Measure chunks that arrived since the last call; True if any were measured.
 
         With a `budget` (seconds) it stops once that is spent, so a flood cannot hold up the
-        UI for long; `pending` then says that more remain for the next call.
+        UI for long; `pending` then says that more remain for the next call. With `until`, it
+        measures no chunk from that index on.
         """
         measured = len(self._starts)
-        available = len(self.capture)
+        available = len(self.capture) if until is None else min(until, len(self.capture))
         deadline = None if budget is None else time.perf_counter() + budget
         for index in range(measured, available):
             self._measure(index)

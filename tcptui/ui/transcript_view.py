@@ -239,11 +239,14 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
             self._update_virtual_size()
 
     def _take_first_size(self) -> bool:
-        """Measure the text for the first width this view has; False if it had one already."""
+        """Measure the text for the first width this view has; False if it had one already.
+
+        A flood may have brought a lot before the first frame (70 MiB, measured): what one
+        slice does not measure is shown as it is measured, as under a flood."""
         if not self._waits_for_width:
             return False
         self._sized = True
-        self._rebuild()
+        self._rebuild(first=True)
         if self.has_focus:
             self.reveal_cursor()  # it got the focus before it had a size
         return True
@@ -296,11 +299,14 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
     def painter(self) -> TextPainter | HexPainter:
         return self._painter
 
-    def _rebuild(self, sliced: bool = False) -> None:
+    def _rebuild(self, sliced: bool = False, first: bool = False) -> None:
         """Measure everything again: the mode, the encoding or the wrap width changed.
 
         `sliced` (a new width): past REMEASURE_SLICE the rest is measured in slices between
-        frames, and the rows for the old width stay on screen until then.
+        frames, and the rows for the old width stay on screen until then. `first` (the first
+        width): the rest is measured a slice per frame after the rows are shown. Either way
+        the chunks that arrive meanwhile are measured afterwards, as new data: under a flood
+        the measuring would otherwise never end.
         """
         self._remeasuring = None  # one under way is for a width that is gone
         painter = self._make_painter(self._wrap_width())
@@ -308,23 +314,28 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
             self._painter = painter
             return
         layout = TranscriptLayout(self.capture, painter.count_rows)
-        layout.update(REMEASURE_SLICE if sliced else None)
-        if layout.pending:
+        until = len(self.capture)
+        layout.update(REMEASURE_SLICE if sliced or first else None, until)
+        if sliced and layout.measured_chunks < until:
             self._remeasuring = painter, layout
             self._show_unseen()
-            self.set_timer(REMEASURE_PAUSE, partial(self._remeasure_slice, painter, layout))
+            self.set_timer(REMEASURE_PAUSE, partial(self._remeasure_slice, painter, layout, until))
             return
         self._adopt(painter, layout)
+        self.refresh_data()
 
-    def _remeasure_slice(self, painter: TextPainter | HexPainter, layout: TranscriptLayout) -> None:
+    def _remeasure_slice(
+        self, painter: TextPainter | HexPainter, layout: TranscriptLayout, until: int
+    ) -> None:
         if self._remeasuring != (painter, layout):
             return  # another width (or mode) came since
-        layout.update(REMEASURE_SLICE)
-        if layout.pending:
-            self.set_timer(REMEASURE_PAUSE, partial(self._remeasure_slice, painter, layout))
+        layout.update(REMEASURE_SLICE, until)
+        if layout.measured_chunks < until:
+            self.set_timer(REMEASURE_PAUSE, partial(self._remeasure_slice, painter, layout, until))
             return
         self._stop_remeasuring()
         self._adopt(painter, layout, quiet=True)
+        self.refresh_data()
 
     def _stop_remeasuring(self) -> None:
         if self._remeasuring is not None:
@@ -346,6 +357,8 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         # `<=`: narrowed, the old rows may have brought a scroll bar that took the last row.
         height = self.scrollable_content_region.height
         cursor_shown = cursor_row is not None and 0 <= cursor_row - self.scroll_y <= height
+        if top is not None and not self.following and top.chunk >= layout.measured_chunks:
+            layout.measure_through(top.chunk)  # it came while the new rows were measured
         self._painter = painter
         self.layout_rows.take(layout)
         self._show_unseen()

@@ -45,7 +45,10 @@ def record_slices(
     original = TranscriptView._remeasure_slice
 
     def measuring(
-        view: TranscriptView, painter: TextPainter | HexPainter, layout: TranscriptLayout
+        view: TranscriptView,
+        painter: TextPainter | HexPainter,
+        layout: TranscriptLayout,
+        until: int,
     ) -> None:
         if view.id == "text-view":
             assert isinstance(view.painter, TextPainter)
@@ -53,7 +56,7 @@ def record_slices(
             hook = at_slice.pop(len(seen), None)
             if hook is not None:
                 hook()
-        original(view, painter, layout)
+        original(view, painter, layout, until)
 
     monkeypatch.setattr(TranscriptView, "_remeasure_slice", measuring)
     return seen, at_slice
@@ -255,3 +258,41 @@ async def test_a_focused_view_following_the_tail_keeps_it_whatever_its_cursor(
         await narrow_and_measure(pilot, view, seen)
         assert view.following
         assert view.scroll_y == view.max_scroll_y > 0
+
+
+async def test_a_flood_before_the_first_frame_is_shown_at_the_view_s_width_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Bytes keep coming while the first width is measured: the rows are shown at that width
+    at once and the rest is measured a slice per frame. (The view measured again in slices
+    that never caught up with the flood, painting meanwhile with an 8-column painter: a CJK
+    flood froze it for seconds.)"""
+    app = app_with_text()
+    flood: list[int] = []
+    count_rows = TextPainter.count_rows
+
+    def counting(painter: TextPainter, index: int) -> int:
+        if len(flood) < 40:  # each chunk measured brings another, for a while
+            flood.append(index)
+            app.capture.append(Direction.RECEIVED, b"flood %02d " % len(flood) + LINE + b"\n")
+        return count_rows(painter, index)
+
+    painted: list[tuple[int, bool]] = []
+    painted_line = TranscriptView._painted_line
+
+    def painting(view: TranscriptView, y: int) -> object:
+        if view.id == "text-view" and view._sized and isinstance(view.painter, TextPainter):
+            painted.append((view.painter.wrap, view._remeasuring is None))
+        return painted_line(view, y)
+
+    monkeypatch.setattr(TextPainter, "count_rows", counting)
+    monkeypatch.setattr(TranscriptView, "_painted_line", painting)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.receive_log.text_view
+        await wait_for(
+            pilot, lambda: len(flood) == 40 and not view.layout_rows.pending, "the flood measured"
+        )
+        width = view.scrollable_content_region.width - TextPainter.gutter_width
+        assert painted and set(painted) == {(width, True)}
+        assert view.layout_rows.total_rows == fresh_total(view)
+        assert view.scroll_y == view.max_scroll_y  # following the tail
