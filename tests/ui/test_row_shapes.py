@@ -112,3 +112,35 @@ def test_each_line_of_the_demos_multilingual_text_is_one_row_that_fits(ascii_onl
         assert max(row.cell_length for row in rows) <= 60 + TextPainter.gutter_width
     finally:
         capture.close()
+
+
+def test_text_that_is_not_ascii_is_cut_once_to_count_and_to_paint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under a flood the chunk just measured is the one painted next: 2 MiB of long CJK lines
+    take 160 ms to cut into rows."""
+    from tcptui.ui import transcript_rows
+
+    cuts: list[str] = []
+    cut, count = transcript_rows.text_row_starts, transcript_rows.count_text_rows
+
+    def counted_cut(data: bytes, *args: object) -> list[int]:
+        cuts.append("cut")
+        return cut(data, *args)  # type: ignore[arg-type]
+
+    def counted_count(data: bytes, *args: object) -> int:
+        cuts.append("count")
+        return count(data, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(transcript_rows, "text_row_starts", counted_cut)
+    monkeypatch.setattr(transcript_rows, "count_text_rows", counted_count)
+    capture = Capture()
+    try:
+        capture.append(Direction.RECEIVED, ("日本語のテキスト" * 40 + "\n").encode() * 50)
+        painter = TextPainter(ChunkReader(capture), VIEW_WIDTH)
+        rows = painter.count_rows(0)
+        spans = [painter.row_span(RowRef(0, row)) for row in range(rows)]
+        assert cuts == ["cut"]
+        assert spans[-1][1] == capture.chunk(0).length
+    finally:
+        capture.close()
