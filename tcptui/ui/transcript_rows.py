@@ -246,14 +246,14 @@ class TextPainter(RowPainter):
     def count_rows(self, index: int) -> int:
         """Binary chunks are counted from their length; others are read (and not kept).
 
-        ASCII is counted from line lengths in C. Other text is cut into rows to count them,
-        and the rows are kept: under a flood the chunk just measured is the one painted next
-        (2 MiB of long CJK lines take 160 ms to cut, measured)."""
+        ASCII without tabs is counted from line lengths in C. Other text is cut into rows to
+        count them, and the rows are kept: under a flood the chunk just measured is the one
+        painted next (2 MiB of long CJK lines take 160 ms to cut, measured)."""
         width, cut = self.shape_of(index)
         if cut == "fixed":
             return fixed_row_count(self.reader.capture.chunk(index).length, width)
         data = self.reader.capture.read_chunk(index)
-        if data.isascii():
+        if data.isascii() and b"\t" not in data:
             return count_text_rows(data, width, cut == "bytes", self._cells)
         starts = self._starts[index] = text_row_starts(data, width, cut == "bytes", self._cells)
         return len(starts)
