@@ -179,20 +179,13 @@ def text_row_starts(
 def count_text_rows(
     data: bytes, width: int, byte_cut: bool = False, cells: CellWidth | None = None
 ) -> int:
-    """Same as len(text_row_starts(...)), but only lines that may take more than a row are
-    cut: longer than the width in bytes, or wider when painted (tabs, lone CRs)."""
+    """Same as len(text_row_starts(...)), without listing the rows of ASCII lines that no tab
+    or lone CR widens: those are counted from line lengths alone."""
     _check_width(width)
     widened = cells is not None and not byte_cut and _has_wide_bytes(data)
     if data.isascii() and not widened:
         return _ascii_rows(data.split(b"\n"), width)
-    lines, sizes, offsets = _split_lines(data)
-    rows = len(sizes)
-    for index in _lines_past_a_row(data, lines, sizes, width, byte_cut, cells):
-        rows += len(
-            _line_row_starts(data, offsets[index], offsets[index + 1], width, byte_cut, cells)
-        )
-        rows -= 1
-    return rows
+    return len(text_row_starts(data, width, byte_cut, cells))
 
 
 def _split_lines(data: bytes) -> tuple[list[bytes], list[int], list[int]]:
@@ -278,8 +271,6 @@ def _row_end(data: bytes, start: int, width: int, cells: CellWidth | None = None
             return _cells_row_end(data, start, width, cells)  # +1: a mark after the cut
         row = data[start:end]
         if (b"\t" in row or b"\r" in row) and not _fits_however_wide(row, width):
-            if row.isascii():
-                return start + _ascii_row_length(row, data[end : end + 1] == b"\n", width)
             return _cells_row_end(data, start, width, cells)
     if newline >= 0 or limit >= len(data):
         return end
@@ -294,9 +285,11 @@ def _fits_however_wide(row: bytes, width: int) -> bool:
 
 
 def _widened_row_starts(line: bytes, width: int) -> list[int]:
-    """Where `_row_end` starts the rows of an ASCII line (with its LF, if any), found on the
-    line marked once as `_ascii_row_length` does: a step per row instead of a call."""
-    marked = _mark_wide_bytes(line)
+    """Row starts of an ASCII line (with its LF, if any) where tabs and CRs that no LF follows
+    take two cells, as painted (`\\t`, `\\r`). Each of those gets a non-ASCII byte before it,
+    so a row is found with a few calls in C, not a step per byte."""
+    marked = line.replace(b"\t", b"\x80\t").replace(b"\r", b"\x80\r")
+    marked = marked.replace(b"\x80\r\n", b"\r\n")
     starts = []
     position = marks = 0
     while position < len(marked):
@@ -306,24 +299,6 @@ def _widened_row_starts(line: bytes, width: int) -> list[int]:
         marks += marked.count(b"\x80", position, cut)
         position = cut
     return starts
-
-
-def _mark_wide_bytes(row: bytes) -> bytes:
-    """`row` with a non-ASCII byte before each tab and each CR that no LF follows in it."""
-    marked = row.replace(b"\t", b"\x80\t").replace(b"\r", b"\x80\r")
-    return marked.replace(b"\x80\r\n", b"\r\n")
-
-
-def _ascii_row_length(row: bytes, lf_follows: bool, width: int) -> int:
-    """How many bytes of ASCII `row` fit `width` cells: a cell a byte, two for a tab or a CR
-    that no LF follows, as they are painted (`\\t`, `\\r`). Each of those gets a non-ASCII
-    byte before it, so the cut is found with a few calls in C, not a step per byte."""
-    marked = _mark_wide_bytes(row)
-    if lf_follows and marked.endswith(b"\x80\r"):
-        marked = marked[:-2] + b"\r"
-    if len(marked) <= width:
-        return len(row)
-    return max(1, width - marked.count(b"\x80", 0, width))
 
 
 def _cells_row_end(data: bytes, start: int, width: int, cells: CellWidth) -> int:
@@ -350,7 +325,7 @@ def _cells_row_end(data: bytes, start: int, width: int, cells: CellWidth) -> int
         if (
             (end_of_line or window_end == len(data))
             and ("\t" in text or "\r" in text)
-            and _rest_fits(text, window_end - start, width, cells)
+            and _rest_fits(text, width, cells)
         ):
             return window_end  # the rest of a line with tabs
         if len(text) > width:
@@ -372,16 +347,14 @@ def _cells_row_end(data: bytes, start: int, width: int, cells: CellWidth) -> int
         span *= 4
 
 
-def _rest_fits(text: str, size: int, width: int, cells: CellWidth) -> bool:
-    """Whether the rest of a line (`size` bytes), printable but for tabs and line breaks
-    (painted `\\t` and such, in two cells), fits the row: most lines with tabs, measured at
-    once. A printable character takes no more cells than bytes, so often no measure is
-    needed."""
-    plain = text.replace("\t", "").replace("\r", "").replace("\n", "")  # translate: 5x slower
-    if not plain.isprintable():
+def _rest_fits(text: str, width: int, cells: CellWidth) -> bool:
+    """Whether the rest of a line, printable but for tabs and line breaks (painted `\\t` and
+    such, in two cells), fits the row: lines with tabs whose bytes outnumber their cells (CJK)
+    are measured at once."""
+    if len(text) > width:
         return False
-    breaks = len(text) - len(plain)
-    return size + breaks <= width or (len(text) <= width and cells(plain) + 2 * breaks <= width)
+    plain = text.replace("\t", "").replace("\r", "").replace("\n", "")  # translate: 5x slower
+    return plain.isprintable() and cells(plain) + 2 * (len(text) - len(plain)) <= width
 
 
 def _fills_row(text: str, width: int, cells: CellWidth) -> bool:
