@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -33,6 +33,7 @@ from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.help_screen import HelpScreen
 from tcptui.ui.listener_view import ListenerView
+from tcptui.ui.ordered_keys import KeyLane
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.session_view import SessionView
@@ -101,6 +102,7 @@ class TcpTuiApp(App[int]):
         self._tabs_made = 0
         self._ended = False
         self._thresholds = gc.get_threshold()
+        self._key_lane = KeyLane()
         # Before the first styling: set later, a theme restyles the whole screen (150-200 ms).
         self._theme_unknown = not self._choose_theme()
 
@@ -113,6 +115,12 @@ class TcpTuiApp(App[int]):
             return False
         self.theme = theme
         return True
+
+    async def on_event(self, event: events.Event) -> None:
+        """A key read from the terminal for a text field goes to the field, which applies it
+        at its turn, priority bindings included (ordered_keys.py)."""
+        if not self._key_lane.route(self, event):
+            await super().on_event(event)
 
     # -- building ----------------------------------------------------------------------------
 

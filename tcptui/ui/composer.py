@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -23,6 +23,7 @@ from tcptui.codec.composer_syntax import LineEnding, Syntax, parse_composer
 from tcptui.codec.errors import CodecError
 from tcptui.history import DEFAULT_LIMIT, HistoryStore
 from tcptui.ui.history_screen import HistorySearchScreen
+from tcptui.ui.ordered_keys import OrderedInput, OrderedTextArea
 from tcptui.user_paths import history_path
 
 PREVIEW_BYTES = 16
@@ -56,21 +57,21 @@ def encode_message(
     return separator.join(parts) + line_ending.bytes
 
 
-class MessageInput(Input):
-    """The one-line message: Enter takes the text and empties the input at that very key.
+class MessageInput(OrderedInput):
+    """The one-line message: Enter takes the text and empties the input at that very key, so
+    the keys behind it start the next message (`hi⏎⏎yo⏎` sends hi, an empty line, then yo).
 
-    Keys that arrive together (a paste, tmux send-keys) queue up here. Input's Enter binding
-    runs only once the key has bubbled up to the app, after the keys behind it have been
-    typed, so `hi⏎⏎yo⏎` sent `hiyo` and two empty lines. Handled here, in order, it sends hi,
-    an empty line, then yo.
+    Readline's editing keys, as nc users have them in every shell: ctrl+a, ctrl+e, ctrl+k,
+    ctrl+u and ctrl+w come with Input; alt+b, alt+f and alt+d are added here.
     """
 
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key != "enter":
-            await super()._on_key(event)
-            return
-        event.stop()
-        event.prevent_default()
+    BINDINGS = [
+        Binding("alt+b", "cursor_left_word", "Word left", show=False),
+        Binding("alt+f", "cursor_right_word", "Word right", show=False),
+        Binding("alt+d", "delete_right_word", "Delete word right", show=False),
+    ]
+
+    async def action_submit(self) -> None:
         value, self.value = self.value, ""
         self.post_message(self.Submitted(self, value))
 
@@ -128,7 +129,7 @@ class Composer(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="composer-row"):
             yield MessageInput(placeholder="type a message and press Enter to send", id="message")
-            yield TextArea(id="multiline", soft_wrap=True, show_line_numbers=True)
+            yield OrderedTextArea(id="multiline", soft_wrap=True, show_line_numbers=True)
             yield Static("", id="mode")
             yield Static(self.line_ending.label, id="eol")
         yield Static("", id="preview")

@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, OptionList
 
 from tcptui.codec.safe_text import render_text
 from tcptui.history import HistoryStore
+from tcptui.ui.ordered_keys import OrderedInput
 
 PREVIEW_LIMIT = 200
 MARKED_PIECE_STYLE = "reverse"
@@ -60,7 +61,9 @@ class HistorySearchScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Search sent messages")
-            yield Input(self.query_text, placeholder="type part of a message", id="history-query")
+            yield OrderedInput(
+                self.query_text, placeholder="type part of a message", id="history-query"
+            )
             yield OptionList(id="history-matches")
             yield Label("", id="history-hint")
 

@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from tcptui.ui.ordered_keys import OrderedInput
+
 Validator = Callable[[str], str | None]
 """Returns an error sentence, or None when the value is fine."""
 
@@ -39,7 +41,7 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.title_text))
-            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield OrderedInput(self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-error")
             yield Label("Enter accepts · Esc cancels", id="prompt-hint")
 

@@ -27,6 +27,7 @@ from tcptui.capture.export import ExportFormat, SaveCancelled, SaveError, export
 from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture
 from tcptui.net.events import Closed, Connected, EndReason, Event, Resolved
+from tcptui.ui.ordered_keys import OrderedInput
 
 SESSION = "session"
 """The Select value for a session file; exports use their ExportFormat name."""
@@ -140,7 +141,7 @@ class SaveScreen(ModalScreen[SaveResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Save session / Export")
-            yield Input(self.initial_path, placeholder="file to write", id="save-path")
+            yield OrderedInput(self.initial_path, placeholder="file to write", id="save-path")
             yield Select(
                 [(label, key) for key, label in FORMAT_LABELS.items()],
                 value=SESSION,
