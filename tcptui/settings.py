@@ -114,6 +114,8 @@ class Settings:
     """How many sent messages the composer's history keeps across runs."""
     ascii_only: bool = False
     """Draw with ASCII only, for terminals or fonts without box drawing and control pictures."""
+    confirm_discard: bool = True
+    """Ask (save, discard or cancel) before closing a tab or quitting drops bytes never saved."""
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Binding id to keys, e.g. `"session.connect" = "f2,ctrl+o"`, applied with App.set_keymap."""
     profiles: Mapping[str, Profile] = field(default_factory=lambda: MappingProxyType({}))
@@ -182,6 +184,7 @@ def render_settings(settings: Settings) -> str:
         f"clipboard_cap = {settings.clipboard_cap}",
         f"history_size = {settings.history_size}",
         f"ascii_only = {'true' if settings.ascii_only else 'false'}",
+        f"confirm_discard = {'true' if settings.confirm_discard else 'false'}",
         "",
         "[keymap]",
         *(f"{_toml_key(name)} = {toml_string(keys)}" for name, keys in settings.keymap.items()),
@@ -212,6 +215,7 @@ def _settings_from(document: dict[str, Any]) -> Settings:
         clipboard_cap=_read(document, "clipboard_cap", _positive_int, default.clipboard_cap),
         history_size=_read(document, "history_size", _positive_int, default.history_size),
         ascii_only=_read(document, "ascii_only", _boolean, default.ascii_only),
+        confirm_discard=_read(document, "confirm_discard", _boolean, default.confirm_discard),
         keymap=_read(document, "keymap", _keymap, default.keymap),
         profiles=_read(document, "profiles", _profiles, default.profiles),
     )
@@ -498,6 +502,10 @@ history_size = 1000
 
 # Draw with ASCII characters only, for terminals or fonts without box drawing.
 ascii_only = false
+
+# Ask (save, discard or cancel) before closing a tab or quitting would drop captured
+# bytes that were never saved.
+confirm_discard = true
 
 # Keys: map a binding id to one key or to several, comma-separated; the README lists
 # the ids (session.connect, composer.send, log.copy, ...). Uncomment a line to use it.

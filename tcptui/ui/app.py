@@ -31,6 +31,7 @@ from tcptui.settings import Settings
 from tcptui.ui.ascii_filter import AsciiOnly
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
+from tcptui.ui.discard_screen import DiscardChoice, DiscardScreen, unsaved_sentence
 from tcptui.ui.help_screen import HelpScreen
 from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.ordered_keys import KeyLane
@@ -59,7 +60,10 @@ class TcpTuiApp(App[int]):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("ctrl+n", "new_tab", "New tab", id="tabs.new", priority=True),
-        Binding("ctrl+w", "close_tab", "Close tab", show=False, id="tabs.close", priority=True),
+        # Not ctrl+w: the composer deletes a word with it, as readline does.
+        Binding(
+            "ctrl+f4,alt+w", "close_tab", "Close tab", show=False, id="tabs.close", priority=True
+        ),
         Binding("ctrl+pagedown", "next_tab", "Next tab", show=False, id="tabs.next"),
         Binding("ctrl+pageup", "previous_tab", "Previous tab", show=False, id="tabs.previous"),
         Binding("f1", "toggle_help", "Help", id="app.help"),
@@ -376,20 +380,61 @@ class TcpTuiApp(App[int]):
         await self.open_tab()
 
     async def action_close_tab(self) -> None:
-        """Close the tab on show and its connection; the last tab is replaced by a fresh one."""
-        tabs = self.query_one(TabbedContent)
-        pane = tabs.active_pane
-        if pane is None or pane.id is None:
+        """Close the tab on show and its connection, once it is clear its unsaved bytes may go;
+        the last tab is replaced by a fresh one."""
+        pane = self.query_one(TabbedContent).active_pane
+        if pane is None or pane.id is None or isinstance(self.screen, DiscardScreen):
             return
-        if len(tabs.query(TabPane)) == 1:
+        views = pane.query(SessionView)
+        unsaved = sum(view.unsaved_bytes for view in views)
+        if not unsaved or not self.config.settings.confirm_discard:
+            await self._close_pane(pane.id)
+            return
+        question = DiscardScreen(unsaved_sentence(unsaved, 1, quitting=False))
+        self.push_screen(question, partial(self._close_answered, views.first(), pane.id))
+
+    async def _close_answered(self, view: SessionView, pane_id: str, choice: DiscardChoice) -> None:
+        if choice is DiscardChoice.DISCARD:
+            await self._close_pane(pane_id)
+        elif choice is DiscardChoice.SAVE:
+            view.save(lambda saved: saved and self.call_later(self._close_pane, pane_id))
+
+    async def _close_pane(self, pane_id: str) -> None:
+        tabs = self.query_one(TabbedContent)
+        panes = tabs.query(TabPane)
+        pane = next((pane for pane in panes if pane.id == pane_id), None)
+        if pane is None:
+            return  # closed meanwhile
+        if len(panes) == 1:
             await self.open_tab()
         for listener in pane.query(ListenerView):
             listener.listener.stop()
         for view in pane.query(SessionView):
             view.shut_down()
         gc.unfreeze()
-        await tabs.remove_pane(pane.id)  # its session views close their captures
+        await tabs.remove_pane(pane_id)  # its session views close their captures
         self.call_after_refresh(self._collect_and_freeze)
+
+    async def action_quit(self) -> None:
+        """Quit, once it is clear that bytes no file holds may go."""
+        if isinstance(self.screen, DiscardScreen):
+            return
+        unsaved = [view for view in self.query(SessionView) if view.unsaved_bytes]
+        if not unsaved or not self.config.settings.confirm_discard:
+            self.exit()
+            return
+        total = sum(view.unsaved_bytes for view in unsaved)
+        question = DiscardScreen(unsaved_sentence(total, len(unsaved), quitting=True))
+        self.push_screen(question, partial(self._quit_answered, unsaved[0]))
+
+    def _quit_answered(self, first_unsaved: SessionView, choice: DiscardChoice) -> None:
+        if choice is DiscardChoice.DISCARD:
+            self.exit()
+        elif choice is DiscardChoice.SAVE:
+            pane = first_unsaved.parent
+            if isinstance(pane, TabPane) and pane.id:
+                self.query_one(TabbedContent).active = pane.id
+            first_unsaved.save(lambda saved: saved and self.call_later(self.action_quit))
 
     def _collect_and_freeze(self) -> None:
         """Frozen objects are never collected: a closed tab's widgets (cyclic garbage, and
@@ -424,7 +469,7 @@ class TcpTuiApp(App[int]):
             "New tab", "A new connection beside the others (ctrl+n)", self.action_new_tab
         )
         yield SystemCommand(
-            "Close tab", "Close this tab and its connection (ctrl+w)", self.action_close_tab
+            "Close tab", "Close this tab and its connection (ctrl+F4)", self.action_close_tab
         )
         for name, profile in self.config.settings.profiles.items():
             yield SystemCommand(

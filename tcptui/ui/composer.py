@@ -23,7 +23,8 @@ from tcptui.codec.composer_syntax import LineEnding, Syntax, parse_composer
 from tcptui.codec.errors import CodecError
 from tcptui.history import DEFAULT_LIMIT, HistoryStore
 from tcptui.ui.history_screen import HistorySearchScreen
-from tcptui.ui.ordered_keys import OrderedInput, OrderedTextArea
+from tcptui.ui.ordered_keys import OrderedTextArea
+from tcptui.ui.readline_keys import ReadlineInput
 from tcptui.user_paths import history_path
 
 PREVIEW_BYTES = 16
@@ -57,19 +58,9 @@ def encode_message(
     return separator.join(parts) + line_ending.bytes
 
 
-class MessageInput(OrderedInput):
+class MessageInput(ReadlineInput):
     """The one-line message: Enter takes the text and empties the input at that very key, so
-    the keys behind it start the next message (`hi⏎⏎yo⏎` sends hi, an empty line, then yo).
-
-    Readline's editing keys, as nc users have them in every shell: ctrl+a, ctrl+e, ctrl+k,
-    ctrl+u and ctrl+w come with Input; alt+b, alt+f and alt+d are added here.
-    """
-
-    BINDINGS = [
-        Binding("alt+b", "cursor_left_word", "Word left", show=False),
-        Binding("alt+f", "cursor_right_word", "Word right", show=False),
-        Binding("alt+d", "delete_right_word", "Delete word right", show=False),
-    ]
+    the keys behind it start the next message (`hi⏎⏎yo⏎` sends hi, an empty line, then yo)."""
 
     async def action_submit(self) -> None:
         value, self.value = self.value, ""

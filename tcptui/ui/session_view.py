@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from textual import on
@@ -176,6 +176,8 @@ class SessionView(Vertical):
         self._next_data_take = 0.0
         self._bytes_taken = self.capture.total_bytes
         self._data_timer: Timer | None = None
+        self.saved_through = self.capture.total_bytes if opened_meta is not None else 0
+        """Bytes of the capture a save (or the opened file) holds."""
 
     # -- building ----------------------------------------------------------------------------
 
@@ -684,10 +686,30 @@ class SessionView(Vertical):
         else:
             self.notify(result.sentence(), title="Not copied", severity="warning")
 
+    @property
+    def unsaved_bytes(self) -> int:
+        """Captured bytes no file holds: what closing this tab would throw away."""
+        if self.live_saver is not None:
+            return 0
+        return max(0, self.capture.total_bytes - self.saved_through)
+
     def action_save(self) -> None:
+        self.save()
+
+    def save(self, then: Callable[[bool], object] | None = None) -> None:
+        """Open the save dialog; `then(saved)` runs once it closes."""
         live = self.session is not None or self.opened_meta is None
         meta = self.session_facts.meta() if live else self.opened_meta
-        self.app.push_screen(SaveScreen(self.capture, meta), self._saved)
+        through = self.capture.total_bytes  # what arrives while the dialog is open may not be
+
+        def closed(result: SaveResult | None) -> None:
+            self._saved(result)
+            if result is not None:
+                self.saved_through = max(self.saved_through, through)
+            if then is not None:
+                then(result is not None)
+
+        self.app.push_screen(SaveScreen(self.capture, meta), closed)
 
     def _saved(self, result: SaveResult | None) -> None:
         if result is not None:

@@ -29,9 +29,7 @@ def app_in_tmux(folder: Path, *args: str) -> Iterator[Tmux]:
     require_tool("tmux", "tmux")
     with Tmux(folder) as tmux:
         tmux.new_session("app", [sys.executable, "-m", "tcptui", *args], app_env(folder))
-        tmux.wait_for_screen(
-            "app", lambda text: COMPOSER_HINT in text, "the app", STARTUP_TIMEOUT
-        )
+        tmux.wait_for_screen("app", lambda text: COMPOSER_HINT in text, "the app", STARTUP_TIMEOUT)
         yield tmux
 
 

@@ -1,0 +1,69 @@
+"""Readline's editing keys in a one-line field, with readline's idea of a word.
+
+nc users edit in bash, whose keys are in their fingers: ctrl+a/ctrl+e go to the start/end,
+ctrl+k and ctrl+u cut to the end/start, ctrl+w cuts back to the previous space, alt+b and alt+f
+move a word back/forward, alt+d cuts to the end of the word. Input has the first four; its words
+end where the next one starts, not where readline's do, so the word keys are defined here.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+from tcptui.ui.ordered_keys import OrderedInput
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def word_start_before(text: str, position: int) -> int:
+    """Where alt+b goes: the start of the word at or before `position` (readline's rule)."""
+    while position > 0 and not _is_word(text[position - 1]):
+        position -= 1
+    while position > 0 and _is_word(text[position - 1]):
+        position -= 1
+    return position
+
+
+def word_end_after(text: str, position: int) -> int:
+    """Where alt+f goes, and how far alt+d cuts: the end of the next word."""
+    while position < len(text) and not _is_word(text[position]):
+        position += 1
+    while position < len(text) and _is_word(text[position]):
+        position += 1
+    return position
+
+
+def space_word_start_before(text: str, position: int) -> int:
+    """How far ctrl+w cuts back: to the previous space, as readline's unix-word-rubout."""
+    while position > 0 and text[position - 1].isspace():
+        position -= 1
+    while position > 0 and not text[position - 1].isspace():
+        position -= 1
+    return position
+
+
+class ReadlineInput(OrderedInput):
+    """An ordered one-line field with readline's word keys."""
+
+    BINDINGS = [
+        Binding("alt+b", "word_back", "Word back", show=False),
+        Binding("alt+f", "word_forward", "Word forward", show=False),
+        Binding("alt+d", "cut_word_forward", "Cut word forward", show=False),
+        Binding("ctrl+w", "cut_back_to_space", "Cut back to space", show=False),
+    ]
+
+    def action_word_back(self) -> None:
+        self.cursor_position = word_start_before(self.value, self.cursor_position)
+
+    def action_word_forward(self) -> None:
+        self.cursor_position = word_end_after(self.value, self.cursor_position)
+
+    def action_cut_word_forward(self) -> None:
+        start = self.cursor_position
+        self.delete(start, word_end_after(self.value, start))
+
+    def action_cut_back_to_space(self) -> None:
+        end = self.cursor_position
+        self.delete(space_word_start_before(self.value, end), end)
