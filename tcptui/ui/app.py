@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import socket
 import sys
+import weakref
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -32,9 +33,11 @@ from tcptui.ui.ascii_filter import AsciiOnly
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.discard_screen import DiscardChoice, DiscardScreen, unsaved_sentence
+from tcptui.ui.focus_moves import other_pane, step_focus
 from tcptui.ui.help_screen import HelpScreen
 from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.ordered_keys import KeyLane
+from tcptui.ui.readline_keys import ReadlineInput
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.session_view import SessionView
@@ -68,8 +71,7 @@ class TcpTuiApp(App[int]):
         Binding("ctrl+pageup", "previous_tab", "Previous tab", show=False, id="tabs.previous"),
         Binding("f1", "toggle_help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        # Textual's own Tab bindings act only once the key has bubbled up from the focused
-        # widget, after the keys typed behind it: `host⇥port` filled the host field alone.
+        # Priority: a TextArea would type a Tab, and the log has no use for it.
         Binding(
             "tab", "app.focus_next", "Next field", show=False, id="app.focus_next", priority=True
         ),
@@ -79,6 +81,14 @@ class TcpTuiApp(App[int]):
             "Previous field",
             show=False,
             id="app.focus_previous",
+            priority=True,
+        ),
+        Binding(
+            "alt+o",
+            "other_pane",
+            "Composer ⇄ log",
+            show=False,
+            id="app.other_pane",
             priority=True,
         ),
     ]
@@ -107,6 +117,7 @@ class TcpTuiApp(App[int]):
         self._ended = False
         self._thresholds = gc.get_threshold()
         self._key_lane = KeyLane()
+        self._last_log_view: weakref.ref[TranscriptView] | None = None
         # Before the first styling: set later, a theme restyles the whole screen (150-200 ms).
         self._theme_unknown = not self._choose_theme()
 
@@ -238,6 +249,7 @@ class TcpTuiApp(App[int]):
             *self.BINDINGS,
             *SessionView.BINDINGS,
             *Composer.BINDINGS,
+            *ReadlineInput.BINDINGS,
             *TranscriptView.BINDINGS,
             *SearchBar.BINDINGS,
             *ListenerView.BINDINGS,
@@ -453,6 +465,41 @@ class TcpTuiApp(App[int]):
 
     def action_previous_tab(self) -> None:
         self._step_tab(-1)
+
+    # -- the focus ---------------------------------------------------------------------------
+
+    def _session_in_view(self) -> SessionView | None:
+        """The tab's SessionView when the main screen is up (no dialog over it)."""
+        pane = self.query_one(TabbedContent).active_pane
+        if pane is None or self.screen is not self.query_one(TabbedContent).screen:
+            return None
+        return pane.query(SessionView).first() if pane.query(SessionView) else None
+
+    def _step_focus(self, step: int) -> None:
+        view = self._session_in_view()
+        chain = self.screen.focus_chain
+        if view is None or not chain:
+            (self.screen.focus_next if step > 0 else self.screen.focus_previous)()
+            return
+        step_focus(chain, view, self.focused or chain[0], step).focus()
+
+    def action_focus_next(self) -> None:
+        """Tab: composer -> log -> panel -> the rest (focus_moves.py)."""
+        self._step_focus(1)
+
+    def action_focus_previous(self) -> None:
+        self._step_focus(-1)
+
+    def action_other_pane(self) -> None:
+        view = self._session_in_view()
+        if view is not None:
+            last = self._last_log_view() if self._last_log_view is not None else None
+            other_pane(view, self.focused, last).focus()
+
+    @on(events.DescendantFocus)
+    def _remember_log_view(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, TranscriptView):
+            self._last_log_view = weakref.ref(event.widget)
 
     # -- help and the palette ----------------------------------------------------------------
 

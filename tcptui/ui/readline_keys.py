@@ -2,8 +2,9 @@
 
 nc users edit in bash, whose keys are in their fingers: ctrl+a/ctrl+e go to the start/end,
 ctrl+k and ctrl+u cut to the end/start, ctrl+w cuts back to the previous space, alt+b and alt+f
-move a word back/forward, alt+d cuts to the end of the word. Input has the first four; its words
-end where the next one starts, not where readline's do, so the word keys are defined here.
+move a word back/forward, alt+d cuts to the end of the word. Input has the first four (bound
+again here, with ids, so F1 lists them and the keymap can move them); its words end where the
+next one starts, not where readline's do, so the word keys are defined here.
 """
 
 from __future__ import annotations
@@ -48,10 +49,24 @@ class ReadlineInput(OrderedInput):
     """An ordered one-line field with readline's word keys."""
 
     BINDINGS = [
-        Binding("alt+b", "word_back", "Word back", show=False),
-        Binding("alt+f", "word_forward", "Word forward", show=False),
-        Binding("alt+d", "cut_word_forward", "Cut word forward", show=False),
-        Binding("ctrl+w", "cut_back_to_space", "Cut back to space", show=False),
+        Binding("ctrl+a", "home", "Start of line", show=False, id="composer.line_start"),
+        Binding("ctrl+e", "end", "End of line", show=False, id="composer.line_end"),
+        Binding("alt+b", "word_back", "Word back", show=False, id="composer.word_back"),
+        Binding("alt+f", "word_forward", "Word forward", show=False, id="composer.word_forward"),
+        Binding("ctrl+k", "delete_right_all", "Cut to end", show=False, id="composer.cut_to_end"),
+        Binding(
+            "ctrl+u", "delete_left_all", "Cut to start", show=False, id="composer.cut_to_start"
+        ),
+        Binding(
+            "ctrl+w",
+            "cut_back_to_space",
+            "Cut word back (to a space)",
+            show=False,
+            id="composer.cut_word_back",
+        ),
+        Binding(
+            "alt+d", "cut_word_forward", "Cut word forward", show=False, id="composer.cut_word"
+        ),
     ]
 
     def action_word_back(self) -> None:
