@@ -135,6 +135,10 @@ class KeysInOrder(_WidgetMixin):
             self._stopped(event)
             self.hold_keys()
             self.app.call_later(self._run_priority_binding, event)
+        elif "+" in event.key and await run_key_bindings(self.app, event.key):
+            # A terminal's alt+d comes with "d" as its character, and the widget would type
+            # it: a bound key with a modifier is the binding's, not text.
+            self._stopped(event)
 
     async def _run_priority_binding(self, event: events.Key) -> None:
         if not await run_key_bindings(self.app, event.key, priority=True):

@@ -51,8 +51,15 @@ class ReadlineInput(OrderedInput):
     BINDINGS = [
         Binding("ctrl+a", "home", "Start of line", show=False, id="composer.line_start"),
         Binding("ctrl+e", "end", "End of line", show=False, id="composer.line_end"),
-        Binding("alt+b", "word_back", "Word back", show=False, id="composer.word_back"),
-        Binding("alt+f", "word_forward", "Word forward", show=False, id="composer.word_forward"),
+        # Terminals send alt+b/alt+f as ESC b/ESC f, which Textual reads as ctrl+left/right.
+        Binding("alt+b,ctrl+left", "word_back", "Word back", show=False, id="composer.word_back"),
+        Binding(
+            "alt+f,ctrl+right",
+            "word_forward",
+            "Word forward",
+            show=False,
+            id="composer.word_forward",
+        ),
         Binding("ctrl+k", "delete_right_all", "Cut to end", show=False, id="composer.cut_to_end"),
         Binding(
             "ctrl+u", "delete_left_all", "Cut to start", show=False, id="composer.cut_to_start"

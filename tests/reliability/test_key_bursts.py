@@ -60,3 +60,18 @@ def test_a_refused_port_is_corrected_by_the_keys_sent_behind_its_enter(tmp_path:
             "app", lambda text: "'ab' is neither" in text, "the error about ab", SEND_TIMEOUT
         )
         assert "70000ab" not in screen
+
+
+def test_readline_keys_from_a_real_terminal_edit_the_message(tmp_path: Path) -> None:
+    """alt+b reaches the app as ESC b from the terminal, ctrl+w as ^W: both must edit."""
+    with EchoServer() as server, app_in_tmux(tmp_path, "127.0.0.1", str(server.port)) as tmux:
+        assert server.wait_accepted(1, STARTUP_TIMEOUT)
+        keys(tmux, "-l", "GET /x HTTP")
+        keys(tmux, "M-b", "M-b", "C-k", "Enter")
+        keys(tmux, "-l", "one two")
+        keys(tmux, "C-w", "C-a", "M-d")
+        keys(tmux, "-l", "zero")
+        keys(tmux, "Enter")
+        expected = b"GET /\nzero \n"
+        assert server.wait_received(len(expected), SEND_TIMEOUT)
+        assert server.received == expected
