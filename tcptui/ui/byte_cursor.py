@@ -68,16 +68,15 @@ def jump_to_last_byte(view: TranscriptView) -> None:
 
 
 def place_on_focus(view: TranscriptView) -> None:
-    """Where the cursor starts when the log takes the focus: on the newest chunk while the
-    view follows the tail (that is what is on screen), else on the chunk at the top."""
-    cursor = view.marks.cursor
+    """Where the cursor starts when the log first takes the focus: on the newest chunk while
+    the view follows the tail (that is what is on screen), else on the chunk at the top. A
+    cursor placed before stays where it is, as in any editor."""
     capture = view.capture
-    if not capture.total_bytes or view.selecting:
+    if view.marks.cursor.offset is not None or not capture.total_bytes:
         return
-    newest = capture.chunk(len(capture) - 1)
     if view.following:
-        if cursor.offset is None or cursor.offset < newest.offset:
-            cursor.offset, cursor.anchor = newest.offset, None
-    elif cursor.offset is None:
+        chunk = len(capture) - 1
+    else:
         ref = view.layout_rows.locate(round(view.scroll_y))
-        cursor.offset = capture.chunk(ref.chunk if ref is not None else 0).offset
+        chunk = ref.chunk if ref is not None else 0
+    view.marks.cursor.offset = capture.chunk(chunk).offset

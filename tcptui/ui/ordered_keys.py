@@ -127,6 +127,8 @@ class KeysInOrder(_WidgetMixin):
         # Runs before the widget's own key handler (this class comes first in the MRO).
         if self._diverted(event):
             return
+        if event.is_printable and "+" not in event.key:
+            return  # text, typed by the widget: looking up bindings cost a third of a key
         active = self.app.screen.active_bindings.get(event.key)
         if active is not None and active.binding.priority and active.enabled:
             # An app-wide key (close the tab, quit, next field) may remove or leave this

@@ -666,11 +666,6 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
     def action_cursor_last(self) -> None:
         jump_to_last_byte(self)
 
-    @property
-    def selecting(self) -> bool:
-        """Whether a selection is being made (`v`): cursor moves extend it."""
-        return self._selecting
-
     def action_move_chunks(self, delta: int) -> None:
         if not self.capture.total_bytes:
             return
