@@ -51,12 +51,16 @@ class KeysInOrder(_WidgetMixin):
     _keys_waiting = 0
     """Keys and pastes the app has handed to this field that it has not applied yet."""
     _waiting_for_effect = False
-    """An action (an Enter that connects) is under way: the keys behind it wait for it."""
+    """An action (an Enter that connects, a Tab) is under way: the keys behind it wait."""
     _held: list[TypedEvent] | None = None
-    """Keys set aside until that action is done, or until the ones sent round again are in."""
+    """Keys set aside, in the order typed, until that action is done (or, see `_replaying`,
+    until the keys sent round again are in)."""
     _replaying: set[int] | None = None
-    """The ids of held keys sent round this field's queue again; keys reaching the field before
-    them are held in turn, so nothing overtakes them."""
+    """The ids of held keys sent round this field's queue again once the focus stayed here.
+    Keys reaching the field before them were typed after them: they are held in turn."""
+    _older: list[TypedEvent] | None = None
+    """Keys sent round again that are held because an action began among them: they come
+    before everything in `_held`."""
 
     @property
     def has_keys_waiting(self) -> bool:
@@ -74,6 +78,8 @@ class KeysInOrder(_WidgetMixin):
         self._waiting_for_effect = True
         if self._held is None:
             self._held = []
+        if self._replaying and self._older is None:
+            self._older = []
 
     def release_keys(self) -> None:
         """What the held keys waited for is done: they go, in order, where the focus is now."""
@@ -82,7 +88,8 @@ class KeysInOrder(_WidgetMixin):
             self._send_held()
 
     def _send_held(self) -> None:
-        held, self._held = self._held or [], None
+        held = (self._older or []) + (self._held or [])
+        self._older = self._held = None
         if self.app.focused is not self:
             for event in held:
                 self._pass_on(event)
@@ -107,15 +114,23 @@ class KeysInOrder(_WidgetMixin):
         replayed = self._replaying is not None and id(event) in self._replaying
         if replayed and self._replaying is not None:
             self._replaying.discard(id(event))
+            if self._older is not None:
+                self._older.append(event)
+                self._replay_done()
+                return self._stopped(event)
         elif self._held is not None:
             self._held.append(event)
             return self._stopped(event)
         diverted = self.app.focused is not self and self.is_attached
         if diverted:
             self._pass_on(event)
-        if replayed and not self._replaying and not self._waiting_for_effect:
-            self._send_held()  # behind this one: the keys held while it went round
+        if replayed:
+            self._replay_done()  # behind this one: the keys held while it went round
         return self._stopped(event) if diverted else False
+
+    def _replay_done(self) -> None:
+        if not self._replaying and not self._waiting_for_effect:
+            self._send_held()
 
     @staticmethod
     def _stopped(event: TypedEvent) -> bool:

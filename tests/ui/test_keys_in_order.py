@@ -130,3 +130,19 @@ async def test_a_dialog_field_applies_a_burst_in_order() -> None:
         send_burst(app, burst("latin-2", "<backspace>", "1", "\r"))
         await wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen), "the answer")
         assert app.composer.encoding == "iso8859-1"
+
+
+async def test_keys_behind_a_refused_enter_keep_their_order_across_a_tab() -> None:
+    """The refused Enter gives its keys back to the field; the Tab among them moves on at its
+    turn, and the port, Enter and message behind it follow the focus in order."""
+    with EchoServer() as server:
+        app = make_app(None)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert app.focused is not None and app.focused.id == "host"
+            send_burst(app, burst("127.0.0.1\r\t", str(server.port), "\rhi\r"))
+            await wait_for(pilot, lambda: app.capture.chunk_count(Direction.SENT) == 1, "a send")
+            assert server.wait_received(len(b"hi\n"))
+            assert server.received == b"hi\n"
+            assert app.query_one("#host", Input).value == "127.0.0.1"
+            assert app.query_one("#port", Input).value == str(server.port)
