@@ -660,6 +660,9 @@ class SessionView(Vertical):
             self.composer.input.focus()
         panel.display = not panel.display
 
+    def action_toggle_inspector(self) -> None:
+        self.receive_log.inspector.toggle()
+
     def action_follow(self) -> None:
         for view in self.receive_log.visible_views():
             view.action_follow()
