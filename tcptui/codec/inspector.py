@@ -176,8 +176,15 @@ def _unix_time_text(value: int, per_second: int) -> str:
 
 def _address_rows(data: bytes) -> Iterator[Row]:
     yield Row("IPv4", str(ipaddress.IPv4Address(data[:4])) if len(data) >= 4 else PAST_END)
-    yield Row("IPv6", str(ipaddress.IPv6Address(data[:16])) if len(data) >= 16 else PAST_END)
+    yield Row("IPv6", _ipv6_text(data[:16]) if len(data) >= 16 else PAST_END)
     yield Row("MAC", data[:6].hex(":") if len(data) >= 6 else PAST_END)
+
+
+def _ipv6_text(raw: bytes) -> str:
+    """With an IPv4-mapped address in dotted form, as Python 3.13 writes it (3.11 does not)."""
+    address = ipaddress.IPv6Address(raw)
+    mapped = address.ipv4_mapped
+    return str(address) if mapped is None else f"::ffff:{mapped}"
 
 
 # -- text ------------------------------------------------------------------------------------

@@ -129,7 +129,7 @@ class InspectorPanel(OptionList):
             return
         start, end = selection if selection is not None else (cursor.offset or 0, total)
         window_end = min(end, start + WINDOW)
-        key = (selection, window_end, self.all_rows, self._digests)
+        key = (start, window_end, selection, self.all_rows, self._digests)
         if key == self._shown_for:
             return
         self._shown_for = key
