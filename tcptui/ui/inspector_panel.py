@@ -38,8 +38,8 @@ BESIDE_WIDTH = 40
 """Columns the panel takes beside the log: a label and a 32-bit value in decimal and hex."""
 CURSOR_SHORT_SET = ("u16 LE", "u16 BE", "u32 LE", "u32 BE", "varint", "UTF-8")
 SELECTION_SHORT_SET = ("length", "CRC-32", "SHA-256", "u32 LE", "u32 BE", "UTF-8")
-HASH_INLINE_BYTES = 1 << 20
-"""A selection up to this size is hashed at once (a few ms); a bigger one in a thread."""
+HASH_INLINE_BYTES = 256 << 10
+"""A selection up to this size is hashed at once (2 ms); a bigger one in a thread."""
 HASH_CAP = 256 << 20
 """A selection bigger than this is not hashed: seconds of CPU for a checksum nobody asked for
 on every cursor move. Save the bytes and hash the file instead."""
@@ -95,6 +95,7 @@ class InspectorPanel(OptionList):
         """The readings shown, in the order of the options."""
         self._shown_for: tuple[object, ...] | None = None
         self._digests: tuple[Span, list[Row]] | None = None
+        self._hashing: Span | None = None
         self.border_title = "inspector"
         self._set_subtitle()
 
@@ -140,12 +141,15 @@ class InspectorPanel(OptionList):
         self._show_rows(rows if self.all_rows else [row for row in rows if row.label in shown])
 
     def _show_note(self, note: str) -> None:
-        self._shown_for = None
+        if self._shown_for == (note,):
+            return
+        self._shown_for = (note,)
         self.rows = []
         self.set_options([Text(note, style=_PAST_END_STYLE)])
 
     def _show_rows(self, rows: list[Row]) -> None:
-        highlighted = self.rows[self.highlighted].label if self.highlighted is not None else None
+        index = self.highlighted
+        highlighted = self.rows[index].label if index is not None and index < len(self.rows) else ""
         labels = [row.label for row in rows]
         self.rows = rows
         label_width = max(map(len, labels), default=0) + 2
@@ -176,7 +180,9 @@ class InspectorPanel(OptionList):
             rows = digest_rows([self.capture.read(start, size)])
             self._digests = span, rows
             return rows
-        self._hash_selection(span)
+        if self._hashing != span:
+            self._hashing = span
+            self._hash_selection(span)
         note = f"computing ({size / (1 << 20):.0f} MiB)…"
         return [length_row(size), *(Row(label, note) for label in DIGEST_LABELS)]
 
@@ -202,6 +208,8 @@ class InspectorPanel(OptionList):
             self.post_message(self.DigestsReady(span, rows))
 
     def on_inspector_panel_digests_ready(self, event: DigestsReady) -> None:
+        if event.span == self._hashing:
+            self._hashing = None
         if event.span == self.marks.cursor.selection():
             self._digests = event.span, event.rows
             self.show_marks()
