@@ -12,6 +12,7 @@ from textual.app import SystemCommand
 from textual.pilot import Pilot
 
 from tcptui.capture.store import Capture, Direction
+from tcptui.cli import parse_args
 from tcptui.codec.inspector import PAST_END
 from tcptui.ui import inspector_panel
 from tcptui.ui.app import TcpTuiApp
@@ -165,6 +166,22 @@ async def test_received_controls_bidi_and_markup_are_named_never_shown_raw() -> 
         app.receive_log.repaint()
         await pilot.pause()
         assert "'[' U+005B (1 byte) LEFT SQUARE BRACKET" in panel_text(panel)
+
+
+async def test_ascii_mode_shows_readings_in_ascii_and_copies_them_as_they_are() -> None:
+    app = TcpTuiApp(parse_args(["--ascii"]))
+    app.animation_level = "none"
+    app.capture = Capture()
+    app.capture.append(Direction.RECEIVED, "é".encode())
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await open_inspector(app, pilot)
+        panel.action_toggle_all()
+        lines = [str(option.prompt) for option in panel.options]
+        assert all(line.isascii() for line in lines), lines
+        assert "'\\u{00E9}' U+00E9 (2 bytes) LATIN SMALL LETTER E WITH ACUTE" in lines[-4]
+        assert [line.split() for line in lines if line.startswith("u32 LE")] == [["u32", "LE", "-"]]
+        assert any(line.startswith("time32 LE us") for line in lines)
+        assert readings(panel)["UTF-8"].startswith("'é'")
 
 
 async def copy_u32_be(app: TcpTuiApp, pilot: Pilot[Any], key: str) -> str:
