@@ -24,6 +24,7 @@ WINDOW = 16
 PAST_END = "—"
 VARINT_MOST_BYTES = 10
 """A 64-bit value takes at most 10 bytes as a protobuf varint."""
+DIGEST_LABELS = ("CRC-32", "Adler-32", "MD5", "SHA-1", "SHA-256")
 
 Endian = Literal["little", "big"]
 ENDIANS: tuple[tuple[str, Endian], ...] = (("LE", "little"), ("BE", "big"))
@@ -34,6 +35,8 @@ _FLOAT_FORMATS = ((2, "e"), (4, "f"), (8, "d"))
 
 
 class Row(NamedTuple):
+    """One reading: what it is ("u32 LE") and what the bytes say read that way."""
+
     label: str
     value: str
 
@@ -48,9 +51,6 @@ def value_rows(data: bytes) -> list[Row]:
         *_address_rows(data),
         *_text_rows(data),
     ]
-
-
-DIGEST_LABELS = ("CRC-32", "Adler-32", "MD5", "SHA-1", "SHA-256")
 
 
 def length_row(length: int) -> Row:
