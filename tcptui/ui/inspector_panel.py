@@ -102,6 +102,9 @@ class InspectorPanel(OptionList):
     # -- showing -----------------------------------------------------------------------------
 
     def toggle(self) -> None:
+        if self.has_focus:
+            self.action_leave(close=True)  # from the palette: focus goes back to the log
+            return
         self.display = not self.display
         self.show_marks()
 

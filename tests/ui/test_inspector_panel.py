@@ -267,6 +267,13 @@ async def test_the_palette_toggles_the_inspector_and_help_lists_its_keys() -> No
         assert isinstance(app.screen, HelpScreen)
         assert ("i", "Data inspector") in app.screen.rows["log"]
         assert ("enter, c", "Copy the value") in app.screen.rows["inspector"]
+        await pilot.press("escape")
+        app.receive_log.inspector.focus()
+        await pilot.pause()
+        commands["Data inspector"].callback()
+        await pilot.pause()
+        assert not app.receive_log.inspector.display
+        assert app.focused is app.receive_log.hex_view
 
 
 def test_snapshot_of_the_inspector_under_the_log_at_80x24(snap_compare: SnapCompare) -> None:
