@@ -129,7 +129,7 @@ class InspectorPanel(OptionList):
         selection = cursor.selection()
         total = self.capture.total_bytes
         if selection is None and (cursor.offset is None or cursor.offset >= total):
-            self._show_note("Focus the log (Tab) and move its cursor: the bytes there show here.")
+            self._show_note("Move the cursor in the log: what the bytes there mean shows here.")
             return
         start, end = selection if selection is not None else (cursor.offset or 0, total)
         window_end = min(end, start + WINDOW)
@@ -186,7 +186,7 @@ class InspectorPanel(OptionList):
         if self._hashing != span:
             self._hashing = span
             self._hash_selection(span)
-        note = f"computing ({size / (1 << 20):.0f} MiB)…"
+        note = f"computing ({size / (1 << 20):.1f} MiB)…"
         return [length_row(size), *(Row(label, note) for label in DIGEST_LABELS)]
 
     @work(thread=True, exclusive=True, group="inspector-hash", exit_on_error=False)

@@ -263,6 +263,8 @@ async def test_the_palette_toggles_the_inspector_and_help_lists_its_keys() -> No
         commands["Data inspector"].callback()
         await pilot.pause()
         assert app.receive_log.inspector.display
+        assert app.receive_log.marks.cursor.offset is None  # the log was never focused
+        assert "Move the cursor in the log" in panel_text(app.receive_log.inspector)
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
         assert ("i", "Data inspector") in app.screen.rows["log"]
