@@ -30,6 +30,7 @@ from tcptui.ui.ascii_filter import AsciiOnly
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.help_screen import HelpScreen
+from tcptui.ui.inspector_panel import InspectorPanel
 from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.search_bar import SearchBar
@@ -220,6 +221,7 @@ class TcpTuiApp(App[int]):
             *SessionView.BINDINGS,
             *Composer.BINDINGS,
             *TranscriptView.BINDINGS,
+            *InspectorPanel.BINDINGS,
             *SearchBar.BINDINGS,
             *ListenerView.BINDINGS,
         ]

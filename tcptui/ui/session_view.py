@@ -660,6 +660,12 @@ class SessionView(Vertical):
             self.composer.input.focus()
         panel.display = not panel.display
 
+    def action_toggle_inspector(self) -> None:
+        """Show or hide the data inspector; the views it shrinks keep the cursor in sight."""
+        self.receive_log.inspector.toggle()
+        for view in self.receive_log.visible_views():
+            self.call_after_refresh(view.reveal_cursor)
+
     def action_follow(self) -> None:
         for view in self.receive_log.visible_views():
             view.action_follow()
