@@ -63,7 +63,10 @@ class ProxyConfig:
 
 def parse_proxy_url(text: str) -> ProxyConfig:
     """`socks5://[user:pass@]host:port`, `socks4://`, `socks4a://`, `socks5h://`, `http://`."""
-    parts = urlsplit(text.strip())
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError as exc:  # an unclosed [IPv6 bracket, for one
+        raise ProxyUrlError(f"{text!r} is not a proxy URL: {exc}") from None
     scheme = parts.scheme.lower()
     if scheme not in _SCHEMES:
         known = ", ".join(f"{name}://" for name in _SCHEMES)

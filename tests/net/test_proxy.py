@@ -302,3 +302,8 @@ def test_cli_refuses_bad_proxy_use(
         parse_args(argv)
 
     assert words in capsys.readouterr().err
+
+
+def test_a_proxy_url_with_an_unclosed_bracket_is_a_sentence() -> None:
+    with pytest.raises(ProxyUrlError, match=r"'http://\[::1:1080' is not a proxy URL"):
+        parse_proxy_url("http://[::1:1080")
