@@ -1,4 +1,4 @@
-"""Command-line mistakes end in one sentence and exit status 2, before the UI or any blocking read."""
+"""Command-line mistakes end in one sentence and status 2, before the UI or a blocking read."""
 
 from __future__ import annotations
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tcptui.codec.composer_syntax import LineEnding, Syntax
 import tcptui.snippets as snippets_module
+from tcptui.codec.composer_syntax import LineEnding, Syntax
 from tcptui.snippets import (
     Snippet,
     SnippetFileError,
