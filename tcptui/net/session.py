@@ -210,6 +210,8 @@ class Session:
         self._stop_requested = False
         self._peer_finished = False
         self._reset_during_handshake: OSError | None = None
+        self._early_ciphertext = b""
+        """TLS bytes the target sent with an HTTP proxy's reply, for the handshake to read."""
         self._tls = False
         """True once the connection speaks TLS (or a STARTTLS upgrade is queued)."""
         self._read_wants_write = False
@@ -373,6 +375,7 @@ class Session:
                     _drain(self._wake_reader)
                     self._check_stop()
             sock = attempt.result()
+            early = attempt.early
         except _Stop:
             attempt.abandon()
             raise
@@ -390,6 +393,11 @@ class Session:
             raise _Failed(Closed(end_reason_for(exc), str(exc), Step.HANDSHAKE)) from None
         self._open_unless_tls_follows()
         self._emit(Connected(local, remote, elapsed))
+        if early and self.target.tls:
+            self._early_ciphertext = early
+        elif early:  # the target spoke first, in the proxy's reply segment: a banner
+            self.capture.append(Direction.RECEIVED, early)
+            self._emit(DataReceived(len(early)))
         return sock
 
     def _open_unless_tls_follows(self) -> None:
@@ -507,7 +515,10 @@ class Session:
         started = time.perf_counter()
         try:
             server_hostname = name if options.sni and not server else None
-            tls_sock = TlsChannel(sock, context, server_hostname, server_side=server)
+            tls_sock = TlsChannel(
+                sock, context, server_hostname, server_side=server, early=self._early_ciphertext
+            )
+            self._early_ciphertext = b""
         except (OSError, ValueError) as exc:
             sock.close()
             raise _Failed(Closed(EndReason.TLS_FAILURE, str(exc), Step.HANDSHAKE)) from None

@@ -197,9 +197,13 @@ class TlsChannel:
         server_hostname: str | None,
         *,
         server_side: bool = False,
+        early: bytes = b"",
     ) -> None:
+        """`early`: ciphertext that already arrived (with an HTTP proxy's reply)."""
         self.sock = sock
         self._incoming = ssl.MemoryBIO()
+        if early:
+            self._incoming.write(early)
         self._outgoing = ssl.MemoryBIO()
         self.tls = context.wrap_bio(
             self._incoming, self._outgoing, server_side, server_hostname=server_hostname
