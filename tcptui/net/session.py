@@ -63,6 +63,7 @@ from tcptui.net.tls import (
     check_hostname,
     describe_connection,
     describe_failure,
+    describe_record_failure,
     is_handshake_rejection,
 )
 
@@ -628,7 +629,7 @@ class Session:
                 )
             except ssl.SSLError as exc:
                 tls = self.options.tls
-                reason, detail = describe_failure(
+                reason, detail = describe_record_failure(
                     exc, tls.verify_name(self.target.host), server_side=tls.server
                 )
                 step = Step.HANDSHAKE if is_handshake_rejection(exc) else None
