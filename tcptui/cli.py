@@ -448,7 +448,13 @@ def _run(config: LaunchConfig) -> int:
     from tcptui.capture.export import SaveError
     from tcptui.capture.session_file import SessionFileError
     from tcptui.ui.app import TcpTuiApp
+    from tcptui.ui.keymap_check import KeymapError, check_keymap
 
+    try:
+        check_keymap(config.settings.keymap)
+    except KeymapError as exc:
+        print(f"tcptui: error: {exc}", file=sys.stderr)
+        return 2
     try:
         opened = _open_session_file(config.open_file) if config.open_file else None
         app = TcpTuiApp(config, opened)

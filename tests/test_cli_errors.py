@@ -90,3 +90,21 @@ def test_a_session_file_with_deep_metadata_is_one_sentence(tmp_path: Path) -> No
     result = run_tcptui("--open", str(path), cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.strip().startswith("tcptui: the metadata nests deeper than")
+
+
+@pytest.mark.parametrize(
+    ("keymap", "expected"),
+    [
+        ('"app.quit" = "notakey"', "keymap: 'app.quit' is bound to 'notakey', which is not a key"),
+        ('"app.quit" = "ctrl+hyperdrive+q"', "bound to 'ctrl+hyperdrive+q', which is not a key"),
+        ('"app.quit" = "f2"\n"session.connect" = "f2"', "'f2' is bound to both 'app.quit' and"),
+        ('"app.quit" = "question_mark,?"', "keymap: 'app.quit' lists '?' twice"),
+    ],
+)
+def test_a_bad_keymap_is_refused_at_startup_naming_the_key(
+    tmp_path: Path, keymap: str, expected: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f"[keymap]\n{keymap}\n")
+    result = run_tcptui("--config", str(config), "--demo", cwd=tmp_path)
+    assert_one_sentence(result, expected)
