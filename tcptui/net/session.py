@@ -713,7 +713,7 @@ class Session:
             for item in self._outbox:
                 if isinstance(item, FileUpload):
                     item.error = item.error or "the connection ended before the file was sent"
-                    item.finish()
+                    item.finish(sent_of_current if sending is not None else None)
         self._record_sent(sending[:sent_of_current] if sending else None)
         self._finish(Closed(reason, detail, failed_step, unsent))
 
