@@ -317,6 +317,7 @@ def _read_records(
             crc = zlib.crc32(data, crc)
             capture.append(direction, data)
         else:
+            _check_declared(src, file_size, capture.total_bytes + length, where)
             pieces = _Pieces(src, length, crc, where)
             capture.append_pieces(direction, pieces, length)
             crc = pieces.crc
@@ -327,6 +328,25 @@ def _read_records(
             reported = position
     tracker.advance(position - reported)
     _check_end(src, capture, crc)
+
+
+def _check_declared(src: BinaryIO, file_size: int, needed: int, where: _RecordPlace) -> None:
+    """Before a big record is read: the end record at the end of the file must count at least
+    this many bytes. A crafted file (a 1 TB record in a sparse file) is refused at once instead
+    of read for an hour; a real one is read, with progress."""
+    here = src.tell()
+    src.seek(file_size - END.size - 1)
+    tail = src.read(END.size + 1)
+    src.seek(here)
+    if len(tail) != END.size + 1 or tail[0] != END_KIND:
+        raise TruncatedSessionFileError(
+            f"the file is cut short: it does not end with an end record, so {where} cannot be read"
+        )
+    _, total, _ = END.unpack(tail[1:])
+    if needed > total:
+        raise CorruptSessionFileError(
+            f"{where} holds more bytes than the end record counts in the whole file ({total:,})"
+        )
 
 
 class _RecordPlace:
