@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tcptui import cli
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -108,3 +110,29 @@ def test_a_bad_keymap_is_refused_at_startup_naming_the_key(
     config.write_text(f"[keymap]\n{keymap}\n")
     result = run_tcptui("--config", str(config), "--demo", cwd=tmp_path)
     assert_one_sentence(result, expected)
+
+
+def test_ctrl_c_before_the_ui_starts_says_interrupted_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def interrupted(argv: object) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "parse_args", interrupted)
+    assert cli.main(["example.com", "80"]) == 130
+    assert capsys.readouterr().err == "tcptui: interrupted.\n"
+
+
+def test_opening_a_big_session_shows_progress_on_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clock = iter([0.0, 0.1, 0.3, 0.35, 0.5, 0.7])
+    monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock))
+    progress = cli._OpeningProgress("dir/[b]big.tcptui")
+    for done in (10, 20, 50, 60, 100):
+        progress(done, 100)
+    progress.clear()
+    err = capsys.readouterr().err
+    assert err == (
+        "\rtcptui: opening '[b]big.tcptui'… 20%\rtcptui: opening '[b]big.tcptui'… 60%\r\x1b[K"
+    )
