@@ -52,7 +52,7 @@ from tcptui.net.events import (
 )
 from tcptui.net.file_upload import FileUpload
 from tcptui.net.proxy import ProxyConfig, TunnelAttempt, TunnelError
-from tcptui.net.target import Target
+from tcptui.net.target import Family, Target
 from tcptui.net.tls import (
     HostnameMismatchError,
     TlsChannel,
@@ -75,20 +75,6 @@ BACK_TO_BACK_READS = 8
 MAX_CHUNK = 256 * 1024
 _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN, 10035}  # 10035: Windows
 _RESET_AFTER_ACCEPT = {errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE}
-
-
-class Family(StrEnum):
-    AUTO = "auto"
-    IPV4 = "ipv4"
-    IPV6 = "ipv6"
-
-    @property
-    def address_family(self) -> int:
-        return {
-            Family.AUTO: socket.AF_UNSPEC,
-            Family.IPV4: socket.AF_INET,
-            Family.IPV6: socket.AF_INET6,
-        }[self]
 
 
 @dataclass(frozen=True)
