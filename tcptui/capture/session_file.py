@@ -242,12 +242,16 @@ def _read_metadata(src: BinaryIO) -> object:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CorruptSessionFileError(f"the metadata line is not valid JSON: {exc}") from None
     except RecursionError:
-        data = None
-    if data is None or _nesting(data) > MAX_NESTING:
-        raise CorruptSessionFileError(
-            f"the metadata nests deeper than {MAX_NESTING} levels: not metadata tcptui wrote"
-        )
+        raise _too_deep() from None
+    if _nesting(data) > MAX_NESTING:
+        raise _too_deep()
     return data
+
+
+def _too_deep() -> CorruptSessionFileError:
+    return CorruptSessionFileError(
+        f"the metadata nests deeper than {MAX_NESTING} levels: not metadata tcptui wrote"
+    )
 
 
 def _nesting(value: object) -> int:
@@ -310,17 +314,7 @@ def _read_records(
                 f"{max(0, file_size - position):,} remain"
             )
         clock.now = (mono_ns, wall_ns)
-        if length <= BLOCK:
-            data = src.read(length)
-            if len(data) != length:
-                raise TruncatedSessionFileError(f"the file is cut short inside {where}")
-            crc = zlib.crc32(data, crc)
-            capture.append(direction, data)
-        else:
-            _check_declared(src, file_size, capture.total_bytes + length, where)
-            pieces = _Pieces(src, length, crc, where)
-            capture.append_pieces(direction, pieces, length)
-            crc = pieces.crc
+        crc = _read_data(src, file_size, capture, direction, length, crc, where)
         position += length
         number += 1
         if position - reported >= PROGRESS_STEP:
@@ -328,6 +322,28 @@ def _read_records(
             reported = position
     tracker.advance(position - reported)
     _check_end(src, capture, crc)
+
+
+def _read_data(
+    src: BinaryIO,
+    file_size: int,
+    capture: Capture,
+    direction: Direction,
+    length: int,
+    crc: int,
+    where: _RecordPlace,
+) -> int:
+    """Moves one record's bytes into the capture; returns the CRC-32 carried on over them."""
+    if length <= BLOCK:
+        data = src.read(length)
+        if len(data) != length:
+            raise TruncatedSessionFileError(f"the file is cut short inside {where}")
+        capture.append(direction, data)
+        return zlib.crc32(data, crc)
+    _check_declared(src, file_size, capture.total_bytes + length, where)
+    pieces = _Pieces(src, length, crc, where)
+    capture.append_pieces(direction, pieces, length)
+    return pieces.crc
 
 
 def _check_declared(src: BinaryIO, file_size: int, needed: int, where: _RecordPlace) -> None:

@@ -395,3 +395,10 @@ def test_opening_reports_progress_up_to_the_file_size(tmp_path: Path) -> None:
     assert seen[-1][0] == seen[-1][1] >= size - END.size - 1
     capture.close()
     opened.close()
+
+
+def test_metadata_that_is_null_is_named_as_not_an_object(tmp_path: Path) -> None:
+    path = tmp_path / "null.tcptui"
+    path.write_bytes(b"TCPTUI-SESSION 1\nnull\n" + bytes([0xFF]) + END.pack(0, 0, 0))
+    with pytest.raises(CorruptSessionFileError, match="not a JSON object"):
+        open_session(path)
