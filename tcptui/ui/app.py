@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import socket
-import sys
 import weakref
 from collections.abc import Iterable
 from functools import partial
@@ -19,12 +18,11 @@ from textual.widgets import Header, TabbedContent, TabPane
 
 from tcptui import __version__
 from tcptui.app_state import load_state, save_state
-from tcptui.capture.large_buffers import pin_mmap_threshold
 from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta, open_session
 from tcptui.capture.store import Capture
-from tcptui.cli import LaunchConfig
 from tcptui.codec.safe_text import safe_label
+from tcptui.launch_config import LaunchConfig
 from tcptui.net.listener import parse_listen_address
 from tcptui.net.session import Session
 from tcptui.net.target import Target, TargetError, parse_target
@@ -35,6 +33,7 @@ from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.discard_screen import DiscardChoice, DiscardScreen, unsaved_sentence
 from tcptui.ui.focus_moves import other_pane, step_focus
 from tcptui.ui.help_screen import HelpScreen
+from tcptui.ui.inspector_panel import InspectorPanel
 from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.ordered_keys import KeyLane
 from tcptui.ui.readline_keys import ReadlineInput
@@ -48,7 +47,6 @@ if TYPE_CHECKING:
     from tcptui.net.demo_server import DemoServer
 
 
-SWITCH_INTERVAL = 0.0005
 FULL_COLLECTION_SPACING = 100
 """Collections of the middle generation between two full ones (Python's default is 10). The
 unfrozen heap is mostly the views' cached rows, each a Strip with seven small caches; a full
@@ -93,18 +91,19 @@ class TcpTuiApp(App[int]):
         ),
     ]
 
-    def __init__(self, config: LaunchConfig) -> None:
+    def __init__(
+        self, config: LaunchConfig, opened: tuple[Capture, SessionMeta] | None = None
+    ) -> None:
+        """`opened` is the session file `config.open_file` names, when the caller read it."""
         super().__init__()
-        # I/O threads wait for the GIL each time a socket call returns; with the default 5 ms
-        # switch interval a busy UI thread would hold them back that long per recv().
-        sys.setswitchinterval(SWITCH_INTERVAL)
-        pin_mmap_threshold()
         if config.settings.ascii_only:
             self._filters.append(AsciiOnly())
         self.config = config
         self._first_capture: Capture | None = None
         self.opened_meta: SessionMeta | None = None
-        if config.open_file:
+        if opened is not None:
+            self._first_capture, self.opened_meta = opened
+        elif config.open_file:
             self._first_capture, self.opened_meta = open_session(config.open_file)
         self._first_saver: LiveSaver | None = None
         if config.save:
@@ -251,6 +250,7 @@ class TcpTuiApp(App[int]):
             *Composer.BINDINGS,
             *ReadlineInput.BINDINGS,
             *TranscriptView.BINDINGS,
+            *InspectorPanel.BINDINGS,
             *SearchBar.BINDINGS,
             *ListenerView.BINDINGS,
         ]
