@@ -38,6 +38,7 @@ class DiscardScreen(ModalScreen[DiscardChoice]):
     DiscardScreen > Vertical {
         width: 70; height: auto; border: round $warning; background: $panel; padding: 1 2;
     }
+    DiscardScreen Label { width: 100%; }
     DiscardScreen Horizontal { height: auto; margin: 1 0 0 0; }
     DiscardScreen Button { margin: 0 1 0 0; }
     DiscardScreen #discard-hint { color: $text-muted; margin: 1 0 0 0; }
