@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import ipaddress
+import mmap
 import os
 import selectors
 import socket
@@ -214,9 +215,11 @@ class Session:
         """True once the connection speaks TLS (or a STARTTLS upgrade is queued)."""
         self._read_wants_write = False
         self._write_wants_read = False
-        self._recv_buffer: bytearray | None = None
+        self._recv_buffer: mmap.mmap | None = None
         """Reused by every read of this connection (allocated on the I/O thread's first read):
-        a fresh bytes object per recv would cost a page-faulted mmap each time."""
+        a fresh bytes object per recv would cost a page-faulted mmap each time. Anonymous
+        memory, not a bytearray (which zeroes all 2 MiB at once): a page costs memory only once
+        a read has written to it, so a client that sends a line holds 4 KiB, not 2 MiB."""
         self._wake_reader, self._wake_writer = socket.socketpair()
         self._wake_reader.setblocking(False)
         self._wake_writer.setblocking(False)
@@ -713,7 +716,7 @@ class Session:
         (with `drain`, until nothing at all is left to read).
         """
         if self._recv_buffer is None:
-            self._recv_buffer = bytearray(RECV_SIZE)
+            self._recv_buffer = mmap.mmap(-1, RECV_SIZE)
         view = memoryview(self._recv_buffer)
         reads = 0
         while True:
