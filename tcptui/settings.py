@@ -27,6 +27,7 @@ from typing import Any, Literal, TypeVar, cast, get_args
 from tcptui.codec.composer_syntax import LineEnding, Syntax
 from tcptui.codec.formats import CopyFormat
 from tcptui.history import DEFAULT_LIMIT
+from tcptui.net.listen_clients import DEFAULT_MAX_CLIENTS
 from tcptui.net.session import Family
 from tcptui.net.target import Target, TargetError, parse_target
 from tcptui.snippets import toml_string
@@ -91,6 +92,15 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class ListenSettings:
+    """Listen mode's settings: the `[listen]` table."""
+
+    max_clients: int = DEFAULT_MAX_CLIENTS
+    """Clients held at once; a client over the limit is closed at once and counted (ncat's
+    --max-conns, whose default this is too)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """The app's starting state; the command line overrides it, the UI changes it per tab."""
 
@@ -118,6 +128,8 @@ class Settings:
     """Binding id to keys, e.g. `"session.connect" = "f2,ctrl+o"`, applied with App.set_keymap."""
     profiles: Mapping[str, Profile] = field(default_factory=lambda: MappingProxyType({}))
     """Named connections from `[profiles.NAME]` tables, opened with `tcptui @NAME`."""
+    listen: ListenSettings = ListenSettings()
+    """Listen mode (`tcptui --listen`): the `[listen]` table."""
 
     def profile(self, name: str) -> Profile:
         """The profile `name`, or a SettingsError that lists the names there are."""
@@ -183,6 +195,9 @@ def render_settings(settings: Settings) -> str:
         f"history_size = {settings.history_size}",
         f"ascii_only = {'true' if settings.ascii_only else 'false'}",
         "",
+        "[listen]",
+        f"max_clients = {settings.listen.max_clients}",
+        "",
         "[keymap]",
         *(f"{_toml_key(name)} = {toml_string(keys)}" for name, keys in settings.keymap.items()),
     ]
@@ -214,6 +229,16 @@ def _settings_from(document: dict[str, Any]) -> Settings:
         ascii_only=_read(document, "ascii_only", _boolean, default.ascii_only),
         keymap=_read(document, "keymap", _keymap, default.keymap),
         profiles=_read(document, "profiles", _profiles, default.profiles),
+        listen=_read(document, "listen", _listen, default.listen),
+    )
+
+
+def _listen(name: str, value: object) -> ListenSettings:
+    table = _table(name, value)
+    _refuse_unknown(table, ("max_clients",), name)
+    default = ListenSettings()
+    return ListenSettings(
+        _read(table, "max_clients", _positive_int, default.max_clients, name),
     )
 
 
@@ -498,6 +523,11 @@ history_size = 1000
 
 # Draw with ASCII characters only, for terminals or fonts without box drawing.
 ascii_only = false
+
+# Listen mode (tcptui --listen): how many clients are held at once; a client over the
+# limit is closed at once and counted (--max-clients overrides it).
+[listen]
+max_clients = 100
 
 # Keys: map a binding id to one key or to several, comma-separated; the README lists
 # the ids (session.connect, composer.send, log.copy, ...). Uncomment a line to use it.

@@ -256,5 +256,10 @@ class ListenerStopped:
 
 
 ListenerEvent = (
-    ListenerSocketCreated | ListenerBound | Listening | AcceptPaused | AcceptResumed | ListenerStopped
+    ListenerSocketCreated
+    | ListenerBound
+    | Listening
+    | AcceptPaused
+    | AcceptResumed
+    | ListenerStopped
 )
