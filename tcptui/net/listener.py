@@ -33,7 +33,7 @@ from tcptui.net.events import (
 from tcptui.net.session import format_address
 from tcptui.net.target import TargetError, normalise_host, parse_port
 
-DEFAULT_BACKLOG = 128
+DEFAULT_BACKLOG = 1024
 """The kernel queues this many finished handshakes: 200 clients within a second fit."""
 ACCEPTS_PER_WAKE = 64
 """Accepts in a row before asking the selector again (and checking for a stop)."""

@@ -1,8 +1,9 @@
 """A listener in a process of its own, for runs under a descriptor limit (see the test).
 
-Prints the port, then for each line `wait N` on stdin waits (with a deadline) until N clients
-in all have been dealt with (a row, or counted as gone) and none is held, and prints the
-rows' byte counts, the counters and the listener's events as one JSON line.
+Prints the port, then answers each line on stdin with one JSON line: `paused` waits (with a
+deadline) until accepting has paused and says why; `wait N` waits until N clients in all
+have been dealt with (a row, or counted as gone) and none is held, and gives the rows' byte
+counts, the counters and the listener's events.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ def main() -> None:
     harness = ListenHarness(max_clients=1000)
     print(harness.start(), flush=True)
     for line in sys.stdin:
+        if line.strip() == "paused":
+            harness.wait(lambda: any(isinstance(e, AcceptPaused) for e in harness.events), "pause")
+            print(json.dumps({"held": harness.book.tally().held}), flush=True)
+            continue
         wanted = int(line.split()[1])
         harness.wait(lambda: dealt_with(harness) == wanted, f"{wanted} clients")  # noqa: B023
         tally = harness.book.tally()

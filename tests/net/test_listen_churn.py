@@ -105,6 +105,10 @@ def test_out_of_descriptors_pauses_accepting_says_why_and_resumes(tmp_path: Path
         clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(HELD)]
         for client in clients:
             client.sendall(line)
+        probe.stdin.write("paused\n")
+        probe.stdin.flush()
+        held_when_paused = json.loads(probe.stdout.readline())["held"]
+        assert 0 < held_when_paused < HELD
         for client in clients:
             client.close()
         probe.stdin.write(f"wait {HELD}\n")
