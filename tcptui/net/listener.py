@@ -111,7 +111,6 @@ class Listener:
             target=self._run, name=f"tcptui-listen {host}:{port}", daemon=True
         )
         self._paused = False
-        self.accepted = 0
 
     def start(self) -> None:
         self._thread.start()
@@ -206,7 +205,6 @@ class Listener:
             conn.close()
             self._sink.vanish(peer, _describe(exc))
             return None
-        self.accepted += 1
         try:
             self._sink.admit(conn, host, port, local)
         except OSError as exc:
