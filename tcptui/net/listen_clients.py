@@ -133,6 +133,8 @@ class ListenClient:
         except SaveError as exc:
             self.save_error = str(exc)
             self.book.problem(f"client {self.number} ({self.peer}) is not saved: {exc}")
+        except ValueError:  # its tab was closed, and the capture with it: nothing left to save
+            self.save_error = "the capture is closed"
 
     def _close_saver(self) -> None:
         if self.saver is None:
@@ -141,6 +143,8 @@ class ListenClient:
             self.saver.close()
         except SaveError as exc:
             self.book.problem(f"client {self.number} ({self.peer}) is not saved: {exc}")
+        except ValueError:
+            pass  # the capture was closed with its tab; the file has what arrived till then
 
 
 class ClientBook:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import struct
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,20 @@ def test_listen_addresses_default_to_loopback(text: str, expected: tuple[str, in
 def test_bad_listen_addresses_are_explained(text: str) -> None:
     with pytest.raises(TargetError):
         parse_listen_address(text)
+
+
+def test_a_client_that_resets_after_sending_keeps_its_row_and_bytes() -> None:
+    harness = ListenHarness()
+    port = harness.start()
+    client = socket.create_connection(("127.0.0.1", port))
+    client.sendall(b"last words")
+    harness.wait(lambda: [r.bytes_in for r in harness.book.rows()] == [10], "the bytes")
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    client.close()
+    harness.wait(lambda: harness.book.tally().held == 0, "the reset to end the client")
+    (row,) = harness.book.rows()
+    assert row.state is SessionState.CLOSED and row.bytes_in == 10
+    found = harness.book.client(row.number)
+    assert found is not None and stream_bytes(found.capture, Direction.RECEIVED) == b"last words"
+    assert harness.book.tally().silent == 0
+    harness.stop()

@@ -6,11 +6,12 @@ import socket
 import struct
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
 from tcptui.capture.store import Direction
-from tcptui.cli import parse_args
+from tcptui.cli import main, parse_args
 from tcptui.net.session import SessionState
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.client_table import ClientTable
@@ -185,3 +186,13 @@ async def test_help_opens_with_a_hundred_and_fifty_clients_connected() -> None:
         finally:
             for client in clients:
                 client.close()
+
+
+def test_listen_save_into_a_missing_folder_is_refused_before_listening(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nowhere" / "capture.bin"
+    assert main(["--listen", "127.0.0.1:0", "--save", str(missing)]) == 2
+    assert capsys.readouterr().err == (
+        f"tcptui: {missing.parent}: no such folder for the --save files\n"
+    )
