@@ -270,7 +270,7 @@ def rows(
         Row(
             f"8. Listen: RSS growth per held client, {CROWD} held (vs `ncat -lk`)",
             f"{per_client:.0f} KiB",
-            f"{ncat_per_client:.0f} KiB" if ncat else missing,
+            f"{ncat_per_client:.1f} KiB" if ncat else missing,
             f"{per_client / ncat_per_client:.1f}" if ncat and ncat_per_client >= 1 else "—",
             f"≤ {RSS_PER_CLIENT_TARGET_KIB:.0f} KiB (160 MiB for 150)",
             per_client <= RSS_PER_CLIENT_TARGET_KIB,
