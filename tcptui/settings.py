@@ -27,9 +27,7 @@ from typing import Any, Literal, TypeVar, cast, get_args
 from tcptui.codec.composer_syntax import LineEnding, Syntax
 from tcptui.codec.formats import CopyFormat
 from tcptui.history import DEFAULT_LIMIT
-from tcptui.net.listen_clients import DEFAULT_MAX_CLIENTS
-from tcptui.net.session import Family
-from tcptui.net.target import Target, TargetError, parse_target
+from tcptui.net.target import Family, Target, TargetError, parse_target
 from tcptui.snippets import toml_string
 from tcptui.user_paths import config_dir
 
@@ -50,6 +48,9 @@ __all__ = [
 CONFIG_PATH_VARIABLE = "TCPTUI_CONFIG"
 CONFIG_FILE_NAME = "config.toml"
 DEFAULT_CLIPBOARD_CAP = 4 << 20
+DEFAULT_MAX_CLIENTS = 100
+"""Listen mode's limit, as `ncat -lk` (its --max-conns): enough for a test bench, a bound for
+a scan."""
 """The same 4 MiB as the UI's copy cap: clipboards choke on more."""
 MAX_TIMEOUT = 3600.0
 """The longest connect timeout `--timeout` accepts; a profile may not ask for more."""

@@ -31,8 +31,6 @@ from tcptui.net.events import Closed, DataReceived, DataSent, Event
 from tcptui.net.session import ConnectOptions, Session, SessionState, format_address
 from tcptui.net.target import Target
 
-DEFAULT_MAX_CLIENTS = 100
-"""As `ncat -lk` (its --max-conns): enough for a test bench, a bound for a scan."""
 RECENT_SILENT = 5
 """Addresses of clients that left without a byte that the listener tab names."""
 
@@ -155,7 +153,7 @@ class ClientBook:
         options: ConnectOptions,
         on_change: Callable[[], None],
         *,
-        max_clients: int = DEFAULT_MAX_CLIENTS,
+        max_clients: int,
         save_base: str | None = None,
     ) -> None:
         self.options = options

@@ -12,7 +12,6 @@ touches connections already accepted.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import selectors
@@ -32,6 +31,7 @@ from tcptui.net.events import (
 )
 from tcptui.net.session import format_address
 from tcptui.net.target import TargetError, normalise_host, parse_port
+from tcptui.net.wake_up import WakeUp
 
 DEFAULT_BACKLOG = 1024
 """The kernel queues this many finished handshakes: 200 clients within a second fit."""
@@ -106,7 +106,7 @@ class Listener:
         self._on_event = on_event
         self._sink = sink
         self._stop = threading.Event()
-        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._wake_up = WakeUp()
         self._thread = threading.Thread(
             target=self._run, name=f"tcptui-listen {host}:{port}", daemon=True
         )
@@ -118,8 +118,7 @@ class Listener:
     def stop(self) -> None:
         """Stop accepting; returns at once. Accepted connections are not affected."""
         self._stop.set()
-        with contextlib.suppress(OSError):
-            self._wake_writer.send(b"\0")
+        self._wake_up.wake()
 
     def join(self, timeout: float | None = None) -> bool:
         self._thread.join(timeout)
@@ -128,7 +127,7 @@ class Listener:
     def _run(self) -> None:
         try:
             with selectors.DefaultSelector() as selector, self._open() as listener:
-                selector.register(self._wake_reader, selectors.EVENT_READ)
+                selector.register(self._wake_up.reader, selectors.EVENT_READ)
                 selector.register(listener, selectors.EVENT_READ)
                 while not self._stop.is_set():
                     ready = selector.select(PAUSE_SECONDS if self._paused else None)
@@ -144,8 +143,7 @@ class Listener:
         except Exception as exc:  # noqa: BLE001 - the thread must always report its end
             self._on_event(ListenerStopped(f"unexpected error: {exc!r}"))
         finally:
-            self._wake_reader.close()
-            self._wake_writer.close()
+            self._wake_up.close()
 
     def _open(self) -> socket.socket:
         info = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)[0]
