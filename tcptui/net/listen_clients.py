@@ -61,7 +61,11 @@ class BookTally:
     silent: int
     recent_silent: tuple[str, ...]
     vanished: int
+    """Clients gone, or dropped, before they could be taken (reset, out of descriptors)."""
+    vanish_reason: str
+    """Why the last of them was lost."""
     last_problem: str
+    """The last thing the person should hear about (a --save file that cannot be written)."""
 
 
 class ListenClient:
@@ -170,6 +174,7 @@ class ClientBook:
         self._silent = 0
         self._recent_silent: deque[str] = deque(maxlen=RECENT_SILENT)
         self._vanished = 0
+        self._vanish_reason = ""
         self._last_problem = ""
         self._closing = False
 
@@ -208,10 +213,9 @@ class ClientBook:
         self.changed()
 
     def vanish(self, peer: str, error: str) -> None:
-        who = f"a client ({peer})" if peer else "a client"
         with self.lock:
             self._vanished += 1
-            self._last_problem = f"{who} was gone before it was taken: {error}"
+            self._vanish_reason = error
         self.changed()
 
     # -- the clients' I/O threads ------------------------------------------------------------
@@ -265,6 +269,7 @@ class ClientBook:
                 self._silent,
                 tuple(self._recent_silent),
                 self._vanished,
+                self._vanish_reason,
                 self._last_problem,
             )
 

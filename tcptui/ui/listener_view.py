@@ -38,6 +38,8 @@ from tcptui.ui.connection_panel import MARKS
 STEPS = ("socket", "bind", "listen", "accept")
 REFRESH_SPACING = 0.25
 """Least seconds between two refreshes of the table and counters while clients pour in."""
+PROBLEM_SPACING = 10.0
+"""Least seconds between two warnings about clients (a full disk fails every client's save)."""
 AGE_TICK = 1.0
 """The age column moves on by itself, and a tab shown again catches up: a refresh at least
 this often."""
@@ -97,6 +99,7 @@ class ListenerView(Vertical):
         self._last_refresh = 0.0
         self._refresh_timer: Timer | None = None
         self._problem_shown = ""
+        self._problem_told = -PROBLEM_SPACING
 
     @property
     def title(self) -> str:
@@ -172,8 +175,9 @@ class ListenerView(Vertical):
         self.query_one(ClientTable).show(self.book.rows())
         tally = self.book.tally()
         self.query_one("#listener-tally", Static).update(self._describe(tally))
-        if tally.last_problem and tally.last_problem != self._problem_shown:
-            self._problem_shown = tally.last_problem
+        quiet = time.monotonic() - self._problem_told < PROBLEM_SPACING
+        if tally.last_problem and tally.last_problem != self._problem_shown and not quiet:
+            self._problem_shown, self._problem_told = tally.last_problem, time.monotonic()
             self.notify(tally.last_problem, title="Listen", severity="warning", markup=False)
 
     def _describe(self, tally: BookTally) -> Text:
@@ -184,11 +188,12 @@ class ListenerView(Vertical):
             text.append(f" · refused {tally.refused:,} over the limit", style="bold")
         if self._paused:
             text.append(f"\n⏸ accepting paused: {self._paused}", style="bold")
-        if tally.silent or tally.vanished:
-            text.append(f"\n{tally.silent + tally.vanished:,} left without a byte")
-            if tally.recent_silent:
-                text.append(", the last from ")
-                text.append(", ".join(tally.recent_silent))
+        if tally.silent:
+            text.append(f"\n{tally.silent:,} left without a byte, the last from ")
+            text.append(", ".join(tally.recent_silent))
+        if tally.vanished:
+            text.append(f"\n{tally.vanished:,} lost before they could be taken, the last: ")
+            text.append(tally.vanish_reason)
         text.append("\nEnter opens a client's tab.")
         return text
 

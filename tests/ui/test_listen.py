@@ -138,10 +138,15 @@ async def test_scanners_leave_a_count_and_the_app_keeps_listening() -> None:
             scanner.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             scanner.close()
             socket.create_connection(("127.0.0.1", port)).close()
-        tally = listener.query_one("#listener-tally")
         await wait_for(
-            pilot, lambda: "100 left without a byte" in str(tally.render()), "the scans counted"
+            pilot,
+            lambda: (lambda t: t.held == 0 and t.silent + t.vanished == 100)(listener.book.tally()),
+            "the scans counted",
         )
+        silent = listener.book.tally().silent
+        tally = listener.query_one("#listener-tally")
+        counted = f"{silent} left without a byte, the last from 127.0.0.1:"
+        await wait_for(pilot, lambda: counted in str(tally.render()), "the count on show")
         assert listener.query_one(ClientTable).row_count == 0
         assert not app.query(SessionView)
         with socket.create_connection(("127.0.0.1", port)) as client:
