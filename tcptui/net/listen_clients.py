@@ -92,12 +92,12 @@ class ListenClient:
         if isinstance(event, DataReceived) and self.book.save_base is not None:
             self._save()
         with self.book.lock:
-            if not isinstance(event, DataReceived | DataSent):
-                self._missed.append(event)
             if self._sink is not None:
                 self._sink(event)
+            elif not isinstance(event, DataReceived | DataSent):
+                self._missed.append(event)
         if isinstance(event, Closed):
-            self._close_saver()
+            self._finish_saving()
             self.book.ended(self)
         else:
             self.book.changed()
@@ -108,6 +108,7 @@ class ListenClient:
             for event in self._missed:
                 sink(event)
             self._sink = sink
+            self._missed.clear()
             self.has_tab = True
 
     def row(self, now: float) -> ClientRow:
@@ -122,8 +123,9 @@ class ListenClient:
             self.has_tab,
         )
 
-    def _save(self) -> None:
-        """Append what arrived to this client's --save file, flushed."""
+    def _save(self, *, last_try: bool = False) -> None:
+        """Append what arrived to this client's --save file, flushed. Out of descriptors,
+        the next bytes try again; only the last try, at the end, tells the person."""
         base = self.book.save_base
         if self.save_error or base is None:
             return
@@ -133,12 +135,18 @@ class ListenClient:
                 self.saver = LiveSaver(self.capture, path)
             self.saver.catch_up()
         except SaveError as exc:
+            if _out_of_descriptors(exc) and not last_try:
+                return
             self.save_error = str(exc)
             self.book.problem(f"client {self.number} ({self.peer}) is not saved: {exc}")
         except ValueError:  # its tab was closed, and the capture with it: nothing left to save
             self.save_error = "the capture is closed"
 
-    def _close_saver(self) -> None:
+    def _finish_saving(self) -> None:
+        """The client has ended: its file gets what it still lacks (made now if the process
+        was out of descriptors before), and is closed."""
+        if self.book.save_base is not None and self.capture.stream_bytes(Direction.RECEIVED):
+            self._save(last_try=True)
         if self.saver is None:
             return
         try:
@@ -298,3 +306,8 @@ class ClientBook:
             else:
                 client.capture.close()
         return open_ones
+
+
+def _out_of_descriptors(exc: SaveError) -> bool:
+    cause = exc.__cause__
+    return isinstance(cause, OSError) and cause.errno in (errno.EMFILE, errno.ENFILE)

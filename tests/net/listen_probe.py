@@ -1,5 +1,7 @@
 """A listener in a process of its own, for runs under a descriptor limit (see the test).
 
+`python -m tests.net.listen_probe [SAVE_FILE]` saves each client's bytes as --save does.
+
 Prints the port, then answers each line on stdin with one JSON line: `paused` waits (with a
 deadline) until accepting has paused and says why; `wait N` waits until N clients in all
 have been dealt with (a row, or counted as gone) and none is held, and gives the rows' byte
@@ -18,7 +20,7 @@ EVENT_NAMES = {AcceptPaused: "paused", AcceptResumed: "resumed", ListenerStopped
 
 
 def main() -> None:
-    harness = ListenHarness(max_clients=1000)
+    harness = ListenHarness(max_clients=1000, save_base=sys.argv[1] if len(sys.argv) > 1 else None)
     print(harness.start(), flush=True)
     for line in sys.stdin:
         if line.strip() == "paused":

@@ -89,9 +89,10 @@ def test_a_hundred_and_fifty_held_clients_each_sending_a_line() -> None:
 
 def test_out_of_descriptors_pauses_accepting_says_why_and_resumes(tmp_path: Path) -> None:
     """Under RLIMIT_NOFILE 256 (4 descriptors a held client) 150 clients cannot all be held:
-    accepting rests, the rest wait in the kernel's queue, and they are taken once others end."""
+    accepting rests, the rest wait in the kernel's queue, and they are taken once others end;
+    each client taken is saved (--save), its file made late if descriptors ran out first."""
     probe = subprocess.Popen(
-        [sys.executable, "-m", "tests.net.listen_probe"],
+        [sys.executable, "-m", "tests.net.listen_probe", str(tmp_path / "crowd.bin")],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -120,6 +121,8 @@ def test_out_of_descriptors_pauses_accepting_says_why_and_resumes(tmp_path: Path
         assert summary["bytes_in"] == [len(line)] * len(summary["bytes_in"]), "no partial capture"
         assert len(summary["bytes_in"]) + summary["gone"] == HELD
         assert len(summary["bytes_in"]) > HELD // 2, summary
+        saved = [path.read_bytes() for path in tmp_path.glob("crowd.*-127.0.0.1-*.bin")]
+        assert saved == [line] * len(summary["bytes_in"]), "every taken client saved, exactly"
         with socket.create_connection(("127.0.0.1", port)) as after:
             after.sendall(line)
         probe.stdin.write(f"wait {HELD + 1}\n")
