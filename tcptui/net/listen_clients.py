@@ -196,7 +196,12 @@ class ClientBook:
         client = ListenClient(self, next(self._numbers), Target(host, port), local)
         try:
             client.session = Session(
-                client.target, client.capture, client.on_event, self.options, accepted=conn
+                client.target,
+                client.capture,
+                client.on_event,
+                self.options,
+                accepted=conn,
+                accepted_addresses=(local, client.peer),
             )
         except OSError:
             client.capture.close()

@@ -176,14 +176,18 @@ class Session:
         options: ConnectOptions | None = None,
         *,
         accepted: socket.socket | None = None,
+        accepted_addresses: tuple[str, str] | None = None,
     ) -> None:
         """`accepted`: a connection a Listener accepted; the session skips resolve and connect.
+        `accepted_addresses` (local, peer) are the ones the listener read at accept: a client
+        that has reset since makes `getpeername()` fail.
 
         Only such a connection can be the TLS server (`TlsOptions.server`): a connection we
         open ourselves is always the client, whatever the options say.
         """
         self.target = target
         self._accepted = accepted
+        self._accepted_addresses = accepted_addresses
         self.capture = capture
         self.options = options or ConnectOptions()
         if accepted is None and self.options.tls.server:
@@ -312,7 +316,10 @@ class Session:
         try:
             sock.setblocking(False)
             self._configure(sock)
-            local, remote = format_address(sock.getsockname()), format_address(sock.getpeername())
+            local, remote = self._accepted_addresses or (
+                format_address(sock.getsockname()),
+                format_address(sock.getpeername()),
+            )
         except OSError as exc:  # the client may be gone already
             sock.close()
             raise _Failed(Closed(end_reason_for(exc), str(exc), Step.HANDSHAKE)) from None
