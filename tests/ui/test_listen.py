@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import struct
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from tcptui.ui.help_screen import HelpScreen
 from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.session_view import SessionView
 from tests.helpers import DEFAULT_TIMEOUT, stream_bytes
+from tests.net.listen_harness import join_io_threads
 from tests.ui.helpers import wait_for
 
 SIZE = (150, 44)
@@ -133,6 +135,7 @@ async def test_scanners_leave_a_count_and_the_app_keeps_listening() -> None:
     async with app.run_test(size=SIZE) as pilot:
         listener = await wait_listening(pilot, app)
         port = listener.listener.port
+        threads = threading.active_count()
         for _ in range(50):
             scanner = socket.create_connection(("127.0.0.1", port))
             scanner.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -149,6 +152,8 @@ async def test_scanners_leave_a_count_and_the_app_keeps_listening() -> None:
         await wait_for(pilot, lambda: counted in str(tally.render()), "the count on show")
         assert listener.query_one(ClientTable).row_count == 0
         assert not app.query(SessionView)
+        join_io_threads()
+        assert threading.active_count() == threads, "no thread left behind by the scans"
         with socket.create_connection(("127.0.0.1", port)) as client:
             client.sendall(b"real\n")
             view = await open_client_tab(pilot, app, listener, 0)
@@ -201,3 +206,26 @@ def test_listen_save_into_a_missing_folder_is_refused_before_listening(
     assert capsys.readouterr().err == (
         f"tcptui: {missing.parent}: no such folder for the --save files\n"
     )
+
+
+async def test_clients_over_the_limit_are_refused_and_the_count_is_shown() -> None:
+    app = listen_app("--max-clients", "1")
+    async with app.run_test(size=SIZE) as pilot:
+        listener = await wait_listening(pilot, app)
+        port = listener.listener.port
+        with socket.create_connection(("127.0.0.1", port)) as held:
+            held.sendall(b"first\n")
+            await wait_for(pilot, lambda: listener.book.tally().held == 1, "one held client")
+            for _ in range(3):
+                with socket.create_connection(("127.0.0.1", port)) as extra:
+                    extra.settimeout(DEFAULT_TIMEOUT)
+                    assert extra.recv(10) == b""
+            tally = listener.query_one("#listener-tally")
+            await wait_for(
+                pilot,
+                lambda: (
+                    "1 of at most 1 clients connected" in str(tally.render())
+                    and "refused 3 over the limit" in str(tally.render())
+                ),
+                "the refusals on show",
+            )
