@@ -48,6 +48,9 @@ __all__ = [
 CONFIG_PATH_VARIABLE = "TCPTUI_CONFIG"
 CONFIG_FILE_NAME = "config.toml"
 DEFAULT_CLIPBOARD_CAP = 4 << 20
+DEFAULT_MAX_CLIENTS = 100
+"""Listen mode's limit, as `ncat -lk` (its --max-conns): enough for a test bench, a bound for
+a scan."""
 """The same 4 MiB as the UI's copy cap: clipboards choke on more."""
 MAX_TIMEOUT = 3600.0
 """The longest connect timeout `--timeout` accepts; a profile may not ask for more."""
@@ -90,6 +93,15 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class ListenSettings:
+    """Listen mode's settings: the `[listen]` table."""
+
+    max_clients: int = DEFAULT_MAX_CLIENTS
+    """Clients held at once; a client over the limit is closed at once and counted (ncat's
+    --max-conns, whose default this is too)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """The app's starting state; the command line overrides it, the UI changes it per tab."""
 
@@ -119,6 +131,8 @@ class Settings:
     """Binding id to keys, e.g. `"session.connect" = "f2,ctrl+o"`, applied with App.set_keymap."""
     profiles: Mapping[str, Profile] = field(default_factory=lambda: MappingProxyType({}))
     """Named connections from `[profiles.NAME]` tables, opened with `tcptui @NAME`."""
+    listen: ListenSettings = ListenSettings()
+    """Listen mode (`tcptui --listen`): the `[listen]` table."""
 
     def profile(self, name: str) -> Profile:
         """The profile `name`, or a SettingsError that lists the names there are."""
@@ -185,6 +199,9 @@ def render_settings(settings: Settings) -> str:
         f"ascii_only = {'true' if settings.ascii_only else 'false'}",
         f"confirm_discard = {'true' if settings.confirm_discard else 'false'}",
         "",
+        "[listen]",
+        f"max_clients = {settings.listen.max_clients}",
+        "",
         "[keymap]",
         *(f"{_toml_key(name)} = {toml_string(keys)}" for name, keys in settings.keymap.items()),
     ]
@@ -217,6 +234,16 @@ def _settings_from(document: dict[str, Any]) -> Settings:
         confirm_discard=_read(document, "confirm_discard", _boolean, default.confirm_discard),
         keymap=_read(document, "keymap", _keymap, default.keymap),
         profiles=_read(document, "profiles", _profiles, default.profiles),
+        listen=_read(document, "listen", _listen, default.listen),
+    )
+
+
+def _listen(name: str, value: object) -> ListenSettings:
+    table = _table(name, value)
+    _refuse_unknown(table, ("max_clients",), name)
+    default = ListenSettings()
+    return ListenSettings(
+        _read(table, "max_clients", _positive_int, default.max_clients, name),
     )
 
 
@@ -512,6 +539,11 @@ ascii_only = false
 # Ask (save, discard or cancel) before closing a tab or quitting would drop captured
 # bytes that were never saved.
 confirm_discard = true
+
+# Listen mode (tcptui --listen): how many clients are held at once; a client over the
+# limit is closed at once and counted (--max-clients overrides it).
+[listen]
+max_clients = 100
 
 # Keys: map a binding id to one key or to several, comma-separated; the README lists
 # the ids (session.connect, composer.send, log.copy, ...). Uncomment a line to use it.
