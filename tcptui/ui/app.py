@@ -32,7 +32,7 @@ from tcptui.settings import Settings
 from tcptui.ui.ascii_filter import AsciiOnly
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
-from tcptui.ui.discard_screen import DiscardChoice, DiscardScreen, unsaved_sentence
+from tcptui.ui.discard_screen import DiscardChoice, DiscardScreen, unsaved_in
 from tcptui.ui.focus_moves import other_pane, step_focus
 from tcptui.ui.help_screen import HelpScreen
 from tcptui.ui.inspector_panel import InspectorPanel
@@ -419,18 +419,19 @@ class TcpTuiApp(App[int]):
         pane = self.query_one(TabbedContent).active_pane
         if pane is None or pane.id is None or isinstance(self.screen, DiscardScreen):
             return
-        views = pane.query(SessionView)
-        unsaved = sum(view.unsaved_bytes for view in views)
-        if not unsaved or not self.config.settings.confirm_discard:
+        unsaved = unsaved_in([pane])
+        if not unsaved.nbytes or not self.config.settings.confirm_discard:
             await self._close_pane(pane.id)
             return
-        question = DiscardScreen(unsaved_sentence(unsaved, 1, quitting=False))
-        self.push_screen(question, partial(self._close_answered, views.first(), pane.id))
+        question = DiscardScreen(unsaved, quitting=False)
+        self.push_screen(question, partial(self._close_answered, unsaved.savable, pane.id))
 
-    async def _close_answered(self, view: SessionView, pane_id: str, choice: DiscardChoice) -> None:
+    async def _close_answered(
+        self, view: SessionView | None, pane_id: str, choice: DiscardChoice
+    ) -> None:
         if choice is DiscardChoice.DISCARD:
             await self._close_pane(pane_id)
-        elif choice is DiscardChoice.SAVE:
+        elif choice is DiscardChoice.SAVE and view is not None:
             view.save(lambda saved: saved and self.call_later(self._close_pane, pane_id))
 
     async def _close_pane(self, pane_id: str) -> None:
@@ -457,22 +458,21 @@ class TcpTuiApp(App[int]):
         """Quit, once it is clear that bytes no file holds may go."""
         if isinstance(self.screen, DiscardScreen):
             return
-        unsaved = [view for view in self.query(SessionView) if view.unsaved_bytes]
-        if not unsaved or not self.config.settings.confirm_discard:
+        unsaved = unsaved_in(self.query_one(TabbedContent).query(TabPane))
+        if not unsaved.nbytes or not self.config.settings.confirm_discard:
             self.exit()
             return
-        total = sum(view.unsaved_bytes for view in unsaved)
-        question = DiscardScreen(unsaved_sentence(total, len(unsaved), quitting=True))
-        self.push_screen(question, partial(self._quit_answered, unsaved[0]))
+        question = DiscardScreen(unsaved, quitting=True)
+        self.push_screen(question, partial(self._quit_answered, unsaved.savable))
 
-    def _quit_answered(self, first_unsaved: SessionView, choice: DiscardChoice) -> None:
+    def _quit_answered(self, savable: SessionView | None, choice: DiscardChoice) -> None:
         if choice is DiscardChoice.DISCARD:
             self.exit()
-        elif choice is DiscardChoice.SAVE:
-            pane = first_unsaved.parent
+        elif choice is DiscardChoice.SAVE and savable is not None:
+            pane = savable.parent
             if isinstance(pane, TabPane) and pane.id:
                 self.query_one(TabbedContent).active = pane.id
-            first_unsaved.save(lambda saved: saved and self.call_later(self.action_quit))
+            savable.save(lambda saved: saved and self.call_later(self.action_quit))
 
     def _collect_and_freeze(self) -> None:
         """Frozen objects are never collected: a closed tab's widgets (cyclic garbage, and

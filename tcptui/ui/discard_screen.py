@@ -7,6 +7,8 @@ off for people who only ever look.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import Enum
 
 from rich.text import Text
@@ -15,7 +17,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Label
+
+from tcptui.ui.listener_view import ListenerView
+from tcptui.ui.session_view import SessionView
 
 
 class DiscardChoice(Enum):
@@ -24,12 +30,47 @@ class DiscardChoice(Enum):
     CANCEL = "cancel"
 
 
-def unsaved_sentence(nbytes: int, tabs: int, quitting: bool) -> str:
-    """What would be lost, in one sentence."""
+@dataclass
+class Unsaved:
+    """Captured bytes that no file holds, in some tabs."""
+
+    nbytes: int = 0
+    tabs: int = 0
+    savable: SessionView | None = None
+    """The first tab whose capture the save dialog can write; None if only clients a listener
+    holds without a tab of their own have such bytes."""
+
+
+def unsaved_in(panes: Iterable[Widget]) -> Unsaved:
+    """What closing these tabs would throw away: their captures' unsaved bytes, and those of
+    the clients their listeners hold without a tab (unless --save writes them)."""
+    found = Unsaved()
+    for pane in panes:
+        nbytes = 0
+        for view in pane.query(SessionView):
+            nbytes += view.unsaved_bytes
+            if view.unsaved_bytes and found.savable is None:
+                found.savable = view
+        for listener in pane.query(ListenerView):
+            if listener.book.save_base is None:
+                rows = listener.book.rows()
+                nbytes += sum(row.bytes_in + row.bytes_out for row in rows if not row.has_tab)
+        if nbytes:
+            found.nbytes += nbytes
+            found.tabs += 1
+    return found
+
+
+def unsaved_sentence(unsaved: Unsaved, quitting: bool) -> str:
+    """What would be lost, in one sentence (two when only a listener's clients hold them)."""
+    nbytes = unsaved.nbytes
     amount = f"{nbytes:,} byte{'s' if nbytes != 1 else ''}"
-    holder = "The capture holds" if tabs == 1 else f"{tabs} tabs hold"
+    holder = "The capture holds" if unsaved.tabs == 1 else f"{unsaved.tabs} tabs hold"
     action = "quitting" if quitting else "closing the tab"
-    return f"{holder} {amount} never saved: {action} throws them away."
+    sentence = f"{holder} {amount} never saved: {action} throws them away."
+    if unsaved.savable is None:
+        sentence += " To keep a client's bytes, open its tab (Enter in the table), then ctrl+s."
+    return sentence
 
 
 class DiscardScreen(ModalScreen[DiscardChoice]):
@@ -49,16 +90,17 @@ class DiscardScreen(ModalScreen[DiscardChoice]):
         Binding("escape,c", "choose('cancel')", "Cancel", id="discard.cancel"),
     ]
 
-    def __init__(self, sentence: str, save_label: str = "Save…") -> None:
+    def __init__(self, unsaved: Unsaved, quitting: bool) -> None:
         super().__init__()
-        self.sentence = sentence
-        self.save_label = save_label
+        self.sentence = unsaved_sentence(unsaved, quitting)
+        self.can_save = unsaved.savable is not None
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.sentence), id="discard-question")
             with Horizontal():
-                yield Button(self.save_label, variant="primary", id="discard-save")
+                if self.can_save:
+                    yield Button("Save…", variant="primary", id="discard-save")
                 yield Button("Discard", variant="error", id="discard-discard")
                 yield Button("Cancel", id="discard-cancel")
             yield Label(
@@ -68,10 +110,11 @@ class DiscardScreen(ModalScreen[DiscardChoice]):
             )
 
     def on_mount(self) -> None:
-        self.query_one("#discard-save", Button).focus()
+        self.query_one("#discard-save" if self.can_save else "#discard-cancel", Button).focus()
 
     def action_choose(self, choice: str) -> None:
-        self.dismiss(DiscardChoice(choice))
+        if choice != DiscardChoice.SAVE.value or self.can_save:
+            self.dismiss(DiscardChoice(choice))
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

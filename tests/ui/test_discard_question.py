@@ -3,6 +3,7 @@ asks once (save, discard, cancel), unless the settings say not to."""
 
 from __future__ import annotations
 
+import socket
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,9 +12,11 @@ from textual.widgets import Input
 
 from tcptui.capture.session_file import open_session
 from tcptui.capture.store import Direction
+from tcptui.cli import parse_args
 from tcptui.settings import Settings
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.discard_screen import DiscardScreen
+from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.save_screen import SaveScreen
 from tcptui.ui.session_view import SessionView
 from tests.ui.helpers import make_app, wait_for
@@ -101,3 +104,25 @@ async def test_the_question_can_be_turned_off_in_the_settings() -> None:
         view = app.current
         await pilot.press("ctrl+f4")
         await wait_for(pilot, lambda: view not in app.query(SessionView), "the tab to close")
+
+
+async def test_quitting_asks_for_the_bytes_of_clients_a_listener_holds_without_a_tab() -> None:
+    app = TcpTuiApp(parse_args(["--listen", "127.0.0.1:0"]))
+    app.animation_level = "none"
+    async with app.run_test(size=SIZE) as pilot:
+        listener = app.query_one(ListenerView)
+        await wait_for(pilot, lambda: listener.listener.port != 0, "the listener")
+        with socket.create_connection(("127.0.0.1", listener.listener.port)) as client:
+            client.sendall(PAYLOAD)
+            await wait_for(
+                pilot,
+                lambda: sum(row.bytes_in for row in listener.book.rows()) == len(PAYLOAD),
+                "the client's bytes",
+            )
+            await pilot.press("ctrl+q")
+            question = await asked(app, pilot)
+            assert f"{len(PAYLOAD)} bytes never saved" in question
+            assert "open its tab" in question
+            assert not app.screen.query("#discard-save")  # nothing the save dialog could write
+            await pilot.press("d")
+            await wait_for(pilot, lambda: not app.is_running, "the app to quit")
