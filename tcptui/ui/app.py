@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Header, TabbedContent, TabPane
@@ -33,6 +34,7 @@ from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.help_screen import HelpScreen
 from tcptui.ui.listener_view import ListenerView
+from tcptui.ui.literal import as_markup, literal, visible
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.session_view import SessionView
@@ -113,6 +115,26 @@ class TcpTuiApp(App[int]):
             return False
         self.theme = theme
         return True
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification, the app's and its widgets', shown as the text it is: they quote
+        file names, peers' and proxies' errors, settings and snippets, so none is read as
+        markup, whatever `markup` says (a constant one with `[` was garbled too)."""
+        super().notify(
+            visible(message),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # -- building ----------------------------------------------------------------------------
 
@@ -260,14 +282,14 @@ class TcpTuiApp(App[int]):
             accepted=accepted,
             id=f"session-{self._tabs_made}",
         )
-        await self._show_new_tab(TabPane(view.title, view, id=f"tab-{self._tabs_made}"))
+        await self._show_new_tab(TabPane(literal(view.title), view, id=f"tab-{self._tabs_made}"))
         return view
 
     async def open_listener_tab(self, host: str, port: int) -> ListenerView:
         """A tab that listens; every client it accepts opens a tab of its own."""
         self._tabs_made += 1
         view = ListenerView(host, port, id=f"listener-{self._tabs_made}")
-        await self._show_new_tab(TabPane(view.title, view, id=f"tab-{self._tabs_made}"))
+        await self._show_new_tab(TabPane(literal(view.title), view, id=f"tab-{self._tabs_made}"))
         return view
 
     async def _show_new_tab(self, pane: TabPane) -> None:
@@ -334,7 +356,7 @@ class TcpTuiApp(App[int]):
         if isinstance(pane, TabPane) and pane.id:
             tab = tabs.get_tab(pane.id)
             if tab.label.plain != view.title:  # setting a label lays the screen out again
-                tab.label = view.title
+                tab.label = literal(view.title)
         return True
 
     @on(SessionView.TitleChanged)
@@ -420,13 +442,13 @@ class TcpTuiApp(App[int]):
         )
         for name, profile in self.config.settings.profiles.items():
             yield SystemCommand(
-                f"Open profile @{name}",
-                f"{profile.target} in a new tab",
+                as_markup(f"Open profile @{name}"),
+                as_markup(f"{profile.target} in a new tab"),
                 partial(self.open_target, profile.target),
             )
         for target in self.state.recent:
             yield SystemCommand(
-                f"Connect to {target}",
+                as_markup(f"Connect to {target}"),
                 "A recent target, in a new tab",
                 partial(self.open_target, target),
             )

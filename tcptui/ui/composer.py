@@ -23,6 +23,7 @@ from tcptui.codec.composer_syntax import LineEnding, Syntax, parse_composer
 from tcptui.codec.errors import CodecError
 from tcptui.history import DEFAULT_LIMIT, HistoryStore
 from tcptui.ui.history_screen import HistorySearchScreen
+from tcptui.ui.literal import literal
 from tcptui.user_paths import history_path
 
 PREVIEW_BYTES = 16
@@ -199,7 +200,7 @@ class Composer(Vertical):
             # Also run after a refresh from on_mount; Textual runs that even for a composer
             # being removed (a tab closed as soon as it opened), whose children are then gone.
             return
-        mode.update(f"{self.syntax.value} · {self.encoding}")
+        mode.update(literal(f"{self.syntax.value} · {self.encoding}"))
         send_key = "F9 sends" if self.multiline else "Enter sends"
         self.border_title = f"composer · {SYNTAX_HINTS[self.syntax]} · {send_key}"
         self.update_preview()

@@ -12,7 +12,6 @@ from textual.message import Message
 from textual.widgets import Button, Input, Select, Sparkline, Static
 
 from tcptui.capture.store import Capture, Direction
-from tcptui.codec.safe_text import safe_label
 from tcptui.net.events import (
     Closed,
     ConnectAttempt,
@@ -33,6 +32,7 @@ from tcptui.net.session import Family
 from tcptui.net.target import Target, TargetError, parse_target
 from tcptui.ui.certificate_panel import CertificatePanel
 from tcptui.ui.form_input import FormInput
+from tcptui.ui.literal import literal
 
 STEP_ORDER = tuple(Step)
 MARKS = {
@@ -220,7 +220,7 @@ class ConnectionPanel(Vertical):
         self._closed_at = None
         update_in_place(self.query_one("#closed-reason", Static), "")
         self.query_one(CertificatePanel).clear()
-        self.border_title = f"connection · {safe_label(str(target))}"
+        self.border_title = literal(f"connection · {target}")
         self.set_connected(True)
 
     def show_event(self, event: Event) -> None:
