@@ -238,7 +238,7 @@ class Composer(Vertical):
             data = self.encode(text)
         except CodecError as exc:
             preview.set_class(True, "-error")
-            preview.update(Text(str(exc)))
+            preview.update(literal(str(exc)))
             return
         preview.set_class(False, "-error")
         head = data[:PREVIEW_BYTES].hex(" ")
@@ -250,7 +250,7 @@ class Composer(Vertical):
     def show_upload(self, name: str, done: int, total: int) -> None:
         """A file is being sent: show how far it got (ctrl+o cancels)."""
         self.add_class("-uploading")
-        self.query_one("#upload-label", Static).update(Text(f"sending {name} · ctrl+o cancels"))
+        self.query_one("#upload-label", Static).update(literal(f"sending {name} · ctrl+o cancels"))
         self.query_one("#upload-progress", ProgressBar).update(total=max(total, 1), progress=done)
 
     def hide_upload(self) -> None:
@@ -259,7 +259,7 @@ class Composer(Vertical):
     def show_error(self, message: str) -> None:
         preview = self.query_one("#preview", Static)
         preview.set_class(True, "-error")
-        preview.update(Text(message))
+        preview.update(literal(message))
 
     @on(Input.Submitted, "#message")
     def _enter(self, event: Input.Submitted) -> None:

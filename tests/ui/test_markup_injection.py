@@ -70,7 +70,9 @@ def painted_content(widget: Widget) -> str:
     gutter = widget.gutter
     strips = widget.render_lines(Region(0, 0, width, height))[gutter.top : height - gutter.bottom]
     return "".join(
-        segment.text for strip in strips for segment in strip.crop(gutter.left, width - gutter.right)
+        segment.text
+        for strip in strips
+        for segment in strip.crop(gutter.left, width - gutter.right)
     )
 
 
@@ -246,6 +248,20 @@ async def test_a_proxy_error_reply_is_painted_literally(payload: str) -> None:
             assert still_running(app)
 
 
+async def test_terminal_controls_in_a_proxy_reply_are_painted_as_escapes() -> None:
+    """ESC [2J would clear the screen and ESC ] 0 retitle the terminal if painted raw."""
+    reply = b"HTTP/1.1 403 \x1b[2J\x1b]0;owned\x07\r\n\r\n"
+    with PayloadServer(reply) as proxy:
+        target = f"127.0.0.1:{closed_port()}"
+        app = TcpTuiApp(parse_args([target, "--proxy", f"http://127.0.0.1:{proxy.port}"]))
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            toast = await wait_toast(pilot, app, "␛[2J␛]0;owned␇")
+            reason = app.panel.query_one("#closed-reason", Static)
+            for widget in (toast, reason):
+                assert_literal(widget, "␛[2J␛]0;owned␇")
+                assert "\x1b" not in painted(widget)
+
+
 @pytest.mark.parametrize("payload", PAYLOADS)
 async def test_a_settings_value_quoted_in_an_error_is_painted_literally(
     tmp_path: Path, payload: str
@@ -370,9 +386,7 @@ async def test_palette_hits_from_recent_targets_and_profiles_are_painted_literal
     tmp_path: Path,
 ) -> None:
     config = tmp_path / "settings.toml"
-    config.write_text(
-        f'[profiles.{json.dumps(QUIT)}]\ntarget = "127.0.0.1:7"\n', encoding="utf-8"
-    )
+    config.write_text(f'[profiles.{json.dumps(QUIT)}]\ntarget = "127.0.0.1:7"\n', encoding="utf-8")
     app = TcpTuiApp(parse_args(["--config", str(config)]))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("ctrl+p")
