@@ -403,3 +403,12 @@ async def test_palette_hits_from_recent_targets_and_profiles_are_painted_literal
         toast = await wait_toast(pilot, app, f"'{CLOSE_TAG}'")
         assert_literal(toast, CLOSE_TAG)
         assert still_running(app)
+
+
+async def test_a_notification_written_with_brackets_in_the_source_is_shown_as_written() -> None:
+    """Notifications are literal text everywhere, so the hint's `[ and ]` keys survive."""
+    app = TcpTuiApp(parse_args([]))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.current.action_resend_chunk()
+        toast = await wait_toast(pilot, app, "Put the cursor on a chunk")
+        assert_literal(toast, "(Tab, then [ and ]).")
