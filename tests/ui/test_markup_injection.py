@@ -31,10 +31,11 @@ from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.certificate_panel import CertificatePanel
 from tcptui.ui.history_screen import HistorySearchScreen
 from tcptui.ui.literal import as_markup, literal, visible
+from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.save_screen import SaveScreen
 from tcptui.ui.snippet_screens import SaveSnippetScreen, SnippetPickerScreen
 from tcptui.user_paths import data_dir, history_path, snippets_path
-from tests.helpers import PayloadServer, TlsServer, closed_port
+from tests.helpers import EchoServer, PayloadServer, TlsServer, closed_port
 from tests.ui.helpers import wait_for, wait_open, wait_received
 
 SIZE = (150, 44)
@@ -412,3 +413,22 @@ async def test_a_notification_written_with_brackets_in_the_source_is_shown_as_wr
         app.current.action_resend_chunk()
         toast = await wait_toast(pilot, app, "Put the cursor on a chunk")
         assert_literal(toast, "(Tab, then [ and ]).")
+
+
+async def test_a_sent_file_name_is_painted_literally(tmp_path: Path) -> None:
+    """A file name cannot hold `/`: the payloads without one, and a terminal control."""
+    path = tmp_path / "[@click=app.quit]X [bold]B \x1b[2J.bin"
+    path.write_bytes(b"abc")
+    shown = "[@click=app.quit]X [bold]B ␛[2J.bin"
+    with EchoServer() as server:
+        app = TcpTuiApp(parse_args([f"127.0.0.1:{server.port}"]))
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await wait_open(app, pilot)
+            await pilot.press("ctrl+o")
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+            app.screen.query_one("#prompt-input", Input).value = str(path)
+            await pilot.press("enter")
+            toast = await wait_toast(pilot, app, f"Sent {shown}: 3 bytes.")
+            assert_literal(toast, shown)
+            assert "\x1b" not in painted(toast)
+            assert still_running(app)
