@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import trustme
+from textual.content import Content
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -48,6 +49,18 @@ PAYLOADS = (
 QUIT, CLOSE_TAG, LINK, BOLD = PAYLOADS
 CLICKED_CELLS = 20
 """How much of a text `click_on` looks for on one row."""
+
+
+NOTIFICATION_SECONDS = 60.0
+"""Long enough that no notification expires before a loaded machine gets to read it."""
+
+
+def launch(args: list[str]) -> TcpTuiApp:
+    """The app as `tcptui ARGS` starts it, with notifications that stay."""
+    app = TcpTuiApp(parse_args(args))
+    app.animation_level = "none"
+    app.NOTIFICATION_TIMEOUT = NOTIFICATION_SECONDS
+    return app
 
 
 def screenshot_payload(folder: Path) -> str:
@@ -142,8 +155,6 @@ async def wait_toast(pilot: Pilot[int], app: TcpTuiApp, text: str) -> Widget:
 
 @pytest.mark.parametrize("payload", [*PAYLOADS, "[ @click=app.quit]X[/]", "a\\[b]\\", "[$x]"])
 def test_literal_and_as_markup_keep_every_character_and_add_no_style(payload: str) -> None:
-    from textual.content import Content
-
     for content in (literal(payload), Content.from_markup(as_markup(payload))):
         assert content.plain == payload
         assert not content.spans
@@ -165,7 +176,7 @@ async def test_session_file_target_is_painted_literally_on_its_tab_and_title(
     path = tmp_path / "hostile.tcptui"
     save_session(source, path, SessionMeta(target=payload))
     source.close()
-    app = TcpTuiApp(parse_args(["--open", str(path)]))
+    app = launch(["--open", str(path)])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         tabs = app.query_one(TabbedContent)
@@ -185,7 +196,7 @@ async def test_a_session_file_target_that_runs_an_action_when_clicked_does_nothi
     path = tmp_path / "hostile.tcptui"
     save_session(source, path, SessionMeta(target=payload))
     source.close()
-    app = TcpTuiApp(parse_args(["--open", str(path)]))
+    app = launch(["--open", str(path)])
     async with app.run_test(size=(250, 30), notifications=True) as pilot:
         await pilot.pause()
         tabs = app.query_one(TabbedContent)
@@ -199,7 +210,7 @@ async def test_a_session_file_target_that_runs_an_action_when_clicked_does_nothi
 async def test_received_bytes_are_painted_literally_in_the_text_view() -> None:
     data = " ".join(PAYLOADS).encode()
     with PayloadServer(data) as server:
-        app = TcpTuiApp(parse_args([f"127.0.0.1:{server.port}"]))
+        app = launch([f"127.0.0.1:{server.port}"])
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await wait_received(app, pilot, len(data), "the hostile bytes")
             view = app.receive_log.text_view
@@ -224,7 +235,7 @@ async def test_certificate_subject_and_issuer_are_painted_literally(
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     hostile_certificate.configure_cert(context)
     with TlsServer(context) as server:
-        app = TcpTuiApp(parse_args([f"tls://127.0.0.1:{server.port}", "--insecure"]))
+        app = launch([f"tls://127.0.0.1:{server.port}", "--insecure"])
         async with app.run_test(size=(200, 60), notifications=True) as pilot:
             await wait_open(app, pilot)
             panel = app.query_one(CertificatePanel)
@@ -239,7 +250,7 @@ async def test_a_proxy_error_reply_is_painted_literally(payload: str) -> None:
     reply = b"HTTP/1.1 403 " + payload.encode() + b"\r\n\r\n"
     with PayloadServer(reply) as proxy:
         target = f"127.0.0.1:{closed_port()}"
-        app = TcpTuiApp(parse_args([target, "--proxy", f"http://127.0.0.1:{proxy.port}"]))
+        app = launch([target, "--proxy", f"http://127.0.0.1:{proxy.port}"])
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             toast = await wait_toast(pilot, app, payload)
             assert_literal(toast, payload)
@@ -254,7 +265,7 @@ async def test_terminal_controls_in_a_proxy_reply_are_painted_as_escapes() -> No
     reply = b"HTTP/1.1 403 \x1b[2J\x1b]0;owned\x07\r\n\r\n"
     with PayloadServer(reply) as proxy:
         target = f"127.0.0.1:{closed_port()}"
-        app = TcpTuiApp(parse_args([target, "--proxy", f"http://127.0.0.1:{proxy.port}"]))
+        app = launch([target, "--proxy", f"http://127.0.0.1:{proxy.port}"])
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             toast = await wait_toast(pilot, app, "␛[2J␛]0;owned␇")
             reason = app.panel.query_one("#closed-reason", Static)
@@ -269,7 +280,7 @@ async def test_a_settings_value_quoted_in_an_error_is_painted_literally(
 ) -> None:
     config = tmp_path / "settings.toml"
     config.write_text(f"theme = {json.dumps(payload)}\n", encoding="utf-8")
-    app = TcpTuiApp(parse_args(["--config", str(config)]))
+    app = launch(["--config", str(config)])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         toast = await wait_toast(pilot, app, payload)
         assert_literal(toast, payload)
@@ -280,7 +291,7 @@ async def test_history_entries_are_painted_literally_in_the_search() -> None:
     history = HistoryStore(history_path())
     for payload in PAYLOADS:
         history.add(payload)
-    app = TcpTuiApp(parse_args([]))
+    app = launch([])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         app.composer.input.focus()
         await pilot.press("ctrl+r")
@@ -294,7 +305,7 @@ async def test_history_entries_are_painted_literally_in_the_search() -> None:
 async def test_snippet_names_and_bodies_are_painted_literally() -> None:
     for payload in PAYLOADS:
         save_snippet(snippets_path(), Snippet(payload, payload, Syntax.TEXT))
-    app = TcpTuiApp(parse_args([]))
+    app = launch([])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         app.current.action_pick_snippet()
         await wait_for(pilot, lambda: isinstance(app.screen, SnippetPickerScreen), "picker")
@@ -309,7 +320,7 @@ async def test_snippet_names_and_bodies_are_painted_literally() -> None:
 @pytest.mark.parametrize("payload", PAYLOADS)
 async def test_a_snippet_name_typed_is_painted_literally_when_saved(payload: str) -> None:
     save_snippet(snippets_path(), Snippet(payload, "old", Syntax.TEXT))
-    app = TcpTuiApp(parse_args([]))
+    app = launch([])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         app.composer.input.focus()
         await pilot.press(*"hello")
@@ -332,7 +343,7 @@ async def test_a_saved_file_name_is_painted_literally_in_the_notification(
     """The `/` of `[/]` makes a folder: the path as a whole holds the markup."""
     path = tmp_path / payload / "capture.tcptui"
     path.parent.mkdir(parents=True)
-    app = TcpTuiApp(parse_args([]))
+    app = launch([])
     app.capture.append(Direction.RECEIVED, b"abc")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("ctrl+s")
@@ -347,7 +358,7 @@ async def test_a_saved_file_name_is_painted_literally_in_the_notification(
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 async def test_typed_input_quoted_in_an_error_is_painted_literally(payload: str) -> None:
-    app = TcpTuiApp(parse_args([]))
+    app = launch([])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         host = app.panel.query_one("#host", Input)
         host.focus()
@@ -363,7 +374,7 @@ async def test_typed_input_quoted_in_an_error_is_painted_literally(payload: str)
 
 
 async def test_invalid_hex_typed_in_the_composer_is_reported_literally() -> None:
-    app = TcpTuiApp(parse_args([]))
+    app = launch([])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         app.composer.syntax = Syntax.HEX
         app.composer.input.focus()
@@ -388,7 +399,7 @@ async def test_palette_hits_from_recent_targets_and_profiles_are_painted_literal
 ) -> None:
     config = tmp_path / "settings.toml"
     config.write_text(f'[profiles.{json.dumps(QUIT)}]\ntarget = "127.0.0.1:7"\n', encoding="utf-8")
-    app = TcpTuiApp(parse_args(["--config", str(config)]))
+    app = launch(["--config", str(config)])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("ctrl+p")
         await pilot.press(*"Connect to")
@@ -408,7 +419,7 @@ async def test_palette_hits_from_recent_targets_and_profiles_are_painted_literal
 
 async def test_a_notification_written_with_brackets_in_the_source_is_shown_as_written() -> None:
     """Notifications are literal text everywhere, so the hint's `[ and ]` keys survive."""
-    app = TcpTuiApp(parse_args([]))
+    app = launch([])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         app.current.action_resend_chunk()
         toast = await wait_toast(pilot, app, "Put the cursor on a chunk")
@@ -421,7 +432,7 @@ async def test_a_sent_file_name_is_painted_literally(tmp_path: Path) -> None:
     path.write_bytes(b"abc")
     shown = "[@click=app.quit]X [bold]B ␛[2J.bin"
     with EchoServer() as server:
-        app = TcpTuiApp(parse_args([f"127.0.0.1:{server.port}"]))
+        app = launch([f"127.0.0.1:{server.port}"])
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await wait_open(app, pilot)
             await pilot.press("ctrl+o")
