@@ -45,8 +45,10 @@ PAYLOADS = (
     "[/]",
     "[link=https://example.com]L[/link]",
     "[bold]B",
+    "[link='https://example.com']Q[/link]",
 )
-QUIT, CLOSE_TAG, LINK, BOLD = PAYLOADS
+"""The issue's strings, and a link Textual's markup accepts (it wants the URL quoted)."""
+QUIT, CLOSE_TAG, LINK, BOLD, QUOTED_LINK = PAYLOADS
 CLICKED_CELLS = 20
 """How much of a text `click_on` looks for on one row."""
 
@@ -208,7 +210,7 @@ async def test_a_session_file_target_that_runs_an_action_when_clicked_does_nothi
 
 
 async def test_received_bytes_are_painted_literally_in_the_text_view() -> None:
-    data = " ".join(PAYLOADS).encode()
+    data = "".join(f"{payload}\n" for payload in PAYLOADS).encode()  # a row each
     with PayloadServer(data) as server:
         app = launch([f"127.0.0.1:{server.port}"])
         async with app.run_test(size=SIZE, notifications=True) as pilot:
