@@ -29,7 +29,7 @@ from tcptui.codec.formats import CopyFormat
 from tcptui.history import DEFAULT_LIMIT
 from tcptui.net.target import Family, Target, TargetError, parse_target
 from tcptui.snippets import toml_string
-from tcptui.user_paths import config_dir
+from tcptui.user_paths import config_dir, read_user_file
 
 __all__ = [
     "CONFIG_PATH_VARIABLE",
@@ -145,7 +145,7 @@ def load_settings(path: Path | None = None) -> Settings:
     named = path is not None or bool(os.environ.get(CONFIG_PATH_VARIABLE))
     chosen = path if path is not None else default_config_path()
     try:
-        raw = chosen.read_bytes()
+        raw = read_user_file(chosen)
     except FileNotFoundError:
         if named:
             raise SettingsError(f"{chosen}: no such settings file") from None
@@ -333,14 +333,20 @@ def _literal(key: str, value: object, options: tuple[str, ...]) -> str:
 
 
 def _encoding(key: str, value: object) -> str:
-    """The codec's own name, so `UTF8` and `utf-8` make equal settings."""
+    """The codec's own name, so `UTF8` and `utf-8` make equal settings.
+
+    The codec must turn any text into bytes and any bytes into text (with replacements):
+    base64 and rot13 are codecs but not text encodings, and `undefined` or `punycode` fail
+    on the first byte a server sends.
+    """
     name = _name(key, value)
     try:
         info = codecs.lookup(name)
-        "".encode(info.name)  # base64, rot13 and the like are codecs but not text encodings
-    except LookupError:
+        "a\u20ac".encode(info.name, "replace")
+        b"a\xff\x00\n".decode(info.name, "replace")
+    except (LookupError, ValueError):
         raise SettingsError(
-            f"{key}: {name!r} is not a text encoding Python knows (try utf-8, latin-1, cp437)",
+            f"{key}: {name!r} is not a text encoding tcptui can use (try utf-8, latin-1, cp437)",
             key,
         ) from None
     return info.name
@@ -411,8 +417,9 @@ def _toml_type(value: object) -> str:
 
 
 def _decoded(raw: bytes, path: Path) -> str:
+    """UTF-8 text; a byte order mark, which some editors write, is dropped (TOML allows none)."""
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise SettingsError(f"{path}, line {line}: not UTF-8 text", line=line) from exc

@@ -37,6 +37,7 @@ class EndReason(StrEnum):
     NETWORK_ERROR = "network error"
     CERTIFICATE_REJECTED = "the server's certificate was not accepted"
     TLS_FAILURE = "the TLS handshake failed"
+    TLS_RECORD_ERROR = "a TLS record error after the handshake"
     PROXY_FAILURE = "the proxy could not open the connection"
 
 

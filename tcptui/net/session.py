@@ -62,6 +62,7 @@ from tcptui.net.tls import (
     check_hostname,
     describe_connection,
     describe_failure,
+    describe_record_failure,
     is_handshake_rejection,
 )
 from tcptui.net.wake_up import WakeUp
@@ -196,6 +197,8 @@ class Session:
         self._stop_requested = False
         self._peer_finished = False
         self._reset_during_handshake: OSError | None = None
+        self._early_ciphertext = b""
+        """TLS bytes the target sent with an HTTP proxy's reply, for the handshake to read."""
         self._tls = False
         """True once the connection speaks TLS (or a STARTTLS upgrade is queued)."""
         self._read_wants_write = False
@@ -351,6 +354,7 @@ class Session:
                     self._wake_up.drain()
                     self._check_stop()
             sock = attempt.result()
+            early = attempt.early
         except _Stop:
             attempt.abandon()
             raise
@@ -368,6 +372,11 @@ class Session:
             raise _Failed(Closed(end_reason_for(exc), str(exc), Step.HANDSHAKE)) from None
         self._open_unless_tls_follows()
         self._emit(Connected(local, remote, elapsed))
+        if early and self.target.tls:
+            self._early_ciphertext = early
+        elif early:  # the target spoke first, in the proxy's reply segment: a banner
+            self.capture.append(Direction.RECEIVED, early)
+            self._emit(DataReceived(len(early)))
         return sock
 
     def _open_unless_tls_follows(self) -> None:
@@ -485,7 +494,10 @@ class Session:
         started = time.perf_counter()
         try:
             server_hostname = name if options.sni and not server else None
-            tls_sock = TlsChannel(sock, context, server_hostname, server_side=server)
+            tls_sock = TlsChannel(
+                sock, context, server_hostname, server_side=server, early=self._early_ciphertext
+            )
+            self._early_ciphertext = b""
         except (OSError, ValueError) as exc:
             sock.close()
             raise _Failed(Closed(EndReason.TLS_FAILURE, str(exc), Step.HANDSHAKE)) from None
@@ -595,7 +607,7 @@ class Session:
                 )
             except ssl.SSLError as exc:
                 tls = self.options.tls
-                reason, detail = describe_failure(
+                reason, detail = describe_record_failure(
                     exc, tls.verify_name(self.target.host), server_side=tls.server
                 )
                 step = Step.HANDSHAKE if is_handshake_rejection(exc) else None
@@ -679,7 +691,7 @@ class Session:
             for item in self._outbox:
                 if isinstance(item, FileUpload):
                     item.error = item.error or "the connection ended before the file was sent"
-                    item.finish()
+                    item.finish(sent_of_current if sending is not None else None)
         self._record_sent(sending[:sent_of_current] if sending else None)
         self._finish(Closed(reason, detail, failed_step, unsent))
 

@@ -31,6 +31,7 @@ from tcptui.ui.ascii_filter import AsciiOnly
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.help_screen import HelpScreen
+from tcptui.ui.inspector_panel import InspectorPanel
 from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.literal import as_markup, literal, visible
 from tcptui.ui.receive_log import ReceiveLog
@@ -77,14 +78,19 @@ class TcpTuiApp(App[int]):
         ),
     ]
 
-    def __init__(self, config: LaunchConfig) -> None:
+    def __init__(
+        self, config: LaunchConfig, opened: tuple[Capture, SessionMeta] | None = None
+    ) -> None:
+        """`opened` is the session file `config.open_file` names, when the caller read it."""
         super().__init__()
         if config.settings.ascii_only:
             self._filters.append(AsciiOnly())
         self.config = config
         self._first_capture: Capture | None = None
         self.opened_meta: SessionMeta | None = None
-        if config.open_file:
+        if opened is not None:
+            self._first_capture, self.opened_meta = opened
+        elif config.open_file:
             self._first_capture, self.opened_meta = open_session(config.open_file)
         self._first_saver: LiveSaver | None = None
         if config.save:
@@ -242,6 +248,7 @@ class TcpTuiApp(App[int]):
             *SessionView.BINDINGS,
             *Composer.BINDINGS,
             *TranscriptView.BINDINGS,
+            *InspectorPanel.BINDINGS,
             *SearchBar.BINDINGS,
             *ListenerView.BINDINGS,
         ]

@@ -36,7 +36,7 @@ from tcptui.net.session import Session, SessionError, SessionState
 from tcptui.net.target import Family, Target
 from tcptui.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
 from tcptui.ui.composer import Composer, encode_message
-from tcptui.ui.connection_panel import ConnectionPanel
+from tcptui.ui.connection_panel import ConnectionPanel, human_bytes
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
 from tcptui.ui.copying import CLIPBOARD_TEXT_CAP, NothingToCopy, bytes_to_copy, default_scope
 from tcptui.ui.messages import DataAvailable, EventBridge, SessionEvent
@@ -593,19 +593,19 @@ class SessionView(Vertical):
             self._upload_timer.stop()
         self.upload = self._upload_timer = None
         self.composer.hide_upload()
-        if upload.cancelled:
+        if upload.cancelled:  # every piece read still goes out whole
             self.notify(
-                f"Stopped sending {upload.path.name} after {upload.read:,} bytes.",
+                f"Stopped sending {upload.path.name} after {_amount(upload.read)}.",
                 severity="warning",
             )
         elif upload.error:
             self.notify(
-                f"{upload.error.capitalize()} ({upload.read:,} bytes went out).",
+                f"{upload.error.capitalize()} ({_amount(upload.sent)} went out).",
                 title="File not sent",
                 severity="error",
             )
         else:
-            self.notify(f"Sent {upload.path.name}: {upload.size:,} bytes.", title="File sent")
+            self.notify(f"Sent {upload.path.name}: {_amount(upload.size)}.", title="File sent")
 
     def stop_repeat(self) -> None:
         if self._repeat_timer is not None:
@@ -659,6 +659,12 @@ class SessionView(Vertical):
         if panel.display and panel.has_focus_within:
             self.composer.input.focus()
         panel.display = not panel.display
+
+    def action_toggle_inspector(self) -> None:
+        """Show or hide the data inspector; the views it shrinks keep the cursor in sight."""
+        self.receive_log.inspector.toggle()
+        for view in self.receive_log.visible_views():
+            self.call_after_refresh(view.reveal_cursor)
 
     def action_follow(self) -> None:
         for view in self.receive_log.visible_views():
@@ -788,3 +794,8 @@ class SessionView(Vertical):
     def system_commands(self) -> Iterable[SystemCommand]:
         """This tab's actions for the command palette."""
         return session_commands(self)
+
+
+def _amount(count: int) -> str:
+    """Bytes as the connection panel counts them, and exactly: `1.0 MiB (1,048,576 bytes)`."""
+    return f"{human_bytes(count)} ({count:,} bytes)"
