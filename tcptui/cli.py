@@ -105,6 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="be the server: listen on PORT (127.0.0.1 unless HOST is given, e.g. 0.0.0.0:8080)",
     )
     parser.add_argument(
+        "--max-clients",
+        type=_client_count,
+        default=None,
+        metavar="N",
+        help="with --listen: hold at most N clients at once, close and count the rest "
+        "(default: 100, or the settings' listen.max_clients)",
+    )
+    parser.add_argument(
         "--retry",
         type=int,
         default=0,
@@ -258,6 +266,16 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
+def _client_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("the limit must be 1 or more clients")
+    return value
+
+
 def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -267,6 +285,11 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
             settings = replace(settings, ascii_only=True)
     except SettingsError as exc:
         parser.error(str(exc))
+    if args.max_clients is not None:
+        if args.listen is None:
+            parser.error("--max-clients limits listen mode: give it with --listen")
+        listen = replace(settings.listen, max_clients=args.max_clients)
+        settings = replace(settings, listen=listen)
     if args.print_config:
         print(render_settings(settings), end="")
         parser.exit()

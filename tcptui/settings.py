@@ -48,6 +48,9 @@ __all__ = [
 CONFIG_PATH_VARIABLE = "TCPTUI_CONFIG"
 CONFIG_FILE_NAME = "config.toml"
 DEFAULT_CLIPBOARD_CAP = 4 << 20
+DEFAULT_MAX_CLIENTS = 100
+"""Listen mode's limit, as `ncat -lk` (its --max-conns): enough for a test bench, a bound for
+a scan."""
 """The same 4 MiB as the UI's copy cap: clipboards choke on more."""
 MAX_TIMEOUT = 3600.0
 """The longest connect timeout `--timeout` accepts; a profile may not ask for more."""
@@ -90,6 +93,15 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class ListenSettings:
+    """Listen mode's settings: the `[listen]` table."""
+
+    max_clients: int = DEFAULT_MAX_CLIENTS
+    """Clients held at once; a client over the limit is closed at once and counted (ncat's
+    --max-conns, whose default this is too)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """The app's starting state; the command line overrides it, the UI changes it per tab."""
 
@@ -117,6 +129,8 @@ class Settings:
     """Binding id to keys, e.g. `"session.connect" = "f2,ctrl+o"`, applied with App.set_keymap."""
     profiles: Mapping[str, Profile] = field(default_factory=lambda: MappingProxyType({}))
     """Named connections from `[profiles.NAME]` tables, opened with `tcptui @NAME`."""
+    listen: ListenSettings = ListenSettings()
+    """Listen mode (`tcptui --listen`): the `[listen]` table."""
 
     def profile(self, name: str) -> Profile:
         """The profile `name`, or a SettingsError that lists the names there are."""
@@ -182,6 +196,9 @@ def render_settings(settings: Settings) -> str:
         f"history_size = {settings.history_size}",
         f"ascii_only = {'true' if settings.ascii_only else 'false'}",
         "",
+        "[listen]",
+        f"max_clients = {settings.listen.max_clients}",
+        "",
         "[keymap]",
         *(f"{_toml_key(name)} = {toml_string(keys)}" for name, keys in settings.keymap.items()),
     ]
@@ -213,6 +230,16 @@ def _settings_from(document: dict[str, Any]) -> Settings:
         ascii_only=_read(document, "ascii_only", _boolean, default.ascii_only),
         keymap=_read(document, "keymap", _keymap, default.keymap),
         profiles=_read(document, "profiles", _profiles, default.profiles),
+        listen=_read(document, "listen", _listen, default.listen),
+    )
+
+
+def _listen(name: str, value: object) -> ListenSettings:
+    table = _table(name, value)
+    _refuse_unknown(table, ("max_clients",), name)
+    default = ListenSettings()
+    return ListenSettings(
+        _read(table, "max_clients", _positive_int, default.max_clients, name),
     )
 
 
@@ -504,6 +531,11 @@ history_size = 1000
 
 # Draw with ASCII characters only, for terminals or fonts without box drawing.
 ascii_only = false
+
+# Listen mode (tcptui --listen): how many clients are held at once; a client over the
+# limit is closed at once and counted (--max-clients overrides it).
+[listen]
+max_clients = 100
 
 # Keys: map a binding id to one key or to several, comma-separated; the README lists
 # the ids (session.connect, composer.send, log.copy, ...). Uncomment a line to use it.

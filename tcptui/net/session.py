@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import mmap
 import os
 import selectors
 import socket
@@ -31,6 +32,7 @@ from enum import StrEnum
 from typing import TypeAlias
 
 from tcptui.capture.store import Capture, Direction
+from tcptui.net.certificates import HostnameMismatchError, check_hostname, describe_connection
 from tcptui.net.events import (
     Closed,
     ConnectAttempt,
@@ -53,14 +55,13 @@ from tcptui.net.file_upload import FileUpload
 from tcptui.net.proxy import ProxyConfig, TunnelAttempt, TunnelError
 from tcptui.net.target import Family, Target
 from tcptui.net.tls import (
-    HostnameMismatchError,
     TlsChannel,
     TlsOptions,
     TlsSetupError,
     build_context,
     build_server_context,
-    check_hostname,
-    describe_connection,
+)
+from tcptui.net.tls_failures import (
     describe_failure,
     describe_record_failure,
     is_handshake_rejection,
@@ -176,14 +177,18 @@ class Session:
         options: ConnectOptions | None = None,
         *,
         accepted: socket.socket | None = None,
+        accepted_addresses: tuple[str, str] | None = None,
     ) -> None:
         """`accepted`: a connection a Listener accepted; the session skips resolve and connect.
+        `accepted_addresses` (local, peer) are the ones the listener read at accept: a client
+        that has reset since makes `getpeername()` fail.
 
         Only such a connection can be the TLS server (`TlsOptions.server`): a connection we
         open ourselves is always the client, whatever the options say.
         """
         self.target = target
         self._accepted = accepted
+        self._accepted_addresses = accepted_addresses
         self.capture = capture
         self.options = options or ConnectOptions()
         if accepted is None and self.options.tls.server:
@@ -203,9 +208,11 @@ class Session:
         """True once the connection speaks TLS (or a STARTTLS upgrade is queued)."""
         self._read_wants_write = False
         self._write_wants_read = False
-        self._recv_buffer: bytearray | None = None
+        self._recv_buffer: mmap.mmap | None = None
         """Reused by every read of this connection (allocated on the I/O thread's first read):
-        a fresh bytes object per recv would cost a page-faulted mmap each time."""
+        a fresh bytes object per recv would cost a page-faulted mmap each time. Anonymous
+        memory, not a bytearray (which zeroes all 2 MiB at once): a page costs memory only once
+        a read has written to it, so a client that sends a line holds 4 KiB, not 2 MiB."""
         self._wake_up = WakeUp()
         self._thread = threading.Thread(target=self._run, name=f"tcptui-io {target}", daemon=True)
 
@@ -312,7 +319,10 @@ class Session:
         try:
             sock.setblocking(False)
             self._configure(sock)
-            local, remote = format_address(sock.getsockname()), format_address(sock.getpeername())
+            local, remote = self._accepted_addresses or (
+                format_address(sock.getsockname()),
+                format_address(sock.getpeername()),
+            )
         except OSError as exc:  # the client may be gone already
             sock.close()
             raise _Failed(Closed(end_reason_for(exc), str(exc), Step.HANDSHAKE)) from None
@@ -703,7 +713,7 @@ class Session:
         (with `drain`, until nothing at all is left to read).
         """
         if self._recv_buffer is None:
-            self._recv_buffer = bytearray(RECV_SIZE)
+            self._recv_buffer = mmap.mmap(-1, RECV_SIZE)
         view = memoryview(self._recv_buffer)
         reads = 0
         while True:
