@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from tcptui.ui.literal import literal
 from tcptui.ui.ordered_keys import OrderedInput
 
 Validator = Callable[[str], str | None]
@@ -40,7 +40,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.title_text))
+            yield Label(literal(self.title_text))
             yield OrderedInput(self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-error")
             yield Label("Enter accepts · Esc cancels", id="prompt-hint")
@@ -50,6 +50,6 @@ class PromptScreen(ModalScreen[str | None]):
         event.stop()
         error = self.validate(event.value) if self.validate else None
         if error:
-            self.query_one("#prompt-error", Static).update(Text(error))
+            self.query_one("#prompt-error", Static).update(literal(error))
             return
         self.dismiss(event.value)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,6 +26,7 @@ from tcptui.capture.export import ExportFormat, SaveCancelled, SaveError, export
 from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture
 from tcptui.net.events import Closed, Connected, EndReason, Event, Resolved
+from tcptui.ui.literal import literal
 from tcptui.ui.ordered_keys import OrderedInput
 
 SESSION = "session"
@@ -258,5 +258,5 @@ class SaveScreen(ModalScreen[SaveResult | None]):
 
     def _say(self, sentence: str, error: bool = False) -> None:
         message = self.query_one("#save-message", Static)
-        message.update(Text(sentence))
+        message.update(literal(sentence))
         message.set_class(error, "-error")
