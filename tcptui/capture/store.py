@@ -90,10 +90,13 @@ class Capture:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def append(self, direction: Direction, data: bytes | bytearray | memoryview) -> Chunk:
+    def append(
+        self, direction: Direction, data: bytes | bytearray | memoryview, note: str = ""
+    ) -> Chunk:
         """Store a copy of `data` as a new chunk (the caller may reuse its buffer afterwards).
 
-        Empty data is refused: a chunk always holds bytes.
+        Empty data is refused: a chunk always holds bytes. `note` is shown in its header (a
+        responder's reply says which rule sent it), after any note `add_note` left pending.
         """
         if not data:
             raise ValueError("a chunk cannot be empty")
@@ -122,8 +125,9 @@ class Capture:
                 self._stream_totals[direction] += len(data)
                 self._chunk_totals[direction] += 1
                 index = len(self._offsets) - 1
-                if self._pending_note:
-                    self._notes[index], self._pending_note = self._pending_note, ""
+                if self._pending_note or note:
+                    joined = " · ".join(part for part in (self._pending_note, note) if part)
+                    self._notes[index], self._pending_note = joined, ""
         return Chunk(index, direction, offset, stream_offset, len(data), mono, wall)
 
     def _move_to_file(self) -> None:
