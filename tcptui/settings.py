@@ -118,6 +118,8 @@ class Settings:
     """Binding id to keys, e.g. `"session.connect" = "f2,ctrl+o"`, applied with App.set_keymap."""
     profiles: Mapping[str, Profile] = field(default_factory=lambda: MappingProxyType({}))
     """Named connections from `[profiles.NAME]` tables, opened with `tcptui @NAME`."""
+    responders: str = ""
+    """A TOML file of [[responder]] rules answering received data (as `--responders FILE`)."""
 
     def profile(self, name: str) -> Profile:
         """The profile `name`, or a SettingsError that lists the names there are."""
@@ -182,6 +184,7 @@ def render_settings(settings: Settings) -> str:
         f"clipboard_cap = {settings.clipboard_cap}",
         f"history_size = {settings.history_size}",
         f"ascii_only = {'true' if settings.ascii_only else 'false'}",
+        *([f"responders = {toml_string(settings.responders)}"] if settings.responders else []),
         "",
         "[keymap]",
         *(f"{_toml_key(name)} = {toml_string(keys)}" for name, keys in settings.keymap.items()),
@@ -214,6 +217,7 @@ def _settings_from(document: dict[str, Any]) -> Settings:
         ascii_only=_read(document, "ascii_only", _boolean, default.ascii_only),
         keymap=_read(document, "keymap", _keymap, default.keymap),
         profiles=_read(document, "profiles", _profiles, default.profiles),
+        responders=_read(document, "responders", _name, default.responders),
     )
 
 
@@ -498,6 +502,10 @@ history_size = 1000
 
 # Draw with ASCII characters only, for terminals or fonts without box drawing.
 ascii_only = false
+
+# A file of [[responder]] rules that answer received data on every connection
+# (the same as --responders FILE); the README shows the format.
+# responders = "~/mock.toml"
 
 # Keys: map a binding id to one key or to several, comma-separated; the README lists
 # the ids (session.connect, composer.send, log.copy, ...). Uncomment a line to use it.

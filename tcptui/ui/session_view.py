@@ -35,6 +35,7 @@ from tcptui.net.file_upload import FileUpload, UploadError
 from tcptui.net.session import Family, Session, SessionError, SessionState
 from tcptui.net.target import Target
 from tcptui.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
+from tcptui.ui.automation import Automation, SequenceBar
 from tcptui.ui.composer import Composer, encode_message
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
@@ -176,6 +177,9 @@ class SessionView(Vertical):
         self._next_data_take = 0.0
         self._bytes_taken = self.capture.total_bytes
         self._data_timer: Timer | None = None
+        self.automation = Automation(self, config.responders)
+        if target is not None:
+            self.automation.run_when_connected(config.sequence)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -188,6 +192,7 @@ class SessionView(Vertical):
             yield ConnectionPanel(self.capture, self._target, self.config.options.family)
             settings = self.config.settings
             yield ReceiveLog(self.capture, settings.view, settings.timestamps, settings.ascii_only)
+        yield SequenceBar()
         yield Composer(self.config.line_ending, history_size=self.config.settings.history_size)
 
     def on_mount(self) -> None:
@@ -216,6 +221,7 @@ class SessionView(Vertical):
             self._data_timer.stop()
             self._data_timer = None
         self.retry.stop()
+        self.automation.stop()
         if self.session is not None:
             self.session.close()
         if self.live_saver is not None:
@@ -283,7 +289,9 @@ class SessionView(Vertical):
         self._target = target
         options = replace(self.config.options, family=family)
         self._bridge = EventBridge(self, self.connection_id)
-        self.session = Session(target, self.capture, self._bridge, options, accepted=accepted)
+        on_event = self.automation.tap(self._bridge)
+        self.session = Session(target, self.capture, on_event, options, accepted=accepted)
+        self.automation.started(self.session)
         self.session_facts = SessionFacts(str(target))
         if self.capture.total_bytes:
             self.capture.add_note(f"⟲ connection {self.connections_made + 1} to {target}")
@@ -315,6 +323,7 @@ class SessionView(Vertical):
             self.last_end = event.reason
         self.panel.show_event(event)
         self._retitle()
+        self.automation.connected()
         if isinstance(event, Closed):
             self.receive_log.refresh_data()
             self._catch_up_live_save()
@@ -322,6 +331,9 @@ class SessionView(Vertical):
             if event.reason not in QUIET_ENDINGS:
                 self.notify(event.sentence(), title="Connection ended", severity="error")
             self._maybe_retry(event)
+
+    def on_sequence_bar_progressed(self, message: SequenceBar.Progressed) -> None:
+        self.automation.progressed(message)
 
     def on_data_available(self, message: DataAvailable) -> None:
         if message.connection_id != self.connection_id or self._bridge is None:
@@ -687,7 +699,13 @@ class SessionView(Vertical):
     def action_save(self) -> None:
         live = self.session is not None or self.opened_meta is None
         meta = self.session_facts.meta() if live else self.opened_meta
-        self.app.push_screen(SaveScreen(self.capture, meta), self._saved)
+        screen = SaveScreen(
+            self.capture,
+            meta,
+            script_target=self.automation.script_target() if live else None,
+            first_chunk=self.automation.first_chunk,
+        )
+        self.app.push_screen(screen, self._saved)
 
     def _saved(self, result: SaveResult | None) -> None:
         if result is not None:
