@@ -134,6 +134,9 @@ class Responders:
         return max(0.0, self._delayed[0][0] - time.monotonic())
 
     def _match_new_chunks(self) -> None:
+        with self._condition:
+            if not self._armed:  # nothing to answer: skip the bytes rather than read them
+                self._next_chunk = len(self.capture)
         while self._next_chunk < len(self.capture) and not self._ending:
             index = self._next_chunk
             self._next_chunk += 1

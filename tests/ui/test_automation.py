@@ -12,8 +12,8 @@ from textual.widgets import Input, Select
 
 from tcptui.capture.store import Direction
 from tcptui.cli import parse_args
-from tcptui.net.session import SessionState
 from tcptui.net.sequence import RunState
+from tcptui.net.session import SessionState
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.automation import SequenceBar
 from tcptui.ui.listener_view import ListenerView
