@@ -27,6 +27,14 @@ from tcptui.codec.safe_text import safe_label
 from tcptui.net.events import Closed, DataReceived, Event
 from tcptui.net.session import SessionError
 
+SLICE = 64 * 1024
+"""Bytes matched between two hand-overs of the GIL. The matching calls hold it throughout; in
+bigger slices a flood's I/O thread waits for it (up to the 5 ms switch interval each time)."""
+FLOOD_BACKLOG = 4 << 20
+"""Received bytes not yet matched beyond which a still-growing stream counts as a flood."""
+FLOOD_SHARE = 0.05
+"""The share of the time matching may take under a flood: the I/O thread, which needs the
+GIL and a core to keep up with the network, gets the rest. The rules catch up once it ends."""
 Send = Callable[[bytes, str], None]
 """How replies leave: `Session.send(data, note)`."""
 
@@ -63,6 +71,12 @@ class Responders:
         self._delayed: list[tuple[float, int, bytes, str]] = []
         self._order = itertools.count()
         self._send: Send | None = None
+        self.matched_bytes = 0
+        self._received_before = 0
+        self._unmatched_base = capture.stream_bytes(Direction.RECEIVED)
+        """Received bytes never to be matched (an earlier connection's, or skipped with no rules
+        armed): the backlog is what arrived beyond these and `matched_bytes`."""
+        """Received bytes fed to the rules so far (a flood can run ahead of them)."""
         self._thread = threading.Thread(target=self._run, name="tcptui-responders", daemon=True)
 
     @property
@@ -137,6 +151,8 @@ class Responders:
         with self._condition:
             if not self._armed:  # nothing to answer: skip the bytes rather than read them
                 self._next_chunk = len(self.capture)
+                received = self.capture.stream_bytes(Direction.RECEIVED)
+                self._unmatched_base = received - self.matched_bytes
         while self._next_chunk < len(self.capture) and not self._ending:
             index = self._next_chunk
             self._next_chunk += 1
@@ -147,7 +163,23 @@ class Responders:
                 data = self.capture.read(chunk.offset, chunk.length)
             except ValueError:  # the capture was closed with the tab
                 return
-            self._answer(data)
+            for start in range(0, len(data), SLICE):
+                started = time.perf_counter()
+                self._answer(data[start : start + SLICE])
+                self.matched_bytes += min(SLICE, len(data) - start)
+                self._yield_to_reading(time.perf_counter() - started)
+
+    def _yield_to_reading(self, cost: float) -> None:
+        """Reading comes first. Under a flood (a backlog that is still growing), rest so that
+        matching takes at most FLOOD_SHARE of the time; otherwise just hand the GIL over."""
+        received = self.capture.stream_bytes(Direction.RECEIVED)
+        growing, self._received_before = received > self._received_before, received
+        backlog = received - self._unmatched_base - self.matched_bytes
+        if growing and backlog > FLOOD_BACKLOG:
+            with self._condition:
+                self._condition.wait_for(lambda: self._ending, cost / FLOOD_SHARE - cost)
+        else:
+            time.sleep(0)
 
     def _answer(self, data: bytes) -> None:
         with self._condition:

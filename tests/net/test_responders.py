@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import threading
 from collections.abc import Iterator
@@ -172,3 +173,17 @@ def test_each_listened_client_gets_its_own_responders() -> None:
                 session.close()
                 assert session.join(DEFAULT_TIMEOUT) and responders.join(DEFAULT_TIMEOUT)
                 capture.close()
+
+
+def test_a_match_at_the_end_of_a_flood_is_answered_once_the_rules_catch_up(
+    server: ScriptedServer, capture: Capture
+) -> None:
+    session, responders, conn, recorder = connect_with(
+        server, capture, rules([{"match": "NEEDLE-1234", "reply": "found"}])
+    )
+    flood = random.Random(7).randbytes(24 << 20).replace(b"N", b"n")
+    conn.sendall(flood + b"NEEDLE-1234")
+    assert server.wait_received(len(b"found"), timeout=60)
+    assert server.received == b"found"
+    assert responders.matched_bytes == len(flood) + len(b"NEEDLE-1234")
+    session.close()
