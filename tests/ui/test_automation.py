@@ -218,3 +218,40 @@ def test_a_bad_rules_file_is_one_sentence_and_exit_2(
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines()[-1] == f"tcptui: error: {rules}: {sentence}"
+
+
+async def test_record_sequence_writes_what_was_sent_and_it_runs_again(tmp_path: Path) -> None:
+    recorded = tmp_path / "recorded.toml"
+    with EchoServer() as server:
+        app = app_for([f"127.0.0.1:{server.port}"])
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(SessionView)
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.OPEN,
+                "open",
+            )
+            view.composer.input.focus()
+            await pilot.press(*"first", "enter")
+            await wait_for(pilot, lambda: view.capture.total_bytes == 12, "the echo")
+            view.automation.ask_record()
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+            app.screen.query_one(Input).value = str(recorded)
+            await pilot.press("enter")
+            await wait_for(pilot, recorded.exists, "the recorded file")
+            assert recorded.read_text().endswith(
+                '[[step]]\nsend = "first\\\\n"\n\n[[step]]\nexpect = "first\\\\n"\ntimeout = 5\n'
+            )
+            view.automation.ask_run()
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+            app.screen.query_one(Input).value = str(recorded)
+            await pilot.press("enter")
+            await wait_for(
+                pilot,
+                lambda: view.automation.run is not None
+                and view.automation.run.result is not None,
+                "the run",
+            )
+            assert view.automation.run is not None and view.automation.run.result is not None
+            assert view.automation.run.result.state is RunState.PASSED
+            assert server.wait_received(len(b"first\nfirst\n"))
