@@ -248,8 +248,7 @@ async def test_record_sequence_writes_what_was_sent_and_it_runs_again(tmp_path: 
             await pilot.press("enter")
             await wait_for(
                 pilot,
-                lambda: view.automation.run is not None
-                and view.automation.run.result is not None,
+                lambda: view.automation.run is not None and view.automation.run.result is not None,
                 "the run",
             )
             assert view.automation.run is not None and view.automation.run.result is not None
