@@ -30,7 +30,7 @@ from tcptui.net.session import SessionError
 SLICE = 64 * 1024
 """Bytes matched between two hand-overs of the GIL. The matching calls hold it throughout; in
 bigger slices a flood's I/O thread waits for it (up to the 5 ms switch interval each time)."""
-FLOOD_BACKLOG = 4 << 20
+FLOOD_BACKLOG = 1 << 20
 """Received bytes not yet matched beyond which a still-growing stream counts as a flood."""
 FLOOD_SHARE = 0.05
 """The share of the time matching may take under a flood: the I/O thread, which needs the

@@ -8,6 +8,7 @@ reaches the screen as `Text`, never as markup.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -23,6 +24,7 @@ from tcptui.capture.conversation import conversation, record_sequence
 from tcptui.capture.export import SaveError, write_atomically
 from tcptui.capture.script_export import ScriptTarget
 from tcptui.codec.automation_rules import ResponderRule, RuleError, Step, parse_responders
+from tcptui.codec.composer_syntax import escape_for_composer
 from tcptui.net.events import Event
 from tcptui.net.responders import Responders
 from tcptui.net.sequence import Progress, RunState, SequenceRun
@@ -31,6 +33,9 @@ from tcptui.ui.prompt_screen import PromptScreen
 
 if TYPE_CHECKING:
     from tcptui.ui.session_view import SessionView
+
+ANSWER_BYTES = 64
+"""How much of a chunk "Answer this chunk with…" puts in the pattern: its start says enough."""
 
 
 class SequenceBar(Static):
@@ -192,8 +197,11 @@ class Automation:
 
     # -- responders --------------------------------------------------------------------------
 
-    def ask_rule(self) -> None:
+    def ask_rule(self, example: bytes = b"") -> None:
+        """Ask for a rule; with `example` (a chunk's bytes), its pattern is filled in."""
         number = len(self.rules) + 1
+        shown = escape_for_composer(example[:ANSWER_BYTES], self._encoding)
+        value = f"match = {json.dumps(shown, ensure_ascii=False)}, reply = " if example else ""
 
         def check(line: str) -> str | None:
             try:
@@ -209,7 +217,7 @@ class Automation:
         self.view.app.push_screen(
             PromptScreen(
                 "Add a responder (TOML keys, as in a responders file)",
-                "",
+                value,
                 'match = "PING", reply = "PONG\\r\\n"',
                 check,
             ),

@@ -87,6 +87,11 @@ def session_commands(view: SessionView) -> Iterator[SystemCommand]:
         view.automation.ask_rule,
     )
     yield SystemCommand(
+        "Answer this chunk with…",
+        "A responder whose pattern is the start of the chunk under the log's cursor",
+        view.action_answer_chunk,
+    )
+    yield SystemCommand(
         "Run sequence…", "Run a [[step]] file on this connection", view.automation.ask_run
     )
     yield SystemCommand(

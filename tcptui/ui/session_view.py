@@ -35,7 +35,7 @@ from tcptui.net.file_upload import FileUpload, UploadError
 from tcptui.net.session import Session, SessionError, SessionState
 from tcptui.net.target import Family, Target
 from tcptui.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
-from tcptui.ui.automation import Automation, SequenceBar
+from tcptui.ui.automation import ANSWER_BYTES, Automation, SequenceBar
 from tcptui.ui.composer import Composer, encode_message
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
@@ -649,6 +649,12 @@ class SessionView(Vertical):
         self.composer.line_ending = self.composer.line_ending.NONE
         self.composer.load(escape_for_composer(data, self.composer.encoding))
         self.composer.input.focus()
+
+    def action_answer_chunk(self) -> None:
+        """Add a responder whose pattern is the start of the chunk under the cursor."""
+        chunk = self._chunk_under_cursor()
+        if chunk is not None:
+            self.automation.ask_rule(self.capture.read_chunk(chunk, 0, ANSWER_BYTES))
 
     def _chunk_under_cursor(self) -> int | None:
         offset = self.receive_log.marks.cursor.offset

@@ -70,8 +70,6 @@ def _ingest(
     transfer = server.next_transfer(60)
     if facts["received"] != server.nbytes or facts["sha256"] != sha256:
         raise ByteCheckError(f"tcptui captured {facts['received']} bytes, not the payload")
-    if rules and facts["chunks"] == facts["received_chunks"]:
-        raise AssertionError("the rules sent no reply: the TCPTUI-nnnnnn rule should have fired")
     return facts["ui_closed"] - transfer.accepted, int(facts["responder_bytes"])
 
 

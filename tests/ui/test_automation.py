@@ -254,3 +254,36 @@ async def test_record_sequence_writes_what_was_sent_and_it_runs_again(tmp_path: 
             assert view.automation.run is not None and view.automation.run.result is not None
             assert view.automation.run.result.state is RunState.PASSED
             assert server.wait_received(len(b"first\nfirst\n"))
+
+
+async def test_answer_this_chunk_fills_the_pattern_from_the_chunk_under_the_cursor() -> None:
+    with EchoServer() as server:
+        app = app_for([f"127.0.0.1:{server.port}"])
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(SessionView)
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.OPEN,
+                "open",
+            )
+            view.composer.input.focus()
+            await pilot.press(*"a\\x00[b]", "enter")
+            await wait_for(pilot, lambda: view.capture.total_bytes == 12, "the echo")
+            log = view.receive_log
+            log.hex_view.scroll_home(animate=False, immediate=True)
+            log.hex_view.focus()
+            await pilot.pause()
+            view.action_answer_chunk()
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+            prompt = app.screen.query_one(Input)
+            assert prompt.value == 'match = "a\\\\x00[b]\\\\n", reply = '
+            prompt.value += '"seen"'
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen), "closed")
+            view.composer.input.focus()
+            await pilot.press(*"a\\x00[b]", "enter")
+            await wait_for(
+                pilot,
+                lambda: stream_bytes(view.capture, Direction.SENT) == b"a\x00[b]\n" * 2 + b"seen",
+                "the rule's answer to the second echo",
+            )
