@@ -161,8 +161,14 @@ class Automation:
 
     def ask_run(self) -> None:
         def chosen(path: str | None) -> None:
-            if path:
-                self.start_run(tuple(load_sequence(Path(path).expanduser(), self._encoding)))
+            if not path:
+                return
+            try:  # checked by the prompt, but the file may have changed since
+                steps = load_sequence(Path(path).expanduser(), self._encoding)
+            except AutomationFileError as exc:
+                self.view.notify(str(exc), title="Sequence", severity="error", markup=False)
+                return
+            self.start_run(tuple(steps))
 
         self.view.app.push_screen(
             PromptScreen("Run a sequence file ([[step]] tables)", "", "steps.toml", self._check),
