@@ -168,6 +168,7 @@ class Responders:
                 self._answer(data[start : start + SLICE])
                 self.matched_bytes += min(SLICE, len(data) - start)
                 self._yield_to_reading(time.perf_counter() - started)
+                self._send_due()  # a delayed reply falls due while a backlog is matched
 
     def _yield_to_reading(self, cost: float) -> None:
         """Reading comes first. Under a flood (a backlog that is still growing), rest so that

@@ -119,8 +119,9 @@ class Automation:
             self.run.stop()
 
     def script_target(self) -> ScriptTarget | None:
+        """Where an exported script connects; None in listen mode, where we were the server."""
         session = self.view.session
-        if session is None:
+        if session is None or self.view.config.listen is not None:
             return None
         tls = self.view.config.options.tls
         return ScriptTarget(

@@ -211,7 +211,10 @@ class SaveScreen(ModalScreen[SaveResult | None]):
             self._say(f"{check.path.name} already exists: press Overwrite to replace it.")
             return
         if self.format_key in ScriptKind.__members__ and self.script_target is None:
-            self._say("A script replays a connection: connect first.", error=True)
+            self._say(
+                "A script replays a connection you opened: connect first (not in listen mode).",
+                error=True,
+            )
             return
         self._forget_confirmation()
         self.cancel_event.clear()
