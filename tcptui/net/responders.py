@@ -165,8 +165,8 @@ class Responders:
                 return
             for start in range(0, len(data), SLICE):
                 started = time.perf_counter()
-                self._answer(data[start : start + SLICE])
                 self.matched_bytes += min(SLICE, len(data) - start)
+                self._answer(data[start : start + SLICE])
                 self._yield_to_reading(time.perf_counter() - started)
                 self._send_due()  # a delayed reply falls due while a backlog is matched
 

@@ -98,6 +98,12 @@ class Automation:
         self.responders = Responders(self.rules, self.view.capture)
         return self.responders.tap(observe)
 
+    def adopt(self, responders: Responders | None) -> None:
+        """Listen mode: the tab shows a client whose responders already run (if any)."""
+        self.responders = responders
+        if responders is not None:
+            self.rules = responders.rules
+
     def started(self, session: Session) -> None:
         if self.responders is not None:
             self.responders.start(session.send)

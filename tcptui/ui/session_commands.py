@@ -31,6 +31,11 @@ def session_commands(view: SessionView) -> Iterator[SystemCommand]:
     )
     yield SystemCommand("Cycle view", "dual → text → hex (F5)", view.action_cycle_view)
     yield SystemCommand(
+        "Data inspector",
+        "Show or hide what the bytes at the log's cursor mean (i in the log)",
+        view.action_toggle_inspector,
+    )
+    yield SystemCommand(
         "Copy selection or chunk", "In the default format (c in the log)", view.action_copy
     )
     yield SystemCommand(

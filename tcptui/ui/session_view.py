@@ -7,7 +7,6 @@ never share bytes, state or threads; closing the tab shuts the connection and fr
 from __future__ import annotations
 
 import contextlib
-import socket
 import time
 from collections.abc import Iterable
 from dataclasses import replace
@@ -32,12 +31,13 @@ from tcptui.codec.safe_text import safe_label
 from tcptui.launch_config import LaunchConfig
 from tcptui.net.events import Closed, EndReason
 from tcptui.net.file_upload import FileUpload, UploadError
+from tcptui.net.listen_clients import ListenClient
 from tcptui.net.session import Session, SessionError, SessionState
 from tcptui.net.target import Family, Target
 from tcptui.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
 from tcptui.ui.automation import ANSWER_BYTES, Automation, SequenceBar
 from tcptui.ui.composer import Composer, encode_message
-from tcptui.ui.connection_panel import ConnectionPanel
+from tcptui.ui.connection_panel import ConnectionPanel, human_bytes
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
 from tcptui.ui.copying import CLIPBOARD_TEXT_CAP, NothingToCopy, bytes_to_copy, default_scope
 from tcptui.ui.messages import DataAvailable, EventBridge, SessionEvent
@@ -151,7 +151,7 @@ class SessionView(Vertical):
         target: Target | None = None,
         opened_meta: SessionMeta | None = None,
         live_saver: LiveSaver | None = None,
-        accepted: socket.socket | None = None,
+        client: ListenClient | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
     ) -> None:
         super().__init__(id=id, classes="session-view")
@@ -171,7 +171,8 @@ class SessionView(Vertical):
         self._retry_timer: Timer | None = None
         self.unread = False
         self.last_end: EndReason | None = None
-        self._accepted = accepted
+        self.listen_client = client
+        """Listen mode: the accepted client this tab shows (its session runs already)."""
         self.upload: FileUpload | None = None
         self._upload_timer: Timer | None = None
         self._next_data_take = 0.0
@@ -184,10 +185,12 @@ class SessionView(Vertical):
     # -- building ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        if self.opened_meta is None and self._target is not None and self.session is None:
+        if self.listen_client is not None and self.session is None:
+            self._adopt(self.listen_client)
+        elif self.opened_meta is None and self._target is not None and self.session is None:
             # Connect while the widgets are built: resolving, the handshake and the first
             # bytes overlap the building. The events wait in this view's queue till mounted.
-            self._open_session(self._target, self.config.options.family, self._accepted)
+            self._open_session(self._target, self.config.options.family)
         with Horizontal(classes="session-main"):
             yield ConnectionPanel(self.capture, self._target, self.config.options.family)
             settings = self.config.settings
@@ -202,8 +205,7 @@ class SessionView(Vertical):
         if self.opened_meta is not None:
             self.receive_log.refresh_data()
         elif self._target is not None:
-            self._show_connecting(self._target, announce=self._accepted is None)
-            self._accepted = None
+            self._show_connecting(self._target, announce=self.listen_client is None)
             if self.capture.total_bytes:
                 self._schedule_take()  # what arrived while the widgets were built
 
@@ -272,16 +274,26 @@ class SessionView(Vertical):
         family: Family,
         *,
         from_retry: bool = False,
-        accepted: socket.socket | None = None,
     ) -> None:
         """Close any current connection and open a new one to `target`."""
         if not from_retry:
             self.retry.reset()
             self.panel.show_retry("")
-        self._open_session(target, family, accepted)
-        self._show_connecting(target, announce=accepted is None)
+        self._open_session(target, family)
+        self._show_connecting(target, announce=True)
 
-    def _open_session(self, target: Target, family: Family, accepted: socket.socket | None) -> None:
+    def _adopt(self, client: ListenClient) -> None:
+        """Listen mode: show a client the listener already serves, the events it missed first."""
+        self.connection_id += 1
+        self._target = client.target
+        self._bridge = EventBridge(self, self.connection_id)
+        self.session = client.session
+        self.session_facts = SessionFacts(str(client.target))
+        self.connections_made += 1
+        self.automation.adopt(client.responders)
+        client.attach(self._bridge)
+
+    def _open_session(self, target: Target, family: Family) -> None:
         """Start the I/O thread; its events are shown once this view handles messages."""
         if self.session is not None:
             self.session.close()
@@ -290,7 +302,7 @@ class SessionView(Vertical):
         options = replace(self.config.options, family=family)
         self._bridge = EventBridge(self, self.connection_id)
         on_event = self.automation.tap(self._bridge)
-        self.session = Session(target, self.capture, on_event, options, accepted=accepted)
+        self.session = Session(target, self.capture, on_event, options)
         self.automation.started(self.session)
         self.session_facts = SessionFacts(str(target))
         if self.capture.total_bytes:
@@ -605,19 +617,19 @@ class SessionView(Vertical):
             self._upload_timer.stop()
         self.upload = self._upload_timer = None
         self.composer.hide_upload()
-        if upload.cancelled:
+        if upload.cancelled:  # every piece read still goes out whole
             self.notify(
-                f"Stopped sending {upload.path.name} after {upload.read:,} bytes.",
+                f"Stopped sending {upload.path.name} after {_amount(upload.read)}.",
                 severity="warning",
             )
         elif upload.error:
             self.notify(
-                f"{upload.error.capitalize()} ({upload.read:,} bytes went out).",
+                f"{upload.error.capitalize()} ({_amount(upload.sent)} went out).",
                 title="File not sent",
                 severity="error",
             )
         else:
-            self.notify(f"Sent {upload.path.name}: {upload.size:,} bytes.", title="File sent")
+            self.notify(f"Sent {upload.path.name}: {_amount(upload.size)}.", title="File sent")
 
     def stop_repeat(self) -> None:
         if self._repeat_timer is not None:
@@ -677,6 +689,12 @@ class SessionView(Vertical):
         if panel.display and panel.has_focus_within:
             self.composer.input.focus()
         panel.display = not panel.display
+
+    def action_toggle_inspector(self) -> None:
+        """Show or hide the data inspector; the views it shrinks keep the cursor in sight."""
+        self.receive_log.inspector.toggle()
+        for view in self.receive_log.visible_views():
+            self.call_after_refresh(view.reveal_cursor)
 
     def action_follow(self) -> None:
         for view in self.receive_log.visible_views():
@@ -812,3 +830,8 @@ class SessionView(Vertical):
     def system_commands(self) -> Iterable[SystemCommand]:
         """This tab's actions for the command palette."""
         return session_commands(self)
+
+
+def _amount(count: int) -> str:
+    """Bytes as the connection panel counts them, and exactly: `1.0 MiB (1,048,576 bytes)`."""
+    return f"{human_bytes(count)} ({count:,} bytes)"

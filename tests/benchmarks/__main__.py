@@ -21,6 +21,7 @@ from . import (
     bench_frame,
     bench_hexdump,
     bench_ingest,
+    bench_listen,
     bench_responders,
     bench_search,
     bench_startup,
@@ -35,6 +36,7 @@ FIGURES: dict[str, ModuleType] = {
     "hexdump": bench_hexdump,
     "search": bench_search,
     "startup": bench_startup,
+    "listen": bench_listen,
 }
 DEFAULT_OUTPUT = Path(__file__).with_name("results.md")
 

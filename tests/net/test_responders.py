@@ -12,13 +12,11 @@ import pytest
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.automation_rules import ResponderRule, parse_responders
 from tcptui.net.events import Connected
-from tcptui.net.listener import Listener
-from tcptui.net.listener import Listening as ListeningEvent
 from tcptui.net.responders import Responders
 from tcptui.net.session import Session
-from tcptui.net.target import Target
 from tests.helpers import EventRecorder, LoopbackServer
 from tests.helpers.waiting import DEFAULT_TIMEOUT
+from tests.net.listen_harness import ListenHarness
 
 
 def rules(toml_tables: list[dict[str, object]]) -> list[ResponderRule]:
@@ -124,38 +122,21 @@ def test_hex_wildcards_once_and_delay(server: ScriptedServer, capture: Capture) 
 
 
 def test_each_listened_client_gets_its_own_responders() -> None:
-    listening = threading.Event()
-    accepted: list[tuple[Session, Responders, Capture]] = []
-    lock = threading.Condition()
-    responder_rules = rules([{"match": "hello", "reply": "hi #{counter}\\n"}])
-
-    def on_event(event: object) -> None:
-        if isinstance(event, ListeningEvent):
-            listening.set()
-
-    def accept(conn: socket.socket) -> None:
-        capture = Capture()
-        responders = Responders(responder_rules, capture)
-        session = Session(
-            Target(*conn.getpeername()[:2]),
-            capture,
-            responders.tap(EventRecorder()),
-            accepted=conn,
-        )
-        responders.start(session.send)
-        session.start()
-        with lock:
-            accepted.append((session, responders, capture))
-            lock.notify_all()
-
-    listener = Listener("127.0.0.1", 0, on_event, accept)
-    listener.start()
+    harness = ListenHarness(
+        responders=tuple(rules([{"match": "hello", "reply": "hi #{counter}\\n"}]))
+    )
+    port = harness.start()
     try:
-        assert listening.wait(DEFAULT_TIMEOUT)
-        clients = [socket.create_connection(("127.0.0.1", listener.port)) for _ in range(2)]
+        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
         for client in clients:
             client.settimeout(DEFAULT_TIMEOUT)
         clients[0].sendall(b"hel")
+        harness.wait(
+            lambda: (
+                (served := harness.book.client(1)) is not None and served.capture.total_bytes == 3
+            ),
+            "the first client's first read",
+        )
         clients[1].sendall(b"hello")
         assert clients[1].recv(100) == b"hi #1\n"
         clients[0].sendall(b"lo hello")
@@ -166,13 +147,7 @@ def test_each_listened_client_gets_its_own_responders() -> None:
         for client in clients:
             client.close()
     finally:
-        listener.stop()
-        assert listener.join(DEFAULT_TIMEOUT)
-        with lock:
-            for session, responders, capture in accepted:
-                session.close()
-                assert session.join(DEFAULT_TIMEOUT) and responders.join(DEFAULT_TIMEOUT)
-                capture.close()
+        harness.stop()
 
 
 def test_a_match_at_the_end_of_a_flood_is_answered_once_the_rules_catch_up(

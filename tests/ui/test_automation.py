@@ -63,20 +63,21 @@ async def test_listen_with_responders_is_a_mock_server(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: listener.listener.port != 0, "the listener")
         with socket.create_connection(("127.0.0.1", listener.listener.port)) as client:
             client.sendall(b"HELLO al")
-            await wait_for(pilot, lambda: len(app.query(SessionView)) == 1, "the client's tab")
-            view = app.query_one(SessionView)
+            await wait_for(pilot, lambda: listener.book.client(1) is not None, "the client")
+            served = listener.book.client(1)
+            assert served is not None
             await wait_for(
-                pilot, lambda: view.capture.total_bytes == 8, "the first part of the greeting"
+                pilot, lambda: served.capture.total_bytes == 8, "the first part of the greeting"
             )
             client.sendall(b"ice\r\n\xde\xad\x00\xef\xde\xad\x01\xef")
             expected = b"hi alice, you are number 1\r\n\xca\xfe"
             assert recv_exactly(client, len(expected)) == expected
             await wait_for(
                 pilot,
-                lambda: stream_bytes(view.capture, Direction.SENT) == expected,
-                "the replies in the log",
+                lambda: stream_bytes(served.capture, Direction.SENT) == expected,
+                "the replies in the capture",
             )
-            notes = [view.capture.note(c.index) for c in view.capture.chunks()]
+            notes = [served.capture.note(c.index) for c in served.capture.chunks()]
             assert "↩ greeting" in notes and "↩ rule 2" in notes
             listener.action_stop()
 
