@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Header, TabbedContent, TabPane
@@ -34,6 +35,7 @@ from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.help_screen import HelpScreen
 from tcptui.ui.inspector_panel import InspectorPanel
 from tcptui.ui.listener_view import ListenerView
+from tcptui.ui.literal import as_markup, literal, visible
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.session_view import SessionView
@@ -118,6 +120,26 @@ class TcpTuiApp(App[int]):
             return False
         self.theme = theme
         return True
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification, the app's and its widgets', shown as the text it is: they quote
+        file names, peers' and proxies' errors, settings and snippets, so none is read as
+        markup, whatever `markup` says (a constant one with `[` was garbled too)."""
+        super().notify(
+            visible(message),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # -- building ----------------------------------------------------------------------------
 
@@ -266,7 +288,7 @@ class TcpTuiApp(App[int]):
             client=client,
             id=f"session-{self._tabs_made}",
         )
-        await self._show_new_tab(TabPane(view.title, view, id=f"tab-{self._tabs_made}"))
+        await self._show_new_tab(TabPane(literal(view.title), view, id=f"tab-{self._tabs_made}"))
         return view
 
     async def open_listener_tab(self, host: str, port: int) -> ListenerView:
@@ -281,7 +303,7 @@ class TcpTuiApp(App[int]):
             responders=self.config.responders,
             id=f"listener-{self._tabs_made}",
         )
-        await self._show_new_tab(TabPane(view.title, view, id=f"tab-{self._tabs_made}"))
+        await self._show_new_tab(TabPane(literal(view.title), view, id=f"tab-{self._tabs_made}"))
         return view
 
     async def _show_new_tab(self, pane: TabPane) -> None:
@@ -357,7 +379,7 @@ class TcpTuiApp(App[int]):
         if isinstance(pane, TabPane) and pane.id:
             tab = tabs.get_tab(pane.id)
             if tab.label.plain != view.title:  # setting a label lays the screen out again
-                tab.label = view.title
+                tab.label = literal(view.title)
         return True
 
     @on(SessionView.TitleChanged)
@@ -447,13 +469,13 @@ class TcpTuiApp(App[int]):
         )
         for name, profile in self.config.settings.profiles.items():
             yield SystemCommand(
-                f"Open profile @{name}",
-                f"{profile.target} in a new tab",
+                as_markup(f"Open profile @{name}"),
+                as_markup(f"{profile.target} in a new tab"),
                 partial(self.open_target, profile.target),
             )
         for target in self.state.recent:
             yield SystemCommand(
-                f"Connect to {target}",
+                as_markup(f"Connect to {target}"),
                 "A recent target, in a new tab",
                 partial(self.open_target, target),
             )

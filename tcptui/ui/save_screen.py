@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,6 +27,7 @@ from tcptui.capture.script_export import ScriptKind, ScriptTarget, export_script
 from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture
 from tcptui.net.events import Closed, Connected, EndReason, Event, Resolved
+from tcptui.ui.literal import literal
 
 SESSION = "session"
 """The Select value for a session file; exports use their ExportFormat name."""
@@ -281,5 +281,5 @@ class SaveScreen(ModalScreen[SaveResult | None]):
 
     def _say(self, sentence: str, error: bool = False) -> None:
         message = self.query_one("#save-message", Static)
-        message.update(Text(sentence))
+        message.update(literal(sentence))
         message.set_class(error, "-error")
