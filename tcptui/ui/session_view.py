@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input
 
-from tcptui.capture.export import SaveError
+from tcptui.capture.export import ExportFormat, SaveError
 from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta
 from tcptui.capture.store import Capture, Direction
@@ -35,6 +35,7 @@ from tcptui.net.listen_clients import ListenClient
 from tcptui.net.session import Session, SessionError, SessionState
 from tcptui.net.target import Family, Target
 from tcptui.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
+from tcptui.ui.automation import ANSWER_BYTES, Automation, SequenceBar
 from tcptui.ui.composer import Composer, encode_message
 from tcptui.ui.connection_panel import ConnectionPanel, human_bytes
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
@@ -44,7 +45,7 @@ from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.repeat_spec import parse_repeat
 from tcptui.ui.retry_policy import RetryPolicy
-from tcptui.ui.save_screen import SaveResult, SaveScreen, SessionFacts
+from tcptui.ui.save_screen import FORMAT_LABELS, SESSION, SaveResult, SaveScreen, SessionFacts
 from tcptui.ui.session_commands import session_commands
 from tcptui.ui.snippet_screens import (
     SNIPPET_KEY_COUNT,
@@ -70,6 +71,9 @@ DATA_REFRESH_LONGEST = 0.5
 """Most seconds between two takes under a flood: the log shows new bytes at least twice a
 second. A take's cost is measured up to its frame, and the first frame of a connection also
 lays out the whole screen (70 ms in tmux): by its share alone, the next take came 0.7 s later."""
+
+KEEPS_EVERY_BYTE = {FORMAT_LABELS[SESSION], FORMAT_LABELS[ExportFormat.PCAP.name]}
+"""Saves that hold both directions' bytes: after one, closing the tab loses nothing."""
 
 
 def take_spacing(taken: int, cost: float) -> float:
@@ -179,6 +183,9 @@ class SessionView(Vertical):
         self._data_timer: Timer | None = None
         self.saved_through = self.capture.total_bytes if opened_meta is not None else 0
         """Bytes of the capture a save (or the opened file) holds."""
+        self.automation = Automation(self, config.responders)
+        if target is not None:
+            self.automation.run_when_connected(config.sequence)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -193,6 +200,7 @@ class SessionView(Vertical):
             yield ConnectionPanel(self.capture, self._target, self.config.options.family)
             settings = self.config.settings
             yield ReceiveLog(self.capture, settings.view, settings.timestamps, settings.ascii_only)
+        yield SequenceBar()
         yield Composer(self.config.line_ending, history_size=self.config.settings.history_size)
 
     def on_mount(self) -> None:
@@ -220,6 +228,7 @@ class SessionView(Vertical):
             self._data_timer.stop()
             self._data_timer = None
         self.retry.stop()
+        self.automation.stop()
         if self.session is not None:
             self.session.close()
         if self.live_saver is not None:
@@ -286,6 +295,7 @@ class SessionView(Vertical):
         self.session = client.session
         self.session_facts = SessionFacts(str(client.target))
         self.connections_made += 1
+        self.automation.adopt(client.responders)
         client.attach(self._bridge)
 
     def _open_session(self, target: Target, family: Family) -> None:
@@ -296,7 +306,9 @@ class SessionView(Vertical):
         self._target = target
         options = replace(self.config.options, family=family)
         self._bridge = EventBridge(self, self.connection_id)
-        self.session = Session(target, self.capture, self._bridge, options)
+        on_event = self.automation.tap(self._bridge)
+        self.session = Session(target, self.capture, on_event, options)
+        self.automation.started(self.session)
         self.session_facts = SessionFacts(str(target))
         if self.capture.total_bytes:
             self.capture.add_note(f"⟲ connection {self.connections_made + 1} to {target}")
@@ -328,6 +340,7 @@ class SessionView(Vertical):
             self.last_end = event.reason
         self.panel.show_event(event)
         self._retitle()
+        self.automation.connected()
         if isinstance(event, Closed):
             self.receive_log.refresh_data()
             self._catch_up_live_save()
@@ -335,6 +348,9 @@ class SessionView(Vertical):
             if event.reason not in QUIET_ENDINGS:
                 self.notify(event.sentence(), title="Connection ended", severity="error")
             self._maybe_retry(event)
+
+    def on_sequence_bar_progressed(self, message: SequenceBar.Progressed) -> None:
+        self.automation.progressed(message)
 
     def on_data_available(self, message: DataAvailable) -> None:
         if message.connection_id != self.connection_id or self._bridge is None:
@@ -651,6 +667,12 @@ class SessionView(Vertical):
         self.composer.load(escape_for_composer(data, self.composer.encoding))
         self.composer.input.focus()
 
+    def action_answer_chunk(self) -> None:
+        """Add a responder whose pattern is the start of the chunk under the cursor."""
+        chunk = self._chunk_under_cursor()
+        if chunk is not None:
+            self.automation.ask_rule(self.capture.read_chunk(chunk, 0, ANSWER_BYTES))
+
     def _chunk_under_cursor(self) -> int | None:
         offset = self.receive_log.marks.cursor.offset
         if offset is None or offset >= self.capture.total_bytes:
@@ -721,12 +743,19 @@ class SessionView(Vertical):
 
         def closed(result: SaveResult | None) -> None:
             self._saved(result)
-            if result is not None:
+            kept = result is not None and result.format_label in KEEPS_EVERY_BYTE
+            if kept:
                 self.saved_through = max(self.saved_through, through)
             if then is not None:
-                then(result is not None)
+                then(kept)
 
-        self.app.push_screen(SaveScreen(self.capture, meta), closed)
+        screen = SaveScreen(
+            self.capture,
+            meta,
+            script_target=self.automation.script_target() if live else None,
+            first_chunk=self.automation.first_chunk,
+        )
+        self.app.push_screen(screen, closed)
 
     def _saved(self, result: SaveResult | None) -> None:
         if result is not None:

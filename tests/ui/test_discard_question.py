@@ -8,8 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
+from tcptui.capture.export import ExportFormat
 from tcptui.capture.session_file import open_session
 from tcptui.capture.store import Direction
 from tcptui.cli import parse_args
@@ -126,3 +127,18 @@ async def test_quitting_asks_for_the_bytes_of_clients_a_listener_holds_without_a
             assert not app.screen.query("#discard-save")  # nothing the save dialog could write
             await pilot.press("d")
             await wait_for(pilot, lambda: not app.is_running, "the app to quit")
+
+
+async def test_an_export_of_one_direction_does_not_count_as_saved(tmp_path: Path) -> None:
+    app = app_with_bytes()
+    app.capture.append(Direction.SENT, b"typed, and in no received-bytes file\n")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SaveScreen), "the save dialog")
+        app.screen.query_one("#save-format", Select).value = ExportFormat.RAW_RECEIVED.name
+        app.screen.query_one("#save-path", Input).value = str(tmp_path / "received.bin")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, SaveScreen), "the export")
+        assert (tmp_path / "received.bin").read_bytes() == PAYLOAD
+        await pilot.press("ctrl+f4")
+        await asked(app, pilot)
