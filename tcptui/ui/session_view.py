@@ -728,9 +728,10 @@ class SessionView(Vertical):
     @property
     def unsaved_bytes(self) -> int:
         """Captured bytes no file holds: what closing this tab would throw away."""
-        if self.live_saver is not None:
-            return 0
-        return max(0, self.capture.total_bytes - self.saved_through)
+        since_saved = max(0, self.capture.total_bytes - self.saved_through)
+        if self.live_saver is not None:  # it writes what is received, as `nc > FILE`
+            return min(since_saved, self.capture.stream_bytes(Direction.SENT))
+        return since_saved
 
     def action_save(self) -> None:
         self.save()

@@ -142,3 +142,18 @@ async def test_an_export_of_one_direction_does_not_count_as_saved(tmp_path: Path
         assert (tmp_path / "received.bin").read_bytes() == PAYLOAD
         await pilot.press("ctrl+f4")
         await asked(app, pilot)
+
+
+async def test_with_save_the_received_bytes_are_kept_but_sent_ones_are_asked_about(
+    tmp_path: Path,
+) -> None:
+    config = replace(make_app(None).config, save=str(tmp_path / "live.bin"))
+    app = TcpTuiApp(config)
+    app.animation_level = "none"
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.current
+        view.capture.append(Direction.RECEIVED, PAYLOAD)
+        assert view.unsaved_bytes == 0  # --save writes what is received
+        view.capture.append(Direction.SENT, b"typed\n")
+        await pilot.press("ctrl+f4")
+        assert "6 bytes never saved" in await asked(app, pilot)
