@@ -248,7 +248,7 @@ class TextPainter(RowPainter):
         self.encoding = encoding
         # Rows of UTF-8 text hold a width of cells. Not in ASCII mode: there every non-ASCII
         # character is shown as an escape of eight cells or more, so rows stay in bytes.
-        utf8 = codecs.lookup(encoding).name == "utf-8"
+        utf8 = self._utf8 = codecs.lookup(encoding).name == "utf-8"
         self._cells = cell_len if utf8 and reader.glyphs is not ASCII_GLYPHS else None
         self._starts: LRUCache[int, list[int]] = LRUCache(_CHUNK_CACHE_SIZE)
         self._shapes: LRUCache[int, RowShape] = LRUCache(1024)
@@ -356,6 +356,8 @@ class TextPainter(RowPainter):
         glyphs = self.reader.glyphs
         segments = [Segment(glyphs.gutter, DIRECTION_STYLES[chunk.direction])]
         cells = cell_len(glyphs.gutter)
+        if marks and self._utf8:
+            marks = whole_characters(data, marks)
         parts = split_by_marks(len(data), marks) if marks else [((0, len(data)), None)]
         for (lo, hi), mark in parts:
             pieces = render_text(data[lo:hi], self.encoding)
@@ -369,6 +371,29 @@ class TextPainter(RowPainter):
                 )
             cells += sum(map(_piece_cells, pieces))
         return Strip(segments, cells)
+
+
+def whole_characters(data: bytes, marks: Marks) -> Marks:
+    """Marks widened to whole UTF-8 characters. A mark edge inside a character (the cursor on
+    its second byte) would paint each part as `\\xNN` escapes: a row of CJK text five cells
+    wider than the view. The cursor lights the whole character instead."""
+    return tuple(
+        (_character_around(data, lo)[0], _character_around(data, hi)[1], kind)
+        for lo, hi, kind in marks
+    )
+
+
+def _character_around(data: bytes, edge: int) -> tuple[int, int]:
+    """The valid UTF-8 character that `edge` cuts, as (start, end); (edge, edge) if none."""
+    if not 0 < edge < len(data) or data[edge] & 0xC0 != 0x80:
+        return edge, edge
+    for lead in range(edge - 1, max(-1, edge - 4), -1):
+        if data[lead] & 0xC0 != 0x80:
+            for end in range(edge + 1, min(len(data), lead + 4) + 1):
+                if _is_valid_utf8(data[lead:end]):
+                    return lead, end
+            break
+    return edge, edge
 
 
 @functools.cache

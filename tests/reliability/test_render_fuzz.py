@@ -25,6 +25,7 @@ from tcptui.ui.transcript_rows import (
     UNICODE_GLYPHS,
     ChunkReader,
     HexPainter,
+    Marks,
     TextPainter,
     hex_segments,
 )
@@ -173,6 +174,32 @@ def test_no_text_row_is_painted_wider_than_its_view(
             if "received" in strip.text or "sent" in strip.text:
                 continue  # a header: cut by the view, as a title is
             assert strip.cell_length <= content, (view_width, encoding, strip.text)
+    finally:
+        capture.close()
+
+
+@settings(max_examples=200)
+@given(
+    hostile_bytes,
+    st.integers(min_value=20, max_value=250),
+    st.booleans(),
+    st.data(),
+)
+def test_the_cursor_or_a_selection_never_widens_a_text_row(
+    data: bytes, view_width: int, ascii_glyphs: bool, draw: st.DataObject
+) -> None:
+    """A mark edge inside a UTF-8 character would paint its bytes as escapes, wider."""
+    capture = capture_of(data or b"x")
+    glyphs = ASCII_GLYPHS if ascii_glyphs else UNICODE_GLYPHS
+    content = view_width - 4
+    try:
+        painter = TextPainter(ChunkReader(capture, glyphs=glyphs), content - 2)
+        for row in range(painter.count_rows(0)):
+            start, end = painter.row_span(RowRef(0, row))
+            lo = draw.draw(st.integers(min_value=0, max_value=end - start - 1))  # clipped to
+            hi = draw.draw(st.integers(min_value=lo + 1, max_value=end - start))  # the row
+            marks: Marks = ((lo, hi, "selection"), (lo, lo + 1, "cursor"))
+            assert painter.paint(RowRef(0, row), marks).cell_length <= content, marks
     finally:
         capture.close()
 
