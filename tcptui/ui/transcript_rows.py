@@ -9,12 +9,9 @@ from __future__ import annotations
 import bisect
 import codecs
 import functools
-import operator
 import re
 import time
-from collections import Counter
 from collections.abc import Callable
-from itertools import repeat
 from typing import Literal, NamedTuple, TypeVar
 
 from rich.cells import cell_len
@@ -26,13 +23,13 @@ from textual.strip import Strip
 from tcptui.capture.store import Capture, Chunk, Direction
 from tcptui.codec.hexdump import BYTE_CLASSES, BYTES_PER_ROW, view_row_cells
 from tcptui.codec.safe_text import (
-    Piece,
     ascii_only,
     count_text_rows,
     render_text,
     text_row_starts,
 )
 from tcptui.ui.byte_marks import MarkKind
+from tcptui.ui.text_row_fit import RowFit, is_valid_utf8, piece_cells
 from tcptui.ui.transcript_layout import RowRef
 
 DIRECTION_STYLES = {
@@ -255,14 +252,8 @@ class TextPainter(RowPainter):
         self._cells = cell_len if utf8 and reader.glyphs is not ASCII_GLYPHS else None
         self._starts: LRUCache[int, list[int]] = LRUCache(_CHUNK_CACHE_SIZE)
         self._shapes: LRUCache[int, RowShape] = LRUCache(1024)
-        self._most_cells = most_cells_a_byte(encoding, reader.glyphs is ASCII_GLYPHS)
-        self._ascii_is_ascii = _decodes_ascii_as_ascii(encoding)
-        self._one_cell = _ONE_CELL_BYTES if self._ascii_is_ascii else b""
-        if self._ascii_is_ascii and reader.glyphs is not ASCII_GLYPHS:
-            self._one_cell += _CONTROL_PICTURES  # ␛ and such
-        narrow = self._one_cell + b"\n"
-        self._wide_marks = bytes(byte not in narrow for byte in range(256))
-        """A table marking bytes that may paint in more than a cell (LF aside) with a 1."""
+        ascii_glyphs = reader.glyphs is ASCII_GLYPHS
+        self._fit = RowFit(self.wrap, encoding, ascii_glyphs, self._cells is not None)
 
     def shape_of(self, index: int) -> RowShape:
         """How chunk `index` is cut into rows: judged from its first bytes, then checked."""
@@ -281,74 +272,21 @@ class TextPainter(RowPainter):
         painted in two cells), then the worst case, both still ending at newlines.
         """
         width, cut = row_shape(self.reader.part(index, 0, _SAMPLE), self.wrap)
-        safe_width = max(1, self.wrap // self._most_cells)
+        safe_width = max(1, self.wrap // self._fit.most_cells)
         if cut == "fixed":
             return RowShape(min(width, safe_width), "fixed")
         data = self.reader.data(index)
-        if self._is_cut_exactly(data):
+        if self._fit.is_cut_exactly(data):
             return RowShape(width, cut)
         for candidate in (RowShape(width, cut), RowShape(max(1, self.wrap // 2), "bytes")):
             starts = self._cut(data, candidate)
-            if self._rows_fit(data, starts):
+            if self._fit.rows_fit(data, starts):
                 self._starts[index] = starts
                 return candidate
         return RowShape(safe_width, "bytes")
 
-    def _is_cut_exactly(self, data: bytes) -> bool:
-        """Rows of this chunk are cut by what they paint, without a check: valid UTF-8 text
-        measured in cells, or ASCII without controls, tabs or CRs (a cell a byte)."""
-        if self._ascii_is_ascii and not data.translate(None, _PRINTABLE_OR_LF):
-            return True
-        return self._cells is not None and _is_plain_utf8(data)
-
     def _cut(self, data: bytes, shape: RowShape) -> list[int]:
         return text_row_starts(data, shape.width, shape.cut == "bytes", self._cells)
-
-    def _rows_fit(self, data: bytes, starts: list[int]) -> bool:
-        """Whether each row fits: at most its bound, else as painted.
-
-        Rows are at most two bytes narrower than the view, so in an ASCII-based encoding a
-        row fits unless it holds bytes that may paint wide (found in C, counted per row):
-        a row is painted only if its bound says it might not fit. Looking at every row made
-        measuring text with a few bad bytes five times slower; painting each, fifty.
-        """
-        ends = [*starts[1:], len(data)]
-        if not self._ascii_is_ascii or max(map(operator.sub, ends, starts)) > self.wrap - 2:
-            return all(
-                self._most_cells_of(line) <= self.wrap or self.painted_cells(line) <= self.wrap
-                for line in map(data.__getitem__, map(slice, starts, ends))
-            )
-        wide = data.translate(None, self._one_cell + b"\n")
-        if not wide.translate(None, b"\r") and len(wide) == data.count(b"\r\n"):
-            return True  # a cell a byte, and line ends (LF, CR LF: room for them is left)
-        positions = _positions_of_wide(data.translate(self._wide_marks))
-        wide_per_row = Counter(map(bisect.bisect_right, repeat(starts), positions))
-        extra = self._most_cells - 1
-        for after, count in wide_per_row.items():
-            start, end = starts[after - 1], ends[after - 1]
-            bound = end - start + 1 + extra * count  # +1: its LF in two cells
-            if bound > self.wrap and self.painted_cells(data[start:end]) > self.wrap:
-                return False
-        return True
-
-    def _most_cells_of(self, row: bytes) -> int:
-        """The most cells a row may paint in: a cell a byte for those always painted in one,
-        two for a tab or a line break, and the encoding's most for any other byte (for all
-        in an encoding such as UTF-16, where a byte is no character of its own)."""
-        if not self._ascii_is_ascii:
-            return self._most_cells * len(row)
-        heavy = row.translate(None, self._one_cell)
-        if not heavy:
-            return len(row)
-        others = len(heavy.translate(None, b"\t\r\n"))
-        return len(row) + len(heavy) - others + (self._most_cells - 1) * others
-
-    def painted_cells(self, data: bytes) -> int:
-        """Cells a row of these bytes takes when painted, without its gutter."""
-        pieces = render_text(data, self.encoding)
-        if self.reader.glyphs is ASCII_GLYPHS:
-            pieces = ascii_only(pieces)
-        return sum(map(_piece_cells, pieces))
 
     def count_rows(self, index: int) -> int:
         """Binary chunks are counted from their length; others are read (and not kept).
@@ -410,13 +348,13 @@ class TextPainter(RowPainter):
                 segments.extend(
                     Segment(piece.text, PIECE_STYLES[piece.kind] + mark) for piece in pieces
                 )
-            cells += sum(map(_piece_cells, pieces))
+            cells += sum(map(piece_cells, pieces))
         return Strip(segments, cells)
 
 
 def whole_characters(data: bytes, marks: Marks) -> Marks:
     """Marks widened to whole UTF-8 characters. A mark edge inside a character (the cursor on
-    its second byte) would paint each part as `\\xNN` escapes: a row of CJK text five cells
+    its second byte) would paint each part as `\\xNN` escapes: a row of CJK text ten cells
     wider than the view. The cursor lights the whole character instead."""
     return tuple(
         (_character_around(data, lo)[0], _character_around(data, hi)[1], kind)
@@ -431,77 +369,10 @@ def _character_around(data: bytes, edge: int) -> tuple[int, int]:
     for lead in range(edge - 1, max(-1, edge - 4), -1):
         if data[lead] & 0xC0 != 0x80:
             for end in range(edge + 1, min(len(data), lead + 4) + 1):
-                if _is_valid_utf8(data[lead:end]):
+                if is_valid_utf8(data[lead:end]):
                     return lead, end
             break
     return edge, edge
-
-
-@functools.cache
-def most_cells_a_byte(encoding: str, ascii_glyphs: bool) -> int:
-    """The most cells one byte may paint in: four (`\\xNN`) in UTF-8, eight in a one-byte
-    encoding that shows a byte as `\\u{0085}`. Longer characters take fewer a byte."""
-    most = 4
-    for value in range(256):
-        pieces = render_text(bytes([value]), encoding)
-        if ascii_glyphs:
-            pieces = ascii_only(pieces)
-        most = max(most, sum(map(_piece_cells, pieces)))
-    return most
-
-
-@functools.cache
-def _decodes_ascii_as_ascii(encoding: str) -> bool:
-    """Whether ASCII bytes read as the same characters (not in UTF-16, for one)."""
-    ascii_bytes = bytes(range(0x80))
-    try:
-        return ascii_bytes.decode(encoding) == ascii_bytes.decode("ascii")
-    except UnicodeDecodeError:
-        return False
-
-
-def _positions_of_wide(marked: bytes) -> list[int]:
-    """Where `marked` (see `_wide_marks`) has a 1: found by `find`, in C, not by a regex."""
-    positions = []
-    position = marked.find(1)
-    while position >= 0:
-        positions.append(position)
-        position = marked.find(1, position + 1)
-    return positions
-
-
-def _is_plain_utf8(data: bytes) -> bool:
-    """`is_plain_text` for a whole chunk: no character cut at its end is let through, and
-    line breaks are taken out with `replace` (`translate` took a third of measuring CJK)."""
-    if len(data.translate(None, _CONTROLS)) != len(data):  # 10x faster than a regex
-        return False
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return (
-        text.isascii() or text.replace("\n", "").replace("\r", "").replace("\t", "").isprintable()
-    )
-
-
-def _is_valid_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-_CONTROLS = bytes(set(range(0x20)) - set(b"\t\r\n")) + b"\x7f"
-_PRINTABLE_OR_LF = bytes(range(0x20, 0x7F)) + b"\n"
-_CONTROL_PICTURES = _CONTROLS
-"""Controls painted as one picture each (␀, ␛, ␡); tab, CR and LF take two cells."""
-
-
-def _piece_cells(piece: Piece) -> int:
-    """Escapes and control pictures take a cell a character; only text may hold wide ones."""
-    text = piece.text
-    return len(text) if piece.kind != "text" or text.isascii() else cell_len(text)
 
 
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
