@@ -695,8 +695,7 @@ class SessionView(Vertical):
         if not full and panel.has_focus_within:
             self.composer.input.focus()
         panel.display = full
-        summary.display = not full
-        summary.show_facts()
+        summary.show(not full)
 
     def action_follow(self) -> None:
         for view in self.receive_log.visible_views():

@@ -3,6 +3,8 @@ whole hex rows, panels keep their live stats in view, dialogs and the preview fi
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Callable
 
 import pytest
@@ -27,7 +29,7 @@ def within(inner: Region, outer: Region) -> bool:
 
 
 def summary_text(app: TcpTuiApp) -> str:
-    return str(app.query_one("#connection-summary", Static).render())
+    return str(app.query_one("#connection-summary").render())
 
 
 async def test_a_connection_on_an_80x24_terminal_shows_a_summary_line_instead_of_the_panel() -> (
@@ -137,3 +139,21 @@ async def test_the_byte_preview_uses_the_composers_width(columns: int) -> None:
         assert len(line) <= preview.content_region.width
         shown = line.split(": ", 1)[1].removesuffix(" …").split()
         assert len(shown) > 16 and (len(shown) == 71 or len(line) + 3 > preview.size.width)
+
+
+async def test_a_closed_tab_that_showed_the_summary_line_is_collected() -> None:
+    """The line refreshes itself while shown: nothing of it may keep a closed tab alive
+    through the heap's freeze (a timer of its own did)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: gc.get_freeze_count() > 0, "the heap frozen")
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert app.query_one("#connection-summary").display
+        first = weakref.ref(app.current)
+        await pilot.press("ctrl+w")
+        await wait_for(pilot, lambda: app.current is not first(), "a fresh tab")
+        await pilot.pause()
+        await wait_for(pilot, lambda: gc.get_freeze_count() > 0, "the heap frozen again")
+        gc.collect()
+        assert first() is None
