@@ -6,17 +6,25 @@ Textual is imported only once we know the app will run, so `--help` and `--versi
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tcptui import __version__
+from tcptui.automation_files import AutomationFileError, load_responders, load_sequence
+from tcptui.capture.large_buffers import pin_mmap_threshold
+from tcptui.codec.automation_rules import ResponderRule, Step
 from tcptui.codec.composer_syntax import LineEnding
+from tcptui.launch_config import LaunchConfig
 from tcptui.net.listener import parse_listen_address
 from tcptui.net.proxy import ProxyConfig, ProxyUrlError, parse_proxy_url
-from tcptui.net.session import ConnectOptions, Family
-from tcptui.net.target import Target, TargetError, parse_target
+from tcptui.net.session import ConnectOptions
+from tcptui.net.target import Family, TargetError, parse_target
 from tcptui.net.tls import (
     TlsOptions,
     TlsSetupError,
@@ -25,6 +33,11 @@ from tcptui.net.tls import (
     build_server_context,
 )
 from tcptui.settings import Profile, Settings, SettingsError, load_settings, render_settings
+from tcptui.user_paths import describe_file_type
+
+if TYPE_CHECKING:
+    from tcptui.capture.session_file import SessionMeta
+    from tcptui.capture.store import Capture
 
 EXAMPLES = """\
 examples:
@@ -40,30 +53,6 @@ examples:
   tcptui --demo                  a built-in local echo server: no network needed
   tcptui                         open the app with the connection form ready
 """
-
-
-@dataclass(frozen=True)
-class LaunchConfig:
-    """Everything the app needs to start, decided before Textual is imported."""
-
-    target: Target | None
-    options: ConnectOptions
-    line_ending: LineEnding
-    demo: bool
-    save: str | None = None
-    """Append every received byte to this file as it arrives (like `nc host port > FILE`)."""
-    open_file: str | None = None
-    """Show this saved session instead of connecting."""
-    retry: int = 0
-    """Reconnect up to this many times after a connection fails or ends (socat's retry=N)."""
-    forever: bool = False
-    """Reconnect after every failure, with back-off, until stopped (socat's forever)."""
-    listen: str | None = None
-    """Listen on [HOST:]PORT (127.0.0.1 unless a host is given); each client gets a tab."""
-    settings: Settings = field(default_factory=Settings)
-    """The settings file's values; the options above already include the command line's."""
-    encoding: str = "utf-8"
-    """The text encoding the first tab starts with: the profile's, else the settings'."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,6 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="be the server: listen on PORT (127.0.0.1 unless HOST is given, e.g. 0.0.0.0:8080)",
     )
     parser.add_argument(
+        "--max-clients",
+        type=_client_count,
+        default=None,
+        metavar="N",
+        help="with --listen: hold at most N clients at once, close and count the rest "
+        "(default: 100, or the settings' listen.max_clients)",
+    )
+    parser.add_argument(
         "--retry",
         type=int,
         default=0,
@@ -137,6 +134,17 @@ def build_parser() -> argparse.ArgumentParser:
         dest="open_file",
         metavar="FILE",
         help="open a saved session file (ctrl+s saves one) instead of connecting",
+    )
+    parser.add_argument(
+        "--responders",
+        metavar="FILE",
+        help="answer received data by the [[responder]] rules in FILE (TOML); with --listen, "
+        "a mock server",
+    )
+    parser.add_argument(
+        "--run",
+        metavar="FILE",
+        help="run the [[step]] sequence in FILE (TOML) once connected",
     )
     _add_tls_arguments(parser)
     parser.add_argument(
@@ -271,6 +279,16 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
+def _client_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("the limit must be 1 or more clients")
+    return value
+
+
 def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -280,6 +298,11 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
             settings = replace(settings, ascii_only=True)
     except SettingsError as exc:
         parser.error(str(exc))
+    if args.max_clients is not None:
+        if args.listen is None:
+            parser.error("--max-clients limits listen mode: give it with --listen")
+        listen = replace(settings.listen, max_clients=args.max_clients)
+        settings = replace(settings, listen=listen)
     if args.print_config:
         print(render_settings(settings), end="")
         parser.exit()
@@ -314,6 +337,9 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
             parser.error(str(exc))
     if args.retry < 0:
         parser.error("--retry needs a count of 0 or more")
+    _check_files(parser, args, options.tls)
+    encoding = (profile.encoding if profile else None) or settings.encoding
+    responders, sequence = _automation(parser, args, settings, encoding)
     return LaunchConfig(
         target,
         options,
@@ -325,8 +351,74 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
         forever=args.forever,
         listen=args.listen,
         settings=settings,
-        encoding=(profile.encoding if profile else None) or settings.encoding,
+        encoding=encoding,
+        responders=responders,
+        sequence=sequence,
     )
+
+
+def _automation(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings, encoding: str
+) -> tuple[tuple[ResponderRule, ...], tuple[Step, ...]]:
+    """The responder rules and the sequence to run, loaded and checked before the app starts."""
+    responders_file = args.responders or settings.responders
+    try:
+        rules = (
+            load_responders(Path(responders_file).expanduser(), encoding) if responders_file else []
+        )
+        steps = load_sequence(Path(args.run).expanduser(), encoding) if args.run else []
+    except AutomationFileError as exc:
+        parser.error(str(exc))
+    if steps and args.listen is not None:
+        parser.error("--run needs a connection to run on: give a target, not --listen")
+    return tuple(rules), tuple(steps)
+
+
+def _check_files(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, tls: TlsOptions
+) -> None:
+    """Files named on the command line, checked by type before anything opens them: a FIFO
+    or a device would block or stream forever before the UI is up."""
+    if args.open_file is not None:
+        problem = _unsuitable(args.open_file, must_exist=True)
+        if problem:
+            parser.error(f"--open {problem}")
+    if args.save is not None:
+        problem = _unsuitable(args.save, must_exist=False)
+        if problem:
+            parser.error(f"--save {problem}")
+    if tls.keylog_file is not None:
+        problem = _unwritable_keylog(tls.keylog_file)
+        if problem:
+            parser.error(problem)
+
+
+def _unsuitable(path: str, *, must_exist: bool) -> str | None:
+    """Why `path` cannot be a session file to read or a capture to write; None if it can."""
+    if not path:
+        return "needs a file name, not an empty string"
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return f"{path}: no such file" if must_exist else None
+    except OSError as exc:
+        return f"cannot use {path}: {exc.strerror or exc}"
+    if not stat.S_ISREG(mode):
+        return f"needs a regular file, and {path} is {describe_file_type(mode)}"
+    return None
+
+
+def _unwritable_keylog(path: str) -> str | None:
+    """The key log is appended to at every handshake: a path that cannot take it is a typo
+    to report now, not a "TLS handshake failed" later."""
+    try:
+        descriptor = os.open(
+            path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | os.O_NOCTTY, 0o600
+        )
+    except OSError as exc:
+        return f"cannot write the TLS key log {path}: {exc.strerror or exc}"
+    os.close(descriptor)
+    return None
 
 
 def _profile(
@@ -343,14 +435,79 @@ def _profile(
         parser.error(str(exc))
 
 
+SWITCH_INTERVAL = 0.0005
+
+
+def tune_process() -> None:
+    """Interpreter-wide settings for an app that reads sockets in threads beside a busy UI.
+
+    I/O threads wait for the GIL each time a socket call returns; with the default 5 ms switch
+    interval a busy UI thread would hold them back that long per recv(). Large capture buffers
+    are kept out of the heap (see `pin_mmap_threshold`).
+    """
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    pin_mmap_threshold()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    config = parse_args(argv)
+    try:
+        return _run(parse_args(argv))
+    except KeyboardInterrupt:  # ctrl+c before the UI took over the terminal
+        print("tcptui: interrupted.", file=sys.stderr)
+        return 130
+
+
+def _open_session_file(path: str) -> tuple[Capture, SessionMeta]:
+    """The session file, read before the UI starts, with its progress on the terminal: a
+    million chunks take seconds, which a blank terminal would not explain."""
+    from tcptui.capture.session_file import open_session
+
+    shown = _OpeningProgress(path) if sys.stderr.isatty() else None
+    try:
+        return open_session(path, progress=shown)
+    finally:
+        if shown is not None:
+            shown.clear()
+
+
+class _OpeningProgress:
+    """`tcptui: opening FILE… 42%` on one line of stderr, at most ten times a second."""
+
+    def __init__(self, path: str) -> None:
+        self._name = ascii(Path(path).name)
+        self._next_at = time.monotonic() + 0.2
+        self._shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now < self._next_at or done >= total:
+            return
+        self._next_at = now + 0.1
+        self._shown = True
+        sys.stderr.write(f"\rtcptui: opening {self._name}… {100 * done // total}%")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self._shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _run(config: LaunchConfig) -> int:
+    tune_process()
     from tcptui.capture.export import SaveError
     from tcptui.capture.session_file import SessionFileError
     from tcptui.ui.app import TcpTuiApp
+    from tcptui.ui.keymap_check import KeymapError, check_keymap
 
     try:
-        app = TcpTuiApp(config)
+        check_keymap(config.settings.keymap)
+    except KeymapError as exc:
+        print(f"tcptui: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        opened = _open_session_file(config.open_file) if config.open_file else None
+        app = TcpTuiApp(config, opened)
     except (SaveError, SessionFileError) as exc:
         print(f"tcptui: {exc}", file=sys.stderr)
         return 2

@@ -16,9 +16,9 @@ same handshake, in the same way, before any byte is exchanged.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import ipaddress
+import mmap
 import os
 import selectors
 import socket
@@ -32,6 +32,7 @@ from enum import StrEnum
 from typing import TypeAlias
 
 from tcptui.capture.store import Capture, Direction
+from tcptui.net.certificates import HostnameMismatchError, check_hostname, describe_connection
 from tcptui.net.events import (
     Closed,
     ConnectAttempt,
@@ -52,19 +53,20 @@ from tcptui.net.events import (
 )
 from tcptui.net.file_upload import FileUpload
 from tcptui.net.proxy import ProxyConfig, TunnelAttempt, TunnelError
-from tcptui.net.target import Target
+from tcptui.net.target import Family, Target
 from tcptui.net.tls import (
-    HostnameMismatchError,
     TlsChannel,
     TlsOptions,
     TlsSetupError,
     build_context,
     build_server_context,
-    check_hostname,
-    describe_connection,
+)
+from tcptui.net.tls_failures import (
     describe_failure,
+    describe_record_failure,
     is_handshake_rejection,
 )
+from tcptui.net.wake_up import WakeUp
 
 RECV_SIZE = 2 << 20
 """Bytes one recv may take. Large, so a flood costs few system calls and GIL hand-offs: while
@@ -74,20 +76,6 @@ BACK_TO_BACK_READS = 8
 MAX_CHUNK = 256 * 1024
 _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN, 10035}  # 10035: Windows
 _RESET_AFTER_ACCEPT = {errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE}
-
-
-class Family(StrEnum):
-    AUTO = "auto"
-    IPV4 = "ipv4"
-    IPV6 = "ipv6"
-
-    @property
-    def address_family(self) -> int:
-        return {
-            Family.AUTO: socket.AF_UNSPEC,
-            Family.IPV4: socket.AF_INET,
-            Family.IPV6: socket.AF_INET6,
-        }[self]
 
 
 @dataclass(frozen=True)
@@ -173,7 +161,18 @@ class _TlsUpgrade:
     options: TlsOptions
 
 
-_Outgoing: TypeAlias = bytes | FileUpload | _TlsUpgrade
+@dataclass(frozen=True)
+class _Noted:
+    """Bytes to send whose chunk gets a note in the capture (which responder sent them)."""
+
+    data: bytes
+    note: str
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+_Outgoing: TypeAlias = bytes | FileUpload | _TlsUpgrade | _Noted
 _Connection: TypeAlias = socket.socket | TlsChannel
 """What the exchange loop reads and writes: the socket itself, or TLS over it."""
 
@@ -189,14 +188,18 @@ class Session:
         options: ConnectOptions | None = None,
         *,
         accepted: socket.socket | None = None,
+        accepted_addresses: tuple[str, str] | None = None,
     ) -> None:
         """`accepted`: a connection a Listener accepted; the session skips resolve and connect.
+        `accepted_addresses` (local, peer) are the ones the listener read at accept: a client
+        that has reset since makes `getpeername()` fail.
 
         Only such a connection can be the TLS server (`TlsOptions.server`): a connection we
         open ourselves is always the client, whatever the options say.
         """
         self.target = target
         self._accepted = accepted
+        self._accepted_addresses = accepted_addresses
         self.capture = capture
         self.options = options or ConnectOptions()
         if accepted is None and self.options.tls.server:
@@ -210,16 +213,20 @@ class Session:
         self._stop_requested = False
         self._peer_finished = False
         self._reset_during_handshake: OSError | None = None
+        self._early_ciphertext = b""
+        """TLS bytes the target sent with an HTTP proxy's reply, for the handshake to read."""
         self._tls = False
         """True once the connection speaks TLS (or a STARTTLS upgrade is queued)."""
         self._read_wants_write = False
         self._write_wants_read = False
-        self._recv_buffer: bytearray | None = None
+        self._sending_note = ""
+        """The note of the bytes being written now, for their chunk in the capture."""
+        self._recv_buffer: mmap.mmap | None = None
         """Reused by every read of this connection (allocated on the I/O thread's first read):
-        a fresh bytes object per recv would cost a page-faulted mmap each time."""
-        self._wake_reader, self._wake_writer = socket.socketpair()
-        self._wake_reader.setblocking(False)
-        self._wake_writer.setblocking(False)
+        a fresh bytes object per recv would cost a page-faulted mmap each time. Anonymous
+        memory, not a bytearray (which zeroes all 2 MiB at once): a page costs memory only once
+        a read has written to it, so a client that sends a line holds 4 KiB, not 2 MiB."""
+        self._wake_up = WakeUp()
         self._thread = threading.Thread(target=self._run, name=f"tcptui-io {target}", daemon=True)
 
     # -- requests from other threads ---------------------------------------------------------
@@ -228,13 +235,17 @@ class Session:
         self.state = SessionState.CONNECTING
         self._thread.start()
 
-    def send(self, data: bytes) -> None:
-        """Queue bytes for the peer; they are recorded in the capture once the kernel has them."""
+    def send(self, data: bytes, note: str = "") -> None:
+        """Queue bytes for the peer; they are recorded in the capture once the kernel has them.
+
+        `note` goes in the header of each chunk they are recorded as.
+        """
         with self._outbox_lock:
             self._check_can_send()
             for start in range(0, len(data), MAX_CHUNK):
-                self._outbox.append(data[start : start + MAX_CHUNK])
-        self._wake()
+                piece = data[start : start + MAX_CHUNK]
+                self._outbox.append(_Noted(piece, note) if note else piece)
+        self._wake_up.wake()
 
     def _check_can_send(self) -> None:
         if self.state is SessionState.HALF_CLOSED or self._half_close_requested:
@@ -247,7 +258,7 @@ class Session:
         with self._outbox_lock:
             self._check_can_send()
             self._outbox.append(upload)
-        self._wake()
+        self._wake_up.wake()
 
     def start_tls(self, options: TlsOptions | None = None) -> None:
         """STARTTLS: once everything queued so far has gone out, switch this connection to TLS.
@@ -263,7 +274,7 @@ class Session:
                 raise AlreadyTlsError()
             self._tls = True
             self._outbox.append(_TlsUpgrade(options or self.options.tls))
-        self._wake()
+        self._wake_up.wake()
 
     def half_close(self) -> None:
         """Send EOF after everything queued so far has gone out.
@@ -275,12 +286,12 @@ class Session:
         if self.state is not SessionState.OPEN:
             raise NotConnectedError()
         self._half_close_requested = True
-        self._wake()
+        self._wake_up.wake()
 
     def close(self) -> None:
         """Ask the I/O thread to close now; returns at once. Safe to call more than once."""
         self._stop_requested = True
-        self._wake()
+        self._wake_up.wake()
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the I/O thread to end; True if it did."""
@@ -296,11 +307,6 @@ class Session:
     def uses_tls(self) -> bool:
         """True for a tls:// connection and once STARTTLS was asked for."""
         return self._tls
-
-    def _wake(self) -> None:
-        # A full buffer means it is awake already; a closed one means it has ended. Both fine.
-        with contextlib.suppress(OSError):
-            self._wake_writer.send(b"\0")
 
     # -- the I/O thread ----------------------------------------------------------------------
 
@@ -323,15 +329,17 @@ class Session:
         except Exception as exc:  # noqa: BLE001 - the thread must always report its end
             self._finish(Closed(EndReason.NETWORK_ERROR, f"unexpected error: {exc!r}"))
         finally:
-            self._wake_reader.close()
-            self._wake_writer.close()
+            self._wake_up.close()
 
     def _adopt(self, sock: socket.socket) -> _Connection:
         """Listen mode: TCP's handshake already happened in the kernel; TLS's, if asked, now."""
         try:
             sock.setblocking(False)
             self._configure(sock)
-            local, remote = format_address(sock.getsockname()), format_address(sock.getpeername())
+            local, remote = self._accepted_addresses or (
+                format_address(sock.getsockname()),
+                format_address(sock.getpeername()),
+            )
         except OSError as exc:  # the client may be gone already
             sock.close()
             raise _Failed(Closed(end_reason_for(exc), str(exc), Step.HANDSHAKE)) from None
@@ -363,16 +371,17 @@ class Session:
         self._emit(ProxyConnecting(proxy.display, where, proxy.remote_dns))
         started = time.perf_counter()
         attempt = TunnelAttempt(
-            proxy, self.target.host, self.target.port, self.options.timeout, self._wake
+            proxy, self.target.host, self.target.port, self.options.timeout, self._wake_up.wake
         )
         try:
             with selectors.DefaultSelector() as selector:
-                selector.register(self._wake_reader, selectors.EVENT_READ)
+                selector.register(self._wake_up.reader, selectors.EVENT_READ)
                 while not attempt.done.is_set():
                     selector.select()
-                    _drain(self._wake_reader)
+                    self._wake_up.drain()
                     self._check_stop()
             sock = attempt.result()
+            early = attempt.early
         except _Stop:
             attempt.abandon()
             raise
@@ -390,6 +399,11 @@ class Session:
             raise _Failed(Closed(end_reason_for(exc), str(exc), Step.HANDSHAKE)) from None
         self._open_unless_tls_follows()
         self._emit(Connected(local, remote, elapsed))
+        if early and self.target.tls:
+            self._early_ciphertext = early
+        elif early:  # the target spoke first, in the proxy's reply segment: a banner
+            self.capture.append(Direction.RECEIVED, early)
+            self._emit(DataReceived(len(early)))
         return sock
 
     def _open_unless_tls_follows(self) -> None:
@@ -451,7 +465,7 @@ class Session:
         if code == 0:
             return
         with selectors.DefaultSelector() as selector:
-            selector.register(self._wake_reader, selectors.EVENT_READ)
+            selector.register(self._wake_up.reader, selectors.EVENT_READ)
             self._wait_for(
                 selector, sock, selectors.EVENT_WRITE, time.monotonic() + self.options.timeout
             )
@@ -480,8 +494,8 @@ class Session:
                         errno.ETIMEDOUT, f"no answer within {self.options.timeout:g} s"
                     )
                 ready = [key.fileobj for key, _ in selector.select(remaining)]
-                if self._wake_reader in ready:
-                    _drain(self._wake_reader)
+                if self._wake_up.reader in ready:
+                    self._wake_up.drain()
                 self._check_stop()
                 if sock in ready:
                     return
@@ -507,7 +521,10 @@ class Session:
         started = time.perf_counter()
         try:
             server_hostname = name if options.sni and not server else None
-            tls_sock = TlsChannel(sock, context, server_hostname, server_side=server)
+            tls_sock = TlsChannel(
+                sock, context, server_hostname, server_side=server, early=self._early_ciphertext
+            )
+            self._early_ciphertext = b""
         except (OSError, ValueError) as exc:
             sock.close()
             raise _Failed(Closed(EndReason.TLS_FAILURE, str(exc), Step.HANDSHAKE)) from None
@@ -540,7 +557,7 @@ class Session:
         """`do_handshake()` until done, waiting on the selector for whatever OpenSSL wants."""
         deadline = time.monotonic() + self.options.timeout
         with selectors.DefaultSelector() as selector:
-            selector.register(self._wake_reader, selectors.EVENT_READ)
+            selector.register(self._wake_up.reader, selectors.EVENT_READ)
             while True:
                 try:
                     sock.do_handshake()
@@ -566,7 +583,7 @@ class Session:
         sending: memoryview | None = None
         sent_of_current = 0
         with selectors.DefaultSelector() as selector:
-            selector.register(self._wake_reader, selectors.EVENT_READ)
+            selector.register(self._wake_up.reader, selectors.EVENT_READ)
             interest = 0
             try:
                 while True:
@@ -594,8 +611,8 @@ class Session:
                             return
                     interest = _watch(selector, sock, interest, self._wanted(sock, sending))
                     for key, mask in selector.select():
-                        if key.fileobj is self._wake_reader:
-                            _drain(self._wake_reader)
+                        if key.fileobj is self._wake_up.reader:
+                            self._wake_up.drain()
                             continue
                         if self._can_read(mask) and not self._receive(sock):
                             self._end_exchange(EndReason.PEER_CLOSED, "", sending, sent_of_current)
@@ -617,7 +634,7 @@ class Session:
                 )
             except ssl.SSLError as exc:
                 tls = self.options.tls
-                reason, detail = describe_failure(
+                reason, detail = describe_record_failure(
                     exc, tls.verify_name(self.target.host), server_side=tls.server
                 )
                 step = Step.HANDSHAKE if is_handshake_rejection(exc) else None
@@ -676,6 +693,10 @@ class Session:
             head = self._outbox[0]
             if isinstance(head, _TlsUpgrade):
                 return None
+            if isinstance(head, _Noted):
+                self._outbox.popleft()
+                self._sending_note = head.note
+                return memoryview(head.data)
             if not isinstance(head, FileUpload):
                 self._outbox.popleft()
                 return memoryview(head)
@@ -701,7 +722,7 @@ class Session:
             for item in self._outbox:
                 if isinstance(item, FileUpload):
                     item.error = item.error or "the connection ended before the file was sent"
-                    item.finish()
+                    item.finish(sent_of_current if sending is not None else None)
         self._record_sent(sending[:sent_of_current] if sending else None)
         self._finish(Closed(reason, detail, failed_step, unsent))
 
@@ -713,7 +734,7 @@ class Session:
         (with `drain`, until nothing at all is left to read).
         """
         if self._recv_buffer is None:
-            self._recv_buffer = bytearray(RECV_SIZE)
+            self._recv_buffer = mmap.mmap(-1, RECV_SIZE)
         view = memoryview(self._recv_buffer)
         reads = 0
         while True:
@@ -749,8 +770,9 @@ class Session:
             return 0
 
     def _record_sent(self, data: memoryview | None) -> None:
+        note, self._sending_note = self._sending_note, ""
         if data:
-            self.capture.append(Direction.SENT, bytes(data))
+            self.capture.append(Direction.SENT, bytes(data), note)
             self._emit(DataSent(len(data)))
 
 
@@ -772,14 +794,6 @@ def _is_ip_literal(name: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _drain(sock: socket.socket) -> None:
-    try:
-        while sock.recv(4096):
-            pass
-    except (BlockingIOError, InterruptedError):
-        pass
 
 
 def _strerror(code: int) -> str:

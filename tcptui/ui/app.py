@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import gc
-import socket
-import sys
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -12,18 +10,21 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Header, TabbedContent, TabPane
 
 from tcptui import __version__
 from tcptui.app_state import load_state, save_state
-from tcptui.capture.large_buffers import pin_mmap_threshold
+from tcptui.capture.export import SaveError
+from tcptui.capture.listen_save import check_save_folder
 from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta, open_session
 from tcptui.capture.store import Capture
-from tcptui.cli import LaunchConfig
 from tcptui.codec.safe_text import safe_label
+from tcptui.launch_config import LaunchConfig
+from tcptui.net.listen_clients import ListenClient
 from tcptui.net.listener import parse_listen_address
 from tcptui.net.session import Session
 from tcptui.net.target import Target, TargetError, parse_target
@@ -32,7 +33,9 @@ from tcptui.ui.ascii_filter import AsciiOnly
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.help_screen import HelpScreen
+from tcptui.ui.inspector_panel import InspectorPanel
 from tcptui.ui.listener_view import ListenerView
+from tcptui.ui.literal import as_markup, literal, visible
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.session_view import SessionView
@@ -43,7 +46,6 @@ if TYPE_CHECKING:
     from tcptui.net.demo_server import DemoServer
 
 
-SWITCH_INTERVAL = 0.0005
 FULL_COLLECTION_SPACING = 100
 """Collections of the middle generation between two full ones (Python's default is 10). The
 unfrozen heap is mostly the views' cached rows, each a Strip with seven small caches; a full
@@ -80,21 +82,26 @@ class TcpTuiApp(App[int]):
         ),
     ]
 
-    def __init__(self, config: LaunchConfig) -> None:
+    def __init__(
+        self, config: LaunchConfig, opened: tuple[Capture, SessionMeta] | None = None
+    ) -> None:
+        """`opened` is the session file `config.open_file` names, when the caller read it."""
         super().__init__()
-        # I/O threads wait for the GIL each time a socket call returns; with the default 5 ms
-        # switch interval a busy UI thread would hold them back that long per recv().
-        sys.setswitchinterval(SWITCH_INTERVAL)
-        pin_mmap_threshold()
         if config.settings.ascii_only:
             self._filters.append(AsciiOnly())
         self.config = config
         self._first_capture: Capture | None = None
         self.opened_meta: SessionMeta | None = None
-        if config.open_file:
+        if opened is not None:
+            self._first_capture, self.opened_meta = opened
+        elif config.open_file:
             self._first_capture, self.opened_meta = open_session(config.open_file)
         self._first_saver: LiveSaver | None = None
-        if config.save:
+        if config.save and config.listen is not None:
+            problem = check_save_folder(config.save)  # each client's file is made later
+            if problem:
+                raise SaveError(problem, config.save)
+        elif config.save:
             if self._first_capture is None:
                 self._first_capture = Capture()
             self._first_saver = LiveSaver(self._first_capture, config.save)
@@ -115,6 +122,26 @@ class TcpTuiApp(App[int]):
             return False
         self.theme = theme
         return True
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification, the app's and its widgets', shown as the text it is: they quote
+        file names, peers' and proxies' errors, settings and snippets, so none is read as
+        markup, whatever `markup` says (a constant one with `[` was garbled too)."""
+        super().notify(
+            visible(message),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # -- building ----------------------------------------------------------------------------
 
@@ -229,6 +256,7 @@ class TcpTuiApp(App[int]):
             *SessionView.BINDINGS,
             *Composer.BINDINGS,
             *TranscriptView.BINDINGS,
+            *InspectorPanel.BINDINGS,
             *SearchBar.BINDINGS,
             *ListenerView.BINDINGS,
         ]
@@ -249,7 +277,7 @@ class TcpTuiApp(App[int]):
         capture: Capture | None = None,
         opened_meta: SessionMeta | None = None,
         live_saver: LiveSaver | None = None,
-        accepted: socket.socket | None = None,
+        client: ListenClient | None = None,
     ) -> SessionView:
         """Add a tab with its own connection, capture and views, and show it."""
         self._tabs_made += 1
@@ -259,17 +287,25 @@ class TcpTuiApp(App[int]):
             target=target,
             opened_meta=opened_meta,
             live_saver=live_saver,
-            accepted=accepted,
+            client=client,
             id=f"session-{self._tabs_made}",
         )
-        await self._show_new_tab(TabPane(view.title, view, id=f"tab-{self._tabs_made}"))
+        await self._show_new_tab(TabPane(literal(view.title), view, id=f"tab-{self._tabs_made}"))
         return view
 
     async def open_listener_tab(self, host: str, port: int) -> ListenerView:
-        """A tab that listens; every client it accepts opens a tab of its own."""
+        """A tab that listens; its clients are rows of a table until one's tab is asked for."""
         self._tabs_made += 1
-        view = ListenerView(host, port, id=f"listener-{self._tabs_made}")
-        await self._show_new_tab(TabPane(view.title, view, id=f"tab-{self._tabs_made}"))
+        view = ListenerView(
+            host,
+            port,
+            self.config.options,
+            max_clients=self.config.settings.listen.max_clients,
+            save_base=self.config.save,
+            responders=self.config.responders,
+            id=f"listener-{self._tabs_made}",
+        )
+        await self._show_new_tab(TabPane(literal(view.title), view, id=f"tab-{self._tabs_made}"))
         return view
 
     async def _show_new_tab(self, pane: TabPane) -> None:
@@ -278,9 +314,18 @@ class TcpTuiApp(App[int]):
         await tabs.add_pane(pane)
         tabs.active = pane.id or ""
 
-    @on(ListenerView.ClientAccepted)
-    async def _client_accepted(self, event: ListenerView.ClientAccepted) -> None:
-        await self.open_tab(Target(*event.conn.getpeername()[:2]), accepted=event.conn)
+    @on(ListenerView.OpenClient)
+    async def _open_client(self, event: ListenerView.OpenClient) -> None:
+        """Show an accepted client's tab, building it the first time it is asked for."""
+        client = event.client
+        for view in self.query(SessionView):
+            if view.listen_client is client and isinstance(view.parent, TabPane):
+                self.query_one(TabbedContent).active = view.parent.id or ""
+                return
+        if client.capture.closed:
+            self.notify("That client has gone.", severity="warning")
+            return
+        await self.open_tab(client.target, capture=client.capture, client=client)
 
     @on(ListenerView.TitleChanged)
     def _listener_retitled(self, event: ListenerView.TitleChanged) -> None:
@@ -336,7 +381,7 @@ class TcpTuiApp(App[int]):
         if isinstance(pane, TabPane) and pane.id:
             tab = tabs.get_tab(pane.id)
             if tab.label.plain != view.title:  # setting a label lays the screen out again
-                tab.label = view.title
+                tab.label = literal(view.title)
         return True
 
     @on(SessionView.TitleChanged)
@@ -378,9 +423,13 @@ class TcpTuiApp(App[int]):
         if len(tabs.query(TabPane)) == 1:
             await self.open_tab()
         for listener in pane.query(ListenerView):
-            listener.listener.stop()
+            closed = listener.close_clients()
+            if closed:
+                self.notify(f"Stopped listening and closed {closed} clients that had no tab.")
         for view in pane.query(SessionView):
             view.shut_down()
+            if view.listen_client is not None:
+                view.listen_client.book.forget(view.listen_client)
         gc.unfreeze()
         await tabs.remove_pane(pane.id)  # its session views close their captures
         self.call_after_refresh(self._collect_and_freeze)
@@ -422,13 +471,13 @@ class TcpTuiApp(App[int]):
         )
         for name, profile in self.config.settings.profiles.items():
             yield SystemCommand(
-                f"Open profile @{name}",
-                f"{profile.target} in a new tab",
+                as_markup(f"Open profile @{name}"),
+                as_markup(f"{profile.target} in a new tab"),
                 partial(self.open_target, profile.target),
             )
         for target in self.state.recent:
             yield SystemCommand(
-                f"Connect to {target}",
+                as_markup(f"Connect to {target}"),
                 "A recent target, in a new tab",
                 partial(self.open_target, target),
             )

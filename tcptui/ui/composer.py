@@ -23,6 +23,7 @@ from tcptui.codec.composer_syntax import LineEnding, Syntax, parse_composer
 from tcptui.codec.errors import CodecError
 from tcptui.history import DEFAULT_LIMIT, HistoryStore
 from tcptui.ui.history_screen import HistorySearchScreen
+from tcptui.ui.literal import literal
 from tcptui.user_paths import history_path
 
 PREVIEW_BYTES = 16
@@ -216,7 +217,7 @@ class Composer(Vertical):
             # Also run after a refresh from on_mount; Textual runs that even for a composer
             # being removed (a tab closed as soon as it opened), whose children are then gone.
             return
-        mode.update(f"{self.syntax.value} · {self.encoding}")
+        mode.update(literal(f"{self.syntax.value} · {self.encoding}"))
         send_key = "F9 sends" if self.multiline else "Enter sends"
         self.border_title = f"composer · {SYNTAX_HINTS[self.syntax]} · {send_key}"
         self.update_preview()
@@ -254,7 +255,7 @@ class Composer(Vertical):
             data = self.encode(text)
         except CodecError as exc:
             preview.set_class(True, "-error")
-            preview.update(Text(str(exc)))
+            preview.update(literal(str(exc)))
             return
         preview.set_class(False, "-error")
         key = "F9" if self.multiline else "Enter"
@@ -267,7 +268,7 @@ class Composer(Vertical):
     def show_upload(self, name: str, done: int, total: int) -> None:
         """A file is being sent: show how far it got (ctrl+o cancels)."""
         self.add_class("-uploading")
-        self.query_one("#upload-label", Static).update(Text(f"sending {name} · ctrl+o cancels"))
+        self.query_one("#upload-label", Static).update(literal(f"sending {name} · ctrl+o cancels"))
         self.query_one("#upload-progress", ProgressBar).update(total=max(total, 1), progress=done)
 
     def hide_upload(self) -> None:
@@ -276,7 +277,7 @@ class Composer(Vertical):
     def show_error(self, message: str) -> None:
         preview = self.query_one("#preview", Static)
         preview.set_class(True, "-error")
-        preview.update(Text(message))
+        preview.update(literal(message))
 
     @on(Input.Submitted, "#message")
     def _enter(self, event: Input.Submitted) -> None:

@@ -8,11 +8,11 @@ from collections import deque
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Select, Sparkline, Static
 
 from tcptui.capture.store import Capture, Direction
-from tcptui.codec.safe_text import safe_label
 from tcptui.net.events import (
     Closed,
     ConnectAttempt,
@@ -29,10 +29,10 @@ from tcptui.net.events import (
     TlsEstablished,
     TlsHandshakeStarted,
 )
-from tcptui.net.session import Family
-from tcptui.net.target import Target, TargetError, parse_target
+from tcptui.net.target import Family, Target, TargetError, parse_target
 from tcptui.ui.certificate_panel import CertificatePanel
 from tcptui.ui.form_input import FormInput
+from tcptui.ui.literal import literal, visible
 
 STEP_ORDER = tuple(Step)
 MARKS = {
@@ -60,7 +60,7 @@ def human_age(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-def update_in_place(widget: Static, content: Text | str) -> None:
+def update_in_place(widget: Static, content: Content | Text | str) -> None:
     """`Static.update`, with a layout of the whole screen only if the height changes.
 
     Each layout costs 20-30 ms here, and a connection's events update these texts several
@@ -88,7 +88,7 @@ class LifecycleStep(Static):
         text = Text()
         text.append(f"{mark} ", style=colour)
         text.append(f"{self.step.value:<10}", style="bold")
-        text.append(detail)
+        text.append(visible(detail))
         update_in_place(self, text)
 
 
@@ -183,7 +183,7 @@ class ConnectionPanel(Vertical):
         return target
 
     def show_form_error(self, message: str) -> None:
-        self.query_one("#form-error", Static).update(Text(message))
+        self.query_one("#form-error", Static).update(literal(message))
 
     @property
     def family(self) -> Family:
@@ -225,7 +225,7 @@ class ConnectionPanel(Vertical):
         self._closed_at = None
         update_in_place(self.query_one("#closed-reason", Static), "")
         self.query_one(CertificatePanel).clear()
-        self.border_title = f"connection · {safe_label(str(target))}"
+        self.border_title = literal(f"connection · {target}")
         self.set_connected(True)
 
     def show_event(self, event: Event) -> None:
@@ -282,12 +282,12 @@ class ConnectionPanel(Vertical):
         sentence = event.sentence()
         if event.unsent_bytes:
             sentence += f" ({event.unsent_bytes:,} queued bytes were not sent)"
-        update_in_place(self.query_one("#closed-reason", Static), Text(sentence))
+        update_in_place(self.query_one("#closed-reason", Static), literal(sentence))
         self.set_connected(False)
 
     def show_retry(self, message: str) -> None:
         """Auto-reconnect's state: the next attempt and how to stop it."""
-        update_in_place(self.query_one("#retry", Static), Text(message))
+        update_in_place(self.query_one("#retry", Static), literal(message))
 
     # -- stats -------------------------------------------------------------------------------
 

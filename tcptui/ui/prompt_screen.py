@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
+
+from tcptui.ui.literal import literal
 
 Validator = Callable[[str], str | None]
 """Returns an error sentence, or None when the value is fine."""
@@ -38,7 +39,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.title_text))
+            yield Label(literal(self.title_text))
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-error")
             yield Label("Enter accepts · Esc cancels", id="prompt-hint")
@@ -48,6 +49,6 @@ class PromptScreen(ModalScreen[str | None]):
         event.stop()
         error = self.validate(event.value) if self.validate else None
         if error:
-            self.query_one("#prompt-error", Static).update(Text(error))
+            self.query_one("#prompt-error", Static).update(literal(error))
             return
         self.dismiss(event.value)

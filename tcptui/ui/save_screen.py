@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,9 +23,11 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tcptui.capture.export import ExportFormat, SaveCancelled, SaveError, export_capture
+from tcptui.capture.script_export import ScriptKind, ScriptTarget, export_script
 from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture
 from tcptui.net.events import Closed, Connected, EndReason, Event, Resolved
+from tcptui.ui.literal import literal
 
 SESSION = "session"
 """The Select value for a session file; exports use their ExportFormat name."""
@@ -37,6 +38,8 @@ FORMAT_LABELS: dict[str, str] = {
     ExportFormat.RAW_SENT.name: "raw sent bytes",
     ExportFormat.HEXDUMP.name: "hex dump of received bytes (hexdump -C)",
     ExportFormat.PCAP.name: "pcap (Wireshark, tcpdump)",
+    ScriptKind.PYTHON.name: "Python script (replays what you sent, checks the replies)",
+    ScriptKind.PWNTOOLS.name: "pwntools script (remote, send, recvuntil)",
 }
 SUFFIXES: dict[str, str] = {
     SESSION: ".tcptui",
@@ -44,6 +47,8 @@ SUFFIXES: dict[str, str] = {
     ExportFormat.RAW_SENT.name: ".sent.bin",
     ExportFormat.HEXDUMP.name: ".hexdump.txt",
     ExportFormat.PCAP.name: ".pcap",
+    ScriptKind.PYTHON.name: ".py",
+    ScriptKind.PWNTOOLS.name: ".pwn.py",
 }
 PROGRESS_INTERVAL = 0.1
 
@@ -125,9 +130,19 @@ class SaveScreen(ModalScreen[SaveResult | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="save.cancel")]
 
     def __init__(
-        self, capture: Capture, meta: SessionMeta | None = None, path: str | None = None
+        self,
+        capture: Capture,
+        meta: SessionMeta | None = None,
+        path: str | None = None,
+        *,
+        script_target: ScriptTarget | None = None,
+        first_chunk: int = 0,
     ) -> None:
+        """`script_target`: where an exported script connects (none for a reopened file);
+        `first_chunk`: where the current connection's bytes start in the capture."""
         super().__init__()
+        self.script_target = script_target
+        self.first_chunk = first_chunk
         self.capture = capture
         self.meta = meta or SessionMeta()
         self.initial_path = default_file_name() if path is None else path
@@ -195,6 +210,12 @@ class SaveScreen(ModalScreen[SaveResult | None]):
             self.query_one("#save-start", Button).label = "Overwrite"
             self._say(f"{check.path.name} already exists: press Overwrite to replace it.")
             return
+        if self.format_key in ScriptKind.__members__ and self.script_target is None:
+            self._say(
+                "A script replays a connection you opened: connect first (not in listen mode).",
+                error=True,
+            )
+            return
         self._forget_confirmation()
         self.cancel_event.clear()
         self._say("Saving…")
@@ -218,6 +239,9 @@ class SaveScreen(ModalScreen[SaveResult | None]):
     def _write(self, path: Path, key: str) -> SaveResult:
         if key == SESSION:
             nbytes = save_session(self.capture, path, self.meta, self._progress, self.cancel_event)
+        elif key in ScriptKind.__members__ and self.script_target is not None:
+            kind = ScriptKind[key]
+            nbytes = export_script(self.capture, path, kind, self.script_target, self.first_chunk)
         else:
             nbytes = export_capture(
                 self.capture,
@@ -257,5 +281,5 @@ class SaveScreen(ModalScreen[SaveResult | None]):
 
     def _say(self, sentence: str, error: bool = False) -> None:
         message = self.query_one("#save-message", Static)
-        message.update(Text(sentence))
+        message.update(literal(sentence))
         message.set_class(error, "-error")

@@ -31,6 +31,11 @@ def session_commands(view: SessionView) -> Iterator[SystemCommand]:
     )
     yield SystemCommand("Cycle view", "dual → text → hex (F5)", view.action_cycle_view)
     yield SystemCommand(
+        "Data inspector",
+        "Show or hide what the bytes at the log's cursor mean (i in the log)",
+        view.action_toggle_inspector,
+    )
+    yield SystemCommand(
         "Copy selection or chunk", "In the default format (c in the log)", view.action_copy
     )
     yield SystemCommand(
@@ -80,6 +85,24 @@ def session_commands(view: SessionView) -> Iterator[SystemCommand]:
         "Save / Export…",
         "Session file, raw bytes, hexdump -C or pcap (ctrl+s)",
         view.action_save,
+    )
+    yield SystemCommand(
+        "Add responder…",
+        "Answer received data: match/hex/regex and reply/reply_hex/reply_mixed",
+        view.automation.ask_rule,
+    )
+    yield SystemCommand(
+        "Answer this chunk with…",
+        "A responder whose pattern is the start of the chunk under the log's cursor",
+        view.action_answer_chunk,
+    )
+    yield SystemCommand(
+        "Run sequence…", "Run a [[step]] file on this connection", view.automation.ask_run
+    )
+    yield SystemCommand(
+        "Record sequence…",
+        "Write what was sent (and the start of each reply) as a sequence file",
+        view.automation.ask_record,
     )
     yield SystemCommand(
         "Follow tail", "Scroll to the newest bytes and stay there (ctrl+f)", view.action_follow

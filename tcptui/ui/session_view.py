@@ -7,7 +7,6 @@ never share bytes, state or threads; closing the tab shuts the connection and fr
 from __future__ import annotations
 
 import contextlib
-import socket
 import time
 from collections.abc import Iterable
 from dataclasses import replace
@@ -25,19 +24,21 @@ from tcptui.capture.export import SaveError
 from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta
 from tcptui.capture.store import Capture, Direction
-from tcptui.cli import LaunchConfig
 from tcptui.clipboard import copy_bytes_as_text
 from tcptui.codec.composer_syntax import Syntax, escape_for_composer
 from tcptui.codec.errors import CodecError
 from tcptui.codec.formats import CopyFormat, format_bytes
 from tcptui.codec.safe_text import safe_label
+from tcptui.launch_config import LaunchConfig
 from tcptui.net.events import Closed, EndReason
 from tcptui.net.file_upload import FileUpload, UploadError
-from tcptui.net.session import Family, Session, SessionError, SessionState
-from tcptui.net.target import Target
+from tcptui.net.listen_clients import ListenClient
+from tcptui.net.session import Session, SessionError, SessionState
+from tcptui.net.target import Family, Target
 from tcptui.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
+from tcptui.ui.automation import ANSWER_BYTES, Automation, SequenceBar
 from tcptui.ui.composer import Composer, encode_message
-from tcptui.ui.connection_panel import ConnectionPanel
+from tcptui.ui.connection_panel import ConnectionPanel, human_bytes
 from tcptui.ui.connection_summary import ConnectionSummary, SummaryFacts, shows_full_panel
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
 from tcptui.ui.copying import CLIPBOARD_TEXT_CAP, NothingToCopy, bytes_to_copy, default_scope
@@ -152,7 +153,7 @@ class SessionView(Vertical):
         target: Target | None = None,
         opened_meta: SessionMeta | None = None,
         live_saver: LiveSaver | None = None,
-        accepted: socket.socket | None = None,
+        client: ListenClient | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
     ) -> None:
         super().__init__(id=id, classes="session-view")
@@ -172,7 +173,8 @@ class SessionView(Vertical):
         self._retry_timer: Timer | None = None
         self.unread = False
         self.last_end: EndReason | None = None
-        self._accepted = accepted
+        self.listen_client = client
+        """Listen mode: the accepted client this tab shows (its session runs already)."""
         self.upload: FileUpload | None = None
         self._upload_timer: Timer | None = None
         self._next_data_take = 0.0
@@ -180,19 +182,25 @@ class SessionView(Vertical):
         self._data_timer: Timer | None = None
         self._panel_choice: bool | None = None
         """ctrl+l's choice: the full panel shown or not, whatever the width; None: by width."""
+        self.automation = Automation(self, config.responders)
+        if target is not None:
+            self.automation.run_when_connected(config.sequence)
 
     # -- building ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        if self.opened_meta is None and self._target is not None and self.session is None:
+        if self.listen_client is not None and self.session is None:
+            self._adopt(self.listen_client)
+        elif self.opened_meta is None and self._target is not None and self.session is None:
             # Connect while the widgets are built: resolving, the handshake and the first
             # bytes overlap the building. The events wait in this view's queue till mounted.
-            self._open_session(self._target, self.config.options.family, self._accepted)
+            self._open_session(self._target, self.config.options.family)
         yield ConnectionSummary(self.summary_facts)
         with Horizontal(classes="session-main"):
             yield ConnectionPanel(self.capture, self._target, self.config.options.family)
             settings = self.config.settings
             yield ReceiveLog(self.capture, settings.view, settings.timestamps, settings.ascii_only)
+        yield SequenceBar()
         yield Composer(self.config.line_ending, history_size=self.config.settings.history_size)
 
     def on_mount(self) -> None:
@@ -203,8 +211,7 @@ class SessionView(Vertical):
         if self.opened_meta is not None:
             self.receive_log.refresh_data()
         elif self._target is not None:
-            self._show_connecting(self._target, announce=self._accepted is None)
-            self._accepted = None
+            self._show_connecting(self._target, announce=self.listen_client is None)
             if self.capture.total_bytes:
                 self._schedule_take()  # what arrived while the widgets were built
 
@@ -222,6 +229,7 @@ class SessionView(Vertical):
             self._data_timer.stop()
             self._data_timer = None
         self.retry.stop()
+        self.automation.stop()
         if self.session is not None:
             self.session.close()
         if self.live_saver is not None:
@@ -288,16 +296,26 @@ class SessionView(Vertical):
         family: Family,
         *,
         from_retry: bool = False,
-        accepted: socket.socket | None = None,
     ) -> None:
         """Close any current connection and open a new one to `target`."""
         if not from_retry:
             self.retry.reset()
             self.panel.show_retry("")
-        self._open_session(target, family, accepted)
-        self._show_connecting(target, announce=accepted is None)
+        self._open_session(target, family)
+        self._show_connecting(target, announce=True)
 
-    def _open_session(self, target: Target, family: Family, accepted: socket.socket | None) -> None:
+    def _adopt(self, client: ListenClient) -> None:
+        """Listen mode: show a client the listener already serves, the events it missed first."""
+        self.connection_id += 1
+        self._target = client.target
+        self._bridge = EventBridge(self, self.connection_id)
+        self.session = client.session
+        self.session_facts = SessionFacts(str(client.target))
+        self.connections_made += 1
+        self.automation.adopt(client.responders)
+        client.attach(self._bridge)
+
+    def _open_session(self, target: Target, family: Family) -> None:
         """Start the I/O thread; its events are shown once this view handles messages."""
         if self.session is not None:
             self.session.close()
@@ -305,7 +323,9 @@ class SessionView(Vertical):
         self._target = target
         options = replace(self.config.options, family=family)
         self._bridge = EventBridge(self, self.connection_id)
-        self.session = Session(target, self.capture, self._bridge, options, accepted=accepted)
+        on_event = self.automation.tap(self._bridge)
+        self.session = Session(target, self.capture, on_event, options)
+        self.automation.started(self.session)
         self.session_facts = SessionFacts(str(target))
         if self.capture.total_bytes:
             self.capture.add_note(f"⟲ connection {self.connections_made + 1} to {target}")
@@ -338,6 +358,7 @@ class SessionView(Vertical):
             self.last_end = event.reason
         self.panel.show_event(event)
         self._retitle()
+        self.automation.connected()
         if isinstance(event, Closed):
             self.receive_log.refresh_data()
             self._catch_up_live_save()
@@ -345,6 +366,9 @@ class SessionView(Vertical):
             if event.reason not in QUIET_ENDINGS:
                 self.notify(event.sentence(), title="Connection ended", severity="error")
             self._maybe_retry(event)
+
+    def on_sequence_bar_progressed(self, message: SequenceBar.Progressed) -> None:
+        self.automation.progressed(message)
 
     def on_data_available(self, message: DataAvailable) -> None:
         if message.connection_id != self.connection_id or self._bridge is None:
@@ -616,19 +640,19 @@ class SessionView(Vertical):
             self._upload_timer.stop()
         self.upload = self._upload_timer = None
         self.composer.hide_upload()
-        if upload.cancelled:
+        if upload.cancelled:  # every piece read still goes out whole
             self.notify(
-                f"Stopped sending {upload.path.name} after {upload.read:,} bytes.",
+                f"Stopped sending {upload.path.name} after {_amount(upload.read)}.",
                 severity="warning",
             )
         elif upload.error:
             self.notify(
-                f"{upload.error.capitalize()} ({upload.read:,} bytes went out).",
+                f"{upload.error.capitalize()} ({_amount(upload.sent)} went out).",
                 title="File not sent",
                 severity="error",
             )
         else:
-            self.notify(f"Sent {upload.path.name}: {upload.size:,} bytes.", title="File sent")
+            self.notify(f"Sent {upload.path.name}: {_amount(upload.size)}.", title="File sent")
 
     def stop_repeat(self) -> None:
         if self._repeat_timer is not None:
@@ -660,6 +684,12 @@ class SessionView(Vertical):
         self.composer.line_ending = self.composer.line_ending.NONE
         self.composer.load(escape_for_composer(data, self.composer.encoding))
         self.composer.input.focus()
+
+    def action_answer_chunk(self) -> None:
+        """Add a responder whose pattern is the start of the chunk under the cursor."""
+        chunk = self._chunk_under_cursor()
+        if chunk is not None:
+            self.automation.ask_rule(self.capture.read_chunk(chunk, 0, ANSWER_BYTES))
 
     def _chunk_under_cursor(self) -> int | None:
         offset = self.receive_log.marks.cursor.offset
@@ -697,6 +727,12 @@ class SessionView(Vertical):
         panel.display = full
         summary.show(not full)
 
+    def action_toggle_inspector(self) -> None:
+        """Show or hide the data inspector; the views it shrinks keep the cursor in sight."""
+        self.receive_log.inspector.toggle()
+        for view in self.receive_log.visible_views():
+            self.call_after_refresh(view.reveal_cursor)
+
     def action_follow(self) -> None:
         for view in self.receive_log.visible_views():
             view.action_follow()
@@ -724,7 +760,13 @@ class SessionView(Vertical):
     def action_save(self) -> None:
         live = self.session is not None or self.opened_meta is None
         meta = self.session_facts.meta() if live else self.opened_meta
-        self.app.push_screen(SaveScreen(self.capture, meta), self._saved)
+        screen = SaveScreen(
+            self.capture,
+            meta,
+            script_target=self.automation.script_target() if live else None,
+            first_chunk=self.automation.first_chunk,
+        )
+        self.app.push_screen(screen, self._saved)
 
     def _saved(self, result: SaveResult | None) -> None:
         if result is not None:
@@ -825,3 +867,8 @@ class SessionView(Vertical):
     def system_commands(self) -> Iterable[SystemCommand]:
         """This tab's actions for the command palette."""
         return session_commands(self)
+
+
+def _amount(count: int) -> str:
+    """Bytes as the connection panel counts them, and exactly: `1.0 MiB (1,048,576 bytes)`."""
+    return f"{human_bytes(count)} ({count:,} bytes)"
