@@ -63,6 +63,8 @@ class TcpTuiApp(App[int]):
 
     TITLE = "tcptui"
     CSS_PATH = "app.tcss"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    """Screens under 30 rows get the class -short: dialogs drop their blank rows there."""
     BINDINGS = [
         Binding("ctrl+n", "new_tab", "New tab", id="tabs.new", priority=True),
         # Not ctrl+w: the composer deletes a word with it, as readline does.
