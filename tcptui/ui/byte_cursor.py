@@ -69,12 +69,12 @@ def jump_to_last_byte(view: TranscriptView) -> None:
 
 def place_on_focus(view: TranscriptView) -> None:
     """Where the cursor starts when the log first takes the focus: on the newest chunk while
-    the view follows the tail (that is what is on screen), else on the chunk at the top. A
-    cursor placed before stays where it is, as in any editor."""
+    the view follows a tail it scrolled to (that is what is on screen), else on the chunk at
+    the top. A cursor placed before stays where it is, as in any editor."""
     capture = view.capture
     if view.marks.cursor.offset is not None or not capture.total_bytes:
         return
-    if view.following:
+    if view.following and view.scroll_y > 0:
         chunk = len(capture) - 1
     else:
         ref = view.layout_rows.locate(round(view.scroll_y))
