@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 
 from tcptui.codec.safe_text import render_text
-from tcptui.history import HistoryStore
+from tcptui.history import HistoryEntry, HistoryStore
 
 PREVIEW_LIMIT = 200
 MARKED_PIECE_STYLE = "reverse"
@@ -32,7 +32,7 @@ def safe_line(text: str, limit: int = PREVIEW_LIMIT) -> Text:
     return line
 
 
-class HistorySearchScreen(ModalScreen[str | None]):
+class HistorySearchScreen(ModalScreen[HistoryEntry | None]):
     """Dismissed with the chosen message (newest first in the list), or None on Escape."""
 
     DEFAULT_CSS = """
@@ -55,7 +55,7 @@ class HistorySearchScreen(ModalScreen[str | None]):
         super().__init__()
         self.history = history
         self.query_text = query
-        self.matches: list[str] = []
+        self.matches: list[HistoryEntry] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -80,8 +80,8 @@ class HistorySearchScreen(ModalScreen[str | None]):
         self.matches = self.history.search(query)
         options = self.match_list
         options.clear_options()
-        for text in self.matches:
-            line = safe_line(text)
+        for entry in self.matches:
+            line = safe_line(entry.text)
             if query:
                 line.highlight_words([query], "bold underline", case_sensitive=False)
             options.add_option(line)

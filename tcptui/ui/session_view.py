@@ -377,7 +377,7 @@ class SessionView(Vertical):
     @on(Composer.Submitted)
     def _send(self, message: Composer.Submitted) -> None:
         if self.send_bytes(message.data):
-            self.composer.accept_sent(message.text)
+            self.composer.accept_sent(message.entry)
         else:
             self.composer.give_back(message.text)
 
@@ -457,14 +457,14 @@ class SessionView(Vertical):
             self.composer.show_error(f"{str(exc).capitalize()}.")
 
     def action_cycle_line_ending(self) -> None:
-        self.composer.line_ending = self.composer.line_ending.next()
+        self.composer.cycle_line_ending()
 
     def action_cycle_syntax(self) -> None:
         order = list(Syntax)
         self.composer.syntax = order[(order.index(self.composer.syntax) + 1) % len(order)]
 
     def action_toggle_multiline(self) -> None:
-        self.composer.multiline = not self.composer.multiline
+        self.composer.toggle_multiline()
 
     def action_send(self) -> None:
         self.composer.submit()
@@ -633,9 +633,7 @@ class SessionView(Vertical):
         if chunk is None:
             return
         data = self.capture.read_chunk(chunk)
-        self.composer.syntax = Syntax.TEXT
-        self.composer.line_ending = self.composer.line_ending.NONE
-        self.composer.load(escape_for_composer(data, self.composer.encoding))
+        self.composer.load_chunk(escape_for_composer(data, self.composer.encoding))
         self.composer.input.focus()
 
     def _chunk_under_cursor(self) -> int | None:
