@@ -22,12 +22,16 @@ def safe_line(text: str, limit: int = PREVIEW_LIMIT) -> Text:
 
     A pasted or hand-edited message can hold real control, bidi or invisible characters; they
     are shown as escapes (marked, so a real tab differs from a typed `\\t`) by the same
-    renderer that makes received bytes safe. Never parsed as markup.
+    renderer that makes received bytes safe. Never parsed as markup. A typed backslash is
+    composer syntax, not a byte: it is shown as typed, not doubled as received ones are.
     """
     line = Text(no_wrap=True, overflow="ellipsis")
     head = text[: limit + 1]  # no character is shown shorter than itself
-    for piece in render_text(head.encode("utf-8", "surrogatepass")):
-        line.append(piece.text, None if piece.kind == "text" else MARKED_PIECE_STYLE)
+    for index, part in enumerate(head.split("\\")):
+        if index:
+            line.append("\\")
+        for piece in render_text(part.encode("utf-8", "surrogatepass")):
+            line.append(piece.text, None if piece.kind == "text" else MARKED_PIECE_STYLE)
     line.truncate(limit, overflow="ellipsis")
     return line
 
