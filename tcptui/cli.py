@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NoReturn
 
 from tcptui import __version__
 from tcptui.codec.composer_syntax import LineEnding
@@ -24,7 +25,15 @@ from tcptui.net.tls import (
     build_context,
     build_server_context,
 )
-from tcptui.settings import Profile, Settings, SettingsError, load_settings, render_settings
+from tcptui.settings import (
+    MAX_TIMEOUT,
+    Profile,
+    Settings,
+    SettingsError,
+    default_config_path,
+    load_settings,
+    render_settings,
+)
 
 EXAMPLES = """\
 examples:
@@ -266,9 +275,25 @@ def _positive_seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError("the timeout must be between 0 and 3600 seconds")
+    if not 0 < value <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"the timeout must be above 0 and at most {MAX_TIMEOUT:g} seconds, not {text}"
+        )
     return value
+
+
+def _settings_error(parser: argparse.ArgumentParser, exc: SettingsError) -> NoReturn:
+    """A mistake in the settings file, said on its own: the usage text is about the command
+    line, which was right."""
+    parser.exit(2, f"{parser.prog}: {exc}\n")
+
+
+def _settings_source(config: Path | None) -> str:
+    """Which file --print-config's settings came from, as a TOML comment."""
+    path = config if config is not None else default_config_path()
+    if path.is_file():
+        return f"# read from {path}\n"
+    return f"# no settings file at {path}: these are the defaults\n"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
@@ -279,9 +304,9 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
         if args.ascii:
             settings = replace(settings, ascii_only=True)
     except SettingsError as exc:
-        parser.error(str(exc))
+        _settings_error(parser, exc)
     if args.print_config:
-        print(render_settings(settings), end="")
+        print(_settings_source(args.config) + render_settings(settings), end="")
         parser.exit()
     profile = _profile(parser, args, settings)
     target = None
@@ -340,7 +365,7 @@ def _profile(
     try:
         return settings.profile(args.target[1:])
     except SettingsError as exc:
-        parser.error(str(exc))
+        _settings_error(parser, exc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -27,6 +27,7 @@ from tcptui.codec.composer_syntax import LineEnding, Syntax, parse_composer
 from tcptui.codec.errors import CodecError
 from tcptui.history import DEFAULT_LIMIT, HistoryEntry, HistoryStore
 from tcptui.ui.history_screen import HistorySearchScreen
+from tcptui.ui.key_hints import key_for
 from tcptui.user_paths import history_path
 
 PREVIEW_BYTES = 16
@@ -258,8 +259,7 @@ class Composer(Vertical):
             return
         once = " for this message" if self._once_encoding is not None else ""
         mode.update(f"{self.syntax.value} · {self.message_encoding}{once}")
-        send_key = "F9 sends" if self.multiline else "Enter sends"
-        self.border_title = f"composer · {SYNTAX_HINTS[self.syntax]} · {send_key}"
+        self.border_title = Text(f"composer · {SYNTAX_HINTS[self.syntax]} · {self._send_key} sends")
         self._show_line_ending()
 
     def set_encoding(self, name: str) -> str | None:
@@ -303,13 +303,17 @@ class Composer(Vertical):
         head = data[:PREVIEW_BYTES].hex(" ")
         more = " …" if len(data) > PREVIEW_BYTES else ""
         plural = "s" if len(data) != 1 else ""
-        key = "F9" if self.multiline else "Enter"
-        preview.update(Text(f"{len(data):,} byte{plural} on {key}: {head}{more}"))
+        preview.update(Text(f"{len(data):,} byte{plural} on {self._send_key}: {head}{more}"))
+
+    @property
+    def _send_key(self) -> str:
+        return key_for(self, "composer.send") if self.multiline else "Enter"
 
     def show_upload(self, name: str, done: int, total: int) -> None:
-        """A file is being sent: show how far it got (ctrl+o cancels)."""
+        """A file is being sent: show how far it got (its key again cancels)."""
         self.add_class("-uploading")
-        self.query_one("#upload-label", Static).update(Text(f"sending {name} · ctrl+o cancels"))
+        cancel = key_for(self, "composer.send_file")
+        self.query_one("#upload-label", Static).update(Text(f"sending {name} · {cancel} cancels"))
         self.query_one("#upload-progress", ProgressBar).update(total=max(total, 1), progress=done)
 
     def hide_upload(self) -> None:

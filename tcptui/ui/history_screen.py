@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, OptionList
 
 from tcptui.codec.safe_text import render_text
 from tcptui.history import HistoryEntry, HistoryStore
+from tcptui.ui.key_hints import key_for
 
 PREVIEW_LIMIT = 200
 MARKED_PIECE_STYLE = "reverse"
@@ -91,9 +92,12 @@ class HistorySearchScreen(ModalScreen[HistoryEntry | None]):
             options.add_option(line)
         options.highlighted = 0 if self.matches else None
         total = len(self.history.entries)
+        cancel = key_for(self, "history_search.cancel")
         self.query_one("#history-hint", Label).update(
-            f"{len(self.matches)} of {total} messages · ↑↓ choose · "
-            "Enter puts it in the composer · Esc cancels"
+            Text(
+                f"{len(self.matches)} of {total} messages · ↑↓ choose · "
+                f"Enter puts it in the composer · {cancel} cancels"
+            )
         )
 
     def action_move(self, step: int) -> None:

@@ -25,6 +25,7 @@ from tcptui.net.listener import (
     Listening,
 )
 from tcptui.ui.connection_panel import MARKS
+from tcptui.ui.key_hints import key_for
 
 STEPS = ("socket", "bind", "listen", "accept")
 
@@ -69,7 +70,8 @@ class ListenerView(Vertical):
         yield Static("", id="listener-warning")
         yield Static("", id="listener-steps")
         yield Static("", id="listener-peers")
-        yield Button("Stop listening (F3)", id="stop-listening", variant="error")
+        stop = key_for(self, "listener.stop")
+        yield Button(Text(f"Stop listening ({stop})"), id="stop-listening", variant="error")
 
     def on_mount(self) -> None:
         self._show()

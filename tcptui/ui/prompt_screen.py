@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from tcptui.ui.key_hints import key_for
+
 Validator = Callable[[str], str | None]
 """Returns an error sentence, or None when the value is fine."""
 
@@ -41,7 +43,8 @@ class PromptScreen(ModalScreen[str | None]):
             yield Label(Text(self.title_text))
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-error")
-            yield Label("Enter accepts · Esc cancels", id="prompt-hint")
+            cancel = key_for(self, "prompt.cancel")
+            yield Label(Text(f"Enter accepts · {cancel} cancels"), id="prompt-hint")
 
     @on(Input.Submitted, "#prompt-input")
     def _submitted(self, event: Input.Submitted) -> None:

@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from tcptui.capture.export import ExportFormat, SaveCancelled, SaveError, export_capture
 from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture
+from tcptui.codec.words import counted
 from tcptui.net.events import Closed, Connected, EndReason, Event, Resolved
 
 SESSION = "session"
@@ -38,6 +39,14 @@ FORMAT_LABELS: dict[str, str] = {
     ExportFormat.HEXDUMP.name: "hex dump of received bytes (hexdump -C)",
     ExportFormat.PCAP.name: "pcap (Wireshark, tcpdump)",
 }
+SAVED_AS: dict[str, str] = {
+    SESSION: "a session file, which tcptui --open shows again",
+    ExportFormat.RAW_RECEIVED.name: "the received bytes alone, as nc > FILE writes them",
+    ExportFormat.RAW_SENT.name: "the sent bytes alone",
+    ExportFormat.HEXDUMP.name: "a hex dump of the received bytes, as hexdump -C writes it",
+    ExportFormat.PCAP.name: "a pcap file for Wireshark or tcpdump",
+}
+"""What a saved file is, for the sentence that announces it."""
 SUFFIXES: dict[str, str] = {
     SESSION: ".tcptui",
     ExportFormat.RAW_RECEIVED.name: ".bin",
@@ -54,7 +63,14 @@ class SaveResult:
 
     path: str
     nbytes: int
-    format_label: str
+    saved_as: str
+    """A phrase from SAVED_AS."""
+
+    def sentence(self) -> str:
+        """`Saved 1,234 bytes to x.tcptui in /home/me: a session file, which …`."""
+        where = os.path.abspath(self.path)
+        folder, name = os.path.split(where)
+        return f"Saved {counted(self.nbytes, 'byte')} to {name} in {folder}: {self.saved_as}."
 
 
 @dataclass(frozen=True)
@@ -229,7 +245,7 @@ class SaveScreen(ModalScreen[SaveResult | None]):
                 progress=self._progress,
                 cancel=self.cancel_event,
             )
-        return SaveResult(str(path), nbytes, FORMAT_LABELS[key])
+        return SaveResult(str(path), nbytes, SAVED_AS[key])
 
     def _progress(self, done: int, total: int) -> None:
         """Called in the worker thread: only stores numbers, the timer shows them."""

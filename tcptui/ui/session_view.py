@@ -30,6 +30,7 @@ from tcptui.codec.composer_syntax import Syntax, escape_for_composer
 from tcptui.codec.errors import CodecError
 from tcptui.codec.formats import CopyFormat, format_bytes
 from tcptui.codec.safe_text import safe_label
+from tcptui.codec.words import counted
 from tcptui.net.events import Closed, EndReason
 from tcptui.net.file_upload import FileUpload, UploadError
 from tcptui.net.session import Family, Session, SessionError, SessionState
@@ -39,6 +40,7 @@ from tcptui.ui.composer import Composer, encode_message
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
 from tcptui.ui.copying import CLIPBOARD_TEXT_CAP, NothingToCopy, bytes_to_copy, default_scope
+from tcptui.ui.key_hints import key_for, key_hints
 from tcptui.ui.messages import DataAvailable, EventBridge, SessionEvent
 from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.receive_log import ReceiveLog
@@ -171,6 +173,8 @@ class SessionView(Vertical):
         self.unread = False
         self.last_end: EndReason | None = None
         self._accepted = accepted
+        self.accepted_client = accepted is not None
+        """A client --listen accepted: there is nothing to connect to again."""
         self.upload: FileUpload | None = None
         self._upload_timer: Timer | None = None
         self._next_data_take = 0.0
@@ -381,21 +385,33 @@ class SessionView(Vertical):
         else:
             self.composer.give_back(message.text)
 
+    def _not_connected(self) -> str:
+        if self.accepted_client:
+            return "Not connected: the client has gone; it can connect again to the listener."
+        return (
+            f"Not connected: fill in host and port, then press {key_for(self, 'session.connect')}."
+        )
+
     def send_bytes(self, data: bytes) -> bool:
         """Queue `data` on the connection, or say in the composer why it cannot go."""
         if self.session is None:
-            self.composer.show_error("Not connected: fill in host and port, then press F2.")
+            self.composer.show_error(self._not_connected())
             return False
         if not data:
             self.composer.show_error(
-                "Nothing to send: the message is empty and the line "
-                "ending is 'none' (F4 changes it)."
+                "Nothing to send: the message is empty and adds no line ending "
+                f"({key_for(self, 'composer.line_ending')} changes it for text)."
             )
             return False
         try:
             self.session.send(data)
         except SessionError as exc:
-            self.composer.show_error(f"{str(exc).capitalize()}. Press F2 to connect again.")
+            again = (
+                ""
+                if self.accepted_client
+                else f" Press {key_for(self, 'session.connect')} to connect again."
+            )
+            self.composer.show_error(f"{str(exc).capitalize()}.{again}")
             self.stop_repeat()
             return False
         return True
@@ -424,10 +440,13 @@ class SessionView(Vertical):
         delay = self.retry.next_delay()
         if delay is None:
             if self.retry.enabled:
-                self.panel.show_retry(f"gave up after {self.retry.attempts} attempts")
+                self.panel.show_retry(self.retry.used_up(event.failed_step is None))
             return
         target, family = self._target, self.panel.family
-        self.panel.show_retry(f"reconnecting in {delay:g} s ({self.retry.describe()}) · F3 stops")
+        stop = key_for(self, "session.disconnect")
+        self.panel.show_retry(
+            f"reconnecting in {delay:g} s ({self.retry.describe()}) · {stop} stops"
+        )
         self.retry.timer = self.set_timer(delay, lambda: self._retry_now(target, family))
 
     def _retry_now(self, target: Target, family: Family) -> None:
@@ -505,7 +524,7 @@ class SessionView(Vertical):
 
         self.app.push_screen(
             PromptScreen(
-                "Repeat the composer message (ctrl+t again stops)",
+                f"Repeat the composer message ({key_for(self, 'composer.repeat')} again stops)",
                 "",
                 "10 · 10 every 200 · every 500",
                 check,
@@ -541,7 +560,8 @@ class SessionView(Vertical):
         self._repeat_timer = self.set_interval(spec.interval_ms / 1000, tick, name="repeat")
         every = f"every {spec.interval_ms} ms"
         times = f"{spec.times:,} times " if spec.times else ""
-        self.notify(f"Sending {times}{every}; ctrl+t stops.")
+        stop = key_for(self, "composer.repeat")
+        self.notify(f"Sending {times}{every}; {stop} stops.", markup=False)
 
     def action_send_file(self) -> None:
         """Send a file's exact bytes; pressed again while sending, cancel."""
@@ -560,7 +580,10 @@ class SessionView(Vertical):
 
         self.app.push_screen(
             PromptScreen(
-                "Send a file's exact bytes (ctrl+o again cancels)", "", "path/to/file", check
+                f"Send a file's exact bytes ({key_for(self, 'composer.send_file')} again cancels)",
+                "",
+                "path/to/file",
+                check,
             ),
             self._start_upload,
         )
@@ -569,7 +592,7 @@ class SessionView(Vertical):
         if not path:
             return
         if self.session is None:
-            self.composer.show_error("Not connected: fill in host and port, then press F2.")
+            self.composer.show_error(self._not_connected())
             return
         try:
             upload = FileUpload(path.strip())
@@ -619,8 +642,10 @@ class SessionView(Vertical):
             return
         if self.capture.chunk(chunk).direction is not Direction.SENT:
             self.notify(
-                "Only sent chunks can be resent; e puts any chunk in the composer.",
+                f"Only sent chunks can be resent; {key_for(self, 'log.edit')} puts any "
+                "chunk in the composer.",
                 severity="warning",
+                markup=False,
             )
             return
         data = self.capture.read_chunk(chunk)
@@ -639,9 +664,14 @@ class SessionView(Vertical):
     def _chunk_under_cursor(self) -> int | None:
         offset = self.receive_log.marks.cursor.offset
         if offset is None or offset >= self.capture.total_bytes:
+            focus, back, on = (
+                key_for(self, name)
+                for name in ("app.focus_next", "log.previous_chunk", "log.next_chunk")
+            )
             self.notify(
-                "Put the cursor on a chunk in the log first (Tab, then [ and ]).",
+                f"Put the cursor on a chunk in the log first ({focus}, then {back} and {on}).",
                 severity="warning",
+                markup=False,
             )
             return None
         return self.capture.chunk_index_at(offset)
@@ -668,19 +698,21 @@ class SessionView(Vertical):
         scope = scope or default_scope(cursor)
         fmt = fmt or self.copy_format
         try:
-            data = bytes_to_copy(self.capture, cursor, scope, self.config.settings.clipboard_cap)
+            data = bytes_to_copy(
+                self.capture, cursor, scope, key_hints(self), self.config.settings.clipboard_cap
+            )
         except NothingToCopy as exc:
             self.notify(str(exc), title="Nothing copied", severity="warning")
             return
         result = copy_bytes_as_text(
             format_bytes(data, fmt), self.app.copy_to_clipboard, CLIPBOARD_TEXT_CAP
         )
+        source = f"{counted(len(data), 'byte')} as {fmt.value}"
+        sentence = result.sentence(source, key_for(self, "capture.save"))
         if result.copied:
-            self.notify(
-                f"Copied {len(data):,} bytes as {fmt.value}: {result.sentence()}", title="Copied"
-            )
+            self.notify(sentence, title="Copied", markup=False)
         else:
-            self.notify(result.sentence(), title="Not copied", severity="warning")
+            self.notify(sentence, title="Not copied", severity="warning", markup=False)
 
     def action_save(self) -> None:
         live = self.session is not None or self.opened_meta is None
@@ -689,10 +721,7 @@ class SessionView(Vertical):
 
     def _saved(self, result: SaveResult | None) -> None:
         if result is not None:
-            self.notify(
-                f"Saved {result.nbytes:,} bytes to {result.path} ({result.format_label}).",
-                title="Saved",
-            )
+            self.notify(result.sentence(), title="Saved", markup=False)
 
     def action_copy_as(self) -> None:
         cursor = self.receive_log.marks.cursor
