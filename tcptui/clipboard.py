@@ -64,7 +64,11 @@ class CopyResult:
             detail = f" ({characters})" if source else ""
             return f"Copied {size}{detail} to the {self.method}."
         if self.outcome is CopyOutcome.TOO_LARGE:
-            save = f"Save it to a file instead ({save_key})." if save_key else "Save it to a file instead."
+            save = (
+                f"Save it to a file instead ({save_key})."
+                if save_key
+                else "Save it to a file instead."
+            )
             return (
                 f"Not copied: {self.nbytes:,} bytes is more than the clipboard limit of "
                 f"{self.cap:,} bytes. {save}"

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -27,7 +28,7 @@ from tcptui.capture.export import ExportFormat, SaveCancelled, SaveError, export
 from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture
 from tcptui.codec.words import counted
-from tcptui.net.events import Closed, Connected, EndReason, Event, Resolved
+from tcptui.net.events import Closed, Connected, EndReason, Event, Resolved, TlsEstablished
 
 SESSION = "session"
 """The Select value for a session file; exports use their ExportFormat name."""
@@ -104,6 +105,28 @@ def default_file_name(now: datetime | None = None) -> str:
     return f"tcptui-{moment:%Y%m%d-%H%M%S}{SUFFIXES[SESSION]}"
 
 
+def tls_facts(event: TlsEstablished) -> dict[str, Any]:
+    """What a session file keeps of a TLS handshake: enough for --open to show it again."""
+    facts: dict[str, Any] = {
+        "version": event.version,
+        "cipher": event.cipher,
+        "alpn": event.alpn,
+        "verified": event.verified,
+        "verify_error": event.verify_error,
+        "server_name": event.server_name,
+    }
+    leaf = event.leaf
+    if leaf is not None:
+        facts["certificate"] = {
+            "subject": leaf.subject,
+            "issuer": leaf.issuer,
+            "not_before": leaf.not_before.isoformat() if leaf.not_before else "",
+            "not_after": leaf.not_after.isoformat() if leaf.not_after else "",
+            "sha256": leaf.sha256,
+        }
+    return facts
+
+
 class SessionFacts:
     """Collects what the app learns about a connection, for the session file and pcap."""
 
@@ -115,6 +138,8 @@ class SessionFacts:
             self._meta = replace(self._meta, resolved=event.addresses)
         elif isinstance(event, Connected):
             self._meta = replace(self._meta, local=event.local, remote=event.remote)
+        elif isinstance(event, TlsEstablished):
+            self._meta = replace(self._meta, tls=tls_facts(event))
         elif isinstance(event, Closed):
             reset = event.reason is EndReason.RESET
             self._meta = replace(self._meta, end_reason=event.sentence(), ended_by_reset=reset)

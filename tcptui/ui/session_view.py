@@ -54,7 +54,7 @@ from tcptui.ui.snippet_screens import (
     SnippetPickerScreen,
     snippet_keys,
 )
-from tcptui.ui.transcript_view import TranscriptView
+from tcptui.ui.transcript_view import EMPTY_HINT, TranscriptView
 from tcptui.user_paths import snippets_path
 
 QUIET_ENDINGS = {EndReason.CLOSED_BY_US, EndReason.PEER_CLOSED}
@@ -80,6 +80,28 @@ def take_spacing(taken: int, cost: float) -> float:
         return 0.0
     return min(DATA_REFRESH_LONGEST, max(DATA_REFRESH_INTERVAL, cost / DATA_REFRESH_SHARE))
 
+
+LIVE_ACTIONS = frozenset(
+    {
+        "connect",
+        "disconnect",
+        "half_close",
+        "start_tls",
+        "cycle_line_ending",
+        "cycle_syntax",
+        "toggle_multiline",
+        "send",
+        "repeat",
+        "send_file",
+        "send_snippet",
+        "pick_snippet",
+        "save_snippet",
+        "resend_chunk",
+        "edit_chunk",
+        "history_search",
+    }
+)
+"""What a tab of a saved session (--open) does not offer: it has no connection or composer."""
 
 STATE_DOTS = {
     SessionState.IDLE: "○",
@@ -198,7 +220,10 @@ class SessionView(Vertical):
         self.composer.syntax = self.config.settings.syntax
         self.composer.set_encoding(self.config.encoding)  # checked by load_settings already
         self.receive_log.set_encoding(self.composer.encoding)
+        self.receive_log.set_empty_hint(self._empty_hint())
         if self.opened_meta is not None:
+            self.panel.show_saved(self.opened_meta, self.capture)
+            self.composer.display = False  # a saved session sends nothing
             self.receive_log.refresh_data()
         elif self._target is not None:
             self._show_connecting(self._target, announce=self._accepted is None)
@@ -241,6 +266,15 @@ class SessionView(Vertical):
 
     def _retitle(self) -> None:
         self.post_message(self.TitleChanged(self))
+        self.receive_log.set_empty_hint(self._empty_hint())
+
+    def _empty_hint(self) -> str:
+        """What an empty log says: a key to connect only where there is one to press."""
+        if self.opened_meta is not None:
+            return "This session file holds no bytes."
+        if self.is_connected or self.accepted_client:
+            return EMPTY_HINT
+        return f"{EMPTY_HINT[:-1]}; {key_for(self, 'session.connect')} connects."
 
     @property
     def panel(self) -> ConnectionPanel:
@@ -296,7 +330,7 @@ class SessionView(Vertical):
 
     def _show_connecting(self, target: Target, *, announce: bool) -> None:
         """Before any of the new connection's events is shown: they arrive as messages."""
-        self.panel.reset(target)
+        self.panel.reset(target, accepted=self.accepted_client)
         if announce:
             self.post_message(self.TargetUsed(target))
         self._retitle()
@@ -435,8 +469,8 @@ class SessionView(Vertical):
 
     def _maybe_retry(self, event: Closed) -> None:
         """socat's retry/forever: after a failure, try again with a growing delay."""
-        if event.reason is EndReason.CLOSED_BY_US or self._target is None:
-            return
+        if event.reason is EndReason.CLOSED_BY_US or self._target is None or self.accepted_client:
+            return  # an accepted client's address is its ephemeral port: nothing to dial
         delay = self.retry.next_delay()
         if delay is None:
             if self.retry.enabled:
@@ -812,6 +846,15 @@ class SessionView(Vertical):
         else:
             self.panel.query_one("#host", Input).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A saved session offers nothing that sends; an accepted client, nothing to dial."""
+        if self.opened_meta is not None and action in LIVE_ACTIONS:
+            return False
+        return not (self.accepted_client and action == "connect")
+
     def system_commands(self) -> Iterable[SystemCommand]:
-        """This tab's actions for the command palette."""
-        return session_commands(self)
+        """This tab's actions for the command palette, those it offers."""
+        for command in session_commands(self):
+            action = getattr(command.callback, "__name__", "").removeprefix("action_")
+            if self.check_action(action, ()):
+                yield command
