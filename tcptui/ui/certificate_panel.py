@@ -128,6 +128,18 @@ class CertificatePanel(Static):
         self.border_title = "TLS · NOT VERIFIED" if not event.verified else "TLS"
         self.update(describe_tls(event))
 
+    def show_rejected(self, cert: CertificateInfo, why: str) -> None:
+        """The certificate the handshake refused, with why: what `openssl s_client` shows."""
+        self.event = None
+        self.set_class(True, "-shown")
+        self.set_class(True, "-insecure")
+        self.border_title = "TLS · certificate REJECTED"
+        text = Text()
+        text.append("✖ rejected", style=INSECURE_STYLE)
+        text.append(f": {inert(why)}\n")
+        text.append_text(_describe_certificate(cert, 0, datetime.now(UTC)))
+        self.update(text)
+
     def clear(self) -> None:
         """A new connection: nothing is known about its TLS yet."""
         if self.event is None and not self.has_class("-shown"):

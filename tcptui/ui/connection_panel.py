@@ -308,6 +308,8 @@ class ConnectionPanel(Vertical):
             if data.state == "active":
                 data.show("done", "ended")
         self._step(Step.CLOSED).show("failed" if event.failed_step else "ended", event.reason.value)
+        if event.rejected_certificate is not None:
+            self.query_one(CertificatePanel).show_rejected(event.rejected_certificate, event.detail)
         sentence = event.sentence()
         if event.unsent_bytes:
             sentence += f" ({event.unsent_bytes:,} queued bytes were not sent)"

@@ -3,7 +3,9 @@ saved session shows the file's facts and sends nothing; a failed handshake reach
 
 from __future__ import annotations
 
+import hashlib
 import socket
+import ssl
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from tcptui.codec.composer_syntax import LineEnding
 from tcptui.net.events import Step
 from tcptui.net.session import ConnectOptions, SessionState
 from tcptui.ui.app import TcpTuiApp
+from tcptui.ui.certificate_panel import CertificatePanel
 from tcptui.ui.connection_panel import ConnectionPanel, LifecycleStep
 from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.session_view import SessionView
@@ -121,3 +124,12 @@ async def test_a_rejected_certificate_leaves_the_data_step_never_reached(pki: Te
             assert step_state(view.panel, Step.HANDSHAKE) == "failed"
             assert step_state(view.panel, Step.DATA) == "pending"
             assert "never reached" in step_text(view.panel, Step.DATA)
+            shown = view.panel.query_one(CertificatePanel)
+            assert shown.display and "REJECTED" in str(shown.border_title)
+            text = str(shown.render())
+            der = ssl.PEM_cert_to_DER_cert(pki.untrusted.cert_chain_pems[0].bytes().decode())
+            digest = hashlib.sha256(der).hexdigest().upper()
+            assert digest == "".join(text.split("sha256", 1)[1].split()).replace(":", "")
+            for label in ("subject", "issuer", "valid"):
+                assert f"\n  {label}" in text
+            assert "somebody else's CA" in text
