@@ -232,15 +232,17 @@ class ConnectionPanel(Vertical):
         self.accepted = accepted
         if accepted:
             self.add_class("-no-form")
-            self.border_title = f"connection · accepted from {safe_label(str(target))}"
+            self.border_title = Text(f"connection · accepted from {safe_label(str(target))}")
             self._step(Step.RESOLVE).show("ended", "none: the client came to the listener")
         else:
-            self.border_title = f"connection · {safe_label(str(target))}"
+            self.border_title = Text(f"connection · {safe_label(str(target))}")
 
     def show_saved(self, meta: SessionMeta, capture: Capture) -> None:
         """A session file opened with --open: what it knows, and no form (nothing to dial)."""
         self.add_class("-no-form", "-saved")
-        self.border_title = f"saved session · {safe_label(meta.target or 'no target recorded')}"
+        self.border_title = Text(
+            f"saved session · {safe_label(meta.target or 'no target recorded')}"
+        )
         for step, (state, detail) in saved_steps(meta, capture).items():
             self._step(step).show(state, detail)
         tls = saved_tls(meta.tls)
