@@ -8,16 +8,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
 from tcptui import __version__
+from tcptui.capture.large_buffers import pin_mmap_threshold
 from tcptui.codec.composer_syntax import LineEnding
+from tcptui.launch_config import LaunchConfig
 from tcptui.net.listener import parse_listen_address
 from tcptui.net.proxy import ProxyConfig, ProxyUrlError, parse_proxy_url
-from tcptui.net.session import ConnectOptions, Family
-from tcptui.net.target import Target, TargetError, parse_target
+from tcptui.net.session import ConnectOptions
+from tcptui.net.target import Family, TargetError, parse_target
 from tcptui.net.tls import (
     TlsOptions,
     TlsSetupError,
@@ -49,30 +51,6 @@ examples:
   tcptui --demo                  a built-in local echo server: no network needed
   tcptui                         open the app with the connection form ready
 """
-
-
-@dataclass(frozen=True)
-class LaunchConfig:
-    """Everything the app needs to start, decided before Textual is imported."""
-
-    target: Target | None
-    options: ConnectOptions
-    line_ending: LineEnding
-    demo: bool
-    save: str | None = None
-    """Append every received byte to this file as it arrives (like `nc host port > FILE`)."""
-    open_file: str | None = None
-    """Show this saved session instead of connecting."""
-    retry: int = 0
-    """Reconnect up to this many times after a connection fails or ends (socat's retry=N)."""
-    forever: bool = False
-    """Reconnect after every failure, with back-off, until stopped (socat's forever)."""
-    listen: str | None = None
-    """Listen on [HOST:]PORT (127.0.0.1 unless a host is given); each client gets a tab."""
-    settings: Settings = field(default_factory=Settings)
-    """The settings file's values; the options above already include the command line's."""
-    encoding: str = "utf-8"
-    """The text encoding the first tab starts with: the profile's, else the settings'."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -368,8 +346,23 @@ def _profile(
         _settings_error(parser, exc)
 
 
+SWITCH_INTERVAL = 0.0005
+
+
+def tune_process() -> None:
+    """Interpreter-wide settings for an app that reads sockets in threads beside a busy UI.
+
+    I/O threads wait for the GIL each time a socket call returns; with the default 5 ms switch
+    interval a busy UI thread would hold them back that long per recv(). Large capture buffers
+    are kept out of the heap (see `pin_mmap_threshold`).
+    """
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    pin_mmap_threshold()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     config = parse_args(argv)
+    tune_process()
     from tcptui.capture.export import SaveError
     from tcptui.capture.session_file import SessionFileError
     from tcptui.ui.app import TcpTuiApp

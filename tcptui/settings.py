@@ -27,8 +27,7 @@ from typing import Any, Literal, TypeVar, cast, get_args
 from tcptui.codec.composer_syntax import LineEnding, Syntax
 from tcptui.codec.formats import CopyFormat
 from tcptui.history import DEFAULT_LIMIT
-from tcptui.net.session import Family
-from tcptui.net.target import Target, TargetError, parse_target
+from tcptui.net.target import Family, Target, TargetError, parse_target
 from tcptui.snippets import toml_string
 from tcptui.user_paths import config_dir
 

@@ -150,3 +150,20 @@ def test_the_release_workflow_publishes_with_trusted_publishing() -> None:
     assert "id-token: write" in release
     assert "pypa/gh-action-pypi-publish@release/v1" in release
     assert "password:" not in release  # trusted publishing: no stored token
+
+
+def test_ci_and_the_workflow_install_every_debian_package_the_tests_require() -> None:
+    listed = {
+        line.strip()
+        for line in (ROOT / ".ci" / "apt-packages").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    required = {
+        match.group(1)
+        for path in (ROOT / "tests").rglob("*.py")
+        for match in re.finditer(r'require_tool\("[^"]+", "([^"]+)"\)', path.read_text("utf-8"))
+    }
+    assert required, "the scan must find the tools the tests require"
+    assert required <= listed
+    for reader in (ROOT / ".ci" / "run", ROOT / ".github" / "workflows" / "ci.yml"):
+        assert ".ci/apt-packages" in reader.read_text(encoding="utf-8"), reader

@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 from tcptui.codec.composer_syntax import LineEnding, Syntax
 from tcptui.codec.formats import CopyFormat
 from tcptui.history import DEFAULT_LIMIT
-from tcptui.net.session import Family
-from tcptui.net.target import parse_target
+from tcptui.net.target import Family, parse_target
 from tcptui.settings import (
     CONFIG_PATH_VARIABLE,
     DEFAULT_CLIPBOARD_CAP,

@@ -20,6 +20,8 @@ from contextlib import suppress
 from types import TracebackType
 from typing import Self
 
+from tcptui.net.wake_up import WakeUp
+
 MAX_FLOOD_KIB = 1 << 20
 """`flood N` sends at most this many KiB (1 GiB)."""
 MAX_LINE = 64 * 1024
@@ -108,7 +110,7 @@ class DemoServer:
         self.host = host
         self.port = port
         self._listener: socket.socket | None = None
-        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._wake_up = WakeUp()
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._clients: set[socket.socket] = set()
@@ -141,8 +143,7 @@ class DemoServer:
     def stop(self) -> None:
         """Stop accepting and close every client now. Safe to call more than once."""
         self._stopping.set()
-        with suppress(OSError):
-            self._wake_writer.send(b"\0")
+        self._wake_up.wake()
         if self._accept_thread.is_alive():
             self._accept_thread.join(JOIN_TIMEOUT)
         with self._lock:
@@ -154,8 +155,7 @@ class DemoServer:
             thread.join(JOIN_TIMEOUT)
         if self._listener is not None:
             self._listener.close()
-        self._wake_reader.close()
-        self._wake_writer.close()
+        self._wake_up.close()
 
     def __enter__(self) -> Self:
         self.start()
@@ -177,10 +177,10 @@ class DemoServer:
             return
         with selectors.DefaultSelector() as selector:
             selector.register(listener, selectors.EVENT_READ)
-            selector.register(self._wake_reader, selectors.EVENT_READ)
+            selector.register(self._wake_up.reader, selectors.EVENT_READ)
             while not self._stopping.is_set():
                 for key, _ in selector.select():
-                    if key.fileobj is self._wake_reader:
+                    if key.fileobj is self._wake_up.reader:
                         return
                     try:
                         client, _ = listener.accept()

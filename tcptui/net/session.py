@@ -16,7 +16,6 @@ same handshake, in the same way, before any byte is exchanged.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import ipaddress
 import os
@@ -53,7 +52,7 @@ from tcptui.net.events import (
 )
 from tcptui.net.file_upload import FileUpload
 from tcptui.net.proxy import ProxyConfig, TunnelAttempt, TunnelError
-from tcptui.net.target import Target
+from tcptui.net.target import Family, Target
 from tcptui.net.tls import (
     HostnameMismatchError,
     TlsChannel,
@@ -67,6 +66,7 @@ from tcptui.net.tls import (
     describe_failure,
     is_handshake_rejection,
 )
+from tcptui.net.wake_up import WakeUp
 
 RECV_SIZE = 2 << 20
 """Bytes one recv may take. Large, so a flood costs few system calls and GIL hand-offs: while
@@ -76,20 +76,6 @@ BACK_TO_BACK_READS = 8
 MAX_CHUNK = 256 * 1024
 _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN, 10035}  # 10035: Windows
 _RESET_AFTER_ACCEPT = {errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE}
-
-
-class Family(StrEnum):
-    AUTO = "auto"
-    IPV4 = "ipv4"
-    IPV6 = "ipv6"
-
-    @property
-    def address_family(self) -> int:
-        return {
-            Family.AUTO: socket.AF_UNSPEC,
-            Family.IPV4: socket.AF_INET,
-            Family.IPV6: socket.AF_INET6,
-        }[self]
 
 
 @dataclass(frozen=True)
@@ -219,9 +205,7 @@ class Session:
         self._recv_buffer: bytearray | None = None
         """Reused by every read of this connection (allocated on the I/O thread's first read):
         a fresh bytes object per recv would cost a page-faulted mmap each time."""
-        self._wake_reader, self._wake_writer = socket.socketpair()
-        self._wake_reader.setblocking(False)
-        self._wake_writer.setblocking(False)
+        self._wake_up = WakeUp()
         self._thread = threading.Thread(target=self._run, name=f"tcptui-io {target}", daemon=True)
 
     # -- requests from other threads ---------------------------------------------------------
@@ -236,7 +220,7 @@ class Session:
             self._check_can_send()
             for start in range(0, len(data), MAX_CHUNK):
                 self._outbox.append(data[start : start + MAX_CHUNK])
-        self._wake()
+        self._wake_up.wake()
 
     def _check_can_send(self) -> None:
         if self.state is SessionState.HALF_CLOSED or self._half_close_requested:
@@ -249,7 +233,7 @@ class Session:
         with self._outbox_lock:
             self._check_can_send()
             self._outbox.append(upload)
-        self._wake()
+        self._wake_up.wake()
 
     def start_tls(self, options: TlsOptions | None = None) -> None:
         """STARTTLS: once everything queued so far has gone out, switch this connection to TLS.
@@ -265,7 +249,7 @@ class Session:
                 raise AlreadyTlsError()
             self._tls = True
             self._outbox.append(_TlsUpgrade(options or self.options.tls))
-        self._wake()
+        self._wake_up.wake()
 
     def half_close(self) -> None:
         """Send EOF after everything queued so far has gone out.
@@ -277,12 +261,12 @@ class Session:
         if self.state is not SessionState.OPEN:
             raise NotConnectedError()
         self._half_close_requested = True
-        self._wake()
+        self._wake_up.wake()
 
     def close(self) -> None:
         """Ask the I/O thread to close now; returns at once. Safe to call more than once."""
         self._stop_requested = True
-        self._wake()
+        self._wake_up.wake()
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the I/O thread to end; True if it did."""
@@ -298,11 +282,6 @@ class Session:
     def uses_tls(self) -> bool:
         """True for a tls:// connection and once STARTTLS was asked for."""
         return self._tls
-
-    def _wake(self) -> None:
-        # A full buffer means it is awake already; a closed one means it has ended. Both fine.
-        with contextlib.suppress(OSError):
-            self._wake_writer.send(b"\0")
 
     # -- the I/O thread ----------------------------------------------------------------------
 
@@ -325,8 +304,7 @@ class Session:
         except Exception as exc:  # noqa: BLE001 - the thread must always report its end
             self._finish(Closed(EndReason.NETWORK_ERROR, f"unexpected error: {exc!r}"))
         finally:
-            self._wake_reader.close()
-            self._wake_writer.close()
+            self._wake_up.close()
 
     def _adopt(self, sock: socket.socket) -> _Connection:
         """Listen mode: TCP's handshake already happened in the kernel; TLS's, if asked, now."""
@@ -365,14 +343,14 @@ class Session:
         self._emit(ProxyConnecting(proxy.display, where, proxy.remote_dns))
         started = time.perf_counter()
         attempt = TunnelAttempt(
-            proxy, self.target.host, self.target.port, self.options.timeout, self._wake
+            proxy, self.target.host, self.target.port, self.options.timeout, self._wake_up.wake
         )
         try:
             with selectors.DefaultSelector() as selector:
-                selector.register(self._wake_reader, selectors.EVENT_READ)
+                selector.register(self._wake_up.reader, selectors.EVENT_READ)
                 while not attempt.done.is_set():
                     selector.select()
-                    _drain(self._wake_reader)
+                    self._wake_up.drain()
                     self._check_stop()
             sock = attempt.result()
         except _Stop:
@@ -453,7 +431,7 @@ class Session:
         if code == 0:
             return
         with selectors.DefaultSelector() as selector:
-            selector.register(self._wake_reader, selectors.EVENT_READ)
+            selector.register(self._wake_up.reader, selectors.EVENT_READ)
             self._wait_for(
                 selector, sock, selectors.EVENT_WRITE, time.monotonic() + self.options.timeout
             )
@@ -482,8 +460,8 @@ class Session:
                         errno.ETIMEDOUT, f"no answer within {self.options.timeout:g} s"
                     )
                 ready = [key.fileobj for key, _ in selector.select(remaining)]
-                if self._wake_reader in ready:
-                    _drain(self._wake_reader)
+                if self._wake_up.reader in ready:
+                    self._wake_up.drain()
                 self._check_stop()
                 if sock in ready:
                     return
@@ -574,7 +552,7 @@ class Session:
         """`do_handshake()` until done, waiting on the selector for whatever OpenSSL wants."""
         deadline = time.monotonic() + self.options.timeout
         with selectors.DefaultSelector() as selector:
-            selector.register(self._wake_reader, selectors.EVENT_READ)
+            selector.register(self._wake_up.reader, selectors.EVENT_READ)
             while True:
                 try:
                     sock.do_handshake()
@@ -600,7 +578,7 @@ class Session:
         sending: memoryview | None = None
         sent_of_current = 0
         with selectors.DefaultSelector() as selector:
-            selector.register(self._wake_reader, selectors.EVENT_READ)
+            selector.register(self._wake_up.reader, selectors.EVENT_READ)
             interest = 0
             try:
                 while True:
@@ -628,8 +606,8 @@ class Session:
                             return
                     interest = _watch(selector, sock, interest, self._wanted(sock, sending))
                     for key, mask in selector.select():
-                        if key.fileobj is self._wake_reader:
-                            _drain(self._wake_reader)
+                        if key.fileobj is self._wake_up.reader:
+                            self._wake_up.drain()
                             continue
                         if self._can_read(mask) and not self._receive(sock):
                             self._end_exchange(EndReason.PEER_CLOSED, "", sending, sent_of_current)
@@ -806,14 +784,6 @@ def _is_ip_literal(name: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _drain(sock: socket.socket) -> None:
-    try:
-        while sock.recv(4096):
-            pass
-    except (BlockingIOError, InterruptedError):
-        pass
 
 
 def _strerror(code: int) -> str:

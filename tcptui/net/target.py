@@ -11,12 +11,29 @@ import ipaddress
 import re
 import socket
 from dataclasses import dataclass
+from enum import StrEnum
 
 SCHEMES = {"tcp": False, "tls": True}
 DEFAULT_TLS_PORT = 443
 _MAX_HOST_LENGTH = 253
 _MAX_LABEL_LENGTH = 63
 _NUMBER = re.compile(r"-?[0-9]+")
+
+
+class Family(StrEnum):
+    """Which addresses of a name to try."""
+
+    AUTO = "auto"
+    IPV4 = "ipv4"
+    IPV6 = "ipv6"
+
+    @property
+    def address_family(self) -> int:
+        return {
+            Family.AUTO: socket.AF_UNSPEC,
+            Family.IPV4: socket.AF_INET,
+            Family.IPV6: socket.AF_INET6,
+        }[self]
 
 
 class TargetError(ValueError):

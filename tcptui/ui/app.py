@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import socket
-import sys
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -18,12 +17,11 @@ from textual.widgets import Header, TabbedContent, TabPane
 
 from tcptui import __version__
 from tcptui.app_state import load_state, save_state
-from tcptui.capture.large_buffers import pin_mmap_threshold
 from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta, open_session
 from tcptui.capture.store import Capture
-from tcptui.cli import LaunchConfig
 from tcptui.codec.safe_text import safe_label
+from tcptui.launch_config import LaunchConfig
 from tcptui.net.listener import parse_listen_address
 from tcptui.net.session import Session
 from tcptui.net.target import Target, TargetError, parse_target
@@ -49,7 +47,6 @@ if TYPE_CHECKING:
     from tcptui.net.demo_server import DemoServer
 
 
-SWITCH_INTERVAL = 0.0005
 FULL_COLLECTION_SPACING = 100
 """Collections of the middle generation between two full ones (Python's default is 10). The
 unfrozen heap is mostly the views' cached rows, each a Strip with seven small caches; a full
@@ -86,10 +83,6 @@ class TcpTuiApp(App[int]):
 
     def __init__(self, config: LaunchConfig) -> None:
         super().__init__()
-        # I/O threads wait for the GIL each time a socket call returns; with the default 5 ms
-        # switch interval a busy UI thread would hold them back that long per recv().
-        sys.setswitchinterval(SWITCH_INTERVAL)
-        pin_mmap_threshold()
         if config.settings.ascii_only:
             self._filters.append(AsciiOnly())
         self.config = config

@@ -30,8 +30,7 @@ from tcptui.net.events import (
     TlsEstablished,
     TlsHandshakeStarted,
 )
-from tcptui.net.session import Family
-from tcptui.net.target import Target, TargetError, parse_target
+from tcptui.net.target import Family, Target, TargetError, parse_target
 from tcptui.ui.certificate_panel import CertificatePanel
 from tcptui.ui.form_input import FormInput
 from tcptui.ui.saved_session import saved_steps, saved_tls

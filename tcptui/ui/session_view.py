@@ -24,17 +24,17 @@ from tcptui.capture.export import SaveError
 from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta
 from tcptui.capture.store import Capture, Direction
-from tcptui.cli import LaunchConfig
 from tcptui.clipboard import copy_bytes_as_text
 from tcptui.codec.composer_syntax import Syntax, escape_for_composer
 from tcptui.codec.errors import CodecError
 from tcptui.codec.formats import CopyFormat, format_bytes
 from tcptui.codec.safe_text import safe_label
 from tcptui.codec.words import counted
+from tcptui.launch_config import LaunchConfig
 from tcptui.net.events import Closed, EndReason
 from tcptui.net.file_upload import FileUpload, UploadError
-from tcptui.net.session import Family, Session, SessionError, SessionState
-from tcptui.net.target import Target
+from tcptui.net.session import Session, SessionError, SessionState
+from tcptui.net.target import Family, Target
 from tcptui.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
 from tcptui.ui.composer import Composer, encode_message
 from tcptui.ui.connection_panel import ConnectionPanel

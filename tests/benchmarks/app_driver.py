@@ -22,11 +22,12 @@ from textual import on
 from textual.widgets import TabbedContent
 
 from tcptui.capture.store import Direction
-from tcptui.cli import LaunchConfig
+from tcptui.cli import tune_process
 from tcptui.codec.composer_syntax import LineEnding
+from tcptui.launch_config import LaunchConfig
 from tcptui.net.events import Closed
-from tcptui.net.session import ConnectOptions, Family
-from tcptui.net.target import Target
+from tcptui.net.session import ConnectOptions
+from tcptui.net.target import Family, Target
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.messages import SessionEvent
 from tests.benchmarks.common import warm_memory
@@ -136,6 +137,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    tune_process()  # as `tcptui` does in cli.main
     DrivenApp(args).run()
 
 

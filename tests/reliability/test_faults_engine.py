@@ -24,8 +24,8 @@ from tcptui.net.events import (
     PeerFinished,
     Step,
 )
-from tcptui.net.session import ConnectOptions, Family, Session, SessionState
-from tcptui.net.target import Target
+from tcptui.net.session import ConnectOptions, Session, SessionState
+from tcptui.net.target import Family, Target
 from tests.helpers import (
     MIB,
     DribbleServer,

@@ -10,8 +10,8 @@ from contextlib import asynccontextmanager
 from textual.pilot import Pilot
 
 from tcptui.capture.store import Direction
-from tcptui.cli import LaunchConfig
 from tcptui.codec.composer_syntax import LineEnding
+from tcptui.launch_config import LaunchConfig
 from tcptui.net.session import ConnectOptions, SessionState
 from tcptui.net.target import Target
 from tcptui.ui.app import TcpTuiApp

@@ -11,8 +11,8 @@ from textual.css.stylesheet import StylesheetError
 from textual.widgets import Input, Static
 
 from tcptui.capture.store import Direction
-from tcptui.cli import LaunchConfig
 from tcptui.codec.composer_syntax import LineEnding
+from tcptui.launch_config import LaunchConfig
 from tcptui.net.session import ConnectOptions, SessionState
 from tcptui.net.target import Target
 from tcptui.ui.app import TcpTuiApp

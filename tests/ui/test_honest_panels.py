@@ -13,8 +13,9 @@ from textual.widgets import Static
 
 from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture, Direction
-from tcptui.cli import LaunchConfig, parse_args
+from tcptui.cli import parse_args
 from tcptui.codec.composer_syntax import LineEnding
+from tcptui.launch_config import LaunchConfig
 from tcptui.net.events import Step
 from tcptui.net.session import ConnectOptions, SessionState
 from tcptui.ui.app import TcpTuiApp

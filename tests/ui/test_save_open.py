@@ -6,7 +6,8 @@ from pathlib import Path
 
 from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture, Direction
-from tcptui.cli import LaunchConfig, main, parse_args
+from tcptui.cli import main, parse_args
+from tcptui.launch_config import LaunchConfig
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.save_screen import SaveScreen
 from tests.helpers import EchoServer, stream_bytes

@@ -11,8 +11,8 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 
 from tcptui.capture.store import Capture, Direction
-from tcptui.cli import LaunchConfig
 from tcptui.codec.composer_syntax import LineEnding
+from tcptui.launch_config import LaunchConfig
 from tcptui.net.events import CertificateInfo, TlsEstablished
 from tcptui.net.session import ConnectOptions, Session
 from tcptui.ui.app import TcpTuiApp
