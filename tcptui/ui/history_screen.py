@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 
 from tcptui.codec.safe_text import render_text
+from tcptui.codec.words import counted
 from tcptui.history import HistoryEntry, HistoryStore
 from tcptui.ui.key_hints import key_for
 
@@ -95,7 +96,7 @@ class HistorySearchScreen(ModalScreen[HistoryEntry | None]):
         cancel = key_for(self, "history_search.cancel")
         self.query_one("#history-hint", Label).update(
             Text(
-                f"{len(self.matches)} of {total} messages · ↑↓ choose · "
+                f"{len(self.matches)} of {counted(total, 'message')} · ↑↓ choose · "
                 f"Enter puts it in the composer · {cancel} cancels"
             )
         )

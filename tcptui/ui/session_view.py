@@ -579,7 +579,8 @@ class SessionView(Vertical):
             for _ in range(spec.times):
                 if not self.send_bytes(data):
                     return
-            self.notify(f"Sent {spec.times:,} times ({spec.times * len(data):,} bytes).")
+            total = counted(spec.times * len(data), "byte")
+            self.notify(f"Sent {counted(spec.times, 'time')} ({total}).")
             return
         sent = 0
 
@@ -593,7 +594,7 @@ class SessionView(Vertical):
 
         self._repeat_timer = self.set_interval(spec.interval_ms / 1000, tick, name="repeat")
         every = f"every {spec.interval_ms} ms"
-        times = f"{spec.times:,} times " if spec.times else ""
+        times = f"{counted(spec.times, 'time')} " if spec.times else ""
         stop = key_for(self, "composer.repeat")
         self.notify(f"Sending {times}{every}; {stop} stops.", markup=False)
 
@@ -652,17 +653,23 @@ class SessionView(Vertical):
         self.composer.hide_upload()
         if upload.cancelled:
             self.notify(
-                f"Stopped sending {upload.path.name} after {upload.read:,} bytes.",
+                f"Stopped sending {upload.path.name} after {counted(upload.read, 'byte')}.",
                 severity="warning",
+                markup=False,
             )
         elif upload.error:
             self.notify(
-                f"{upload.error.capitalize()} ({upload.read:,} bytes went out).",
+                f"{upload.error.capitalize()} ({counted(upload.read, 'byte')} went out).",
                 title="File not sent",
                 severity="error",
+                markup=False,
             )
         else:
-            self.notify(f"Sent {upload.path.name}: {upload.size:,} bytes.", title="File sent")
+            self.notify(
+                f"Sent {upload.path.name}: {counted(upload.size, 'byte')}.",
+                title="File sent",
+                markup=False,
+            )
 
     def stop_repeat(self) -> None:
         if self._repeat_timer is not None:
@@ -684,7 +691,7 @@ class SessionView(Vertical):
             return
         data = self.capture.read_chunk(chunk)
         if self.send_bytes(data):
-            self.notify(f"Resent chunk #{chunk + 1} ({len(data):,} bytes).")
+            self.notify(f"Resent chunk #{chunk + 1} ({counted(len(data), 'byte')}).")
 
     def action_edit_chunk(self) -> None:
         """Put the chunk under the cursor in the composer, as escaped text, to edit and send."""
