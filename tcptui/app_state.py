@@ -1,7 +1,8 @@
 """What tcptui remembers between runs on its own: the last theme and recent targets.
 
 Kept apart from the settings file, which is the user's to write: tcptui never rewrites it.
-A state file that cannot be read or written is ignored (and reported once), never fatal.
+A state file that cannot be read or written is ignored (and reported once), never fatal; one
+that is damaged is kept aside as `state.json.corrupt-<time>` before a fresh one is written.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tcptui.user_paths import data_dir, write_atomically
+from tcptui.user_paths import data_dir, keep_aside, read_user_file, write_atomically
 
 RECENT_LIMIT = 12
 
@@ -33,13 +34,15 @@ class AppState:
 def load_state(path: Path | None = None) -> AppState:
     path = path or state_path()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_user_file(path))
     except FileNotFoundError:
         return AppState()
-    except (OSError, ValueError) as exc:
-        return AppState(warning=f"could not read {path}: {exc}")
+    except OSError as exc:
+        return AppState(warning=f"could not read {path}: {exc.strerror or exc}")
+    except (ValueError, RecursionError):
+        data = None
     if not isinstance(data, dict):
-        return AppState(warning=f"{path} is not a JSON object; starting afresh")
+        return AppState(warning=_kept_aside(path))
     theme = data.get("theme")
     recent = data.get("recent")
     return AppState(
@@ -48,6 +51,14 @@ def load_state(path: Path | None = None) -> AppState:
         if isinstance(recent, list)
         else [],
     )
+
+
+def _kept_aside(path: Path) -> str:
+    try:
+        kept = keep_aside(path)
+    except OSError as exc:
+        return f"{path} is damaged and could not be kept aside: {exc.strerror or exc}"
+    return f"{path} was damaged: it is kept as {kept.name}, and a fresh one started"
 
 
 def save_state(state: AppState, path: Path | None = None) -> str | None:

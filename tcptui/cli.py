@@ -6,11 +6,14 @@ Textual is imported only once we know the app will run, so `--help` and `--versi
 from __future__ import annotations
 
 import argparse
+import os
+import stat
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from tcptui import __version__
 from tcptui.capture.large_buffers import pin_mmap_threshold
@@ -36,6 +39,11 @@ from tcptui.settings import (
     load_settings,
     render_settings,
 )
+from tcptui.user_paths import describe_file_type
+
+if TYPE_CHECKING:
+    from tcptui.capture.session_file import SessionMeta
+    from tcptui.capture.store import Capture
 
 EXAMPLES = """\
 examples:
@@ -103,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--listen",
         metavar="[HOST:]PORT",
         help="be the server: listen on PORT (127.0.0.1 unless HOST is given, e.g. 0.0.0.0:8080)",
+    )
+    parser.add_argument(
+        "--max-clients",
+        type=_client_count,
+        default=None,
+        metavar="N",
+        help="with --listen: hold at most N clients at once, close and count the rest "
+        "(default: 100, or the settings' listen.max_clients)",
     )
     parser.add_argument(
         "--retry",
@@ -274,6 +290,16 @@ def _settings_source(config: Path | None) -> str:
     return f"# no settings file at {path}: these are the defaults\n"
 
 
+def _client_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("the limit must be 1 or more clients")
+    return value
+
+
 def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -283,6 +309,11 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
             settings = replace(settings, ascii_only=True)
     except SettingsError as exc:
         _settings_error(parser, exc)
+    if args.max_clients is not None:
+        if args.listen is None:
+            parser.error("--max-clients limits listen mode: give it with --listen")
+        listen = replace(settings.listen, max_clients=args.max_clients)
+        settings = replace(settings, listen=listen)
     if args.print_config:
         print(_settings_source(args.config) + render_settings(settings), end="")
         parser.exit()
@@ -317,6 +348,7 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
             parser.error(str(exc))
     if args.retry < 0:
         parser.error("--retry needs a count of 0 or more")
+    _check_files(parser, args, options.tls)
     return LaunchConfig(
         target,
         options,
@@ -330,6 +362,53 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
         settings=settings,
         encoding=(profile.encoding if profile else None) or settings.encoding,
     )
+
+
+def _check_files(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, tls: TlsOptions
+) -> None:
+    """Files named on the command line, checked by type before anything opens them: a FIFO
+    or a device would block or stream forever before the UI is up."""
+    if args.open_file is not None:
+        problem = _unsuitable(args.open_file, must_exist=True)
+        if problem:
+            parser.error(f"--open {problem}")
+    if args.save is not None:
+        problem = _unsuitable(args.save, must_exist=False)
+        if problem:
+            parser.error(f"--save {problem}")
+    if tls.keylog_file is not None:
+        problem = _unwritable_keylog(tls.keylog_file)
+        if problem:
+            parser.error(problem)
+
+
+def _unsuitable(path: str, *, must_exist: bool) -> str | None:
+    """Why `path` cannot be a session file to read or a capture to write; None if it can."""
+    if not path:
+        return "needs a file name, not an empty string"
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return f"{path}: no such file" if must_exist else None
+    except OSError as exc:
+        return f"cannot use {path}: {exc.strerror or exc}"
+    if not stat.S_ISREG(mode):
+        return f"needs a regular file, and {path} is {describe_file_type(mode)}"
+    return None
+
+
+def _unwritable_keylog(path: str) -> str | None:
+    """The key log is appended to at every handshake: a path that cannot take it is a typo
+    to report now, not a "TLS handshake failed" later."""
+    try:
+        descriptor = os.open(
+            path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | os.O_NOCTTY, 0o600
+        )
+    except OSError as exc:
+        return f"cannot write the TLS key log {path}: {exc.strerror or exc}"
+    os.close(descriptor)
+    return None
 
 
 def _profile(
@@ -361,14 +440,64 @@ def tune_process() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    config = parse_args(argv)
+    try:
+        return _run(parse_args(argv))
+    except KeyboardInterrupt:  # ctrl+c before the UI took over the terminal
+        print("tcptui: interrupted.", file=sys.stderr)
+        return 130
+
+
+def _open_session_file(path: str) -> tuple[Capture, SessionMeta]:
+    """The session file, read before the UI starts, with its progress on the terminal: a
+    million chunks take seconds, which a blank terminal would not explain."""
+    from tcptui.capture.session_file import open_session
+
+    shown = _OpeningProgress(path) if sys.stderr.isatty() else None
+    try:
+        return open_session(path, progress=shown)
+    finally:
+        if shown is not None:
+            shown.clear()
+
+
+class _OpeningProgress:
+    """`tcptui: opening FILE… 42%` on one line of stderr, at most ten times a second."""
+
+    def __init__(self, path: str) -> None:
+        self._name = ascii(Path(path).name)
+        self._next_at = time.monotonic() + 0.2
+        self._shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now < self._next_at or done >= total:
+            return
+        self._next_at = now + 0.1
+        self._shown = True
+        sys.stderr.write(f"\rtcptui: opening {self._name}… {100 * done // total}%")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self._shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _run(config: LaunchConfig) -> int:
     tune_process()
     from tcptui.capture.export import SaveError
     from tcptui.capture.session_file import SessionFileError
     from tcptui.ui.app import TcpTuiApp
+    from tcptui.ui.keymap_check import KeymapError, check_keymap
 
     try:
-        app = TcpTuiApp(config)
+        check_keymap(config.settings.keymap)
+    except KeymapError as exc:
+        print(f"tcptui: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        opened = _open_session_file(config.open_file) if config.open_file else None
+        app = TcpTuiApp(config, opened)
     except (SaveError, SessionFileError) as exc:
         print(f"tcptui: {exc}", file=sys.stderr)
         return 2

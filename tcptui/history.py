@@ -3,13 +3,17 @@
 The file (`history.jsonl` in the data folder) holds one JSON object per line, oldest first:
 `{"text": "GET / HTTP/1.0\\r\\n", "syntax": "text", "encoding": "utf-8"}`, where `text` is
 exactly what was typed in the composer and `syntax` and `encoding` how it was read, so Up brings a
-hex message back as hex. Readers ignore keys they do not know; a line from before those two
-fields existed is text syntax in whatever encoding the composer uses.
+hex message back as hex. Readers ignore keys they do not know, and lines holding other JSON; a
+line from before `syntax` and `encoding` existed is text syntax in the composer's encoding.
+While tcptui runs it only appends, one write per message, so a crash costs at most that line and
+two instances can share the file; when the file reaches twice the cap in lines it is rewritten
+atomically, de-duplicated and capped.
 
-While tcptui runs it only appends, one write per message, so a crash costs at most that
-line and two instances can share the file; when the file reaches twice the cap in lines it is
-rewritten atomically, de-duplicated and capped. A line that is not such an object (a torn
-write, a hand edit) is skipped.
+Only the end of the file is read, as much as the cap can use: a history of a million lines
+(100 MB) costs startup what one of a thousand does. A file holding lines that are not JSON at
+all (random bytes, another program's data) is damaged: it is kept aside as
+`history.jsonl.corrupt-<time>`, the messages readable in it carried over to a fresh file, and
+the user told once, so tcptui never cuts down a file it does not understand.
 
 Messages can hold passwords, so the file is created readable by its owner only. A file that
 cannot be read or written is not worth a crash: the store keeps working in memory and records
@@ -21,15 +25,20 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
 from tcptui.codec.composer_syntax import Syntax
-from tcptui.user_paths import write_atomically
+from tcptui.user_paths import describe_file_type, keep_aside, write_atomically
 
 DEFAULT_LIMIT = 1000
+TAIL_BLOCK = 1 << 16
+"""Bytes read at a time, backwards from the end of the file."""
+MAX_TAIL = 32 << 20
+"""The most of the file's end that is read, however long its lines are."""
 
 
 class HistoryEntry(NamedTuple):
@@ -106,7 +115,7 @@ class HistoryStore:
 
     def _load(self) -> None:
         try:
-            raw = self.path.read_bytes()
+            tail = _read_tail(self.path, self.limit)
         except FileNotFoundError:
             return
         except OSError as exc:
@@ -114,10 +123,37 @@ class HistoryStore:
             self._persistent = False
             self._warn(f"History is not loaded or saved: cannot read {self.path} ({_why(exc)}).")
             return
-        self._entries = _newest_unique(_entries_in(raw), self.limit)
+        self._entries = _newest_unique(tail.entries, self.limit)
         self._position = len(self._entries)
-        self._file_lines = raw.count(b"\n")
-        self._ends_mid_line = bool(raw) and not raw.endswith(b"\n")
+        self._file_lines = tail.line_count
+        self._ends_mid_line = tail.ends_mid_line
+        if tail.damaged:
+            self._start_afresh()
+
+    def _start_afresh(self) -> None:
+        """Keep a damaged file aside and begin a new one with the messages read from it."""
+        try:
+            kept = keep_aside(self.path)
+        except OSError as exc:
+            self._persistent = False
+            self._warn(
+                f"History is not saved: {self.path} is damaged and could not be kept aside "
+                f"({_why(exc)})."
+            )
+            return
+        self._file_lines, self._ends_mid_line = 0, False
+        if self._entries:
+            try:
+                write_atomically(self.path, "".join(map(_line_for, self._entries)))
+            except OSError as exc:
+                self._warn(f"History is not saved: cannot write {self.path} ({_why(exc)}).")
+                self._persistent = False
+                return
+            self._file_lines = len(self._entries)
+        self._warn(
+            f"The history file was damaged: it is kept as {kept.name}, and the "
+            f"{len(self._entries)} messages readable in it start a new one."
+        )
 
     def _append(self, entry: HistoryEntry) -> None:
         line = _line_for(entry)
@@ -140,7 +176,11 @@ class HistoryStore:
     def _compact(self) -> None:
         """Rewrites the file from itself, not from memory, to keep other instances' messages."""
         try:
-            entries = _newest_unique(_entries_in(self.path.read_bytes()), self.limit)
+            tail = _read_tail(self.path, self.limit)
+            if tail.damaged:
+                self._warn(f"History was not tidied: {self.path} holds lines that are not JSON.")
+                return
+            entries = _newest_unique(tail.entries, self.limit)
             write_atomically(self.path, "".join(map(_line_for, entries)))
         except OSError as exc:
             self._warn(f"History could not be tidied: {self.path} ({_why(exc)}).")
@@ -156,14 +196,60 @@ def _line_for(entry: HistoryEntry) -> str:
     return json.dumps(record) + "\n"
 
 
-def _entries_in(raw: bytes) -> Iterator[HistoryEntry]:
-    for line in raw.split(b"\n"):
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError):
-            continue
-        if isinstance(record, dict) and isinstance(text := record.get("text"), str) and text:
-            yield _entry_from(text, record)
+class _Tail:
+    """What the complete lines at the end of a history file hold, oldest first."""
+
+    def __init__(self, lines: list[bytes], line_count: int, ends_mid_line: bool) -> None:
+        self.entries: list[HistoryEntry] = []
+        self.damaged = False
+        """Some line is not JSON at all (other JSON is another program's record, ignored)."""
+        for line in lines:
+            try:
+                record = json.loads(line)
+            except (ValueError, RecursionError):
+                self.damaged = self.damaged or bool(line.strip())
+                continue
+            if isinstance(record, dict) and isinstance(text := record.get("text"), str) and text:
+                self.entries.append(_entry_from(text, record))
+        self.line_count = line_count
+        """Lines in the whole file, or at least this many when only its end was read."""
+        self.ends_mid_line = ends_mid_line
+
+
+def _read_tail(path: Path, limit: int) -> _Tail:
+    """The last lines of the file: enough for `limit` entries after a compaction's worth of
+    duplicates (twice the limit, and two more), but never more than MAX_TAIL bytes.
+
+    The file is opened non-blocking and must be a regular file: a FIFO would hang startup.
+    A torn last line (a crash in mid-write) is left out and is not damage.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"it is {describe_file_type(info.st_mode)}")
+        wanted = 2 * limit + 2
+        blocks: list[bytes] = []
+        newlines = 0
+        start = info.st_size
+        while start > 0 and newlines <= wanted and info.st_size - start < MAX_TAIL:
+            size = min(TAIL_BLOCK, start)
+            start -= size
+            block = os.pread(descriptor, size, start)
+            blocks.append(block)
+            newlines += block.count(b"\n")
+    finally:
+        os.close(descriptor)
+    raw = b"".join(reversed(blocks))
+    lines = raw.split(b"\n")
+    torn = lines.pop()  # after the last newline: empty, or a line cut short
+    if start > 0:
+        lines = lines[1:]  # the first piece may begin mid-line
+        lines = lines[-wanted:]
+        line_count = max(len(lines), 2 * limit)
+    else:
+        line_count = len(lines)
+    return _Tail(lines, line_count, bool(torn))
 
 
 _SYNTAX_NAMES = frozenset(syntax.value for syntax in Syntax)

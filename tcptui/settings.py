@@ -29,7 +29,7 @@ from tcptui.codec.formats import CopyFormat
 from tcptui.history import DEFAULT_LIMIT
 from tcptui.net.target import Family, Target, TargetError, parse_target
 from tcptui.snippets import toml_string
-from tcptui.user_paths import config_dir
+from tcptui.user_paths import config_dir, read_user_file
 
 __all__ = [
     "CONFIG_PATH_VARIABLE",
@@ -48,6 +48,9 @@ __all__ = [
 CONFIG_PATH_VARIABLE = "TCPTUI_CONFIG"
 CONFIG_FILE_NAME = "config.toml"
 DEFAULT_CLIPBOARD_CAP = 4 << 20
+DEFAULT_MAX_CLIENTS = 100
+"""Listen mode's limit, as `ncat -lk` (its --max-conns): enough for a test bench, a bound for
+a scan."""
 """The same 4 MiB as the UI's copy cap: clipboards choke on more."""
 MAX_TIMEOUT = 3600.0
 """The longest connect timeout `--timeout` accepts; a profile may not ask for more."""
@@ -90,6 +93,15 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class ListenSettings:
+    """Listen mode's settings: the `[listen]` table."""
+
+    max_clients: int = DEFAULT_MAX_CLIENTS
+    """Clients held at once; a client over the limit is closed at once and counted (ncat's
+    --max-conns, whose default this is too)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """The app's starting state; the command line overrides it, the UI changes it per tab."""
 
@@ -117,6 +129,8 @@ class Settings:
     """Binding id to keys, e.g. `"session.connect" = "f2,ctrl+o"`, applied with App.set_keymap."""
     profiles: Mapping[str, Profile] = field(default_factory=lambda: MappingProxyType({}))
     """Named connections from `[profiles.NAME]` tables, opened with `tcptui @NAME`."""
+    listen: ListenSettings = ListenSettings()
+    """Listen mode (`tcptui --listen`): the `[listen]` table."""
 
     def profile(self, name: str) -> Profile:
         """The profile `name`, or a SettingsError that lists the names there are."""
@@ -145,7 +159,7 @@ def load_settings(path: Path | None = None) -> Settings:
     named = path is not None or bool(os.environ.get(CONFIG_PATH_VARIABLE))
     chosen = path if path is not None else default_config_path()
     try:
-        raw = chosen.read_bytes()
+        raw = read_user_file(chosen)
     except FileNotFoundError:
         if named:
             raise SettingsError(f"{chosen}: no such settings file") from None
@@ -182,6 +196,9 @@ def render_settings(settings: Settings) -> str:
         f"history_size = {settings.history_size}",
         f"ascii_only = {'true' if settings.ascii_only else 'false'}",
         "",
+        "[listen]",
+        f"max_clients = {settings.listen.max_clients}",
+        "",
         "[keymap]",
         *(f"{_toml_key(name)} = {toml_string(keys)}" for name, keys in settings.keymap.items()),
     ]
@@ -213,6 +230,16 @@ def _settings_from(document: dict[str, Any]) -> Settings:
         ascii_only=_read(document, "ascii_only", _boolean, default.ascii_only),
         keymap=_read(document, "keymap", _keymap, default.keymap),
         profiles=_read(document, "profiles", _profiles, default.profiles),
+        listen=_read(document, "listen", _listen, default.listen),
+    )
+
+
+def _listen(name: str, value: object) -> ListenSettings:
+    table = _table(name, value)
+    _refuse_unknown(table, ("max_clients",), name)
+    default = ListenSettings()
+    return ListenSettings(
+        _read(table, "max_clients", _positive_int, default.max_clients, name),
     )
 
 
@@ -333,14 +360,20 @@ def _literal(key: str, value: object, options: tuple[str, ...]) -> str:
 
 
 def _encoding(key: str, value: object) -> str:
-    """The codec's own name, so `UTF8` and `utf-8` make equal settings."""
+    """The codec's own name, so `UTF8` and `utf-8` make equal settings.
+
+    The codec must turn any text into bytes and any bytes into text (with replacements):
+    base64 and rot13 are codecs but not text encodings, and `undefined` or `punycode` fail
+    on the first byte a server sends.
+    """
     name = _name(key, value)
     try:
         info = codecs.lookup(name)
-        "".encode(info.name)  # base64, rot13 and the like are codecs but not text encodings
-    except LookupError:
+        "a\u20ac".encode(info.name, "replace")
+        b"a\xff\x00\n".decode(info.name, "replace")
+    except (LookupError, ValueError):
         raise SettingsError(
-            f"{key}: {name!r} is not a text encoding Python knows (try utf-8, latin-1, cp437)",
+            f"{key}: {name!r} is not a text encoding tcptui can use (try utf-8, latin-1, cp437)",
             key,
         ) from None
     return info.name
@@ -411,8 +444,9 @@ def _toml_type(value: object) -> str:
 
 
 def _decoded(raw: bytes, path: Path) -> str:
+    """UTF-8 text; a byte order mark, which some editors write, is dropped (TOML allows none)."""
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise SettingsError(f"{path}, line {line}: not UTF-8 text", line=line) from exc
@@ -497,6 +531,11 @@ history_size = 1000
 
 # Draw with ASCII characters only, for terminals or fonts without box drawing.
 ascii_only = false
+
+# Listen mode (tcptui --listen): how many clients are held at once; a client over the
+# limit is closed at once and counted (--max-clients overrides it).
+[listen]
+max_clients = 100
 
 # Keys: map a binding id to one key or to several, comma-separated; the README lists
 # the ids (session.connect, composer.send, log.copy, ...). Uncomment a line to use it.

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
+import time
 from pathlib import Path
 
 import platformdirs
 
 APP_NAME = "tcptui"
+MAX_USER_FILE = 1 << 20
+"""The largest settings or snippets file read: a hand-written file is far smaller, and a
+mistaken `--config /dev/zero` or a huge file must not fill memory before the UI starts."""
 DATA_DIR_VARIABLE = "TCPTUI_DATA_DIR"
 CONFIG_DIR_VARIABLE = "TCPTUI_CONFIG_DIR"
 
@@ -63,3 +68,61 @@ def write_atomically(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+class UnsuitableFileError(OSError):
+    """The path names something that is not a small regular file; the message says what."""
+
+
+def read_user_file(path: Path, limit: int = MAX_USER_FILE) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, read without ever blocking.
+
+    The file is opened non-blocking and its type checked before a byte is read, so a FIFO,
+    a terminal or a device named by mistake is refused at once instead of hanging or
+    streaming forever. Raises FileNotFoundError, UnsuitableFileError or another OSError.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsuitableFileError(
+                f"it is {describe_file_type(info.st_mode)}, not a regular file"
+            )
+        with os.fdopen(os.dup(descriptor), "rb") as stream:
+            data = stream.read(limit + 1)
+    finally:
+        os.close(descriptor)
+    if len(data) > limit:
+        raise UnsuitableFileError(f"it is larger than {_size(limit)}, too big to read")
+    return data
+
+
+def _size(count: int) -> str:
+    return f"{count >> 20} MiB" if count and count % (1 << 20) == 0 else f"{count:,} bytes"
+
+
+def describe_file_type(mode: int) -> str:
+    """What a non-regular file is, in words: "a folder", "a FIFO (named pipe)"…"""
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+def keep_aside(path: Path) -> Path:
+    """Renames a damaged file to `NAME.corrupt-<UTC time>` so a fresh start loses nothing.
+
+    Raises OSError when the rename fails; the caller then leaves the file alone.
+    """
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    kept = path.with_name(f"{path.name}.corrupt-{stamp}")
+    number = 1
+    while kept.exists():
+        number += 1
+        kept = path.with_name(f"{path.name}.corrupt-{stamp}-{number}")
+    os.rename(path, kept)
+    return kept

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import random
+import tracemalloc
 from pathlib import Path
 
 import platformdirs
@@ -125,15 +128,15 @@ def test_empty_text_is_not_kept(path: Path) -> None:
     assert not path.exists()
 
 
-def test_corrupt_and_torn_lines_are_skipped_and_the_next_line_is_whole(path: Path) -> None:
+def test_other_records_and_a_torn_last_line_are_skipped_quietly(path: Path) -> None:
     path.parent.mkdir(parents=True)
     path.write_bytes(
         b'{"text": "kept"}\n'
-        b"not json\n"
         b'"a bare string"\n'
         b'{"text": 5}\n'
         b'{"other": "x"}\n'
-        b"\xff\xfe\n" + b"[" * 100_000 + b'\n{"text": "also kept", "future": 1}\n'
+        b"\n"
+        b'{"text": "also kept", "future": 1}\n'
         b'{"text": "torn'
     )
     store = HistoryStore(path)
@@ -141,6 +144,71 @@ def test_corrupt_and_torn_lines_are_skipped_and_the_next_line_is_whole(path: Pat
     store.add("after")
     assert texts(HistoryStore(path).entries) == ["kept", "also kept", "after"]
     assert store.take_warning() is None
+
+
+def kept_aside(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(f"{path.name}.corrupt-*"))
+
+
+def test_a_damaged_history_is_kept_aside_and_its_messages_carried_over(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    damaged = (
+        b'{"text": "kept"}\nnot json\n\xff\xfe\n' + b"[" * 100_000 + b'\n{"text": "also kept"}\n'
+    )
+    path.write_bytes(damaged)
+    store = HistoryStore(path)
+    assert texts(store.entries) == ["kept", "also kept"]
+    warning = store.take_warning()
+    assert warning is not None and "The history file was damaged" in warning
+    [kept] = kept_aside(path)
+    assert kept.name in warning and kept.read_bytes() == damaged
+    store.add("after")
+    assert store.take_warning() is None
+    assert file_texts(path) == ["kept", "also kept", "after"]
+    assert HistoryStore(path).take_warning() is None
+
+
+def test_random_bytes_as_history_are_kept_whole_not_cut_down(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    noise = random.Random(22).randbytes(4 << 20)
+    path.write_bytes(noise)
+    store = HistoryStore(path, limit=3)
+    for text in "abcdefgh":
+        store.add(text)
+    [kept] = kept_aside(path)
+    assert kept.read_bytes() == noise
+    assert store.take_warning() is not None
+    assert texts(store.entries) == ["f", "g", "h"]
+
+
+def test_only_the_end_of_a_huge_history_is_read(path: Path) -> None:
+    """The front of the file is a hole of NUL bytes: read, it would count as damage."""
+    path.parent.mkdir(parents=True)
+    with path.open("wb") as out:
+        out.truncate(100 << 20)
+        out.seek(0, 2)
+        out.write(
+            b"\n" + "".join(json.dumps({"text": f"m{n}"}) + "\n" for n in range(5000)).encode()
+        )
+    tracemalloc.start()
+    try:
+        store = HistoryStore(path, limit=1000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert store.take_warning() is None and not kept_aside(path)
+    assert texts(store.entries) == [f"m{n}" for n in range(4000, 5000)]
+    assert peak < 2 << 20
+
+
+def test_a_fifo_as_history_is_refused_without_blocking(path: Path) -> None:
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
+    store = HistoryStore(path)
+    store.add("one")
+    warning = store.take_warning()
+    assert warning is not None and "it is a FIFO (named pipe)" in warning
+    assert texts(store.entries) == ["one"]
 
 
 def test_unwritable_folder_gives_one_warning_and_history_still_works(path: Path) -> None:

@@ -378,3 +378,27 @@ def test_settings_load_without_textual() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_a_byte_order_mark_at_the_start_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b'\xef\xbb\xbfencoding = "latin-1"\n')
+    assert load_settings(path).encoding == "iso8859-1"
+
+
+@pytest.mark.parametrize("name", ["undefined", "utf-8\x00", "punycode", "rot13"])
+def test_an_encoding_that_cannot_carry_text_is_refused(name: str) -> None:
+    with pytest.raises(SettingsError, match="is not a text encoding tcptui can use"):
+        parse_settings(f"encoding = {json.dumps(name)}\n")
+
+
+def test_a_settings_file_over_one_mib_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "huge.toml"
+    path.write_bytes(b"# " + b"x" * (1 << 20) + b"\n")
+    with pytest.raises(SettingsError, match="it is larger than 1 MiB, too big to read"):
+        load_settings(path)
+
+
+def test_a_device_is_refused_without_reading_it(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="/dev/zero: it is a character device, not a regular"):
+        load_settings(Path("/dev/zero"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import string
 import tomllib
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import tcptui.snippets as snippets_module
 from tcptui.codec.composer_syntax import LineEnding, Syntax
 from tcptui.snippets import (
     Snippet,
@@ -207,3 +209,39 @@ def test_any_string_round_trips_through_toml(text: str) -> None:
 def test_dumped_snippets_are_valid_toml() -> None:
     document = tomllib.loads(dump_snippets([LOGIN, MIXED]))
     assert [table["name"] for table in document["snippet"]] == ["login", 'say "hi"']
+
+
+def test_snippets_are_parsed_once_until_the_file_changes(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save_snippet(path, Snippet("one", "1"))
+    parses: list[Path] = []
+    real_parse = snippets_module._parse
+
+    def counting_parse(text: str, where: Path) -> list[Snippet]:
+        parses.append(where)
+        return real_parse(text, where)
+
+    monkeypatch.setattr(snippets_module, "_parse", counting_parse)
+    assert [s.name for s in load_snippets(path)] == ["one"]
+    for _ in range(5):
+        assert [s.name for s in load_snippets(path)] == ["one"]
+    assert len(parses) == 1
+    with path.open("a") as out:
+        out.write('\n[[snippet]]\nname = "two"\ntext = "2"\n')
+    assert [s.name for s in load_snippets(path)] == ["one", "two"]
+    assert len(parses) == 2
+
+
+def test_a_snippets_file_over_one_mib_is_refused(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"#" * ((1 << 20) + 1))
+    with pytest.raises(SnippetFileError, match="larger than 1 MiB"):
+        load_snippets(path)
+
+
+def test_a_fifo_as_snippets_file_is_refused_without_blocking(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    with pytest.raises(SnippetFileError, match=r"FIFO \(named pipe\), not a regular file"):
+        load_snippets(path)

@@ -14,19 +14,20 @@ import errno
 import io
 import os
 import secrets
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.hexdump import write_hexdump_c
 from tcptui.codec.pcap import PcapWriter, endpoints
 
 if TYPE_CHECKING:
-    from _typeshed import WriteableBuffer
+    from _typeshed import ReadableBuffer, WriteableBuffer
 
 BLOCK = 1 << 20
 """Bytes read from the capture at a time: big enough to be fast, small enough to cancel at once."""
@@ -78,6 +79,8 @@ def friendly_os_error(path: str | os.PathLike[str], exc: OSError) -> SaveError:
         sentence = f"{target} is a folder: add a file name."
     elif code == errno.ENOTDIR:
         sentence = f"{folder} is not a folder."
+    elif code == errno.ENXIO:
+        sentence = f"Nothing is reading {target}: start the program that reads it first."
     else:
         reason = exc.strerror or str(exc)
         sentence = f"Could not write {target}: {reason[0].lower()}{reason[1:]}."
@@ -118,15 +121,28 @@ class ProgressTracker:
 def write_atomically(path: str | os.PathLike[str], body: Callable[[BinaryIO], None]) -> int:
     """Run `body` on a temporary file beside `path`, then rename it to `path`; return its size.
 
-    The temporary file is created with the usual permissions (0666 less the umask) so the result
-    looks like any other file the user saved. On any failure or cancellation it is removed.
+    What is replaced is what the shell's `>` would write to: a symlink is followed and the
+    file it points to replaced; a FIFO or a device is written through in place (there is no
+    file to replace); a file keeps its permission bits (a private 0600 file stays private).
+    A new file gets the usual permissions (0666 less the umask). On any failure or
+    cancellation the temporary file is removed.
     """
-    target = Path(path)
+    target = Path(os.path.realpath(path))
+    try:
+        mode: int | None = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise friendly_os_error(path, exc) from exc
+    if mode is not None and (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)):
+        return _write_through(target, body)
     try:
         temp, fd = _create_temporary(target)
     except OSError as exc:
         raise friendly_os_error(target, exc) from exc
     try:
+        if mode is not None and stat.S_ISREG(mode):
+            os.fchmod(fd, stat.S_IMODE(mode))
         with os.fdopen(fd, "wb") as out:
             body(out)
             out.flush()
@@ -140,6 +156,45 @@ def write_atomically(path: str | os.PathLike[str], body: Callable[[BinaryIO], No
         _remove_quietly(temp)
         raise
     return size
+
+
+def _write_through(target: Path, body: Callable[[BinaryIO], None]) -> int:
+    """Write into a FIFO or device as `>` does. Opened non-blocking, so a FIFO nobody reads
+    is an error at once rather than a save that hangs; the writes themselves then block."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except OSError as exc:
+        raise friendly_os_error(target, exc) from exc
+    raw = _CountingWriter(fd)
+    try:
+        os.set_blocking(fd, True)
+        with io.BufferedWriter(raw, BLOCK) as out:
+            body(cast(BinaryIO, out))
+    except OSError as exc:
+        raise friendly_os_error(target, exc) from exc
+    return raw.written
+
+
+class _CountingWriter(io.RawIOBase):
+    """A write-only file over a descriptor that counts what went in (a FIFO has no tell())."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self.written = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: ReadableBuffer) -> int:
+        size = os.write(self._fd, data)
+        self.written += size
+        return size
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self._fd)
+        super().close()
 
 
 def _create_temporary(target: Path) -> tuple[Path, int]:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import struct
 import zlib
 from collections.abc import Iterator
@@ -52,6 +53,8 @@ from tcptui.capture.export import (
 )
 from tcptui.capture.store import Capture, Direction
 
+_DIRECTIONS = {int(direction): direction for direction in Direction}
+
 FORMAT_VERSION = 1
 MAGIC = b"TCPTUI-SESSION"
 END_KIND = 0xFF
@@ -59,6 +62,11 @@ RECORD = struct.Struct(">BqqQ")
 END = struct.Struct(">QQI")
 MAX_METADATA = 1 << 20
 """Longest metadata line a reader accepts: anything longer is not a session file we wrote."""
+MAX_NESTING = 32
+"""Deepest nesting of metadata a reader accepts; ours is three levels deep (tls, its chain,
+a certificate), and thousands of levels would crash anything that walks it recursively."""
+PROGRESS_STEP = 4 << 20
+"""Bytes read between two progress reports while opening."""
 
 
 class SessionFileError(Exception):
@@ -164,33 +172,52 @@ def _write_session(
 
 
 def open_session(
-    path: str | os.PathLike[str], spool_dir: str | None = None
+    path: str | os.PathLike[str],
+    spool_dir: str | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Capture, SessionMeta]:
     """Read a session file back into a new Capture with the original timestamps.
 
     Raises a SessionFileError subclass naming what is wrong with the file, or why it could not
-    be read. Each chunk is read whole (the Capture stores chunks whole); the Capture spools big
-    sessions to disk as usual.
+    be read. Records are read a block at a time, so a record of any size costs little memory
+    (big ones go straight to the Capture's spool file); `progress(done, total)` hears about
+    the bytes read as it goes. Only a regular file is read: a FIFO or a device would block or
+    never end, and is refused before a byte is read.
     """
+    name = os.fspath(path)
     try:
-        with open(path, "rb") as src:
-            return _read_session(src, os.fstat(src.fileno()).st_size, spool_dir)
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+        with open(descriptor, "rb", buffering=BLOCK) as src:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
+                raise SessionFileError(f"{name} is {_file_type(info.st_mode)}, not a session file.")
+            tracker = ProgressTracker(info.st_size, progress, None)
+            return _read_session(src, info.st_size, spool_dir, tracker)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise SessionFileError(f"Could not read {os.fspath(path)}: {reason}.") from exc
+        raise SessionFileError(f"Could not read {name}: {reason}.") from exc
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a regular file"
 
 
 def _read_session(
-    src: BinaryIO, file_size: int, spool_dir: str | None
+    src: BinaryIO, file_size: int, spool_dir: str | None, tracker: ProgressTracker
 ) -> tuple[Capture, SessionMeta]:
     meta = SessionMeta.from_json(_read_metadata(src))
     clock = _RecordedClock()
     capture = Capture(spool_dir=spool_dir, clock=clock)
     try:
-        _read_records(src, file_size, capture, clock)
+        _read_records(src, file_size, capture, clock, tracker)
     except BaseException:
         capture.close()
         raise
+    tracker.finish()
     return capture, meta
 
 
@@ -211,9 +238,34 @@ def _read_metadata(src: BinaryIO) -> object:
             raise CorruptSessionFileError("the metadata line is longer than 1 MiB")
         raise TruncatedSessionFileError("the file ends inside the metadata line")
     try:
-        return json.loads(line)
+        data = json.loads(line)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CorruptSessionFileError(f"the metadata line is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise _too_deep() from None
+    if _nesting(data) > MAX_NESTING:
+        raise _too_deep()
+    return data
+
+
+def _too_deep() -> CorruptSessionFileError:
+    return CorruptSessionFileError(
+        f"the metadata nests deeper than {MAX_NESTING} levels: not metadata tcptui wrote"
+    )
+
+
+def _nesting(value: object) -> int:
+    """How deeply lists and objects nest in `value`, found without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_NESTING:
+                children = item.values() if isinstance(item, dict) else item
+                stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 class _RecordedClock:
@@ -226,44 +278,122 @@ class _RecordedClock:
         return self.now
 
 
-def _read_records(src: BinaryIO, file_size: int, capture: Capture, clock: _RecordedClock) -> None:
+def _read_records(
+    src: BinaryIO,
+    file_size: int,
+    capture: Capture,
+    clock: _RecordedClock,
+    tracker: ProgressTracker,
+) -> None:
+    position = src.tell()
+    reported = 0
     crc = 0
-    for number, kind, mono_ns, wall_ns, length in _records(src):
-        where = f"record {number} (at byte {src.tell() - RECORD.size})"
-        if kind not in (Direction.RECEIVED, Direction.SENT):
-            raise CorruptSessionFileError(f"{where} has an unknown kind {kind}")
-        if length == 0:
-            raise CorruptSessionFileError(f"{where} holds no bytes")
-        if length > file_size - src.tell():
-            raise TruncatedSessionFileError(
-                f"the file is cut short: {where} should hold {length:,} bytes but only "
-                f"{max(0, file_size - src.tell()):,} remain"
-            )
-        data = src.read(length)
-        if len(data) != length:
-            raise TruncatedSessionFileError(f"the file is cut short inside {where}")
-        crc = zlib.crc32(data, crc)
-        clock.now = (mono_ns, wall_ns)
-        capture.append(Direction(kind), data)
-    _check_end(src, capture, crc)
-
-
-def _records(src: BinaryIO) -> Iterator[tuple[int, int, int, int, int]]:
-    """(number, kind, mono_ns, wall_ns, length) of every record up to the end record."""
     number = 0
     while True:
-        kind = src.read(1)
-        if not kind:
+        head = src.read(RECORD.size)
+        if not head:
             raise TruncatedSessionFileError(
                 f"the file is cut short after {number} records: the end record is missing"
             )
-        if kind[0] == END_KIND:
-            return
-        rest = src.read(RECORD.size - 1)
-        if len(rest) != RECORD.size - 1:
+        if head[0] == END_KIND:
+            src.seek(position + 1)
+            break
+        if len(head) != RECORD.size:
             raise TruncatedSessionFileError(f"the file is cut short inside record {number}")
-        yield (number, *RECORD.unpack(kind + rest))
+        kind, mono_ns, wall_ns, length = RECORD.unpack(head)
+        where = _RecordPlace(number, position)
+        position += RECORD.size
+        direction = _DIRECTIONS.get(kind)
+        if direction is None:
+            raise CorruptSessionFileError(f"{where} has an unknown kind {kind}")
+        if length == 0:
+            raise CorruptSessionFileError(f"{where} holds no bytes")
+        if length > file_size - position:
+            raise TruncatedSessionFileError(
+                f"the file is cut short: {where} should hold {length:,} bytes but only "
+                f"{max(0, file_size - position):,} remain"
+            )
+        clock.now = (mono_ns, wall_ns)
+        crc = _read_data(src, file_size, capture, direction, length, crc, where)
+        position += length
         number += 1
+        if position - reported >= PROGRESS_STEP:
+            tracker.advance(position - reported)
+            reported = position
+    tracker.advance(position - reported)
+    _check_end(src, capture, crc)
+
+
+def _read_data(
+    src: BinaryIO,
+    file_size: int,
+    capture: Capture,
+    direction: Direction,
+    length: int,
+    crc: int,
+    where: _RecordPlace,
+) -> int:
+    """Moves one record's bytes into the capture; returns the CRC-32 carried on over them."""
+    if length <= BLOCK:
+        data = src.read(length)
+        if len(data) != length:
+            raise TruncatedSessionFileError(f"the file is cut short inside {where}")
+        capture.append(direction, data)
+        return zlib.crc32(data, crc)
+    _check_declared(src, file_size, capture.total_bytes + length, where)
+    pieces = _Pieces(src, length, crc, where)
+    capture.append_pieces(direction, pieces, length)
+    return pieces.crc
+
+
+def _check_declared(src: BinaryIO, file_size: int, needed: int, where: _RecordPlace) -> None:
+    """Before a big record is read: the end record at the end of the file must count at least
+    this many bytes. A crafted file (a 1 TB record in a sparse file) is refused at once instead
+    of read for an hour; a real one is read, with progress."""
+    here = src.tell()
+    src.seek(file_size - END.size - 1)
+    tail = src.read(END.size + 1)
+    src.seek(here)
+    if len(tail) != END.size + 1 or tail[0] != END_KIND:
+        raise TruncatedSessionFileError(
+            f"the file is cut short: it does not end with an end record, so {where} cannot be read"
+        )
+    _, total, _ = END.unpack(tail[1:])
+    if needed > total:
+        raise CorruptSessionFileError(
+            f"{where} holds more bytes than the end record counts in the whole file ({total:,})"
+        )
+
+
+class _RecordPlace:
+    """Names a record in error messages; formatted only when one is raised."""
+
+    def __init__(self, number: int, position: int) -> None:
+        self.number = number
+        self.position = position
+
+    def __str__(self) -> str:
+        return f"record {self.number} (at byte {self.position})"
+
+
+class _Pieces:
+    """The data of one big record, a block at a time, with the running CRC-32."""
+
+    def __init__(self, src: BinaryIO, length: int, crc: int, where: _RecordPlace) -> None:
+        self._src = src
+        self._length = length
+        self._where = where
+        self.crc = crc
+
+    def __iter__(self) -> Iterator[bytes]:
+        left = self._length
+        while left:
+            piece = self._src.read(min(BLOCK, left))
+            if not piece:
+                raise TruncatedSessionFileError(f"the file is cut short inside {self._where}")
+            self.crc = zlib.crc32(piece, self.crc)
+            left -= len(piece)
+            yield piece
 
 
 def _check_end(src: BinaryIO, capture: Capture, crc: int) -> None:

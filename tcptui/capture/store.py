@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import IntEnum
 from typing import IO, NamedTuple
 
@@ -111,20 +111,57 @@ class Capture:
                 # Outside the lock: readers never look past `_total`, which moves only below.
                 _write_at(self._fd, data, offset)
             with self._lock:
-                stream_offset = self._stream_totals[direction]
-                self._offsets.append(offset)
-                self._stream_offsets.append(stream_offset)
-                self._lengths.append(len(data))
-                self._mono.append(mono)
-                self._wall.append(wall)
-                self._directions.append(direction)
-                self._total += len(data)
-                self._stream_totals[direction] += len(data)
-                self._chunk_totals[direction] += 1
-                index = len(self._offsets) - 1
-                if self._pending_note:
-                    self._notes[index], self._pending_note = self._pending_note, ""
-        return Chunk(index, direction, offset, stream_offset, len(data), mono, wall)
+                return self._record(direction, offset, len(data), mono, wall)
+
+    def _record(
+        self, direction: Direction, offset: int, length: int, mono: int, wall: int
+    ) -> Chunk:
+        """The facts of a chunk whose bytes are stored; called with both locks held."""
+        stream_offset = self._stream_totals[direction]
+        self._offsets.append(offset)
+        self._stream_offsets.append(stream_offset)
+        self._lengths.append(length)
+        self._mono.append(mono)
+        self._wall.append(wall)
+        self._directions.append(direction)
+        self._total += length
+        self._stream_totals[direction] += length
+        self._chunk_totals[direction] += 1
+        index = len(self._offsets) - 1
+        if self._pending_note:
+            self._notes[index], self._pending_note = self._pending_note, ""
+        return Chunk(index, direction, offset, stream_offset, length, mono, wall)
+
+    def append_pieces(self, direction: Direction, pieces: Iterable[bytes], length: int) -> Chunk:
+        """Store one chunk of `length` bytes that arrive as `pieces`, never held whole.
+
+        For a chunk bigger than memory should hold (a 3 GiB record in a session file): the
+        pieces go straight to the spool file. ValueError if they do not add up to `length`;
+        then nothing was appended (readers never look past the stored total).
+        """
+        if length <= self._spool_threshold:
+            data = b"".join(pieces)
+            if len(data) != length:
+                raise ValueError(f"the pieces hold {len(data):,} bytes, not {length:,}")
+            return self.append(direction, data)
+        mono, wall = self._clock()
+        with self._write_lock:
+            with self._lock:
+                if self._closed:
+                    raise ValueError("the capture is closed")
+                if self._fd < 0:
+                    self._move_to_file()
+                offset = self._total
+            written = 0
+            for piece in pieces:
+                if written + len(piece) > length:
+                    break
+                _write_at(self._fd, piece, offset + written)
+                written += len(piece)
+            if written != length:
+                raise ValueError(f"the pieces hold other than {length:,} bytes")
+            with self._lock:
+                return self._record(direction, offset, length, mono, wall)
 
     def _move_to_file(self) -> None:
         # The spool file lives as long as the capture; close() releases it.

@@ -37,6 +37,7 @@ class EndReason(StrEnum):
     NETWORK_ERROR = "network error"
     CERTIFICATE_REJECTED = "the server's certificate was not accepted"
     TLS_FAILURE = "the TLS handshake failed"
+    TLS_RECORD_ERROR = "a TLS record error after the handshake"
     PROXY_FAILURE = "the proxy could not open the connection"
 
 
@@ -239,9 +240,16 @@ class Listening:
 
 
 @dataclass(frozen=True)
-class Accepted:
-    peer: str
-    local: str
+class AcceptPaused:
+    """Accepting rests for `seconds`: the process is out of file descriptors (or memory)."""
+
+    reason: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class AcceptResumed:
+    """Accepting goes on after a pause; clients that waited meanwhile are taken now."""
 
 
 @dataclass(frozen=True)
@@ -250,4 +258,11 @@ class ListenerStopped:
     """Empty when stopped on request; otherwise why listening failed (e.g. port in use)."""
 
 
-ListenerEvent = ListenerSocketCreated | ListenerBound | Listening | Accepted | ListenerStopped
+ListenerEvent = (
+    ListenerSocketCreated
+    | ListenerBound
+    | Listening
+    | AcceptPaused
+    | AcceptResumed
+    | ListenerStopped
+)

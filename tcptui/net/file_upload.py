@@ -33,6 +33,11 @@ class FileUpload:
         except OSError as exc:
             raise UploadError(f"cannot read {self.path}: {exc.strerror or exc}") from None
         self.read = 0
+        """Bytes taken from the file: all of them go out unless the connection ends first."""
+        self.sent = 0
+        """Bytes the connection took (and the capture recorded); `read` less the piece that
+        is still going out."""
+        self._in_flight = 0
         self.error = ""
         self.finished = threading.Event()
         self._cancelled = threading.Event()
@@ -49,7 +54,12 @@ class FileUpload:
         self._cancelled.set()
 
     def next_piece(self) -> bytes:
-        """The next piece to send; b"" when done, cancelled or failed (then `finish()`)."""
+        """The next piece to send; b"" when done, cancelled or failed (then `finish()`).
+
+        The connection asks for a piece only once the last one went out whole.
+        """
+        self.sent += self._in_flight
+        self._in_flight = 0
         if self.cancelled:
             return b""
         try:
@@ -58,8 +68,14 @@ class FileUpload:
             self.error = f"reading {self.path} failed: {exc.strerror or exc}"
             return b""
         self.read += len(piece)
+        self._in_flight = len(piece)
         return piece
 
-    def finish(self) -> None:
+    def finish(self, sent_of_last_piece: int | None = None) -> None:
+        """Done; when the connection ended mid-piece, it took `sent_of_last_piece` of it
+        (None: the last piece went out whole)."""
+        last = self._in_flight if sent_of_last_piece is None else sent_of_last_piece
+        self.sent += min(last, self._in_flight)
+        self._in_flight = 0
         self._file.close()
         self.finished.set()

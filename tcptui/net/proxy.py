@@ -22,6 +22,7 @@ from enum import StrEnum
 from urllib.parse import unquote, urlsplit
 
 from tcptui.net.events import EndReason
+from tcptui.net.http_connect import ConnectRefused, Tunnel, request_tunnel
 
 
 class ProxyKind(StrEnum):
@@ -63,7 +64,10 @@ class ProxyConfig:
 
 def parse_proxy_url(text: str) -> ProxyConfig:
     """`socks5://[user:pass@]host:port`, `socks4://`, `socks4a://`, `socks5h://`, `http://`."""
-    parts = urlsplit(text.strip())
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError as exc:  # an unclosed [IPv6 bracket, for one
+        raise ProxyUrlError(f"{text!r} is not a proxy URL: {exc}") from None
     scheme = parts.scheme.lower()
     if scheme not in _SCHEMES:
         known = ", ".join(f"{name}://" for name in _SCHEMES)
@@ -99,8 +103,14 @@ class TunnelError(Exception):
         self.detail = detail
 
 
-def open_tunnel(config: ProxyConfig, host: str, port: int, timeout: float) -> socket.socket:
-    """A blocking socket connected to `host:port` through the proxy, or TunnelError."""
+def open_tunnel(config: ProxyConfig, host: str, port: int, timeout: float) -> Tunnel:
+    """A blocking socket connected to `host:port` through the proxy, or TunnelError.
+
+    HTTP CONNECT is spoken here (see http_connect.py: python-socks drops the target's first
+    bytes when they come with the reply); SOCKS by python-socks, which reads exact lengths.
+    """
+    if config.kind is ProxyKind.HTTP:
+        return _http_tunnel(config, host, port, timeout)
     try:
         from python_socks import (
             ProxyConnectionError,
@@ -129,7 +139,7 @@ def open_tunnel(config: ProxyConfig, host: str, port: int, timeout: float) -> so
     )
     shown = config.display
     try:
-        return proxy.connect(host, port, timeout=timeout)
+        return Tunnel(proxy.connect(host, port, timeout=timeout), b"")
     except ProxyTimeoutError:
         raise TunnelError(
             EndReason.TIMED_OUT, f"the proxy {shown} did not answer within {timeout:g} s"
@@ -140,14 +150,33 @@ def open_tunnel(config: ProxyConfig, host: str, port: int, timeout: float) -> so
         ) from None
     except ProxyError as exc:
         raise TunnelError(EndReason.PROXY_FAILURE, f"{shown} answered: {exc}") from None
-    except socket.gaierror as exc:
-        raise TunnelError(EndReason.DNS_FAILURE, f"{_why(exc)} (resolving for {shown})") from None
-    except TimeoutError:
+    except OSError as exc:
+        raise _os_failure(exc, shown, timeout) from None
+
+
+def _http_tunnel(config: ProxyConfig, host: str, port: int, timeout: float) -> Tunnel:
+    shown = config.display
+    credentials = (config.username, config.password) if config.username else None
+    try:
+        return request_tunnel((config.host, config.port), host, port, timeout, credentials)
+    except ConnectRefused as exc:
+        raise TunnelError(EndReason.PROXY_FAILURE, f"{shown} answered: {exc}") from None
+    except ConnectionRefusedError as exc:
         raise TunnelError(
-            EndReason.TIMED_OUT, f"the proxy {shown} did not answer within {timeout:g} s"
+            EndReason.REFUSED, f"cannot reach the proxy {shown}: {_why(exc)}"
         ) from None
     except OSError as exc:
-        raise TunnelError(_reach_reason(exc), f"{shown}: {_why(exc)}") from None
+        raise _os_failure(exc, shown, timeout) from None
+
+
+def _os_failure(exc: OSError, shown: str, timeout: float) -> TunnelError:
+    if isinstance(exc, socket.gaierror):
+        return TunnelError(EndReason.DNS_FAILURE, f"{_why(exc)} (resolving for {shown})")
+    if isinstance(exc, TimeoutError):
+        return TunnelError(
+            EndReason.TIMED_OUT, f"the proxy {shown} did not answer within {timeout:g} s"
+        )
+    return TunnelError(_reach_reason(exc), f"{shown}: {_why(exc)}")
 
 
 def _reach_reason(exc: OSError) -> EndReason:
@@ -186,6 +215,8 @@ class TunnelAttempt:
         self.done = threading.Event()
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
+        self.early = b""
+        """The target's bytes that came with the proxy's reply, once `done` is set."""
         self._error: TunnelError | None = None
         self._abandoned = False
         self._on_done = on_done
@@ -201,7 +232,8 @@ class TunnelAttempt:
         sock: socket.socket | None = None
         error: TunnelError | None = None
         try:
-            sock = open_tunnel(config, host, port, timeout)
+            tunnel = open_tunnel(config, host, port, timeout)
+            sock, self.early = tunnel.sock, tunnel.early
         except TunnelError as exc:
             error = exc
         except Exception as exc:  # noqa: BLE001 - the waiting thread must always hear back

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import mmap
 import os
 import selectors
 import socket
@@ -64,6 +65,7 @@ from tcptui.net.tls import (
     check_hostname,
     describe_connection,
     describe_failure,
+    describe_record_failure,
     is_handshake_rejection,
 )
 from tcptui.net.wake_up import WakeUp
@@ -177,14 +179,18 @@ class Session:
         options: ConnectOptions | None = None,
         *,
         accepted: socket.socket | None = None,
+        accepted_addresses: tuple[str, str] | None = None,
     ) -> None:
         """`accepted`: a connection a Listener accepted; the session skips resolve and connect.
+        `accepted_addresses` (local, peer) are the ones the listener read at accept: a client
+        that has reset since makes `getpeername()` fail.
 
         Only such a connection can be the TLS server (`TlsOptions.server`): a connection we
         open ourselves is always the client, whatever the options say.
         """
         self.target = target
         self._accepted = accepted
+        self._accepted_addresses = accepted_addresses
         self.capture = capture
         self.options = options or ConnectOptions()
         if accepted is None and self.options.tls.server:
@@ -198,13 +204,17 @@ class Session:
         self._stop_requested = False
         self._peer_finished = False
         self._reset_during_handshake: OSError | None = None
+        self._early_ciphertext = b""
+        """TLS bytes the target sent with an HTTP proxy's reply, for the handshake to read."""
         self._tls = False
         """True once the connection speaks TLS (or a STARTTLS upgrade is queued)."""
         self._read_wants_write = False
         self._write_wants_read = False
-        self._recv_buffer: bytearray | None = None
+        self._recv_buffer: mmap.mmap | None = None
         """Reused by every read of this connection (allocated on the I/O thread's first read):
-        a fresh bytes object per recv would cost a page-faulted mmap each time."""
+        a fresh bytes object per recv would cost a page-faulted mmap each time. Anonymous
+        memory, not a bytearray (which zeroes all 2 MiB at once): a page costs memory only once
+        a read has written to it, so a client that sends a line holds 4 KiB, not 2 MiB."""
         self._wake_up = WakeUp()
         self._thread = threading.Thread(target=self._run, name=f"tcptui-io {target}", daemon=True)
 
@@ -311,7 +321,10 @@ class Session:
         try:
             sock.setblocking(False)
             self._configure(sock)
-            local, remote = format_address(sock.getsockname()), format_address(sock.getpeername())
+            local, remote = self._accepted_addresses or (
+                format_address(sock.getsockname()),
+                format_address(sock.getpeername()),
+            )
         except OSError as exc:  # the client may be gone already
             sock.close()
             raise _Failed(Closed(end_reason_for(exc), str(exc), Step.HANDSHAKE)) from None
@@ -353,6 +366,7 @@ class Session:
                     self._wake_up.drain()
                     self._check_stop()
             sock = attempt.result()
+            early = attempt.early
         except _Stop:
             attempt.abandon()
             raise
@@ -370,6 +384,11 @@ class Session:
             raise _Failed(Closed(end_reason_for(exc), str(exc), Step.HANDSHAKE)) from None
         self._open_unless_tls_follows()
         self._emit(Connected(local, remote, elapsed))
+        if early and self.target.tls:
+            self._early_ciphertext = early
+        elif early:  # the target spoke first, in the proxy's reply segment: a banner
+            self.capture.append(Direction.RECEIVED, early)
+            self._emit(DataReceived(len(early)))
         return sock
 
     def _open_unless_tls_follows(self) -> None:
@@ -487,7 +506,10 @@ class Session:
         started = time.perf_counter()
         try:
             server_hostname = name if options.sni and not server else None
-            tls_sock = TlsChannel(sock, context, server_hostname, server_side=server)
+            tls_sock = TlsChannel(
+                sock, context, server_hostname, server_side=server, early=self._early_ciphertext
+            )
+            self._early_ciphertext = b""
         except (OSError, ValueError) as exc:
             sock.close()
             raise _Failed(Closed(EndReason.TLS_FAILURE, str(exc), Step.HANDSHAKE)) from None
@@ -629,7 +651,7 @@ class Session:
                 )
             except ssl.SSLError as exc:
                 tls = self.options.tls
-                reason, detail = describe_failure(
+                reason, detail = describe_record_failure(
                     exc, tls.verify_name(self.target.host), server_side=tls.server
                 )
                 step = Step.HANDSHAKE if is_handshake_rejection(exc) else None
@@ -713,7 +735,7 @@ class Session:
             for item in self._outbox:
                 if isinstance(item, FileUpload):
                     item.error = item.error or "the connection ended before the file was sent"
-                    item.finish()
+                    item.finish(sent_of_current if sending is not None else None)
         self._record_sent(sending[:sent_of_current] if sending else None)
         self._finish(Closed(reason, detail, failed_step, unsent))
 
@@ -725,7 +747,7 @@ class Session:
         (with `drain`, until nothing at all is left to read).
         """
         if self._recv_buffer is None:
-            self._recv_buffer = bytearray(RECV_SIZE)
+            self._recv_buffer = mmap.mmap(-1, RECV_SIZE)
         view = memoryview(self._recv_buffer)
         reads = 0
         while True:

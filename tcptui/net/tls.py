@@ -197,9 +197,13 @@ class TlsChannel:
         server_hostname: str | None,
         *,
         server_side: bool = False,
+        early: bytes = b"",
     ) -> None:
+        """`early`: ciphertext that already arrived (with an HTTP proxy's reply)."""
         self.sock = sock
         self._incoming = ssl.MemoryBIO()
+        if early:
+            self._incoming.write(early)
         self._outgoing = ssl.MemoryBIO()
         self.tls = context.wrap_bio(
             self._incoming, self._outgoing, server_side, server_hostname=server_hostname
@@ -535,6 +539,37 @@ def _describe_server_failure(exc: ssl.SSLError, reason: str) -> tuple[EndReason,
     if reason:
         return EndReason.TLS_FAILURE, reason.replace("_", " ").lower()
     return EndReason.TLS_FAILURE, exc.strerror or str(exc)
+
+
+_RECORD_DAMAGE = {
+    "WRONG_VERSION_NUMBER",
+    "RECORD_LAYER_FAILURE",
+    "PACKET_LENGTH_TOO_LONG",
+    "UNKNOWN_PROTOCOL",
+    "DECRYPTION_FAILED_OR_BAD_RECORD_MAC",
+    "BAD_RECORD_MAC",
+    "RECORD_LENGTH_MISMATCH",
+    "UNEXPECTED_RECORD",
+}
+
+
+def describe_record_failure(
+    exc: ssl.SSLError, name: str, *, server_side: bool = False
+) -> tuple[EndReason, str]:
+    """A TLS error once the handshake is done: the records that followed were bad, so the
+    handshake's own wording ("the server did not answer with TLS") would mislead. A
+    handshake rejection that TLS 1.3 delivers on the first read keeps its handshake words."""
+    if is_handshake_rejection(exc):
+        return describe_failure(exc, name, server_side=server_side)
+    reason = str(getattr(exc, "reason", "") or "")
+    peer = "client" if server_side else "server"
+    if reason in _RECORD_DAMAGE:
+        detail = f"the {peer} sent bytes that are not a valid TLS record"
+    elif reason:
+        detail = reason.replace("_", " ").lower()
+    else:
+        detail = exc.strerror or str(exc)
+    return EndReason.TLS_RECORD_ERROR, f"{detail} (after the handshake)"
 
 
 def is_handshake_rejection(exc: ssl.SSLError) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import socket
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -17,11 +16,14 @@ from textual.widgets import Header, TabbedContent, TabPane
 
 from tcptui import __version__
 from tcptui.app_state import load_state, save_state
+from tcptui.capture.export import SaveError
+from tcptui.capture.listen_save import check_save_folder
 from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta, open_session
 from tcptui.capture.store import Capture
 from tcptui.codec.safe_text import safe_label
 from tcptui.launch_config import LaunchConfig
+from tcptui.net.listen_clients import ListenClient
 from tcptui.net.listener import parse_listen_address
 from tcptui.net.session import Session
 from tcptui.net.target import Target, TargetError, parse_target
@@ -32,6 +34,7 @@ from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.copy_screen import CopyScreen
 from tcptui.ui.help_screen import HelpScreen
 from tcptui.ui.history_screen import HistorySearchScreen
+from tcptui.ui.inspector_panel import InspectorPanel
 from tcptui.ui.key_hints import KeyHints
 from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.prompt_screen import PromptScreen
@@ -81,7 +84,10 @@ class TcpTuiApp(App[int]):
         ),
     ]
 
-    def __init__(self, config: LaunchConfig) -> None:
+    def __init__(
+        self, config: LaunchConfig, opened: tuple[Capture, SessionMeta] | None = None
+    ) -> None:
+        """`opened` is the session file `config.open_file` names, when the caller read it."""
         super().__init__()
         if config.settings.ascii_only:
             self._filters.append(AsciiOnly())
@@ -89,10 +95,16 @@ class TcpTuiApp(App[int]):
         self.key_hints = KeyHints(self._hint_bindings(), config.settings.keymap)
         self._first_capture: Capture | None = None
         self.opened_meta: SessionMeta | None = None
-        if config.open_file:
+        if opened is not None:
+            self._first_capture, self.opened_meta = opened
+        elif config.open_file:
             self._first_capture, self.opened_meta = open_session(config.open_file)
         self._first_saver: LiveSaver | None = None
-        if config.save:
+        if config.save and config.listen is not None:
+            problem = check_save_folder(config.save)  # each client's file is made later
+            if problem:
+                raise SaveError(problem, config.save)
+        elif config.save:
             if self._first_capture is None:
                 self._first_capture = Capture()
             self._first_saver = LiveSaver(self._first_capture, config.save)
@@ -236,6 +248,7 @@ class TcpTuiApp(App[int]):
             *SessionView.BINDINGS,
             *Composer.BINDINGS,
             *TranscriptView.BINDINGS,
+            *InspectorPanel.BINDINGS,
             *SearchBar.BINDINGS,
             *ListenerView.BINDINGS,
         ]
@@ -271,7 +284,7 @@ class TcpTuiApp(App[int]):
         capture: Capture | None = None,
         opened_meta: SessionMeta | None = None,
         live_saver: LiveSaver | None = None,
-        accepted: socket.socket | None = None,
+        client: ListenClient | None = None,
     ) -> SessionView:
         """Add a tab with its own connection, capture and views, and show it."""
         self._tabs_made += 1
@@ -281,16 +294,23 @@ class TcpTuiApp(App[int]):
             target=target,
             opened_meta=opened_meta,
             live_saver=live_saver,
-            accepted=accepted,
+            client=client,
             id=f"session-{self._tabs_made}",
         )
         await self._show_new_tab(TabPane(view.title, view, id=f"tab-{self._tabs_made}"))
         return view
 
     async def open_listener_tab(self, host: str, port: int) -> ListenerView:
-        """A tab that listens; every client it accepts opens a tab of its own."""
+        """A tab that listens; its clients are rows of a table until one's tab is asked for."""
         self._tabs_made += 1
-        view = ListenerView(host, port, id=f"listener-{self._tabs_made}")
+        view = ListenerView(
+            host,
+            port,
+            self.config.options,
+            max_clients=self.config.settings.listen.max_clients,
+            save_base=self.config.save,
+            id=f"listener-{self._tabs_made}",
+        )
         await self._show_new_tab(TabPane(view.title, view, id=f"tab-{self._tabs_made}"))
         return view
 
@@ -300,9 +320,18 @@ class TcpTuiApp(App[int]):
         await tabs.add_pane(pane)
         tabs.active = pane.id or ""
 
-    @on(ListenerView.ClientAccepted)
-    async def _client_accepted(self, event: ListenerView.ClientAccepted) -> None:
-        await self.open_tab(Target(*event.conn.getpeername()[:2]), accepted=event.conn)
+    @on(ListenerView.OpenClient)
+    async def _open_client(self, event: ListenerView.OpenClient) -> None:
+        """Show an accepted client's tab, building it the first time it is asked for."""
+        client = event.client
+        for view in self.query(SessionView):
+            if view.listen_client is client and isinstance(view.parent, TabPane):
+                self.query_one(TabbedContent).active = view.parent.id or ""
+                return
+        if client.capture.closed:
+            self.notify("That client has gone.", severity="warning")
+            return
+        await self.open_tab(client.target, capture=client.capture, client=client)
 
     @on(ListenerView.TitleChanged)
     def _listener_retitled(self, event: ListenerView.TitleChanged) -> None:
@@ -400,9 +429,13 @@ class TcpTuiApp(App[int]):
         if len(tabs.query(TabPane)) == 1:
             await self.open_tab()
         for listener in pane.query(ListenerView):
-            listener.listener.stop()
+            closed = listener.close_clients()
+            if closed:
+                self.notify(f"Stopped listening and closed {closed} clients that had no tab.")
         for view in pane.query(SessionView):
             view.shut_down()
+            if view.listen_client is not None:
+                view.listen_client.book.forget(view.listen_client)
         gc.unfreeze()
         await tabs.remove_pane(pane.id)  # its session views close their captures
         self.call_after_refresh(self._collect_and_freeze)

@@ -20,6 +20,7 @@ AREAS = {
     "listener": "Listener tab",
     "composer": "Composer",
     "log": "Receive log (when focused)",
+    "inspector": "Data inspector (i in the log)",
     "search": "Search bar",
     "capture": "Copy and save",
     "snippets": "Snippets (shift+F1 … shift+F12)",

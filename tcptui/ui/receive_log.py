@@ -20,6 +20,7 @@ from textual.widgets import Static
 from tcptui.capture.search import Pattern, search_capture
 from tcptui.capture.store import Capture
 from tcptui.ui.byte_marks import SearchMatches, SharedMarks
+from tcptui.ui.inspector_panel import InspectorPanel
 from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.transcript_rows import HEX_WIDTH
 from tcptui.ui.transcript_view import TranscriptView
@@ -32,6 +33,12 @@ MIN_TEXT_VIEW_WIDTH = 40
 STACK_BELOW_WIDTH = HEX_VIEW_WIDTH + MIN_TEXT_VIEW_WIDTH
 """Side by side, the hex view takes its rows' width and the text view the rest; narrower
 than this, the views are stacked."""
+VIEWS_NEED: dict[Layout, int] = {
+    "dual": STACK_BELOW_WIDTH,
+    "text": MIN_TEXT_VIEW_WIDTH,
+    "hex": HEX_VIEW_WIDTH,
+}
+"""Columns each layout's views need: the data inspector goes beside them if they keep these."""
 
 
 class ReceiveLog(Vertical):
@@ -74,6 +81,7 @@ class ReceiveLog(Vertical):
                     ascii_only=self.ascii_only,
                     id=f"{mode}-view",
                 )
+        yield InspectorPanel(self.capture, self.marks, self.ascii_only)
         yield SearchBar()
         yield Static("", id="log-status")
 
@@ -85,12 +93,17 @@ class ReceiveLog(Vertical):
     def hex_view(self) -> TranscriptView:
         return self.query_one("#hex-view", TranscriptView)
 
+    @property
+    def inspector(self) -> InspectorPanel:
+        return self.query_one(InspectorPanel)
+
     def visible_views(self) -> list[TranscriptView]:
         return [view for view in (self.text_view, self.hex_view) if view.display]
 
     def refresh_data(self, catch_up: bool = True) -> bool:
         """Take in new chunks (see TranscriptView.refresh_data); True if some wait."""
         pending = [view.refresh_data(catch_up) for view in (self.text_view, self.hex_view)]
+        self.inspector.show_marks()  # bytes may have come where it showed the end
         return any(pending)
 
     def set_empty_hint(self, hint: str) -> None:
@@ -109,6 +122,7 @@ class ReceiveLog(Vertical):
         for view in (self.text_view, self.hex_view):
             view.refresh()
         self.show_status()
+        self.inspector.show_marks()
 
     def show_status(self, extra: str = "") -> None:
         cursor = self.marks.cursor
@@ -146,12 +160,14 @@ class ReceiveLog(Vertical):
         self.remove_class(f"-{self.view_layout}")
         self.view_layout = layout
         self.add_class(f"-{layout}")
+        self.inspector.place(self.size.width, VIEWS_NEED[layout])
         focused = self.app.focused
         if isinstance(focused, TranscriptView) and not focused.display:
             self.visible_views()[0].focus()
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < STACK_BELOW_WIDTH, "-stacked")
+        self.inspector.place(event.size.width, VIEWS_NEED[self.view_layout])
 
     @on(TranscriptView.Scrolled)
     def keep_views_together(self, event: TranscriptView.Scrolled) -> None:

@@ -47,6 +47,11 @@ def session_commands(view: SessionView) -> Iterator[SystemCommand]:
         "Cycle view", keyed("dual → text → hex", "log.cycle_view"), view.action_cycle_view
     )
     yield SystemCommand(
+        "Data inspector",
+        keyed("Show or hide what the bytes at the log's cursor mean", "log.inspector"),
+        view.action_toggle_inspector,
+    )
+    yield SystemCommand(
         "Copy selection or chunk",
         keyed("In the default format, in the log", "log.copy"),
         view.action_copy,

@@ -7,7 +7,6 @@ never share bytes, state or threads; closing the tab shuts the connection and fr
 from __future__ import annotations
 
 import contextlib
-import socket
 import time
 from collections.abc import Iterable
 from dataclasses import replace
@@ -33,11 +32,12 @@ from tcptui.codec.words import counted
 from tcptui.launch_config import LaunchConfig
 from tcptui.net.events import Closed, EndReason
 from tcptui.net.file_upload import FileUpload, UploadError
+from tcptui.net.listen_clients import ListenClient
 from tcptui.net.session import Session, SessionError, SessionState
 from tcptui.net.target import Family, Target
 from tcptui.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
 from tcptui.ui.composer import Composer, encode_message
-from tcptui.ui.connection_panel import ConnectionPanel
+from tcptui.ui.connection_panel import ConnectionPanel, human_bytes
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
 from tcptui.ui.copying import CLIPBOARD_TEXT_CAP, NothingToCopy, bytes_to_copy, default_scope
 from tcptui.ui.key_hints import key_for, key_hints
@@ -174,7 +174,7 @@ class SessionView(Vertical):
         target: Target | None = None,
         opened_meta: SessionMeta | None = None,
         live_saver: LiveSaver | None = None,
-        accepted: socket.socket | None = None,
+        client: ListenClient | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
     ) -> None:
         super().__init__(id=id, classes="session-view")
@@ -194,9 +194,8 @@ class SessionView(Vertical):
         self._retry_timer: Timer | None = None
         self.unread = False
         self.last_end: EndReason | None = None
-        self._accepted = accepted
-        self.accepted_client = accepted is not None
-        """A client --listen accepted: there is nothing to connect to again."""
+        self.listen_client = client
+        """Listen mode: the accepted client this tab shows (its session runs already)."""
         self.upload: FileUpload | None = None
         self._upload_timer: Timer | None = None
         self._next_data_take = 0.0
@@ -206,10 +205,12 @@ class SessionView(Vertical):
     # -- building ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        if self.opened_meta is None and self._target is not None and self.session is None:
+        if self.listen_client is not None and self.session is None:
+            self._adopt(self.listen_client)
+        elif self.opened_meta is None and self._target is not None and self.session is None:
             # Connect while the widgets are built: resolving, the handshake and the first
             # bytes overlap the building. The events wait in this view's queue till mounted.
-            self._open_session(self._target, self.config.options.family, self._accepted)
+            self._open_session(self._target, self.config.options.family)
         with Horizontal(classes="session-main"):
             yield ConnectionPanel(self.capture, self._target, self.config.options.family)
             settings = self.config.settings
@@ -226,8 +227,7 @@ class SessionView(Vertical):
             self.composer.display = False  # a saved session sends nothing
             self.receive_log.refresh_data()
         elif self._target is not None:
-            self._show_connecting(self._target, announce=self._accepted is None)
-            self._accepted = None
+            self._show_connecting(self._target, announce=self.listen_client is None)
             if self.capture.total_bytes:
                 self._schedule_take()  # what arrived while the widgets were built
 
@@ -277,6 +277,11 @@ class SessionView(Vertical):
         return f"{EMPTY_HINT[:-1]}; {key_for(self, 'session.connect')} connects."
 
     @property
+    def accepted_client(self) -> bool:
+        """A client --listen accepted: there is nothing to connect to again."""
+        return self.listen_client is not None
+
+    @property
     def panel(self) -> ConnectionPanel:
         return self.query_one(ConnectionPanel)
 
@@ -304,16 +309,25 @@ class SessionView(Vertical):
         family: Family,
         *,
         from_retry: bool = False,
-        accepted: socket.socket | None = None,
     ) -> None:
         """Close any current connection and open a new one to `target`."""
         if not from_retry:
             self.retry.reset()
             self.panel.show_retry("")
-        self._open_session(target, family, accepted)
-        self._show_connecting(target, announce=accepted is None)
+        self._open_session(target, family)
+        self._show_connecting(target, announce=True)
 
-    def _open_session(self, target: Target, family: Family, accepted: socket.socket | None) -> None:
+    def _adopt(self, client: ListenClient) -> None:
+        """Listen mode: show a client the listener already serves, the events it missed first."""
+        self.connection_id += 1
+        self._target = client.target
+        self._bridge = EventBridge(self, self.connection_id)
+        self.session = client.session
+        self.session_facts = SessionFacts(str(client.target))
+        self.connections_made += 1
+        client.attach(self._bridge)
+
+    def _open_session(self, target: Target, family: Family) -> None:
         """Start the I/O thread; its events are shown once this view handles messages."""
         if self.session is not None:
             self.session.close()
@@ -321,7 +335,7 @@ class SessionView(Vertical):
         self._target = target
         options = replace(self.config.options, family=family)
         self._bridge = EventBridge(self, self.connection_id)
-        self.session = Session(target, self.capture, self._bridge, options, accepted=accepted)
+        self.session = Session(target, self.capture, self._bridge, options)
         self.session_facts = SessionFacts(str(target))
         if self.capture.total_bytes:
             self.capture.add_note(f"⟲ connection {self.connections_made + 1} to {target}")
@@ -651,24 +665,22 @@ class SessionView(Vertical):
             self._upload_timer.stop()
         self.upload = self._upload_timer = None
         self.composer.hide_upload()
-        if upload.cancelled:
+        if upload.cancelled:  # every piece read still goes out whole
             self.notify(
-                f"Stopped sending {upload.path.name} after {counted(upload.read, 'byte')}.",
+                f"Stopped sending {upload.path.name} after {_amount(upload.read)}.",
                 severity="warning",
                 markup=False,
             )
         elif upload.error:
             self.notify(
-                f"{upload.error.capitalize()} ({counted(upload.read, 'byte')} went out).",
+                f"{upload.error.capitalize()} ({_amount(upload.sent)} went out).",
                 title="File not sent",
                 severity="error",
                 markup=False,
             )
         else:
             self.notify(
-                f"Sent {upload.path.name}: {counted(upload.size, 'byte')}.",
-                title="File sent",
-                markup=False,
+                f"Sent {upload.path.name}: {_amount(upload.size)}.", title="File sent", markup=False
             )
 
     def stop_repeat(self) -> None:
@@ -728,6 +740,12 @@ class SessionView(Vertical):
         if panel.display and panel.has_focus_within:
             self.composer.input.focus()
         panel.display = not panel.display
+
+    def action_toggle_inspector(self) -> None:
+        """Show or hide the data inspector; the views it shrinks keep the cursor in sight."""
+        self.receive_log.inspector.toggle()
+        for view in self.receive_log.visible_views():
+            self.call_after_refresh(view.reveal_cursor)
 
     def action_follow(self) -> None:
         for view in self.receive_log.visible_views():
@@ -865,3 +883,8 @@ class SessionView(Vertical):
             action = getattr(command.callback, "__name__", "").removeprefix("action_")
             if self.check_action(action, ()):
                 yield command
+
+
+def _amount(count: int) -> str:
+    """Bytes as the connection panel counts them, and exactly: `1.0 MiB (1,048,576 bytes)`."""
+    return f"{human_bytes(count)} ({counted(count, 'byte')})"

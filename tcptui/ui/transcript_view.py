@@ -122,6 +122,9 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         Binding("n", "next_match(True)", "Next match", show=False, id="log.next_match"),
         Binding("N", "next_match(False)", "Previous match", show=False, id="log.previous_match"),
         Binding("C", "session('copy_as')", "Copy as…", show=False, id="log.copy_as"),
+        Binding(
+            "i", "session('toggle_inspector')", "Data inspector", show=False, id="log.inspector"
+        ),
     ]
 
     following: reactive[bool] = reactive(True)

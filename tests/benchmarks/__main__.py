@@ -16,7 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-from . import bench_flood, bench_frame, bench_hexdump, bench_ingest, bench_search, bench_startup
+from . import (
+    bench_flood,
+    bench_frame,
+    bench_hexdump,
+    bench_ingest,
+    bench_listen,
+    bench_search,
+    bench_startup,
+)
 from .common import ByteCheckError, Row, Settings, ensure_tools, workdir
 
 FIGURES: dict[str, ModuleType] = {
@@ -26,6 +34,7 @@ FIGURES: dict[str, ModuleType] = {
     "hexdump": bench_hexdump,
     "search": bench_search,
     "startup": bench_startup,
+    "listen": bench_listen,
 }
 DEFAULT_OUTPUT = Path(__file__).with_name("results.md")
 

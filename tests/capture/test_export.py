@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -189,3 +190,55 @@ def test_256_mib_raw_export_is_byte_exact(tmp_path: Path) -> None:
             exported.update(block)
     assert exported.hexdigest() == digest.hexdigest()
     capture.close()
+
+
+def received_bytes() -> bytes:
+    return b"".join(data for direction, data in MIXED if direction is Direction.RECEIVED)
+
+
+def test_an_export_onto_a_symlink_writes_the_linked_file(mixed: Capture, tmp_path: Path) -> None:
+    real = tmp_path / "dotfiles" / "out.bin"
+    real.parent.mkdir()
+    real.write_bytes(b"old")
+    link = tmp_path / "out.bin"
+    link.symlink_to(real)
+    export_capture(mixed, link, ExportFormat.RAW_RECEIVED)
+    assert link.is_symlink()
+    assert real.read_bytes() == received_bytes()
+
+
+def test_an_overwritten_file_keeps_its_mode(mixed: Capture, tmp_path: Path) -> None:
+    path = tmp_path / "private.bin"
+    path.write_bytes(b"old")
+    path.chmod(0o600)
+    export_capture(mixed, path, ExportFormat.RAW_RECEIVED)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.read_bytes() == received_bytes()
+
+
+def test_an_export_into_a_fifo_writes_through_it(mixed: Capture, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # what fits the pipe's buffer waits
+    try:
+        size = export_capture(mixed, fifo, ExportFormat.RAW_RECEIVED)
+        output = os.read(reader, 1 << 16)
+    finally:
+        os.close(reader)
+    assert size == len(received_bytes())
+    assert output == received_bytes()
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_an_export_into_a_fifo_nobody_reads_fails_at_once(mixed: Capture, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(SaveError, match=r"^Nothing is reading .*pipe: start the program"):
+        export_capture(mixed, fifo, ExportFormat.RAW_RECEIVED)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_an_export_onto_a_character_device_writes_through(mixed: Capture) -> None:
+    size = export_capture(mixed, "/dev/null", ExportFormat.HEXDUMP)
+    assert size > len(received_bytes())
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)

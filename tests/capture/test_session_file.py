@@ -324,3 +324,81 @@ def test_saving_streams_instead_of_holding_the_capture(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert peak < 4 * MIB
     capture.close()
+
+
+def test_a_big_record_is_opened_a_block_at_a_time(tmp_path: Path) -> None:
+    capture = Capture(spool_dir=str(tmp_path))
+    capture.append_pieces(Direction.RECEIVED, pseudo_random_blocks(24 * MIB, block=MIB), 24 * MIB)
+    capture.append(Direction.SENT, b"after")
+    path = tmp_path / "big.tcptui"
+    save_session(capture, path, META)
+    tracemalloc.start()
+    try:
+        opened, _ = open_session(path, spool_dir=str(tmp_path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * MIB
+    assert [chunk.length for chunk in opened.chunks()] == [24 * MIB, 5]
+    assert opened.read(0, 24 * MIB) == capture.read(0, 24 * MIB)
+    assert opened.read_chunk(1) == b"after"
+    capture.close()
+    opened.close()
+
+
+def test_a_huge_record_in_a_sparse_file_is_corrupt_not_out_of_memory(tmp_path: Path) -> None:
+    length = 64 * MIB
+    path = tmp_path / "sparse.tcptui"
+    with path.open("wb") as out:
+        out.write(b"TCPTUI-SESSION 1\n{}\n" + RECORD.pack(0, 0, 0, length))
+        out.truncate(out.tell() + length + 1 + END.size)
+    tracemalloc.start()
+    try:
+        with pytest.raises(SessionFileError):
+            open_session(path, spool_dir=str(tmp_path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * MIB
+
+
+@pytest.mark.parametrize("depth", [40, 5000, 100_000])
+def test_deeply_nested_metadata_is_corrupt_with_a_sentence(tmp_path: Path, depth: int) -> None:
+    path = tmp_path / "deep.tcptui"
+    nested = '{"tls":' + '{"a":' * depth + "1" + "}" * (depth + 1)
+    path.write_bytes(
+        b"TCPTUI-SESSION 1\n" + nested.encode() + b"\n" + bytes([0xFF]) + END.pack(0, 0, 0)
+    )
+    with pytest.raises(CorruptSessionFileError, match="nests deeper than 32 levels"):
+        open_session(path)
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.tcptui"
+    os.mkfifo(fifo)
+    with pytest.raises(
+        SessionFileError, match=r"pipe\.tcptui is a FIFO \(named pipe\), not a session"
+    ):
+        open_session(fifo)
+
+
+def test_opening_reports_progress_up_to_the_file_size(tmp_path: Path) -> None:
+    capture = Capture(spool_dir=str(tmp_path))
+    for block in pseudo_random_blocks(12 * MIB, block=MIB // 4):
+        capture.append(Direction.RECEIVED, block)
+    path = tmp_path / "s.tcptui"
+    size = save_session(capture, path, META)
+    seen: list[tuple[int, int]] = []
+    opened, _ = open_session(path, progress=lambda done, total: seen.append((done, total)))
+    assert len(seen) >= 3
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    assert seen[-1][0] == seen[-1][1] >= size - END.size - 1
+    capture.close()
+    opened.close()
+
+
+def test_metadata_that_is_null_is_named_as_not_an_object(tmp_path: Path) -> None:
+    path = tmp_path / "null.tcptui"
+    path.write_bytes(b"TCPTUI-SESSION 1\nnull\n" + bytes([0xFF]) + END.pack(0, 0, 0))
+    with pytest.raises(CorruptSessionFileError, match="not a JSON object"):
+        open_session(path)

@@ -57,7 +57,7 @@ class TlsListener:
     listener: Listener | None = None
 
     def start(self) -> int:
-        self.listener = Listener("127.0.0.1", 0, self._event, self._accept)
+        self.listener = Listener("127.0.0.1", 0, self._event, self)
         self.listener.start()
         assert self.listening.wait(DEFAULT_TIMEOUT), "the listener did not start"
         return self.listener.port
@@ -66,12 +66,19 @@ class TlsListener:
         if isinstance(event, Listening):
             self.listening.set()
 
-    def _accept(self, conn: socket.socket) -> None:
+    def full(self) -> bool:
+        return False
+
+    def refuse(self, peer: str) -> None:
+        raise AssertionError(f"{peer} refused: there is no limit here")
+
+    def vanish(self, peer: str, error: str) -> None:
+        raise AssertionError(f"{peer} vanished: {error}")
+
+    def admit(self, conn: socket.socket, host: str, port: int, local: str) -> None:
         recorder, capture = EventRecorder(), Capture()
         options = ConnectOptions(timeout=5.0, tls=self.tls)
-        session = Session(
-            Target(*conn.getpeername()[:2]), capture, recorder, options, accepted=conn
-        )
+        session = Session(Target(host, port), capture, recorder, options, accepted=conn)
         with self.condition:
             self.accepted.append(Accepted(session, recorder, capture))
             self.condition.notify_all()

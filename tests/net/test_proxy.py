@@ -23,6 +23,7 @@ from tcptui.cli import parse_args
 from tcptui.net.events import (
     Closed,
     Connected,
+    DataReceived,
     EndReason,
     ProxyConnected,
     ProxyConnecting,
@@ -35,6 +36,7 @@ from tcptui.net.session import ConnectOptions
 from tcptui.net.target import Target
 from tests.helpers import (
     EchoServer,
+    LoopbackServer,
     SilentServer,
     StartSession,
     TestPki,
@@ -176,13 +178,14 @@ def test_proxy_resolves_the_name_and_carries_bytes_both_ways(
     assert kinds.index(ProxyConnecting) < kinds.index(ProxyConnected) < kinds.index(Connected)
 
 
+@pytest.mark.parametrize("scheme", ["socks5", "http"])
 def test_tls_goes_through_the_tunnel(
-    start_session: StartSession, socks_proxy: str, pki: TestPki
+    start_session: StartSession, socks_proxy: str, http_proxy: str, pki: TestPki, scheme: str
 ) -> None:
+    url = f"socks5://{socks_proxy}" if scheme == "socks5" else f"http://me:s3cret@{http_proxy}"
     with TlsServer(server_context(pki.server)) as server:
         session, recorder = start_session(
-            Target("localhost", server.port, tls=True),
-            via(f"socks5://{socks_proxy}", tls=pki.options()),
+            Target("localhost", server.port, tls=True), via(url, tls=pki.options())
         )
         established = recorder.wait_for_event(TlsEstablished)
         session.send(b"hello over tls")
@@ -249,6 +252,66 @@ def test_close_interrupts_a_silent_proxy_at_once(start_session: StartSession) ->
     assert recorder.wait_closed() == Closed(EndReason.CLOSED_BY_US)
 
 
+class BannerConnectProxy(LoopbackServer):
+    """An HTTP CONNECT proxy whose target speaks first: `200` and the banner in one segment,
+    then it echoes. It records the request it was sent."""
+
+    BANNER = b"220 smtp.example ESMTP ready\r\n"
+
+    def __init__(self, reply: bytes = b"HTTP/1.1 200 Connection established\r\n\r\n") -> None:
+        super().__init__()
+        self.reply = reply
+
+    def handle(self, conn: socket.socket) -> None:
+        request = b""
+        while b"\r\n\r\n" not in request:
+            data = conn.recv(4096)
+            if not data:
+                return
+            request += data
+        self._record(request)
+        conn.sendall(self.reply + self.BANNER)
+        while data := conn.recv(65536):
+            conn.sendall(data)
+
+
+def test_target_bytes_in_the_connect_replys_segment_are_kept(
+    start_session: StartSession, capture: Capture
+) -> None:
+    with BannerConnectProxy() as proxy:
+        session, recorder = start_session(
+            Target("mail.example", 25), via(f"http://me:pw@127.0.0.1:{proxy.port}")
+        )
+        assert recorder.wait_received(len(BannerConnectProxy.BANNER))
+        session.send(b"EHLO me\r\n")
+        assert recorder.wait_received(len(BannerConnectProxy.BANNER) + 9)
+        request = proxy.received
+    assert stream_bytes(capture, Direction.RECEIVED) == BannerConnectProxy.BANNER + b"EHLO me\r\n"
+    assert request.startswith(b"CONNECT mail.example:25 HTTP/1.1\r\n")
+    assert b"Proxy-Authorization: Basic bWU6cHc=\r\n" in request
+    kinds = recorder.kinds()
+    assert kinds.index(Connected) < kinds.index(DataReceived)
+
+
+@pytest.mark.parametrize(
+    ("reply", "words"),
+    [
+        (b"HTTP/1.1 403 Forbidden\x1b[2J\r\n\r\n", "answered: 403 Forbidden\ufffd[2J"),
+        (b"SSH-2.0-OpenSSH\r\n\r\n", "answered: 'SSH-2.0-OpenSSH'"),
+        (b"HTTP/1.1 200 OK\r\n" + b"X: y\r\n" * 20_000, "reply header longer than 65,536"),
+    ],
+    ids=["refused with controls", "not http", "endless header"],
+)
+def test_a_connect_proxy_that_refuses_is_quoted_safely(
+    start_session: StartSession, reply: bytes, words: str
+) -> None:
+    with BannerConnectProxy(reply) as proxy:
+        _, recorder = start_session(Target("h", 1), via(f"http://127.0.0.1:{proxy.port}"))
+        closed = recorder.wait_closed()
+    assert closed.reason is EndReason.PROXY_FAILURE
+    assert words in closed.detail
+
+
 # -- parsing ------------------------------------------------------------------------------------
 
 
@@ -302,3 +365,8 @@ def test_cli_refuses_bad_proxy_use(
         parse_args(argv)
 
     assert words in capsys.readouterr().err
+
+
+def test_a_proxy_url_with_an_unclosed_bracket_is_a_sentence() -> None:
+    with pytest.raises(ProxyUrlError, match=r"'http://\[::1:1080' is not a proxy URL"):
+        parse_proxy_url("http://[::1:1080")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import ssl
 import time
 from collections.abc import Iterator
@@ -306,6 +307,32 @@ def test_plain_text_server_is_named_as_not_speaking_tls(
     assert closed.reason is EndReason.TLS_FAILURE
     assert closed.failed_step is Step.HANDSHAKE
     assert "did not answer with TLS" in closed.detail
+
+
+class GarbageAfterHandshakeServer(TlsServer):
+    """Completes the handshake, sends one good record, then plain bytes beside TLS."""
+
+    def serve(self, conn: ssl.SSLSocket) -> None:
+        conn.sendall(b"welcome\n")
+        os.write(conn.fileno(), b"220 plain text where a TLS record belongs\r\n" * 4)
+        self._hold()
+
+
+def test_garbage_after_the_handshake_is_a_record_error_not_a_failed_handshake(
+    start_session: StartSession, pki: TestPki, capture: Capture
+) -> None:
+    with GarbageAfterHandshakeServer(server_context(pki.server)) as server:
+        _, recorder = start_session(server.target, tls_options(pki.options()))
+        recorder.wait_for_event(TlsEstablished)
+        closed = recorder.wait_closed()
+
+    assert closed.reason is EndReason.TLS_RECORD_ERROR
+    assert closed.failed_step is None
+    assert (
+        closed.detail
+        == "the server sent bytes that are not a valid TLS record (after the handshake)"
+    )
+    assert stream_bytes(capture, Direction.RECEIVED) == b"welcome\n"
 
 
 def test_protocol_version_mismatch_is_named(start_session: StartSession, pki: TestPki) -> None:

@@ -6,7 +6,7 @@ from tcptui.codec.composer_syntax import Syntax
 from tcptui.snippets import Snippet, load_snippets, save_snippet
 from tcptui.ui.history_screen import HistorySearchScreen
 from tcptui.ui.snippet_screens import SaveSnippetScreen
-from tcptui.user_paths import snippets_path
+from tcptui.user_paths import history_path, snippets_path
 from tests.helpers import EchoServer
 from tests.ui.helpers import last_notification, make_app, wait_for, wait_open
 
@@ -48,3 +48,17 @@ async def test_snippet_saved_from_the_composer_is_sent_with_shift_f1() -> None:
             await pilot.press("f14")
             assert server.wait_received(6)
             assert server.received == b"hi\x00\n" + b"\xde\xad"  # hex: no line ending
+
+
+async def test_a_damaged_history_is_said_once_at_startup_and_kept_aside() -> None:
+    path = history_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b'{"text": "USER bob"}\n\x00\xff not json [/]\n')
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: "history file was damaged" in last_notification(app), "it")
+        assert app.composer.history.take_warning() is None  # handed out once, already shown
+        app.composer.input.focus()
+        await pilot.press("up")
+        assert app.composer.input.value == "USER bob"
+    assert len(list(path.parent.glob("history.jsonl.corrupt-*"))) == 1

@@ -21,10 +21,10 @@ from tcptui.net.session import ConnectOptions, SessionState
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.certificate_panel import CertificatePanel
 from tcptui.ui.connection_panel import ConnectionPanel, LifecycleStep
-from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.session_view import SessionView
 from tests.helpers import TestPki, TlsServer, make_pki, server_context
 from tests.ui.helpers import wait_for
+from tests.ui.test_listen import listen_app, open_client_tab, wait_listening
 
 SIZE = (150, 44)
 
@@ -38,18 +38,15 @@ def step_state(panel: ConnectionPanel, step: Step) -> str:
 
 
 async def test_an_accepted_client_says_accepted_and_offers_no_connect() -> None:
-    app = TcpTuiApp(parse_args(["--listen", "127.0.0.1:0"]))
-    app.animation_level = "none"
+    app = listen_app()
     async with app.run_test(size=SIZE) as pilot:
-        listener = app.query_one(ListenerView)
-        await wait_for(pilot, lambda: listener.listener.port != 0, "the listener")
+        listener = await wait_listening(pilot, app)
         with socket.create_connection(("127.0.0.1", listener.listener.port)) as client:
-            await wait_for(pilot, lambda: bool(app.query(SessionView)), "the client's tab")
-            view = app.query_one(SessionView)
+            view = await open_client_tab(pilot, app, listener, 0)
             await wait_for(
                 pilot,
-                lambda: view.session is not None and view.session.state is SessionState.OPEN,
-                "the client's connection",
+                lambda: "accepted from" in step_text(view.panel, Step.HANDSHAKE),
+                "the client's handshake step",
             )
             peer = f"127.0.0.1:{client.getsockname()[1]}"
             handshake = step_text(view.panel, Step.HANDSHAKE)

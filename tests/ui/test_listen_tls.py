@@ -15,10 +15,9 @@ from tcptui.net.session import SessionState
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.certificate_panel import CertificatePanel
 from tcptui.ui.listener_view import ListenerView
-from tcptui.ui.session_view import SessionView
 from tests.helpers import DEFAULT_TIMEOUT, TestPki, make_pki, stream_bytes
 from tests.ui.helpers import wait_for
-from tests.ui.test_listen import recv_exactly
+from tests.ui.test_listen import open_client_tab, recv_exactly
 
 SIZE = (150, 44)
 
@@ -55,8 +54,7 @@ async def test_tls_client_gets_a_tab_that_shows_tls_and_exchanges_decrypted_byte
         handshake = asyncio.ensure_future(
             asyncio.to_thread(tls_client, pki, listener.listener.port)
         )
-        await wait_for(pilot, lambda: len(app.query(SessionView)) == 1, "the client's tab")
-        view = app.query_one(SessionView)
+        view = await open_client_tab(pilot, app, listener, 0)
         panel = view.panel.query_one(CertificatePanel)
         await wait_for(pilot, lambda: panel.event is not None, "the TLS panel")
         with await handshake as client:

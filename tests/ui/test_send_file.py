@@ -40,7 +40,7 @@ async def test_a_50_mib_file_arrives_intact_while_the_ui_stays_responsive(tmp_pa
             assert app.composer.input.value == "xy"
             await wait_for(
                 pilot,
-                lambda: "Sent payload.bin: 52,428,800 bytes" in last_notification(app),
+                lambda: "Sent payload.bin: 50.0 MiB (52,428,800 bytes)" in last_notification(app),
                 "the upload",
                 timeout=60,
             )

@@ -1,0 +1,121 @@
+"""Where a capture's blocks start under a grouping: the log's rows follow messages, not reads.
+
+A block is a run of one direction's bytes between two cuts. Cuts come from three places: where
+the direction changes (every grouping), where a read began (`chunk`), and where a framer says a
+message ends (`line`, `delimiter`, `length`, `fixed`; each direction framed on its own stream).
+A message whose bytes the other direction interrupted shows as two blocks.
+
+The index is built a slice at a time (`update(budget)`), so a new grouping over a big capture
+is worked out between frames, and it keeps up with new chunks the same way. It holds one
+offset per block and the framers' few pending bytes; the capture holds the bytes.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from typing import NamedTuple
+
+from tcptui.capture.store import Capture, Chunk, Direction
+from tcptui.codec.framing import Framer, Grouping, GroupingKind
+
+
+class Block(NamedTuple):
+    index: int  # type: ignore[assignment]  # shadows tuple.index, which nothing here uses
+    direction: Direction
+    start: int
+    end: int
+    first_chunk: int
+    reads: int
+    """How many reads (chunks) brought its bytes: the partial reads TCP is made of."""
+    complete: bool
+    """False for the last block of a direction whose message is still under way."""
+
+
+class MessageIndex:
+    """The blocks of `capture` under `grouping`; call `update` as chunks arrive."""
+
+    def __init__(self, capture: Capture, grouping: Grouping) -> None:
+        self.capture = capture
+        self.grouping = grouping
+        self._cuts = array("q")
+        """Offsets where blocks start, increasing; a last one at `indexed_bytes` ends a block."""
+        self._ends_message = array("b")
+        """For each cut, whether the block before it ends a message (byte framings only)."""
+        self._framers: dict[Direction, Framer] = (
+            {direction: grouping.new_framer() for direction in Direction}
+            if grouping.frames_bytes
+            else {}
+        )
+        self._stream_ends = {direction: 0 for direction in Direction}
+        """Where each direction's last indexed byte ends, in capture offsets."""
+        self._next_chunk = 0
+        self._last_direction: Direction | None = None
+        self._indexed_bytes = 0
+
+    @property
+    def indexed_bytes(self) -> int:
+        """Bytes of the capture the index covers: the last block ends here for now."""
+        return self._indexed_bytes
+
+    @property
+    def up_to_date(self) -> bool:
+        return self._next_chunk >= len(self.capture)
+
+    def update(self, budget: int | None = None) -> bool:
+        """Index new chunks, at least one and about `budget` bytes of them; True if more wait."""
+        spent = 0
+        count = len(self.capture)
+        while self._next_chunk < count and (budget is None or spent < budget or spent == 0):
+            chunk = self.capture.chunk(self._next_chunk)
+            self._index_chunk(chunk)
+            self._next_chunk += 1
+            self._indexed_bytes = chunk.end
+            spent += chunk.length
+        return self._next_chunk < len(self.capture)
+
+    def _index_chunk(self, chunk: Chunk) -> None:
+        if self._last_direction is not chunk.direction or self.grouping.kind is GroupingKind.CHUNK:
+            self._cut(chunk.offset, ends_message=not self._framers)
+        self._last_direction = chunk.direction
+        framer = self._framers.get(chunk.direction)
+        if framer is not None:
+            previous_end = self._stream_ends[chunk.direction]
+            for end in framer.feed(self.capture.read_chunk(chunk.index)):
+                into_chunk = end - chunk.stream_offset
+                # An end at the chunk's very start (a CR that waited for this byte) belongs
+                # to the end of this direction's previous chunk.
+                self._cut(chunk.offset + into_chunk if into_chunk else previous_end, True)
+        self._stream_ends[chunk.direction] = chunk.end
+
+    def _cut(self, offset: int, ends_message: bool) -> None:
+        if not self._cuts or self._cuts[-1] < offset:
+            self._cuts.append(offset)
+            self._ends_message.append(ends_message)
+        elif ends_message:
+            at = bisect.bisect_left(self._cuts, offset)
+            if self._cuts[at] != offset:
+                self._cuts.insert(at, offset)
+                self._ends_message.insert(at, False)
+            self._ends_message[at] = True
+
+    def __len__(self) -> int:
+        """Blocks so far; the last one runs to `indexed_bytes` (it may still grow)."""
+        cuts = len(self._cuts)
+        return cuts - (cuts > 0 and self._cuts[-1] >= self._indexed_bytes)
+
+    def block(self, index: int) -> Block:
+        start = self._cuts[index]
+        after = index + 1
+        end = self._cuts[after] if after < len(self._cuts) else self._indexed_bytes
+        complete = not self._framers or (
+            after < len(self._cuts) and bool(self._ends_message[after])
+        )
+        first = self.capture.chunk_index_at(start)
+        reads = self.capture.chunk_index_at(end - 1) - first + 1
+        direction = self.capture.chunk(first).direction
+        return Block(index, direction, start, end, first, reads, complete)
+
+    def block_index_at(self, offset: int) -> int:
+        """The block holding the byte at `offset` (an offset the index covers)."""
+        return bisect.bisect_right(self._cuts, offset) - 1

@@ -1,0 +1,131 @@
+"""Blocks of a capture under each grouping: messages, not reads, and both directions apart."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tcptui.capture.message_index import MessageIndex
+from tcptui.capture.store import Capture, Direction
+from tcptui.codec.framing import parse_grouping
+
+RECEIVED, SENT = Direction.RECEIVED, Direction.SENT
+
+
+def capture_of(*chunks: tuple[Direction, bytes]) -> Capture:
+    capture = Capture()
+    for direction, data in chunks:
+        capture.append(direction, data)
+    return capture
+
+
+def blocks(capture: Capture, grouping: str) -> list[tuple[str, bytes, int, bool]]:
+    """Each block as (direction, bytes, reads, complete)."""
+    index = MessageIndex(capture, parse_grouping(grouping))
+    index.update()
+    found = []
+    for number in range(len(index)):
+        block = index.block(number)
+        data = capture.read(block.start, block.end - block.start)
+        found.append((block.direction.name[0], data, block.reads, block.complete))
+    return found
+
+
+TRICKLED = [(RECEIVED, bytes([byte])) for byte in b"one\r\ntwo\r\nthree\r\n"]
+
+
+def test_lines_trickled_a_byte_at_a_time_read_as_three_whole_lines() -> None:
+    assert blocks(capture_of(*TRICKLED), "line") == [
+        ("R", b"one\r\n", 5, True),
+        ("R", b"two\r\n", 5, True),
+        ("R", b"three\r\n", 7, True),
+    ]
+
+
+def test_chunk_grouping_shows_every_read_and_stream_joins_a_direction() -> None:
+    capture = capture_of(
+        (SENT, b"GET / "), (SENT, b"HTTP/1.0\r\n\r\n"), (RECEIVED, b"HTTP/1.0 200")
+    )
+    assert [data for _, data, _, _ in blocks(capture, "chunk")] == [
+        b"GET / ",
+        b"HTTP/1.0\r\n\r\n",
+        b"HTTP/1.0 200",
+    ]
+    assert blocks(capture, "stream") == [
+        ("S", b"GET / HTTP/1.0\r\n\r\n", 2, True),
+        ("R", b"HTTP/1.0 200", 1, True),
+    ]
+
+
+def test_each_direction_is_framed_on_its_own_stream() -> None:
+    capture = capture_of((SENT, b"GE"), (RECEIVED, b"hi\n"), (SENT, b"T /\nnext"))
+    assert blocks(capture, "line") == [
+        ("S", b"GE", 1, False),  # its line goes on after the reply: two blocks, one message
+        ("R", b"hi\n", 1, True),
+        ("S", b"T /\n", 1, True),
+        ("S", b"next", 1, False),
+    ]
+
+
+def test_a_lone_cr_ended_by_the_next_read_marks_its_own_block_complete() -> None:
+    capture = capture_of((SENT, b"a\r"), (RECEIVED, b"x"), (SENT, b"b"))
+    assert blocks(capture, "line") == [
+        ("S", b"a\r", 1, True),
+        ("R", b"x", 1, False),
+        ("S", b"b", 1, False),
+    ]
+
+
+def test_length_frames_spanning_reads_and_an_incomplete_one() -> None:
+    capture = capture_of((RECEIVED, b"\x00\x03a"), (RECEIVED, b"bc\x00\x05he"), (RECEIVED, b"l"))
+    assert blocks(capture, "length:u16be") == [
+        ("R", b"\x00\x03abc", 2, True),
+        ("R", b"\x00\x05hel", 2, False),
+    ]
+
+
+def test_updates_in_slices_give_the_blocks_of_one_update() -> None:
+    capture = capture_of(*TRICKLED, (SENT, b"QUIT\r\n"))
+    sliced = MessageIndex(capture, parse_grouping("line"))
+    passes = 0
+    while sliced.update(budget=3):
+        passes += 1
+    assert passes > 3
+    whole = MessageIndex(capture, parse_grouping("line"))
+    whole.update()
+    assert [sliced.block(i) for i in range(len(sliced))] == [
+        whole.block(i) for i in range(len(whole))
+    ]
+    assert sliced.block_index_at(capture.total_bytes - 1) == len(sliced) - 1
+
+
+def test_new_chunks_extend_the_index_as_they_arrive() -> None:
+    capture = capture_of((RECEIVED, b"par"))
+    index = MessageIndex(capture, parse_grouping("line"))
+    index.update()
+    assert (len(index), index.block(0).complete) == (1, False)
+    capture.append(RECEIVED, b"tial\nrest")
+    assert not index.up_to_date
+    index.update()
+    assert [(index.block(i).start, index.block(i).end) for i in range(len(index))] == [
+        (0, 8),
+        (8, 12),
+    ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.binary(max_size=200).map(lambda raw: bytes(b"a\r\n\0"[b % 4] for b in raw)),
+    cuts=st.lists(st.integers(1, 199), max_size=30),
+    grouping=st.sampled_from(["line", "delimiter:0d0a", "length:u8", "fixed:5"]),
+)
+def test_any_split_into_reads_gives_the_same_messages(
+    data: bytes, cuts: list[int], grouping: str
+) -> None:
+    bounds = [0, *sorted({cut for cut in cuts if cut < len(data)}), len(data)]
+    pieces = [data[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    split = capture_of(*((RECEIVED, piece) for piece in pieces))
+    whole = capture_of((RECEIVED, data)) if data else Capture()
+    assert [(d, b, c) for d, b, _, c in blocks(split, grouping)] == [
+        (d, b, c) for d, b, _, c in blocks(whole, grouping)
+    ]
