@@ -279,7 +279,7 @@ def _positive_seconds(text: str) -> float:
 def _settings_error(parser: argparse.ArgumentParser, exc: SettingsError) -> NoReturn:
     """A mistake in the settings file, said on its own: the usage text is about the command
     line, which was right."""
-    parser.exit(2, f"{parser.prog}: {exc}\n")
+    parser.exit(2, f"{parser.prog}: error: {exc}\n")
 
 
 def _settings_source(config: Path | None) -> str:

@@ -27,7 +27,7 @@ def test_a_settings_mistake_is_said_without_the_usage_text(
     config.write_text('line_ending = "sideways"\n')
     message = exit_message(capsys, ["--config", str(config), "example.com", "80"])
     assert "usage:" not in message
-    assert message.startswith("tcptui: ") and str(config) in message
+    assert message.startswith("tcptui: error: ") and str(config) in message
     assert message.count("\n") == 1
     message = exit_message(capsys, ["--config", str(config), "@nowhere"])
     assert "usage:" not in message
