@@ -32,6 +32,12 @@ from enum import StrEnum
 from typing import TypeAlias
 
 from tcptui.capture.store import Capture, Direction
+from tcptui.net.certificates import (
+    HostnameMismatchError,
+    certificate_info,
+    check_hostname,
+    describe_connection,
+)
 from tcptui.net.events import (
     CertificateInfo,
     Closed,
@@ -55,15 +61,13 @@ from tcptui.net.file_upload import FileUpload
 from tcptui.net.proxy import ProxyConfig, TunnelAttempt, TunnelError
 from tcptui.net.target import Family, Target
 from tcptui.net.tls import (
-    HostnameMismatchError,
     TlsChannel,
     TlsOptions,
     TlsSetupError,
     build_context,
     build_server_context,
-    certificate_info,
-    check_hostname,
-    describe_connection,
+)
+from tcptui.net.tls_failures import (
     describe_failure,
     describe_record_failure,
     is_handshake_rejection,

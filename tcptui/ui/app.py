@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, Keymap
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Header, TabbedContent, TabPane
@@ -37,6 +38,7 @@ from tcptui.ui.history_screen import HistorySearchScreen
 from tcptui.ui.inspector_panel import InspectorPanel
 from tcptui.ui.key_hints import KeyHints
 from tcptui.ui.listener_view import ListenerView
+from tcptui.ui.literal import as_markup, literal, visible
 from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.save_screen import SaveScreen
@@ -134,6 +136,26 @@ class TcpTuiApp(App[int]):
             return False
         self.theme = theme
         return True
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification, the app's and its widgets', shown as the text it is: they quote
+        file names, peers' and proxies' errors, settings and snippets, so none is read as
+        markup, whatever `markup` says (a constant one with `[` was garbled too)."""
+        super().notify(
+            visible(message),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # -- building ----------------------------------------------------------------------------
 
@@ -297,7 +319,7 @@ class TcpTuiApp(App[int]):
             client=client,
             id=f"session-{self._tabs_made}",
         )
-        await self._show_new_tab(TabPane(view.title, view, id=f"tab-{self._tabs_made}"))
+        await self._show_new_tab(TabPane(literal(view.title), view, id=f"tab-{self._tabs_made}"))
         return view
 
     async def open_listener_tab(self, host: str, port: int) -> ListenerView:
@@ -311,7 +333,7 @@ class TcpTuiApp(App[int]):
             save_base=self.config.save,
             id=f"listener-{self._tabs_made}",
         )
-        await self._show_new_tab(TabPane(view.title, view, id=f"tab-{self._tabs_made}"))
+        await self._show_new_tab(TabPane(literal(view.title), view, id=f"tab-{self._tabs_made}"))
         return view
 
     async def _show_new_tab(self, pane: TabPane) -> None:
@@ -387,7 +409,7 @@ class TcpTuiApp(App[int]):
         if isinstance(pane, TabPane) and pane.id:
             tab = tabs.get_tab(pane.id)
             if tab.label.plain != view.title:  # setting a label lays the screen out again
-                tab.label = view.title
+                tab.label = literal(view.title)
         return True
 
     @on(SessionView.TitleChanged)
@@ -482,13 +504,13 @@ class TcpTuiApp(App[int]):
         )
         for name, profile in self.config.settings.profiles.items():
             yield SystemCommand(
-                f"Open profile @{name}",
-                f"{profile.target} in a new tab",
+                as_markup(f"Open profile @{name}"),
+                as_markup(f"{profile.target} in a new tab"),
                 partial(self.open_target, profile.target),
             )
         for target in self.state.recent:
             yield SystemCommand(
-                f"Connect to {target}",
+                as_markup(f"Connect to {target}"),
                 "A recent target, in a new tab",
                 partial(self.open_target, target),
             )

@@ -28,6 +28,7 @@ from tcptui.codec.errors import CodecError
 from tcptui.history import DEFAULT_LIMIT, HistoryEntry, HistoryStore
 from tcptui.ui.history_screen import HistorySearchScreen
 from tcptui.ui.key_hints import key_for
+from tcptui.ui.literal import literal
 from tcptui.user_paths import history_path
 
 PREVIEW_BYTES = 16
@@ -258,7 +259,7 @@ class Composer(Vertical):
             # being removed (a tab closed as soon as it opened), whose children are then gone.
             return
         once = " for this message" if self._once_encoding is not None else ""
-        mode.update(f"{self.syntax.value} · {self.message_encoding}{once}")
+        mode.update(literal(f"{self.syntax.value} · {self.message_encoding}{once}"))
         self.border_title = Text(f"composer · {SYNTAX_HINTS[self.syntax]} · {self._send_key} sends")
         self._show_line_ending()
 
@@ -297,7 +298,7 @@ class Composer(Vertical):
             data = self.encode(text)
         except CodecError as exc:
             preview.set_class(True, "-error")
-            preview.update(Text(str(exc)))
+            preview.update(literal(str(exc)))
             return
         preview.set_class(False, "-error")
         head = data[:PREVIEW_BYTES].hex(" ")
@@ -313,7 +314,9 @@ class Composer(Vertical):
         """A file is being sent: show how far it got (its key again cancels)."""
         self.add_class("-uploading")
         cancel = key_for(self, "composer.send_file")
-        self.query_one("#upload-label", Static).update(Text(f"sending {name} · {cancel} cancels"))
+        self.query_one("#upload-label", Static).update(
+            literal(f"sending {name} · {cancel} cancels")
+        )
         self.query_one("#upload-progress", ProgressBar).update(total=max(total, 1), progress=done)
 
     def hide_upload(self) -> None:
@@ -322,7 +325,7 @@ class Composer(Vertical):
     def show_error(self, message: str) -> None:
         preview = self.query_one("#preview", Static)
         preview.set_class(True, "-error")
-        preview.update(Text(message))
+        preview.update(literal(message))
 
     @on(Input.Submitted, "#message")
     def _enter(self, event: Input.Submitted) -> None:

@@ -8,12 +8,12 @@ from collections import deque
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Select, Sparkline, Static
 
 from tcptui.capture.session_file import SessionMeta
 from tcptui.capture.store import Capture, Direction
-from tcptui.codec.safe_text import safe_label
 from tcptui.net.events import (
     Closed,
     ConnectAttempt,
@@ -33,6 +33,7 @@ from tcptui.net.events import (
 from tcptui.net.target import Family, Target, TargetError, parse_target
 from tcptui.ui.certificate_panel import CertificatePanel
 from tcptui.ui.form_input import FormInput
+from tcptui.ui.literal import literal, visible
 from tcptui.ui.saved_session import saved_steps, saved_tls
 
 STEP_ORDER = tuple(Step)
@@ -60,7 +61,7 @@ def human_age(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-def update_in_place(widget: Static, content: Text | str) -> None:
+def update_in_place(widget: Static, content: Content | Text | str) -> None:
     """`Static.update`, with a layout of the whole screen only if the height changes.
 
     Each layout costs 20-30 ms here, and a connection's events update these texts several
@@ -88,7 +89,7 @@ class LifecycleStep(Static):
         text = Text()
         text.append(f"{mark} ", style=colour)
         text.append(f"{self.step.value:<10}", style="bold")
-        text.append(detail)
+        text.append(visible(detail))
         update_in_place(self, text)
 
 
@@ -185,7 +186,7 @@ class ConnectionPanel(Vertical):
         return target
 
     def show_form_error(self, message: str) -> None:
-        self.query_one("#form-error", Static).update(Text(message))
+        self.query_one("#form-error", Static).update(literal(message))
 
     @property
     def family(self) -> Family:
@@ -231,26 +232,22 @@ class ConnectionPanel(Vertical):
         self.accepted = accepted
         if accepted:
             self.add_class("-no-form")
-            self.border_title = Text(f"connection · accepted from {safe_label(str(target))}")
+            self.border_title = literal(f"connection · accepted from {target}")
             self._step(Step.RESOLVE).show("ended", "none: the client came to the listener")
         else:
-            self.border_title = Text(f"connection · {safe_label(str(target))}")
+            self.border_title = literal(f"connection · {target}")
 
     def show_saved(self, meta: SessionMeta, capture: Capture) -> None:
         """A session file opened with --open: what it knows, and no form (nothing to dial)."""
         self.add_class("-no-form", "-saved")
-        self.border_title = Text(
-            f"saved session · {safe_label(meta.target or 'no target recorded')}"
-        )
+        self.border_title = literal(f"saved session · {meta.target or 'no target recorded'}")
         for step, (state, detail) in saved_steps(meta, capture).items():
             self._step(step).show(state, detail)
         tls = saved_tls(meta.tls)
         if tls is not None:
             update_in_place(self.query_one("#saved-tls", Static), tls)
         if meta.end_reason:
-            update_in_place(
-                self.query_one("#closed-reason", Static), Text(safe_label(meta.end_reason))
-            )
+            update_in_place(self.query_one("#closed-reason", Static), literal(meta.end_reason))
 
     def show_event(self, event: Event) -> None:
         match event:
@@ -314,12 +311,12 @@ class ConnectionPanel(Vertical):
         sentence = event.sentence()
         if event.unsent_bytes:
             sentence += f" ({event.unsent_bytes:,} queued bytes were not sent)"
-        update_in_place(self.query_one("#closed-reason", Static), Text(sentence))
+        update_in_place(self.query_one("#closed-reason", Static), literal(sentence))
         self.set_connected(False)
 
     def show_retry(self, message: str) -> None:
         """Auto-reconnect's state: the next attempt and how to stop it."""
-        update_in_place(self.query_one("#retry", Static), Text(message))
+        update_in_place(self.query_one("#retry", Static), literal(message))
 
     # -- stats -------------------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from tcptui.ui.key_hints import key_for
+from tcptui.ui.literal import literal
 
 Validator = Callable[[str], str | None]
 """Returns an error sentence, or None when the value is fine."""
@@ -40,17 +40,17 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.title_text))
+            yield Label(literal(self.title_text))
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-error")
             cancel = key_for(self, "prompt.cancel")
-            yield Label(Text(f"Enter accepts · {cancel} cancels"), id="prompt-hint")
+            yield Label(literal(f"Enter accepts · {cancel} cancels"), id="prompt-hint")
 
     @on(Input.Submitted, "#prompt-input")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         error = self.validate(event.value) if self.validate else None
         if error:
-            self.query_one("#prompt-error", Static).update(Text(error))
+            self.query_one("#prompt-error", Static).update(literal(error))
             return
         self.dismiss(event.value)

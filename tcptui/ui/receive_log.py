@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 from typing import Literal
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
@@ -21,6 +20,7 @@ from tcptui.capture.search import Pattern, search_capture
 from tcptui.capture.store import Capture
 from tcptui.ui.byte_marks import SearchMatches, SharedMarks
 from tcptui.ui.inspector_panel import InspectorPanel
+from tcptui.ui.literal import literal
 from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.transcript_rows import HEX_WIDTH
 from tcptui.ui.transcript_view import TranscriptView
@@ -143,7 +143,7 @@ class ReceiveLog(Vertical):
             parts.append(f"{matches.description}: {current}{len(matches):,} matches{state}")
         if extra:
             parts.append(extra)
-        self.query_one("#log-status", Static).update(Text(" · ".join(parts)))
+        self.query_one("#log-status", Static).update(literal(" · ".join(parts)))
 
     @on(TranscriptView.CursorMoved)
     def _cursor_moved(self, event: TranscriptView.CursorMoved) -> None:

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,6 +28,7 @@ from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture
 from tcptui.codec.words import counted
 from tcptui.net.events import Closed, Connected, EndReason, Event, Resolved, TlsEstablished
+from tcptui.ui.literal import literal
 
 SESSION = "session"
 """The Select value for a session file; exports use their ExportFormat name."""
@@ -298,5 +298,5 @@ class SaveScreen(ModalScreen[SaveResult | None]):
 
     def _say(self, sentence: str, error: bool = False) -> None:
         message = self.query_one("#save-message", Static)
-        message.update(Text(sentence))
+        message.update(literal(sentence))
         message.set_class(error, "-error")

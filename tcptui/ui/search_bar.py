@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -12,6 +11,7 @@ from textual.widgets import Input, Select, Static
 
 from tcptui.capture.search import Pattern, SearchMode, compile_pattern
 from tcptui.codec.errors import CodecError
+from tcptui.ui.literal import literal
 
 PLACEHOLDERS = {
     SearchMode.TEXT: "text to find, e.g. HTTP/1.1",
@@ -81,7 +81,7 @@ class SearchBar(Horizontal):
         try:
             pattern = compile_pattern(event.value, self.mode, self.encoding)
         except CodecError as exc:
-            error.update(Text(str(exc)))
+            error.update(literal(str(exc)))
             return
         error.update("")
         self.post_message(self.Submitted(pattern))

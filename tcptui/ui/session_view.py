@@ -761,7 +761,7 @@ class SessionView(Vertical):
                 self.capture, cursor, scope, key_hints(self), self.config.settings.clipboard_cap
             )
         except NothingToCopy as exc:
-            self.notify(str(exc), title="Nothing copied", severity="warning")
+            self.notify(str(exc), title="Nothing copied", severity="warning", markup=False)
             return
         result = copy_bytes_as_text(
             format_bytes(data, fmt), self.app.copy_to_clipboard, CLIPBOARD_TEXT_CAP
@@ -839,7 +839,8 @@ class SessionView(Vertical):
         if snippets is None:
             return
         if index >= len(snippets):
-            self.notify(f"No snippet {index + 1}: there are {len(snippets)}.", severity="warning")
+            have = counted(len(snippets), "snippet")
+            self.notify(f"No snippet {index + 1}: the file holds {have}.", severity="warning")
             return
         self.send_snippet(snippets[index])
 

@@ -17,11 +17,12 @@ import pytest
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.cli import parse_args
+from tcptui.net.certificates import NO_CLIENT_CERTIFICATE_NOTE
 from tcptui.net.events import EndReason, Step, TlsEstablished, TlsHandshakeStarted
 from tcptui.net.listener import Listener, ListenerEvent, Listening
 from tcptui.net.session import ConnectOptions, Session, SessionState
 from tcptui.net.target import Target
-from tcptui.net.tls import NO_CLIENT_CERTIFICATE_NOTE, TlsOptions
+from tcptui.net.tls import TlsOptions
 from tests.helpers import DEFAULT_TIMEOUT, EventRecorder, TestPki, make_pki, stream_bytes
 
 PAYLOAD = bytes(range(256)) * 4096  # 1 MiB, every byte value

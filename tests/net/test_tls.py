@@ -14,6 +14,7 @@ import pytest
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.cli import parse_args
+from tcptui.net.certificates import HostnameMismatchError, check_hostname
 from tcptui.net.events import (
     CertificateInfo,
     Closed,
@@ -28,12 +29,10 @@ from tcptui.net.events import (
 from tcptui.net.session import AlreadyTlsError, ConnectOptions, SessionState
 from tcptui.net.target import Target
 from tcptui.net.tls import (
-    HostnameMismatchError,
     TlsOptions,
     TlsSetupError,
     TlsVersion,
     build_context,
-    check_hostname,
 )
 from tests.helpers import (
     MIB,
