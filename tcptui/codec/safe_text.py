@@ -474,5 +474,10 @@ def ascii_only(pieces: list[Piece]) -> list[Piece]:
 
 def safe_label(text: str) -> str:
     """Text from outside (a session file, a server's name) made safe for a title or label:
-    every control, format or invisible character shown as an escape, never sent raw."""
-    return "".join(piece.text for piece in render_text(text.encode("utf-8", "surrogateescape")))
+    every control, format or invisible character shown as an escape, never sent raw. A
+    backslash stays single: a label is text, not bytes whose `\\r` could be mistaken for a CR
+    (a typed `\\` in an error message quoting it must read as typed)."""
+    return "\\".join(
+        "".join(piece.text for piece in render_text(part.encode("utf-8", "surrogateescape")))
+        for part in text.split("\\")
+    )

@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.widgets import Static
 
 from tcptui.cli import parse_args
+from tcptui.codec.composer_syntax import Syntax
 from tcptui.net.session import SessionState
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.certificate_panel import fingerprint_lines
@@ -82,3 +83,13 @@ def test_a_fingerprint_wraps_between_bytes_only() -> None:
     assert len(lines) == 4
     assert all(len(pair) == 2 for line in lines for pair in line.strip().split(":"))
     assert max(len(line) for line in lines) <= 33
+
+
+async def test_a_hex_mistake_quotes_the_character_as_typed() -> None:
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        app.composer.syntax = Syntax.HEX
+        app.composer.focus_entry()
+        await pilot.press(*"de ad \\")
+        preview = str(app.composer.query_one("#preview", Static).render())
+        assert preview == "'\\' (column 7) is not a hex digit"
