@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from tcptui import __version__
+from tcptui.automation_files import AutomationFileError, load_responders, load_sequence
 from tcptui.capture.large_buffers import pin_mmap_threshold
+from tcptui.codec.automation_rules import ResponderRule, Step
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.launch_config import LaunchConfig
 from tcptui.net.listener import parse_listen_address
@@ -140,6 +142,17 @@ def build_parser() -> argparse.ArgumentParser:
         dest="open_file",
         metavar="FILE",
         help="open a saved session file (ctrl+s saves one) instead of connecting",
+    )
+    parser.add_argument(
+        "--responders",
+        metavar="FILE",
+        help="answer received data by the [[responder]] rules in FILE (TOML); with --listen, "
+        "a mock server",
+    )
+    parser.add_argument(
+        "--run",
+        metavar="FILE",
+        help="run the [[step]] sequence in FILE (TOML) once connected",
     )
     _add_tls_arguments(parser)
     parser.add_argument(
@@ -349,6 +362,8 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
     if args.retry < 0:
         parser.error("--retry needs a count of 0 or more")
     _check_files(parser, args, options.tls)
+    encoding = (profile.encoding if profile else None) or settings.encoding
+    responders, sequence = _automation(parser, args, settings, encoding)
     return LaunchConfig(
         target,
         options,
@@ -360,8 +375,27 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
         forever=args.forever,
         listen=args.listen,
         settings=settings,
-        encoding=(profile.encoding if profile else None) or settings.encoding,
+        encoding=encoding,
+        responders=responders,
+        sequence=sequence,
     )
+
+
+def _automation(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, settings: Settings, encoding: str
+) -> tuple[tuple[ResponderRule, ...], tuple[Step, ...]]:
+    """The responder rules and the sequence to run, loaded and checked before the app starts."""
+    responders_file = args.responders or settings.responders
+    try:
+        rules = (
+            load_responders(Path(responders_file).expanduser(), encoding) if responders_file else []
+        )
+        steps = load_sequence(Path(args.run).expanduser(), encoding) if args.run else []
+    except AutomationFileError as exc:
+        parser.error(str(exc))
+    if steps and args.listen is not None:
+        parser.error("--run needs a connection to run on: give a target, not --listen")
+    return tuple(rules), tuple(steps)
 
 
 def _check_files(

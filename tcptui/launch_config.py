@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tcptui.codec.automation_rules import ResponderRule, Step
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.net.session import ConnectOptions
 from tcptui.net.target import Target
@@ -32,3 +33,7 @@ class LaunchConfig:
     """The settings file's values; the options above already include the command line's."""
     encoding: str = "utf-8"
     """The text encoding the first tab starts with: the profile's, else the settings'."""
+    responders: tuple[ResponderRule, ...] = ()
+    """Rules answering received data on every connection (`--responders`, setting responders)."""
+    sequence: tuple[Step, ...] = ()
+    """Steps `--run` runs once the first connection is open."""

@@ -129,6 +129,8 @@ class Settings:
     """Binding id to keys, e.g. `"session.connect" = "f2,ctrl+o"`, applied with App.set_keymap."""
     profiles: Mapping[str, Profile] = field(default_factory=lambda: MappingProxyType({}))
     """Named connections from `[profiles.NAME]` tables, opened with `tcptui @NAME`."""
+    responders: str = ""
+    """A TOML file of [[responder]] rules answering received data (as `--responders FILE`)."""
     listen: ListenSettings = ListenSettings()
     """Listen mode (`tcptui --listen`): the `[listen]` table."""
 
@@ -195,6 +197,7 @@ def render_settings(settings: Settings) -> str:
         f"clipboard_cap = {settings.clipboard_cap}",
         f"history_size = {settings.history_size}",
         f"ascii_only = {'true' if settings.ascii_only else 'false'}",
+        *([f"responders = {toml_string(settings.responders)}"] if settings.responders else []),
         "",
         "[listen]",
         f"max_clients = {settings.listen.max_clients}",
@@ -230,6 +233,7 @@ def _settings_from(document: dict[str, Any]) -> Settings:
         ascii_only=_read(document, "ascii_only", _boolean, default.ascii_only),
         keymap=_read(document, "keymap", _keymap, default.keymap),
         profiles=_read(document, "profiles", _profiles, default.profiles),
+        responders=_read(document, "responders", _name, default.responders),
         listen=_read(document, "listen", _listen, default.listen),
     )
 
@@ -531,6 +535,10 @@ history_size = 1000
 
 # Draw with ASCII characters only, for terminals or fonts without box drawing.
 ascii_only = false
+
+# A file of [[responder]] rules that answer received data on every connection
+# (the same as --responders FILE); the README shows the format.
+# responders = "~/mock.toml"
 
 # Listen mode (tcptui --listen): how many clients are held at once; a client over the
 # limit is closed at once and counted (--max-clients overrides it).

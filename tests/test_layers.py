@@ -23,7 +23,13 @@ LAYERS: list[tuple[str, tuple[str, ...], frozenset[str]]] = [
     ("net", ("tcptui.net",), frozenset({"python_socks", "truststore"})),
     (
         "user files",
-        ("tcptui.settings", "tcptui.history", "tcptui.snippets", "tcptui.app_state"),
+        (
+            "tcptui.settings",
+            "tcptui.history",
+            "tcptui.snippets",
+            "tcptui.app_state",
+            "tcptui.automation_files",
+        ),
         frozenset({"platformdirs"}),
     ),
     ("user files", ("tcptui.user_paths",), frozenset({"platformdirs"})),

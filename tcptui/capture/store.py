@@ -90,10 +90,13 @@ class Capture:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def append(self, direction: Direction, data: bytes | bytearray | memoryview) -> Chunk:
+    def append(
+        self, direction: Direction, data: bytes | bytearray | memoryview, note: str = ""
+    ) -> Chunk:
         """Store a copy of `data` as a new chunk (the caller may reuse its buffer afterwards).
 
-        Empty data is refused: a chunk always holds bytes.
+        Empty data is refused: a chunk always holds bytes. `note` is shown in its header (a
+        responder's reply says which rule sent it), after any note `add_note` left pending.
         """
         if not data:
             raise ValueError("a chunk cannot be empty")
@@ -111,10 +114,10 @@ class Capture:
                 # Outside the lock: readers never look past `_total`, which moves only below.
                 _write_at(self._fd, data, offset)
             with self._lock:
-                return self._record(direction, offset, len(data), mono, wall)
+                return self._record(direction, offset, len(data), mono, wall, note)
 
     def _record(
-        self, direction: Direction, offset: int, length: int, mono: int, wall: int
+        self, direction: Direction, offset: int, length: int, mono: int, wall: int, note: str = ""
     ) -> Chunk:
         """The facts of a chunk whose bytes are stored; called with both locks held."""
         stream_offset = self._stream_totals[direction]
@@ -128,8 +131,9 @@ class Capture:
         self._stream_totals[direction] += length
         self._chunk_totals[direction] += 1
         index = len(self._offsets) - 1
-        if self._pending_note:
-            self._notes[index], self._pending_note = self._pending_note, ""
+        if self._pending_note or note:
+            joined = " · ".join(part for part in (self._pending_note, note) if part)
+            self._notes[index], self._pending_note = joined, ""
         return Chunk(index, direction, offset, stream_offset, length, mono, wall)
 
     def append_pieces(self, direction: Direction, pieces: Iterable[bytes], length: int) -> Chunk:

@@ -20,14 +20,16 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tcptui.capture.export import SaveError
 from tcptui.capture.listen_save import client_save_path
 from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.store import Capture, Direction
+from tcptui.codec.automation_rules import ResponderRule
 from tcptui.net.events import Closed, DataReceived, DataSent, Event
+from tcptui.net.responders import Responders
 from tcptui.net.session import ConnectOptions, Session, SessionState, format_address
 from tcptui.net.target import Target
 
@@ -84,6 +86,9 @@ class ListenClient:
         self.has_tab = False
         self.saver: LiveSaver | None = None
         self.save_error = ""
+        self.responders: Responders | None = None
+        """The rules answering this client (`--responders`): a mock server answers every
+        client, whether or not anyone looks at it."""
         self._missed: list[Event] = []
         self._sink: EventSink | None = None
 
@@ -167,8 +172,10 @@ class ClientBook:
         *,
         max_clients: int,
         save_base: str | None = None,
+        responders: Sequence[ResponderRule] = (),
     ) -> None:
         self.options = options
+        self.responder_rules = tuple(responders)
         self.max_clients = max_clients
         self.save_base = save_base
         self.lock = threading.Lock()
@@ -194,11 +201,15 @@ class ClientBook:
     def admit(self, conn: socket.socket, host: str, port: int, local: str) -> None:
         """Start a session on `conn`; OSError if the process cannot give it what it needs."""
         client = ListenClient(self, next(self._numbers), Target(host, port), local)
+        on_event: EventSink = client.on_event
+        if self.responder_rules:
+            client.responders = Responders(self.responder_rules, client.capture)
+            on_event = client.responders.tap(on_event)
         try:
             client.session = Session(
                 client.target,
                 client.capture,
-                client.on_event,
+                on_event,
                 self.options,
                 accepted=conn,
                 accepted_addresses=(local, client.peer),
@@ -218,6 +229,12 @@ class ClientBook:
                 self._held -= 1
             client.capture.close()
             raise OSError(errno.EAGAIN, f"cannot start a thread: {exc}") from None
+        if client.responders is not None:
+            try:
+                client.responders.start(client.session.send)
+            except RuntimeError as exc:  # the session runs; say that its rules do not
+                client.responders = None
+                self.problem(f"client {client.number} ({client.peer}) is not answered: {exc}")
         self.changed()
 
     def refuse(self, peer: str) -> None:

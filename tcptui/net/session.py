@@ -167,7 +167,18 @@ class _TlsUpgrade:
     options: TlsOptions
 
 
-_Outgoing: TypeAlias = bytes | FileUpload | _TlsUpgrade
+@dataclass(frozen=True)
+class _Noted:
+    """Bytes to send whose chunk gets a note in the capture (which responder sent them)."""
+
+    data: bytes
+    note: str
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+_Outgoing: TypeAlias = bytes | FileUpload | _TlsUpgrade | _Noted
 _Connection: TypeAlias = socket.socket | TlsChannel
 """What the exchange loop reads and writes: the socket itself, or TLS over it."""
 
@@ -214,6 +225,8 @@ class Session:
         """True once the connection speaks TLS (or a STARTTLS upgrade is queued)."""
         self._read_wants_write = False
         self._write_wants_read = False
+        self._sending_note = ""
+        """The note of the bytes being written now, for their chunk in the capture."""
         self._recv_buffer: mmap.mmap | None = None
         """Reused by every read of this connection (allocated on the I/O thread's first read):
         a fresh bytes object per recv would cost a page-faulted mmap each time. Anonymous
@@ -228,12 +241,16 @@ class Session:
         self.state = SessionState.CONNECTING
         self._thread.start()
 
-    def send(self, data: bytes) -> None:
-        """Queue bytes for the peer; they are recorded in the capture once the kernel has them."""
+    def send(self, data: bytes, note: str = "") -> None:
+        """Queue bytes for the peer; they are recorded in the capture once the kernel has them.
+
+        `note` goes in the header of each chunk they are recorded as.
+        """
         with self._outbox_lock:
             self._check_can_send()
             for start in range(0, len(data), MAX_CHUNK):
-                self._outbox.append(data[start : start + MAX_CHUNK])
+                piece = data[start : start + MAX_CHUNK]
+                self._outbox.append(_Noted(piece, note) if note else piece)
         self._wake_up.wake()
 
     def _check_can_send(self) -> None:
@@ -714,6 +731,10 @@ class Session:
             head = self._outbox[0]
             if isinstance(head, _TlsUpgrade):
                 return None
+            if isinstance(head, _Noted):
+                self._outbox.popleft()
+                self._sending_note = head.note
+                return memoryview(head.data)
             if not isinstance(head, FileUpload):
                 self._outbox.popleft()
                 return memoryview(head)
@@ -787,8 +808,9 @@ class Session:
             return 0
 
     def _record_sent(self, data: memoryview | None) -> None:
+        note, self._sending_note = self._sending_note, ""
         if data:
-            self.capture.append(Direction.SENT, bytes(data))
+            self.capture.append(Direction.SENT, bytes(data), note)
             self._emit(DataSent(len(data)))
 
 

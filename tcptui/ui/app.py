@@ -331,6 +331,7 @@ class TcpTuiApp(App[int]):
             self.config.options,
             max_clients=self.config.settings.listen.max_clients,
             save_base=self.config.save,
+            responders=self.config.responders,
             id=f"listener-{self._tabs_made}",
         )
         await self._show_new_tab(TabPane(literal(view.title), view, id=f"tab-{self._tabs_made}"))

@@ -10,6 +10,7 @@ listener never touches the clients already accepted.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual import on
@@ -20,6 +21,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Button, Static
 
+from tcptui.codec.automation_rules import ResponderRule
 from tcptui.net.listen_clients import BookTally, ClientBook, ListenClient
 from tcptui.net.listener import (
     AcceptPaused,
@@ -86,13 +88,18 @@ class ListenerView(Vertical):
         *,
         max_clients: int,
         save_base: str | None = None,
+        responders: Sequence[ResponderRule] = (),
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
     ) -> None:
         super().__init__(id=id, classes="listener-view")
         self.host, self.port = host, port
         self.stopped = False
         self.book = ClientBook(
-            options, self._book_changed, max_clients=max_clients, save_base=save_base
+            options,
+            self._book_changed,
+            max_clients=max_clients,
+            save_base=save_base,
+            responders=responders,
         )
         self.listener = Listener(host, port, self._from_thread, self.book)
         self._steps: dict[str, tuple[str, str]] = {step: ("pending", "") for step in STEPS}

@@ -24,6 +24,7 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tcptui.capture.export import ExportFormat, SaveCancelled, SaveError, export_capture
+from tcptui.capture.script_export import ScriptKind, ScriptTarget, export_script
 from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture
 from tcptui.codec.words import counted
@@ -39,6 +40,8 @@ FORMAT_LABELS: dict[str, str] = {
     ExportFormat.RAW_SENT.name: "raw sent bytes",
     ExportFormat.HEXDUMP.name: "hex dump of received bytes (hexdump -C)",
     ExportFormat.PCAP.name: "pcap (Wireshark, tcpdump)",
+    ScriptKind.PYTHON.name: "Python script (replays what you sent, checks the replies)",
+    ScriptKind.PWNTOOLS.name: "pwntools script (remote, send, recvuntil)",
 }
 SAVED_AS: dict[str, str] = {
     SESSION: "a session file, which tcptui --open shows again",
@@ -54,6 +57,8 @@ SUFFIXES: dict[str, str] = {
     ExportFormat.RAW_SENT.name: ".sent.bin",
     ExportFormat.HEXDUMP.name: ".hexdump.txt",
     ExportFormat.PCAP.name: ".pcap",
+    ScriptKind.PYTHON.name: ".py",
+    ScriptKind.PWNTOOLS.name: ".pwn.py",
 }
 PROGRESS_INTERVAL = 0.1
 
@@ -166,9 +171,19 @@ class SaveScreen(ModalScreen[SaveResult | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="save.cancel")]
 
     def __init__(
-        self, capture: Capture, meta: SessionMeta | None = None, path: str | None = None
+        self,
+        capture: Capture,
+        meta: SessionMeta | None = None,
+        path: str | None = None,
+        *,
+        script_target: ScriptTarget | None = None,
+        first_chunk: int = 0,
     ) -> None:
+        """`script_target`: where an exported script connects (none for a reopened file);
+        `first_chunk`: where the current connection's bytes start in the capture."""
         super().__init__()
+        self.script_target = script_target
+        self.first_chunk = first_chunk
         self.capture = capture
         self.meta = meta or SessionMeta()
         self.initial_path = default_file_name() if path is None else path
@@ -236,6 +251,12 @@ class SaveScreen(ModalScreen[SaveResult | None]):
             self.query_one("#save-start", Button).label = "Overwrite"
             self._say(f"{check.path.name} already exists: press Overwrite to replace it.")
             return
+        if self.format_key in ScriptKind.__members__ and self.script_target is None:
+            self._say(
+                "A script replays a connection you opened: connect first (not in listen mode).",
+                error=True,
+            )
+            return
         self._forget_confirmation()
         self.cancel_event.clear()
         self._say("Saving…")
@@ -259,6 +280,9 @@ class SaveScreen(ModalScreen[SaveResult | None]):
     def _write(self, path: Path, key: str) -> SaveResult:
         if key == SESSION:
             nbytes = save_session(self.capture, path, self.meta, self._progress, self.cancel_event)
+        elif key in ScriptKind.__members__ and self.script_target is not None:
+            kind = ScriptKind[key]
+            nbytes = export_script(self.capture, path, kind, self.script_target, self.first_chunk)
         else:
             nbytes = export_capture(
                 self.capture,

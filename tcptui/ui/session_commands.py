@@ -113,6 +113,24 @@ def session_commands(view: SessionView) -> Iterator[SystemCommand]:
         view.action_save,
     )
     yield SystemCommand(
+        "Add responder…",
+        "Answer received data: match/hex/regex and reply/reply_hex/reply_mixed",
+        view.automation.ask_rule,
+    )
+    yield SystemCommand(
+        "Answer this chunk with…",
+        "A responder whose pattern is the start of the chunk under the log's cursor",
+        view.action_answer_chunk,
+    )
+    yield SystemCommand(
+        "Run sequence…", "Run a [[step]] file on this connection", view.automation.ask_run
+    )
+    yield SystemCommand(
+        "Record sequence…",
+        "Write what was sent (and the start of each reply) as a sequence file",
+        view.automation.ask_record,
+    )
+    yield SystemCommand(
         "Follow tail",
         keyed("Scroll to the newest bytes and stay there", "log.follow_tail"),
         view.action_follow,

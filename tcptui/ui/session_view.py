@@ -36,6 +36,7 @@ from tcptui.net.listen_clients import ListenClient
 from tcptui.net.session import Session, SessionError, SessionState
 from tcptui.net.target import Family, Target
 from tcptui.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
+from tcptui.ui.automation import ANSWER_BYTES, Automation, SequenceBar
 from tcptui.ui.composer import Composer, encode_message
 from tcptui.ui.connection_panel import ConnectionPanel, human_bytes
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
@@ -99,6 +100,9 @@ LIVE_ACTIONS = frozenset(
         "resend_chunk",
         "edit_chunk",
         "history_search",
+        "answer_chunk",
+        "ask_rule",
+        "ask_run",
     }
 )
 """What a tab of a saved session (--open) does not offer: it has no connection or composer."""
@@ -201,6 +205,9 @@ class SessionView(Vertical):
         self._next_data_take = 0.0
         self._bytes_taken = self.capture.total_bytes
         self._data_timer: Timer | None = None
+        self.automation = Automation(self, config.responders)
+        if target is not None:
+            self.automation.run_when_connected(config.sequence)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -215,6 +222,7 @@ class SessionView(Vertical):
             yield ConnectionPanel(self.capture, self._target, self.config.options.family)
             settings = self.config.settings
             yield ReceiveLog(self.capture, settings.view, settings.timestamps, settings.ascii_only)
+        yield SequenceBar()
         yield Composer(self.config.line_ending, history_size=self.config.settings.history_size)
 
     def on_mount(self) -> None:
@@ -245,6 +253,7 @@ class SessionView(Vertical):
             self._data_timer.stop()
             self._data_timer = None
         self.retry.stop()
+        self.automation.stop()
         if self.session is not None:
             self.session.close()
         if self.live_saver is not None:
@@ -325,6 +334,7 @@ class SessionView(Vertical):
         self.session = client.session
         self.session_facts = SessionFacts(str(client.target))
         self.connections_made += 1
+        self.automation.adopt(client.responders)
         client.attach(self._bridge)
 
     def _open_session(self, target: Target, family: Family) -> None:
@@ -335,7 +345,9 @@ class SessionView(Vertical):
         self._target = target
         options = replace(self.config.options, family=family)
         self._bridge = EventBridge(self, self.connection_id)
-        self.session = Session(target, self.capture, self._bridge, options)
+        on_event = self.automation.tap(self._bridge)
+        self.session = Session(target, self.capture, on_event, options)
+        self.automation.started(self.session)
         self.session_facts = SessionFacts(str(target))
         if self.capture.total_bytes:
             self.capture.add_note(f"⟲ connection {self.connections_made + 1} to {target}")
@@ -367,6 +379,7 @@ class SessionView(Vertical):
             self.last_end = event.reason
         self.panel.show_event(event)
         self._retitle()
+        self.automation.connected()
         if isinstance(event, Closed):
             self.receive_log.refresh_data()
             self._catch_up_live_save()
@@ -374,6 +387,9 @@ class SessionView(Vertical):
             if event.reason not in QUIET_ENDINGS:
                 self.notify(event.sentence(), title="Connection ended", severity="error")
             self._maybe_retry(event)
+
+    def on_sequence_bar_progressed(self, message: SequenceBar.Progressed) -> None:
+        self.automation.progressed(message)
 
     def on_data_available(self, message: DataAvailable) -> None:
         if message.connection_id != self.connection_id or self._bridge is None:
@@ -714,6 +730,12 @@ class SessionView(Vertical):
         self.composer.load_chunk(escape_for_composer(data, self.composer.encoding))
         self.composer.input.focus()
 
+    def action_answer_chunk(self) -> None:
+        """Add a responder whose pattern is the start of the chunk under the cursor."""
+        chunk = self._chunk_under_cursor()
+        if chunk is not None:
+            self.automation.ask_rule(self.capture.read_chunk(chunk, 0, ANSWER_BYTES))
+
     def _chunk_under_cursor(self) -> int | None:
         offset = self.receive_log.marks.cursor.offset
         if offset is None or offset >= self.capture.total_bytes:
@@ -776,7 +798,13 @@ class SessionView(Vertical):
     def action_save(self) -> None:
         live = self.session is not None or self.opened_meta is None
         meta = self.session_facts.meta() if live else self.opened_meta
-        self.app.push_screen(SaveScreen(self.capture, meta), self._saved)
+        screen = SaveScreen(
+            self.capture,
+            meta,
+            script_target=self.automation.script_target() if live else None,
+            first_chunk=self.automation.first_chunk,
+        )
+        self.app.push_screen(screen, self._saved)
 
     def _saved(self, result: SaveResult | None) -> None:
         if result is not None:

@@ -22,6 +22,7 @@ from . import (
     bench_hexdump,
     bench_ingest,
     bench_listen,
+    bench_responders,
     bench_search,
     bench_startup,
 )
@@ -29,6 +30,7 @@ from .common import ByteCheckError, Row, Settings, ensure_tools, workdir
 
 FIGURES: dict[str, ModuleType] = {
     "ingest": bench_ingest,
+    "responders": bench_responders,
     "flood": bench_flood,
     "frame": bench_frame,
     "hexdump": bench_hexdump,

@@ -21,6 +21,7 @@ from typing import Any
 from textual import on
 from textual.widgets import TabbedContent
 
+from tcptui.automation_files import load_responders
 from tcptui.capture.store import Direction
 from tcptui.cli import tune_process
 from tcptui.codec.composer_syntax import LineEnding
@@ -59,7 +60,10 @@ class DrivenApp(TcpTuiApp):
     """Textual resolves a relative CSS_PATH beside the subclass's module: point at the app's."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        super().__init__(LaunchConfig(None, ConnectOptions(), LineEnding.LF, False))
+        rules = tuple(load_responders(args.responders)) if args.responders else ()
+        super().__init__(
+            LaunchConfig(None, ConnectOptions(), LineEnding.LF, False, responders=rules)
+        )
         self.args = args
         self.baseline_kib = 0
         self.peak_reset = False
@@ -104,12 +108,22 @@ class DrivenApp(TcpTuiApp):
             self.facts["end_reason"] = str(message.event.reason)
             self.call_after_refresh(self._report)
 
+    def _responder_bytes(self) -> int:
+        """Received bytes the responders had matched when the UI showed the end."""
+        responders = self.current.automation.responders
+        return responders.matched_bytes if responders is not None else 0
+
     def _report(self) -> None:
         peak = memory_kib("VmHWM")
         views = self.receive_log.visible_views()
         digest = hashlib.sha256()
-        for block in self.capture.iter_bytes(4 << 20):
-            digest.update(block)
+        if self.args.responders:  # the replies are in the capture too: hash what was received
+            for chunk in self.capture.chunks():
+                if chunk.direction is Direction.RECEIVED:
+                    digest.update(self.capture.read(chunk.offset, chunk.length))
+        else:
+            for block in self.capture.iter_bytes(4 << 20):
+                digest.update(block)
         self.facts.update(
             reported=time.monotonic(),
             baseline_kib=self.baseline_kib,
@@ -117,9 +131,11 @@ class DrivenApp(TcpTuiApp):
             peak_reset=self.peak_reset,
             received=self.capture.stream_bytes(Direction.RECEIVED),
             chunks=len(self.capture),
+            received_chunks=self.capture.chunk_count(Direction.RECEIVED),
             sha256=digest.hexdigest(),
             following=all(view.following for view in views),
             rows=[view.layout_rows.total_rows for view in views],
+            responder_bytes=self._responder_bytes(),
         )
         with socket.create_connection(("127.0.0.1", self.args.control), timeout=10) as control:
             control.sendall(json.dumps(self.facts).encode() + b"\n")
@@ -132,6 +148,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="the server to ingest from")
     parser.add_argument("--control", type=int, required=True, help="where to report")
     parser.add_argument("--line-bytes", type=int, default=10 << 20)
+    parser.add_argument("--responders", help="a responders file to load, as --responders does")
     parser.add_argument(
         "--warm-mib", type=int, default=0, help="page cache to write and free before connecting"
     )

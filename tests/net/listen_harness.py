@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from tcptui.codec.automation_rules import ResponderRule
 from tcptui.net.events import ListenerEvent, Listening
 from tcptui.net.listen_clients import ClientBook
 from tcptui.net.listener import Listener
@@ -23,12 +24,17 @@ class ListenHarness:
     max_clients: int = 100
     save_base: str | None = None
     options: ConnectOptions = ConnectOptions()
+    responders: tuple[ResponderRule, ...] = ()
     events: list[ListenerEvent] = field(default_factory=list)
     condition: threading.Condition = field(default_factory=threading.Condition)
 
     def __post_init__(self) -> None:
         self.book = ClientBook(
-            self.options, self._changed, max_clients=self.max_clients, save_base=self.save_base
+            self.options,
+            self._changed,
+            max_clients=self.max_clients,
+            save_base=self.save_base,
+            responders=self.responders,
         )
         self.listener = Listener("127.0.0.1", 0, self._event, self.book)
 

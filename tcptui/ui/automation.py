@@ -1,0 +1,253 @@
+"""One tab's responders and sequence runs: a thin UI over net/responders.py and net/sequence.py.
+
+The engine does the work in its own threads; this module wires it to the tab's connection
+(an event tap in front of the tab's EventBridge), asks for rules and files in prompts, and
+shows a run's progress in a one-line bar above the composer. Every text from a rules file
+reaches the screen as `Text`, never as markup.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import Static
+
+from tcptui.automation_files import AutomationFileError, load_sequence
+from tcptui.capture.conversation import conversation, record_sequence
+from tcptui.capture.export import SaveError, write_atomically
+from tcptui.capture.script_export import ScriptTarget
+from tcptui.codec.automation_rules import ResponderRule, RuleError, Step, parse_responders
+from tcptui.codec.composer_syntax import escape_for_composer
+from tcptui.net.events import Event
+from tcptui.net.responders import Responders
+from tcptui.net.sequence import Progress, RunState, SequenceRun
+from tcptui.net.session import Session, SessionState
+from tcptui.ui.prompt_screen import PromptScreen
+
+if TYPE_CHECKING:
+    from tcptui.ui.session_view import SessionView
+
+ANSWER_BYTES = 64
+"""How much of a chunk "Answer this chunk with…" puts in the pattern: its start says enough."""
+
+
+class SequenceBar(Static):
+    """A run's progress: `2/5 step 3: expect '250 '`; stays after the end to say how it went."""
+
+    DEFAULT_CSS = """
+    SequenceBar { height: auto; display: none; padding: 0 1; background: $boost; }
+    SequenceBar.-failed { color: $error; }
+    SequenceBar.-passed { color: $success; }
+    """
+
+    class Progressed(Message):
+        def __init__(self, run: SequenceRun, progress: Progress) -> None:
+            super().__init__()
+            self.run = run
+            self.progress = progress
+
+    def show(self, progress: Progress) -> None:
+        self.display = True
+        mark = {RunState.RUNNING: "▶", RunState.PASSED: "✔"}.get(progress.state, "✖")
+        self.update(Text(f"{mark} sequence {progress.done}/{progress.total} · {progress.sentence}"))
+        self.set_class(progress.state in (RunState.FAILED, RunState.STOPPED), "-failed")
+        self.set_class(progress.state is RunState.PASSED, "-passed")
+
+
+def parse_rule_line(line: str, number: int, encoding: str) -> ResponderRule:
+    """A rule typed as TOML's inline-table body: `match = "PING", reply = "PONG\\r\\n"`."""
+    try:
+        document = tomllib.loads(f"responder = [{{{line}}}]")
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleError(f"not a rule: {exc}") from None
+    rule = parse_responders(document, encoding)[0]
+    return rule if "name" in document["responder"][0] else replace(rule, name=f"rule {number}")
+
+
+class Automation:
+    """The responders and the current sequence run of one SessionView."""
+
+    def __init__(self, view: SessionView, rules: Iterable[ResponderRule]) -> None:
+        self.view = view
+        self.rules = list(rules)
+        self.responders: Responders | None = None
+        self.run: SequenceRun | None = None
+        self.first_chunk = 0
+        self._pending_steps: tuple[Step, ...] = ()
+
+    # -- the connection ----------------------------------------------------------------------
+
+    def tap(self, bridge: Callable[[Event], None]) -> Callable[[Event], None]:
+        """The callback for a new Session: the bridge, then responders and any run."""
+        self.stop()
+        self.first_chunk = len(self.view.capture)
+
+        def observe(event: Event) -> None:
+            bridge(event)
+            run = self.run
+            if run is not None:
+                run.observe(event)
+
+        self.responders = Responders(self.rules, self.view.capture)
+        return self.responders.tap(observe)
+
+    def adopt(self, responders: Responders | None) -> None:
+        """Listen mode: the tab shows a client whose responders already run (if any)."""
+        self.responders = responders
+        if responders is not None:
+            self.rules = responders.rules
+
+    def started(self, session: Session) -> None:
+        if self.responders is not None:
+            self.responders.start(session.send)
+
+    def run_when_connected(self, steps: tuple[Step, ...]) -> None:
+        self._pending_steps = steps
+
+    def connected(self) -> None:
+        """The tab's connection is open: start `--run`'s sequence, once."""
+        session = self.view.session
+        if self._pending_steps and session is not None and session.state is SessionState.OPEN:
+            steps, self._pending_steps = self._pending_steps, ()
+            self.start_run(steps)
+
+    def stop(self) -> None:
+        if self.responders is not None:
+            self.responders.stop()
+        if self.run is not None:
+            self.run.stop()
+
+    def script_target(self) -> ScriptTarget | None:
+        """Where an exported script connects; None in listen mode, where we were the server."""
+        session = self.view.session
+        if session is None or self.view.config.listen is not None:
+            return None
+        tls = self.view.config.options.tls
+        return ScriptTarget(
+            session.target.host,
+            session.target.port,
+            session.target.tls,
+            tls.server_name or "",
+            tls.insecure,
+        )
+
+    # -- sequences ---------------------------------------------------------------------------
+
+    def start_run(self, steps: tuple[Step, ...]) -> None:
+        session = self.view.session
+        if session is None or not self.view.is_connected:
+            self.view.notify("Connect first: a sequence runs on an open connection.")
+            return
+        if self.run is not None and self.run.running:
+            self.run.stop()
+        bar = self.view.query_one(SequenceBar)
+        run: SequenceRun
+
+        def report(progress: Progress) -> None:
+            bar.post_message(SequenceBar.Progressed(run, progress))
+
+        run = SequenceRun(steps, session, self.view.capture, report)
+        self.run = run
+        run.start()
+
+    def progressed(self, message: SequenceBar.Progressed) -> None:
+        if message.run is not self.run:
+            return
+        self.view.query_one(SequenceBar).show(message.progress)
+        if message.progress.state is RunState.FAILED:
+            self.view.notify(
+                message.progress.sentence, title="Sequence stopped", severity="error", markup=False
+            )
+
+    def ask_run(self) -> None:
+        def chosen(path: str | None) -> None:
+            if not path:
+                return
+            try:  # checked by the prompt, but the file may have changed since
+                steps = load_sequence(Path(path).expanduser(), self._encoding)
+            except AutomationFileError as exc:
+                self.view.notify(str(exc), title="Sequence", severity="error", markup=False)
+                return
+            self.start_run(tuple(steps))
+
+        self.view.app.push_screen(
+            PromptScreen("Run a sequence file ([[step]] tables)", "", "steps.toml", self._check),
+            chosen,
+        )
+
+    def _check(self, path: str) -> str | None:
+        try:
+            load_sequence(Path(path).expanduser(), self._encoding)
+        except AutomationFileError as exc:
+            return str(exc)
+        return None
+
+    def ask_record(self) -> None:
+        def chosen(path: str | None) -> None:
+            if not path:
+                return
+            turns = conversation(self.view.capture, self.first_chunk)
+            text = record_sequence(turns, self._encoding)
+            try:
+                write_atomically(Path(path).expanduser(), lambda out: _write(out, text))
+            except SaveError as exc:
+                self.view.notify(str(exc), title="Not recorded", severity="error", markup=False)
+                return
+            self.view.notify(
+                f"Recorded {len(turns)} turns to {path}.", title="Recorded", markup=False
+            )
+
+        self.view.app.push_screen(
+            PromptScreen("Record what was sent as a sequence file", "", "steps.toml"), chosen
+        )
+
+    # -- responders --------------------------------------------------------------------------
+
+    def ask_rule(self, example: bytes = b"") -> None:
+        """Ask for a rule; with `example` (a chunk's bytes), its pattern is filled in."""
+        number = len(self.rules) + 1
+        shown = escape_for_composer(example[:ANSWER_BYTES], self._encoding)
+        value = f"match = {json.dumps(shown, ensure_ascii=False)}, reply = " if example else ""
+
+        def check(line: str) -> str | None:
+            try:
+                parse_rule_line(line, number, self._encoding)
+            except RuleError as exc:
+                return str(exc)
+            return None
+
+        def chosen(line: str | None) -> None:
+            if line:
+                self.add_rule(parse_rule_line(line, number, self._encoding))
+
+        self.view.app.push_screen(
+            PromptScreen(
+                "Add a responder (TOML keys, as in a responders file)",
+                value,
+                'match = "PING", reply = "PONG\\r\\n"',
+                check,
+            ),
+            chosen,
+        )
+
+    def add_rule(self, rule: ResponderRule) -> None:
+        """From now on, on this connection and this tab's next ones."""
+        self.rules.append(rule)
+        if self.responders is not None:
+            self.responders.add(rule)
+        self.view.notify(f"Responder {rule.name!r} added.", markup=False)
+
+    @property
+    def _encoding(self) -> str:
+        return self.view.composer.encoding
+
+
+def _write(out: BinaryIO, text: str) -> None:
+    out.write(text.encode("utf-8"))

@@ -1,0 +1,118 @@
+"""An exported script, run with this test's Python against the real server it was recorded with."""
+
+from __future__ import annotations
+
+import py_compile
+import socket
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from tcptui.capture.conversation import Turn, conversation, record_sequence
+from tcptui.capture.script_export import ScriptKind, ScriptTarget, export_script
+from tcptui.capture.store import Capture
+from tcptui.codec.automation_rules import SendStep, parse_sequence
+from tcptui.net.events import Connected
+from tcptui.net.session import Session
+from tests.helpers import EventRecorder, LoopbackServer
+
+SCRIPT_TIMEOUT = 60
+
+
+class ShoutServer(LoopbackServer):
+    """Greets, then answers each line in capitals: the same conversation every time."""
+
+    def __init__(self, greeting: bytes = b"HELLO\r\n") -> None:
+        super().__init__()
+        self.greeting = greeting
+
+    def handle(self, conn: socket.socket) -> None:
+        conn.sendall(self.greeting)
+        while data := conn.recv(65536):
+            conn.sendall(data.upper())
+
+
+def record(server: ShoutServer, capture: Capture) -> None:
+    recorder = EventRecorder()
+    session = Session(server.target, capture, recorder)
+    session.start()
+    try:
+        recorder.wait_for_event(Connected)
+        assert recorder.wait_for(lambda: recorder.received_bytes == 7)
+        for number, line in enumerate([b"ping\n", b"\x00binary\xff\n"], 1):
+            session.send(line)
+            expected = 7 + sum(len(x) for x in [b"ping\n", b"\x00binary\xff\n"][:number])
+            assert recorder.wait_for(lambda e=expected: recorder.received_bytes == e)
+    finally:
+        session.close()
+        assert session.join(10)
+
+
+def run_script(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=SCRIPT_TIMEOUT,
+        check=False,
+    )
+
+
+def test_the_python_script_replays_and_passes_against_the_same_server(
+    capture: Capture, tmp_path: Path
+) -> None:
+    with ShoutServer() as server:
+        record(server, capture)
+        script = tmp_path / "replay.py"
+        export_script(capture, script, ScriptKind.PYTHON, ScriptTarget(*server.address))
+        result = run_script(script)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == "all 3 replies matched\n"
+    text = script.read_text()
+    assert "import ssl" not in text and "import socket" in text
+
+
+def test_the_python_script_prints_what_differs(capture: Capture, tmp_path: Path) -> None:
+    with ShoutServer() as server:
+        record(server, capture)
+    with ShoutServer(b"HOWDY\r\n") as other:
+        script = tmp_path / "replay.py"
+        export_script(capture, script, ScriptKind.PYTHON, ScriptTarget(*other.address))
+        result = run_script(script)
+    assert result.returncode == 1
+    assert "step 1: the reply differs" in result.stdout
+    assert "expected b'HELLO\\r\\n'" in result.stdout
+    assert "got      b'HOWDY\\r\\n'" in result.stdout
+    assert "1 of 3 replies differed" in result.stdout
+
+
+def test_the_pwntools_script_is_valid_python_using_remote_send_recvuntil(
+    capture: Capture, tmp_path: Path
+) -> None:
+    with ShoutServer() as server:
+        record(server, capture)
+        script = tmp_path / "replay.pwn.py"
+        target = ScriptTarget(server.host, server.port, tls=True, server_name="example.test")
+        export_script(capture, script, ScriptKind.PWNTOOLS, target)
+    py_compile.compile(str(script), doraise=True)
+    text = script.read_text()
+    assert "from pwn import context, remote" in text
+    assert "io.send(message)" in text and "io.recvuntil(expected" in text
+    assert "SERVER_NAME = 'example.test'" in text
+
+
+def test_a_recorded_sequence_reads_back_as_the_same_sends(capture: Capture) -> None:
+    with ShoutServer() as server:
+        record(server, capture)
+    turns = conversation(capture)
+    assert turns == [
+        Turn(b"", b"HELLO\r\n"),
+        Turn(b"ping\n", b"PING\n"),
+        Turn(b"\x00binary\xff\n", b"\x00BINARY\xff\n"),
+    ]
+    steps = parse_sequence(tomllib.loads(record_sequence(turns)))
+    assert [s.action.data for s in steps if isinstance(s.action, SendStep)] == [
+        b"ping\n",
+        b"\x00binary\xff\n",
+    ]

@@ -1,0 +1,290 @@
+"""Responders, sequences and script export in the real app, against real loopback peers."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Select
+
+from tcptui.capture.store import Direction
+from tcptui.cli import parse_args
+from tcptui.net.sequence import RunState
+from tcptui.net.session import SessionState
+from tcptui.ui.app import TcpTuiApp
+from tcptui.ui.automation import SequenceBar
+from tcptui.ui.listener_view import ListenerView
+from tcptui.ui.prompt_screen import PromptScreen
+from tcptui.ui.save_screen import SaveScreen
+from tcptui.ui.session_view import SessionView
+from tests.helpers import DEFAULT_TIMEOUT, EchoServer, stream_bytes
+from tests.ui.helpers import wait_for
+
+SIZE = (150, 44)
+
+MOCK = """
+[[responder]]
+name = "greeting"
+regex = "^HELLO (\\\\w+)\\r\\n"
+reply = "hi {1}, you are number {counter}\\r\\n"
+
+[[responder]]
+hex = "de ad ?? ef"
+reply_hex = "ca fe"
+once = true
+"""
+
+
+def recv_exactly(conn: socket.socket, size: int) -> bytes:
+    conn.settimeout(DEFAULT_TIMEOUT)
+    data = b""
+    while len(data) < size:
+        part = conn.recv(size - len(data))
+        assert part, "the app closed the connection early"
+        data += part
+    return data
+
+
+def app_for(argv: list[str]) -> TcpTuiApp:
+    app = TcpTuiApp(parse_args(argv))
+    app.animation_level = "none"
+    return app
+
+
+async def test_listen_with_responders_is_a_mock_server(tmp_path: Path) -> None:
+    rules = tmp_path / "mock.toml"
+    rules.write_text(MOCK)
+    app = app_for(["--listen", "127.0.0.1:0", "--responders", str(rules)])
+    async with app.run_test(size=SIZE) as pilot:
+        listener = app.query_one(ListenerView)
+        await wait_for(pilot, lambda: listener.listener.port != 0, "the listener")
+        with socket.create_connection(("127.0.0.1", listener.listener.port)) as client:
+            client.sendall(b"HELLO al")
+            await wait_for(pilot, lambda: listener.book.client(1) is not None, "the client")
+            served = listener.book.client(1)
+            assert served is not None
+            await wait_for(
+                pilot, lambda: served.capture.total_bytes == 8, "the first part of the greeting"
+            )
+            client.sendall(b"ice\r\n\xde\xad\x00\xef\xde\xad\x01\xef")
+            expected = b"hi alice, you are number 1\r\n\xca\xfe"
+            assert recv_exactly(client, len(expected)) == expected
+            await wait_for(
+                pilot,
+                lambda: stream_bytes(served.capture, Direction.SENT) == expected,
+                "the replies in the capture",
+            )
+            notes = [served.capture.note(c.index) for c in served.capture.chunks()]
+            assert "↩ greeting" in notes and "↩ rule 2" in notes
+            listener.action_stop()
+
+
+async def test_run_sequence_shows_progress_and_a_failure_leaves_the_session_open(
+    tmp_path: Path,
+) -> None:
+    steps = tmp_path / "steps.toml"
+    steps.write_text(
+        '[[step]]\nsend = "one\\n"\n[[step]]\nexpect = "one"\n'
+        '[[step]]\nexpect = "never"\ntimeout = 0.2\n[[step]]\nsend = "not sent\\n"\n'
+    )
+    with EchoServer() as server:
+        app = app_for([f"127.0.0.1:{server.port}", "--run", str(steps)])
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(SessionView)
+            bar = view.query_one(SequenceBar)
+            await wait_for(
+                pilot,
+                lambda: (
+                    view.automation.run is not None
+                    and view.automation.run.result is not None
+                    and bar.display
+                ),
+                "the run's end",
+            )
+            assert view.automation.run is not None and view.automation.run.result is not None
+            assert view.automation.run.result.state is RunState.FAILED
+            shown = str(bar.render())
+            assert "sequence 2/4" in shown
+            assert "step 3: expect 'never': it did not arrive within 0.2 s" in shown
+            assert view.session is not None and view.session.state is SessionState.OPEN
+            view.composer.input.focus()
+            await pilot.press(*"more", "enter")
+            assert server.wait_received(len(b"one\nmore\n"))
+            assert server.received == b"one\nmore\n"
+
+
+async def test_a_responder_added_from_the_palette_answers_at_once() -> None:
+    with EchoServer() as server:
+        app = app_for([f"127.0.0.1:{server.port}"])
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(SessionView)
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.OPEN,
+                "open",
+            )
+            view.automation.ask_rule()
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+            app.screen.query_one(Input).value = 'match = "ping", reply = "pong", once = true'
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen), "closed")
+            view.composer.input.focus()
+            await pilot.press(*"ping", "enter")
+            # The echo server echoes "ping\n", the rule answers "pong", which is echoed too.
+            await wait_for(
+                pilot,
+                lambda: stream_bytes(view.capture, Direction.SENT) == b"ping\npong",
+                "the reply",
+            )
+            await wait_for(
+                pilot,
+                lambda: stream_bytes(view.capture, Direction.RECEIVED) == b"ping\npong",
+                "the echo of the reply",
+            )
+
+
+async def test_a_bad_palette_rule_is_one_sentence_in_the_prompt() -> None:
+    app = app_for([])
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(SessionView)
+        view.automation.ask_rule()
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+        app.screen.query_one(Input).value = 'hex = "zz", reply = "x"'
+        await pilot.press("enter")
+        error = str(app.screen.query_one("#prompt-error").render())
+        assert error == ("responder 1: hex: 'zz' is neither two hex digits nor the wildcard ??")
+
+
+async def test_ctrl_s_exports_a_python_script_that_passes(tmp_path: Path) -> None:
+    with EchoServer() as server:
+        app = app_for([f"127.0.0.1:{server.port}"])
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(SessionView)
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.OPEN,
+                "open",
+            )
+            view.composer.input.focus()
+            await pilot.press(*"hello", "enter")
+            await wait_for(pilot, lambda: view.capture.total_bytes == 12, "the echo")
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, SaveScreen), "the dialog")
+            script = tmp_path / "replay.py"
+            app.screen.query_one("#save-format", Select).value = "PYTHON"
+            app.screen.query_one("#save-path", Input).value = str(script)
+            await pilot.pause()
+            await pilot.click("#save-start")
+            await wait_for(pilot, lambda: script.exists(), "the script")
+        result = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == "all 1 replies matched\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "sentence"),
+    [
+        (
+            '[[responder]]\nregex = "(unclosed"\nreply = "x"\n',
+            "responder 1: regex: the regex does not compile: missing ), unterminated subpattern "
+            "at position 0",
+        ),
+        (
+            '[[responder]]\nname = "echo"\nmatch = "a"\nreply = "{2}"\n',
+            "responder 1 ('echo'): the reply uses {2} but the pattern has 0 group(s)",
+        ),
+        (
+            '[[responder]]\nmatch = "a"\nhex = "61"\nreply = "b"\n',
+            "responder 1 needs exactly one of match, hex, regex as a pattern (match and hex)",
+        ),
+    ],
+)
+def test_a_bad_rules_file_is_one_sentence_and_exit_2(
+    tmp_path: Path, body: str, sentence: str
+) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text(body)
+    result = subprocess.run(
+        [sys.executable, "-m", "tcptui", "--listen", "0", "--responders", str(rules)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == f"tcptui: error: {rules}: {sentence}"
+
+
+async def test_record_sequence_writes_what_was_sent_and_it_runs_again(tmp_path: Path) -> None:
+    recorded = tmp_path / "recorded.toml"
+    with EchoServer() as server:
+        app = app_for([f"127.0.0.1:{server.port}"])
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(SessionView)
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.OPEN,
+                "open",
+            )
+            view.composer.input.focus()
+            await pilot.press(*"first", "enter")
+            await wait_for(pilot, lambda: view.capture.total_bytes == 12, "the echo")
+            view.automation.ask_record()
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+            app.screen.query_one(Input).value = str(recorded)
+            await pilot.press("enter")
+            await wait_for(pilot, recorded.exists, "the recorded file")
+            assert recorded.read_text().endswith(
+                '[[step]]\nsend = "first\\\\n"\n\n[[step]]\nexpect = "first\\\\n"\ntimeout = 5\n'
+            )
+            view.automation.ask_run()
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+            app.screen.query_one(Input).value = str(recorded)
+            await pilot.press("enter")
+            await wait_for(
+                pilot,
+                lambda: view.automation.run is not None and view.automation.run.result is not None,
+                "the run",
+            )
+            assert view.automation.run is not None and view.automation.run.result is not None
+            assert view.automation.run.result.state is RunState.PASSED
+            assert server.wait_received(len(b"first\nfirst\n"))
+
+
+async def test_answer_this_chunk_fills_the_pattern_from_the_chunk_under_the_cursor() -> None:
+    with EchoServer() as server:
+        app = app_for([f"127.0.0.1:{server.port}"])
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(SessionView)
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.OPEN,
+                "open",
+            )
+            view.composer.input.focus()
+            await pilot.press(*"a\\x00[b]", "enter")
+            await wait_for(pilot, lambda: view.capture.total_bytes == 12, "the echo")
+            log = view.receive_log
+            log.hex_view.scroll_home(animate=False, immediate=True)
+            log.hex_view.focus()
+            await pilot.pause()
+            view.action_answer_chunk()
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+            prompt = app.screen.query_one(Input)
+            assert prompt.value == 'match = "a\\\\x00[b]\\\\n", reply = '
+            prompt.value += '"seen"'
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen), "closed")
+            view.composer.input.focus()
+            await pilot.press(*"a\\x00[b]", "enter")
+            await wait_for(
+                pilot,
+                lambda: stream_bytes(view.capture, Direction.SENT) == b"a\x00[b]\n" * 2 + b"seen",
+                "the rule's answer to the second echo",
+            )
