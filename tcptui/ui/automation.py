@@ -116,7 +116,7 @@ class Automation:
         session = self.view.session
         if self._pending_steps and session is not None and session.state is SessionState.OPEN:
             steps, self._pending_steps = self._pending_steps, ()
-            self.start_run(steps)
+            self.start_run(steps, first_chunk=self.first_chunk)
 
     def stop(self) -> None:
         if self.responders is not None:
@@ -140,7 +140,7 @@ class Automation:
 
     # -- sequences ---------------------------------------------------------------------------
 
-    def start_run(self, steps: tuple[Step, ...]) -> None:
+    def start_run(self, steps: tuple[Step, ...], first_chunk: int | None = None) -> None:
         session = self.view.session
         if session is None or not self.view.is_connected:
             self.view.notify("Connect first: a sequence runs on an open connection.")
@@ -153,7 +153,7 @@ class Automation:
         def report(progress: Progress) -> None:
             bar.post_message(SequenceBar.Progressed(run, progress))
 
-        run = SequenceRun(steps, session, self.view.capture, report)
+        run = SequenceRun(steps, session, self.view.capture, report, first_chunk)
         self.run = run
         run.start()
 

@@ -20,7 +20,7 @@ from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.save_screen import SaveScreen
 from tcptui.ui.session_view import SessionView
-from tests.helpers import DEFAULT_TIMEOUT, EchoServer, stream_bytes
+from tests.helpers import DEFAULT_TIMEOUT, EchoServer, LoopbackServer, stream_bytes
 from tests.ui.helpers import wait_for
 
 SIZE = (150, 44)
@@ -114,6 +114,37 @@ async def test_run_sequence_shows_progress_and_a_failure_leaves_the_session_open
             await pilot.press(*"more", "enter")
             assert server.wait_received(len(b"one\nmore\n"))
             assert server.received == b"one\nmore\n"
+
+
+class BannerServer(LoopbackServer):
+    """Greets at once, as SMTP and FTP servers do, then echoes."""
+
+    def handle(self, conn: socket.socket) -> None:
+        conn.sendall(b"220 ready\r\n")
+        conn.settimeout(DEFAULT_TIMEOUT)
+        while data := conn.recv(65536):
+            self._record(data)
+            conn.sendall(data)
+
+
+async def test_run_expects_the_greeting_that_arrived_before_the_sequence_started(
+    tmp_path: Path,
+) -> None:
+    steps = tmp_path / "smtp.toml"
+    steps.write_text('[[step]]\nexpect = "220 "\ntimeout = 3\n[[step]]\nsend = "EHLO me\\r\\n"\n')
+    with BannerServer() as server:
+        app = app_for([f"127.0.0.1:{server.port}", "--run", str(steps)])
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(SessionView)
+            await wait_for(
+                pilot,
+                lambda: view.automation.run is not None and view.automation.run.result is not None,
+                "the run's end",
+            )
+            assert view.automation.run is not None and view.automation.run.result is not None
+            assert view.automation.run.result.state is RunState.PASSED
+            assert server.wait_received(len(b"EHLO me\r\n"))
+            assert server.received == b"EHLO me\r\n"
 
 
 async def test_a_responder_added_from_the_palette_answers_at_once() -> None:
