@@ -371,6 +371,8 @@ def _automation(
         parser.error(str(exc))
     if steps and args.listen is not None:
         parser.error("--run needs a connection to run on: give a target, not --listen")
+    if steps and args.open_file is not None:
+        parser.error("--run needs a connection to run on: give a target, not --open")
     return tuple(rules), tuple(steps)
 
 
