@@ -233,6 +233,7 @@ class Automation:
                 value,
                 'match = "PING", reply = "PONG\\r\\n"',
                 check,
+                to_complete=bool(value),
             ),
             chosen,
         )

@@ -309,8 +309,7 @@ async def test_answer_this_chunk_fills_the_pattern_from_the_chunk_under_the_curs
             await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
             prompt = app.screen.query_one(Input)
             assert prompt.value == 'match = "a\\\\x00[b]\\\\n", reply = '
-            prompt.value += '"seen"'
-            await pilot.press("enter")
+            await pilot.press(*'"seen"', "enter")
             await wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen), "closed")
             view.composer.input.focus()
             await pilot.press(*"a\\x00[b]", "enter")
