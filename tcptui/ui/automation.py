@@ -205,7 +205,10 @@ class Automation:
             )
 
         self.view.app.push_screen(
-            PromptScreen("Record what was sent as a sequence file", "", "steps.toml"), chosen
+            PromptScreen(
+                "Record what was sent as a sequence file", "", "steps.toml", _new_file_only
+            ),
+            chosen,
         )
 
     # -- responders --------------------------------------------------------------------------
@@ -248,6 +251,14 @@ class Automation:
     @property
     def _encoding(self) -> str:
         return self.view.composer.encoding
+
+
+def _new_file_only(path: str) -> str | None:
+    """A recording is a new file: a sequence written by hand is never replaced by one."""
+    target = Path(path).expanduser()
+    if path and (target.exists() or target.is_symlink()):
+        return f"{path} already exists: give a new file name (a recording never replaces a file)"
+    return None
 
 
 def _write(out: BinaryIO, text: str) -> None:

@@ -288,6 +288,28 @@ async def test_record_sequence_writes_what_was_sent_and_it_runs_again(tmp_path: 
             assert server.wait_received(len(b"first\nfirst\n"))
 
 
+async def test_record_sequence_never_writes_over_an_existing_file(tmp_path: Path) -> None:
+    handwritten = tmp_path / "smtp.toml"
+    handwritten.write_text('[[step]]\nexpect = "220 "\n')
+    with EchoServer() as server:
+        app = app_for([f"127.0.0.1:{server.port}"])
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(SessionView)
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.OPEN,
+                "open",
+            )
+            view.automation.ask_record()
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+            app.screen.query_one(Input).value = str(handwritten)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, PromptScreen), "the prompt stays open to pick another"
+            assert "already exists" in str(app.screen.query_one("#prompt-error").render())
+            assert handwritten.read_text() == '[[step]]\nexpect = "220 "\n'
+
+
 async def test_answer_this_chunk_fills_the_pattern_from_the_chunk_under_the_cursor() -> None:
     with EchoServer() as server:
         app = app_for([f"127.0.0.1:{server.port}"])
