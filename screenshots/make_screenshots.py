@@ -65,6 +65,7 @@ async def main() -> None:
     await shoot("demo", [])
     await shoot("text-view", ["f5"])
     await shoot("hex-view", ["f5", "f5"])
+    await shoot("terminal-80x24", [], size=(80, 24))
 
 
 if __name__ == "__main__":

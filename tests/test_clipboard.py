@@ -6,13 +6,15 @@ import os
 import select
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tcptui.clipboard import TERMINAL_METHOD, CopyOutcome, copy_bytes_as_text
-from tests.helpers import require_tool
+from tests.helpers import DEFAULT_TIMEOUT, require_tool
 
 TEXT = "GET / HTTP/1.0\r\n\x00 héllo ␛ 😀\n"
 CAP = 1 << 20
@@ -62,11 +64,22 @@ def no_display(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
 
 
-def read_x_clipboard() -> str:
-    result = subprocess.run(
-        ["xclip", "-o", "-selection", "clipboard"], capture_output=True, timeout=10, check=True
-    )
-    return result.stdout.decode("utf-8")
+def read_x_clipboard(expected: str, timeout: float = DEFAULT_TIMEOUT) -> str:
+    """The X clipboard once it holds `expected`, or what it held at the deadline.
+
+    xclip takes the selection from its background child, which a loaded machine may run a
+    moment after the copying call returned: until then the clipboard is empty, not wrong.
+    """
+    deadline = time.monotonic() + timeout
+    pause = threading.Event()
+    while True:
+        result = subprocess.run(
+            ["xclip", "-o", "-selection", "clipboard"], capture_output=True, timeout=10
+        )
+        text = result.stdout.decode("utf-8") if result.returncode == 0 else ""
+        if text == expected or time.monotonic() > deadline:
+            return text
+        pause.wait(0.05)
 
 
 def test_text_goes_to_the_system_clipboard_when_there_is_one(x_display: str) -> None:
@@ -76,7 +89,7 @@ def test_text_goes_to_the_system_clipboard_when_there_is_one(x_display: str) -> 
 
     assert result.outcome is CopyOutcome.COPIED
     assert result.method == "system clipboard (xclip)"
-    assert read_x_clipboard() == TEXT
+    assert read_x_clipboard(TEXT) == TEXT
     assert sent_to_terminal == []
     assert result.sentence().endswith("to the system clipboard (xclip).")
 

@@ -15,6 +15,9 @@ from functools import cache
 from typing import BinaryIO, Literal
 
 BYTES_PER_ROW = 16
+VIEW_ROW_BYTES = (16, 8, 4)
+"""Bytes a row of the hex view may hold, widest first: a full `hexdump -C` row where it fits,
+else 8-byte rows (as `xxd -c 8`), else 4: a row is never cut by the view's edge."""
 
 ByteClass = Literal["null", "printable", "whitespace", "control", "high"]
 
@@ -53,6 +56,18 @@ def hex_row(data: bytes, offset: int) -> tuple[str, str, str]:
         hex_column += "  " + data[half:].hex(" ")
     ascii_column = data.translate(_ASCII_COLUMN).decode("ascii")
     return f"{offset:08x}", hex_column.ljust(_HEX_WIDTH), ascii_column
+
+
+def view_row_cells(row_bytes: int) -> int:
+    """Cells of a hex view row holding `row_bytes`: the offset and two spaces, `xx ` a byte
+    with one more space after each group of eight, a space, then the ASCII column between
+    two bars. 78 for 16 bytes, as `hexdump -C` prints it."""
+    return 10 + 3 * row_bytes + (row_bytes - 1) // 8 + 1 + row_bytes + 2
+
+
+def view_row_bytes(cells: int) -> int:
+    """The most bytes a hex view row may hold in `cells` columns (4 when none fits)."""
+    return next((size for size in VIEW_ROW_BYTES if view_row_cells(size) <= cells), 4)
 
 
 def hexdump_c(data: bytes, start_offset: int = 0) -> bytes:

@@ -58,6 +58,8 @@ class TcpTuiApp(App[int]):
 
     TITLE = "tcptui"
     CSS_PATH = "app.tcss"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    """Screens under 30 rows get the class -short: dialogs drop their blank rows there."""
     BINDINGS = [
         Binding("ctrl+n", "new_tab", "New tab", id="tabs.new", priority=True),
         Binding("ctrl+w", "close_tab", "Close tab", show=False, id="tabs.close", priority=True),

@@ -27,11 +27,28 @@ from tcptui.ui.literal import literal
 from tcptui.user_paths import history_path
 
 PREVIEW_BYTES = 16
+"""Bytes the preview shows before it has a width."""
 SYNTAX_HINTS = {
     Syntax.TEXT: "text with escapes: \\r \\n \\t \\0 \\e \\\\ \\xHH \\u{1F600}",
     Syntax.HEX: "hex bytes: de ad be ef · deadbeef · 0xde,0xad · de:ad",
     Syntax.MIXED: "text with {de ad} hex blocks; \\{ \\} \\\\ for literal braces",
 }
+
+
+def preview_line(data: bytes, key: str, width: int) -> str:
+    """`N bytes on Enter: 68 69 0a`, with as many bytes as `width` cells hold (and ` …` when
+    some are left out); without a width yet, the first PREVIEW_BYTES."""
+    plural = "s" if len(data) != 1 else ""
+    head = f"{len(data):,} byte{plural} on {key}: "
+    room = width - len(head)
+    if width <= 0:
+        shown = PREVIEW_BYTES
+    elif 3 * len(data) - 1 <= room:
+        shown = len(data)
+    else:
+        shown = max(1, (room - 1) // 3)  # `xx ` a byte, less the last space, then ` …`
+    more = " …" if len(data) > shown else ""
+    return f"{head}{data[:shown].hex(' ')}{more}"
 
 
 def encode_message(
@@ -241,11 +258,12 @@ class Composer(Vertical):
             preview.update(literal(str(exc)))
             return
         preview.set_class(False, "-error")
-        head = data[:PREVIEW_BYTES].hex(" ")
-        more = " …" if len(data) > PREVIEW_BYTES else ""
-        plural = "s" if len(data) != 1 else ""
         key = "F9" if self.multiline else "Enter"
-        preview.update(Text(f"{len(data):,} byte{plural} on {key}: {head}{more}"))
+        preview.update(Text(preview_line(data, key, preview.content_region.width)))
+
+    def on_resize(self) -> None:
+        """The preview shows as many bytes as its new width holds."""
+        self.update_preview()
 
     def show_upload(self, name: str, done: int, total: int) -> None:
         """A file is being sent: show how far it got (ctrl+o cancels)."""

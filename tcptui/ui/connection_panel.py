@@ -7,7 +7,7 @@ from collections import deque
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Select, Sparkline, Static
@@ -43,6 +43,7 @@ MARKS = {
     "ended": ("●", "#8a8a8a"),
 }
 RATE_SAMPLES = 40
+PANEL_WIDTH = 46
 
 
 def human_bytes(count: float) -> str:
@@ -103,20 +104,22 @@ class ConnectionPanel(Vertical):
     class DisconnectRequested(Message):
         pass
 
-    DEFAULT_CSS = """
-    ConnectionPanel { width: 46; height: 1fr; border: round $primary 40%; padding: 0 1; }
-    ConnectionPanel #target-row { height: auto; }
-    ConnectionPanel #host { width: 1fr; }
-    ConnectionPanel #port { width: 10; }
-    ConnectionPanel #family { width: 1fr; }
-    ConnectionPanel #connect { width: 14; min-width: 14; }
-    ConnectionPanel .step { height: auto; margin: 0 0; }
-    ConnectionPanel #steps { height: auto; margin: 1 0 0 0; }
-    ConnectionPanel #form-error { color: $error; height: auto; }
-    ConnectionPanel #closed-reason { height: auto; margin: 1 0 0 0; }
-    ConnectionPanel #retry { height: auto; color: $warning; }
-    ConnectionPanel #stats { height: 3; margin: 1 0 0 0; color: $text-muted; }
-    ConnectionPanel Sparkline { height: 2; margin: 0 0 0 0; }
+    DEFAULT_CSS = f"""
+    ConnectionPanel {{ width: {PANEL_WIDTH}; height: 1fr; border: round $primary 40%;
+                       padding: 0 1; }}
+    ConnectionPanel #panel-body {{ height: 1fr; scrollbar-size-vertical: 1; }}
+    ConnectionPanel #target-row {{ height: auto; }}
+    ConnectionPanel #host {{ width: 1fr; }}
+    ConnectionPanel #port {{ width: 10; }}
+    ConnectionPanel #family {{ width: 1fr; }}
+    ConnectionPanel #connect {{ width: 14; min-width: 14; }}
+    ConnectionPanel .step {{ height: auto; margin: 0 0; }}
+    ConnectionPanel #steps {{ height: auto; margin: 1 0 0 0; }}
+    ConnectionPanel #form-error {{ color: $error; height: auto; }}
+    ConnectionPanel #closed-reason {{ height: auto; margin: 1 0 0 0; }}
+    ConnectionPanel #retry {{ height: auto; color: $warning; }}
+    ConnectionPanel #stats {{ height: 3; margin: 1 0 0 0; color: $text-muted; }}
+    ConnectionPanel Sparkline {{ height: 2; margin: 0 0 0 0; }}
     """
 
     def __init__(self, capture: Capture, target: Target | None, family: Family) -> None:
@@ -134,28 +137,30 @@ class ConnectionPanel(Vertical):
         target = self._initial_target
         host = (target.display_host or target.host) if target else ""
         port = str(target.port) if target else ""
-        with Horizontal(id="target-row"):
-            yield FormInput(host, placeholder="host", id="host")
-            yield FormInput(port, placeholder="port", id="port")
-        with Horizontal(id="target-row-2", classes="-row"):
-            yield Select(
-                [
-                    ("auto (IPv4/IPv6)", Family.AUTO),
-                    ("IPv4 only", Family.IPV4),
-                    ("IPv6 only", Family.IPV6),
-                ],
-                value=self._initial_family,
-                allow_blank=False,
-                id="family",
-            )
-            yield Button("Connect", id="connect", variant="primary")
-        yield Static("", id="form-error")
-        with Vertical(id="steps"):
-            for step in STEP_ORDER:
-                yield LifecycleStep(step)
-        yield CertificatePanel()
-        yield Static("", id="closed-reason")
-        yield Static("", id="retry")
+        # What may not fit a short terminal scrolls; the live stats below it stay in view.
+        with VerticalScroll(id="panel-body"):
+            with Horizontal(id="target-row"):
+                yield FormInput(host, placeholder="host", id="host")
+                yield FormInput(port, placeholder="port", id="port")
+            with Horizontal(id="target-row-2", classes="-row"):
+                yield Select(
+                    [
+                        ("auto (IPv4/IPv6)", Family.AUTO),
+                        ("IPv4 only", Family.IPV4),
+                        ("IPv6 only", Family.IPV6),
+                    ],
+                    value=self._initial_family,
+                    allow_blank=False,
+                    id="family",
+                )
+                yield Button("Connect", id="connect", variant="primary")
+            yield Static("", id="form-error")
+            with Vertical(id="steps"):
+                for step in STEP_ORDER:
+                    yield LifecycleStep(step)
+            yield CertificatePanel()
+            yield Static("", id="closed-reason")
+            yield Static("", id="retry")
         yield Static("", id="stats")
         yield Sparkline(list(self._rates), id="rate-sparkline")
 
@@ -285,6 +290,12 @@ class ConnectionPanel(Vertical):
         update_in_place(self.query_one("#retry", Static), literal(message))
 
     # -- stats -------------------------------------------------------------------------------
+
+    def age(self) -> str:
+        """How long the connection has lasted (or lasted), `—` before the first."""
+        if self._connected_at is None:
+            return "—"
+        return human_age((self._closed_at or time.monotonic()) - self._connected_at)
 
     def update_stats(self) -> None:
         now = time.monotonic()

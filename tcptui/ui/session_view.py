@@ -15,6 +15,7 @@ from textual import on
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.events import Resize
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input
@@ -38,6 +39,7 @@ from tcptui.snippets import Snippet, SnippetFileError, load_snippets, save_snipp
 from tcptui.ui.automation import ANSWER_BYTES, Automation, SequenceBar
 from tcptui.ui.composer import Composer, encode_message
 from tcptui.ui.connection_panel import ConnectionPanel, human_bytes
+from tcptui.ui.connection_summary import ConnectionSummary, SummaryFacts, shows_full_panel
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
 from tcptui.ui.copying import CLIPBOARD_TEXT_CAP, NothingToCopy, bytes_to_copy, default_scope
 from tcptui.ui.messages import DataAvailable, EventBridge, SessionEvent
@@ -178,6 +180,8 @@ class SessionView(Vertical):
         self._next_data_take = 0.0
         self._bytes_taken = self.capture.total_bytes
         self._data_timer: Timer | None = None
+        self._panel_choice: bool | None = None
+        """ctrl+l's choice: the full panel shown or not, whatever the width; None: by width."""
         self.automation = Automation(self, config.responders)
         if target is not None:
             self.automation.run_when_connected(config.sequence)
@@ -191,6 +195,7 @@ class SessionView(Vertical):
             # Connect while the widgets are built: resolving, the handshake and the first
             # bytes overlap the building. The events wait in this view's queue till mounted.
             self._open_session(self._target, self.config.options.family)
+        yield ConnectionSummary(self.summary_facts)
         with Horizontal(classes="session-main"):
             yield ConnectionPanel(self.capture, self._target, self.config.options.family)
             settings = self.config.settings
@@ -199,6 +204,7 @@ class SessionView(Vertical):
         yield Composer(self.config.line_ending, history_size=self.config.settings.history_size)
 
     def on_mount(self) -> None:
+        self._fit_panel(self.app.size.width)
         self.composer.syntax = self.config.settings.syntax
         self.composer.set_encoding(self.config.encoding)  # checked by load_settings already
         self.receive_log.set_encoding(self.composer.encoding)
@@ -235,13 +241,29 @@ class SessionView(Vertical):
     @property
     def title(self) -> str:
         """The tab's label: a state dot, the target, and a marker for unseen data."""
+        return f"{self._state_dot()} {self._peer()}{' •' if self.unread else ''}"
+
+    def _state_dot(self) -> str:
         if self.opened_meta is not None:
-            return f"▤ {safe_label(self.opened_meta.target or 'saved session')}"
+            return "▤"
         state = self.session.state if self.session is not None else SessionState.IDLE
         failed = self.last_end is not None and self.last_end not in QUIET_ENDINGS
-        dot = "✖" if failed and state is SessionState.CLOSED else STATE_DOTS[state]
-        name = safe_label(str(self._target)) if self._target is not None else "new connection"
-        return f"{dot} {name}{' •' if self.unread else ''}"
+        return "✖" if failed and state is SessionState.CLOSED else STATE_DOTS[state]
+
+    def _peer(self) -> str:
+        if self.opened_meta is not None:
+            return safe_label(self.opened_meta.target or "saved session")
+        return safe_label(str(self._target)) if self._target is not None else "new connection"
+
+    def summary_facts(self) -> SummaryFacts:
+        """What the one-line summary shows in place of the panel."""
+        return SummaryFacts(
+            self._state_dot(),
+            self._peer(),
+            self.capture.stream_bytes(Direction.RECEIVED),
+            self.capture.stream_bytes(Direction.SENT),
+            self.panel.age(),
+        )
 
     def _retitle(self) -> None:
         self.post_message(self.TitleChanged(self))
@@ -313,6 +335,7 @@ class SessionView(Vertical):
     def _show_connecting(self, target: Target, *, announce: bool) -> None:
         """Before any of the new connection's events is shown: they arrive as messages."""
         self.panel.reset(target)
+        self._fit_panel()
         if announce:
             self.post_message(self.TargetUsed(target))
         self._retitle()
@@ -683,12 +706,26 @@ class SessionView(Vertical):
         self.notify(f"{layout} view", timeout=1.5)
 
     def action_toggle_panel(self) -> None:
-        """Hide the connection panel to give the log the whole width (on an 80-column
-        terminal the panel leaves it 34 columns: 7 bytes of a hex row), or show it again."""
+        """Show the full connection panel, or its one-line summary that leaves the log the
+        whole width, whatever the terminal's width (until pressed again)."""
+        self._panel_choice = not self.panel.display
+        self._fit_panel()
+
+    def on_resize(self, event: Resize) -> None:
+        self._fit_panel(event.size.width)
+
+    def _fit_panel(self, columns: int | None = None) -> None:
+        """The full panel beside the log where the log keeps whole hex rows, else a line."""
+        connected = self.session is not None or self.opened_meta is not None
+        full = shows_full_panel(columns or self.size.width, self._panel_choice, connected)
         panel = self.panel
-        if panel.display and panel.has_focus_within:
+        summary = self.query_one(ConnectionSummary)
+        if panel.display == full and summary.display != full:
+            return
+        if not full and panel.has_focus_within:
             self.composer.input.focus()
-        panel.display = not panel.display
+        panel.display = full
+        summary.show(not full)
 
     def action_toggle_inspector(self) -> None:
         """Show or hide the data inspector; the views it shrinks keep the cursor in sight."""
@@ -822,7 +859,7 @@ class SessionView(Vertical):
         """Focus what a person wants first: the composer when connected, else the form."""
         if self.opened_meta is not None:
             self.receive_log.text_view.focus()
-        elif self.session is not None:
+        elif self.session is not None or not self.panel.display:
             self.composer.focus_entry()
         else:
             self.panel.query_one("#host", Input).focus()

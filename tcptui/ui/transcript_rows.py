@@ -21,15 +21,15 @@ from textual.cache import LRUCache
 from textual.strip import Strip
 
 from tcptui.capture.store import Capture, Chunk, Direction
-from tcptui.codec.hexdump import BYTE_CLASSES, BYTES_PER_ROW
+from tcptui.codec.hexdump import BYTE_CLASSES, BYTES_PER_ROW, view_row_cells
 from tcptui.codec.safe_text import (
-    Piece,
     ascii_only,
     count_text_rows,
     render_text,
     text_row_starts,
 )
 from tcptui.ui.byte_marks import MarkKind
+from tcptui.ui.text_row_fit import RowFit, is_valid_utf8, piece_cells
 from tcptui.ui.transcript_layout import RowRef
 
 DIRECTION_STYLES = {
@@ -78,8 +78,8 @@ MARK_STYLES: dict[MarkKind, Style] = {
 }
 Marks = tuple[tuple[int, int, MarkKind], ...]
 GUTTER_WIDTH = 2
-HEX_WIDTH = 10 + 3 * BYTES_PER_ROW + 1 + 2 + BYTES_PER_ROW + 1
-_HEX_CELLS_AFTER_OFFSET = HEX_WIDTH - len("00000000  ")
+HEX_WIDTH = view_row_cells(BYTES_PER_ROW)
+"""A full `hexdump -C` row: the widest hex row."""
 _CHUNK_CACHE_SIZE = 4
 """Whole chunks kept for painting text rows: a recv can be megabytes, so only a few."""
 _CHUNK_FACTS_CACHE_SIZE = 256
@@ -109,19 +109,31 @@ def format_delta(nanos: int, micro: str = "µ") -> str:
 
 
 def paint_header(
-    chunk: Chunk, previous: Chunk | None, when: str, note: str, glyphs: Glyphs
+    chunk: Chunk,
+    previous: Chunk | None,
+    when: str,
+    note: str,
+    glyphs: Glyphs,
+    width: int | None = None,
 ) -> Strip:
+    """A chunk's header; in a narrow view (`width` cells) the delta, then the time, make room,
+    and what still does not fit is cut: a header never widens the view."""
     style = DIRECTION_STYLES[chunk.direction]
     delta = format_delta(chunk.mono_ns - previous.mono_ns, glyphs.micro) if previous else "first"
     sep = glyphs.separator
-    detail = f"  {chunk.length:,} B{sep}{when}{sep}{delta}{sep}#{chunk.index + 1}"
-    segments = [
-        Segment(glyphs.arrow(chunk.direction), style + Style(bold=True)),
-        Segment(detail, HEADER_DETAIL),
-    ]
+    arrow = Segment(glyphs.arrow(chunk.direction), style + Style(bold=True))
+    fields = [f"{chunk.length:,} B", when, delta, f"#{chunk.index + 1}"]
+    detail = "  " + sep.join(fields)
+    for dropped in (delta, when):
+        if width is None or cell_len(arrow.text + detail) <= width:
+            break
+        fields.remove(dropped)
+        detail = "  " + sep.join(fields)
+    segments = [arrow, Segment(detail, HEADER_DETAIL)]
     if note:
         segments.append(Segment(f"  {note}", NOTE_STYLE))
-    return Strip(segments)
+    strip = Strip(segments)
+    return strip if width is None or strip.cell_length <= width else strip.crop(0, width)
 
 
 class ChunkReader:
@@ -152,14 +164,14 @@ class ChunkReader:
             return cached[start:end]
         return self.capture.read_chunk(index, start, end - start)
 
-    def header(self, index: int) -> Strip:
+    def header(self, index: int, width: int | None = None) -> Strip:
         chunk = self.chunk(index)
         previous = self.chunk(index - 1) if index else None
         when = format_time(chunk, self.chunk(0), self.timestamps)
         note = self.capture.note(index)
         if self.glyphs is ASCII_GLYPHS:
             note = note.encode("ascii", "replace").decode()
-        return paint_header(chunk, previous, when, note, self.glyphs)
+        return paint_header(chunk, previous, when, note, self.glyphs, width)
 
 
 def _kept(cache: LRUCache[int, Kept], index: int, load: Callable[[int], Kept]) -> Kept:
@@ -172,6 +184,9 @@ def _kept(cache: LRUCache[int, Kept], index: int, load: Callable[[int], Kept]) -
 class RowPainter:
     """What both views share: a header row per chunk, then content rows painted by a subclass."""
 
+    row_cells: int
+    """The most cells a row of this painter takes: headers are kept within it too."""
+
     def __init__(self, reader: ChunkReader) -> None:
         self.reader = reader
 
@@ -183,7 +198,7 @@ class RowPainter:
 
     def paint(self, ref: RowRef, marks: Marks = ()) -> Strip:
         if ref.row < 0:
-            return self.reader.header(ref.chunk)
+            return self.reader.header(ref.chunk, self.row_cells)
         chunk = self.reader.chunk(ref.chunk)
         start, end = self.row_span(ref)
         return self.paint_row(chunk, start, self.reader.part(ref.chunk, start, end), marks)
@@ -218,8 +233,10 @@ class TextPainter(RowPainter):
 
     Rows of UTF-8 text hold the view's width in cells as painted (`\\t` takes two); in ASCII
     mode and other encodings rows are cut by bytes. A row of binary bytes can paint four cells
-    a byte (`\\xNN`), so chunks that are not plain text wrap at a quarter of the width and
-    every row still fits on screen.
+    a byte (`\\xNN`, eight for `\\u{0085}` in a one-byte encoding), so chunks that are not
+    plain text wrap at a fraction of the width. A row shape judged from a chunk's first bytes
+    is checked against every row of the chunk before it is used: no painted row is ever wider
+    than the view.
     """
 
     gutter_width = GUTTER_WIDTH
@@ -227,21 +244,49 @@ class TextPainter(RowPainter):
     def __init__(self, reader: ChunkReader, width: int, encoding: str = "utf-8") -> None:
         super().__init__(reader)
         self.wrap = max(8, width)
+        self.row_cells = self.wrap + self.gutter_width
         self.encoding = encoding
         # Rows of UTF-8 text hold a width of cells. Not in ASCII mode: there every non-ASCII
         # character is shown as an escape of eight cells or more, so rows stay in bytes.
-        utf8 = codecs.lookup(encoding).name == "utf-8"
+        utf8 = self._utf8 = codecs.lookup(encoding).name == "utf-8"
         self._cells = cell_len if utf8 and reader.glyphs is not ASCII_GLYPHS else None
         self._starts: LRUCache[int, list[int]] = LRUCache(_CHUNK_CACHE_SIZE)
         self._shapes: LRUCache[int, RowShape] = LRUCache(1024)
+        ascii_glyphs = reader.glyphs is ASCII_GLYPHS
+        self._fit = RowFit(self.wrap, encoding, ascii_glyphs, self._cells is not None)
 
     def shape_of(self, index: int) -> RowShape:
-        """How chunk `index` is cut into rows, judged from its first bytes."""
+        """How chunk `index` is cut into rows: judged from its first bytes, then checked."""
         shape = self._shapes.get(index)
         if shape is None:
-            shape = row_shape(self.reader.part(index, 0, _SAMPLE), self.wrap)
+            shape = self._fitting_shape(index)
             self._shapes[index] = shape
         return shape
+
+    def _fitting_shape(self, index: int) -> RowShape:
+        """The sample's shape if every row it cuts fits the view, else rows of fewer bytes.
+
+        Fixed rows of `wrap // most cells a byte` always fit, so binary is never walked. Other
+        chunks are plain text (cut by cells, exactly) or are checked row by row: a sample can
+        hide a run of escapes further on. Failing that, rows of half the width (tabs, CRs
+        painted in two cells), then the worst case, both still ending at newlines.
+        """
+        width, cut = row_shape(self.reader.part(index, 0, _SAMPLE), self.wrap)
+        safe_width = max(1, self.wrap // self._fit.most_cells)
+        if cut == "fixed":
+            return RowShape(min(width, safe_width), "fixed")
+        data = self.reader.data(index)
+        if self._fit.is_cut_exactly(data):
+            return RowShape(width, cut)
+        for candidate in (RowShape(width, cut), RowShape(max(1, self.wrap // 2), "bytes")):
+            starts = self._cut(data, candidate)
+            if self._fit.rows_fit(data, starts):
+                self._starts[index] = starts
+                return candidate
+        return RowShape(safe_width, "bytes")
+
+    def _cut(self, data: bytes, shape: RowShape) -> list[int]:
+        return text_row_starts(data, shape.width, shape.cut == "bytes", self._cells)
 
     def count_rows(self, index: int) -> int:
         """Binary chunks are counted from their length; others are read (and not kept).
@@ -252,7 +297,10 @@ class TextPainter(RowPainter):
         width, cut = self.shape_of(index)
         if cut == "fixed":
             return fixed_row_count(self.reader.capture.chunk(index).length, width)
-        data = self.reader.capture.read_chunk(index)
+        checked = self._starts.get(index)
+        if checked is not None:
+            return len(checked)
+        data = self.reader.data(index)  # read already, to judge its shape
         if data.isascii() and b"\t" not in data:
             return count_text_rows(data, width, cut == "bytes", self._cells)
         starts = self._starts[index] = text_row_starts(data, width, cut == "bytes", self._cells)
@@ -287,6 +335,8 @@ class TextPainter(RowPainter):
         glyphs = self.reader.glyphs
         segments = [Segment(glyphs.gutter, DIRECTION_STYLES[chunk.direction])]
         cells = cell_len(glyphs.gutter)
+        if marks and self._utf8:
+            marks = whole_characters(data, marks)
         parts = split_by_marks(len(data), marks) if marks else [((0, len(data)), None)]
         for (lo, hi), mark in parts:
             pieces = render_text(data[lo:hi], self.encoding)
@@ -298,14 +348,31 @@ class TextPainter(RowPainter):
                 segments.extend(
                     Segment(piece.text, PIECE_STYLES[piece.kind] + mark) for piece in pieces
                 )
-            cells += sum(map(_piece_cells, pieces))
+            cells += sum(map(piece_cells, pieces))
         return Strip(segments, cells)
 
 
-def _piece_cells(piece: Piece) -> int:
-    """Escapes and control pictures take a cell a character; only text may hold wide ones."""
-    text = piece.text
-    return len(text) if piece.kind != "text" or text.isascii() else cell_len(text)
+def whole_characters(data: bytes, marks: Marks) -> Marks:
+    """Marks widened to whole UTF-8 characters. A mark edge inside a character (the cursor on
+    its second byte) would paint each part as `\\xNN` escapes: a row of CJK text ten cells
+    wider than the view. The cursor lights the whole character instead."""
+    return tuple(
+        (_character_around(data, lo)[0], _character_around(data, hi)[1], kind)
+        for lo, hi, kind in marks
+    )
+
+
+def _character_around(data: bytes, edge: int) -> tuple[int, int]:
+    """The valid UTF-8 character that `edge` cuts, as (start, end); (edge, edge) if none."""
+    if not 0 < edge < len(data) or data[edge] & 0xC0 != 0x80:
+        return edge, edge
+    for lead in range(edge - 1, max(-1, edge - 4), -1):
+        if data[lead] & 0xC0 != 0x80:
+            for end in range(edge + 1, min(len(data), lead + 4) + 1):
+                if is_valid_utf8(data[lead:end]):
+                    return lead, end
+            break
+    return edge, edge
 
 
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
@@ -384,30 +451,39 @@ _LINE_BREAKS = dict.fromkeys(map(ord, "\t\r\n"))
 
 
 class HexPainter(RowPainter):
-    """Hex rows: offset, 16 bytes in two groups of 8, and an ASCII column, coloured by class."""
+    """Hex rows: offset, `row_bytes` bytes in groups of 8, and an ASCII column, coloured by
+    class. A full `hexdump -C` row of 16 bytes where the view is wide enough, else fewer
+    bytes a row (see `view_row_bytes`), so a row is always whole."""
 
     gutter_width = 0
 
-    def __init__(self, reader: ChunkReader, stream_offsets: bool = False) -> None:
+    def __init__(
+        self, reader: ChunkReader, stream_offsets: bool = False, row_bytes: int = BYTES_PER_ROW
+    ) -> None:
         super().__init__(reader)
         self.stream_offsets = stream_offsets
+        self.row_bytes = row_bytes
+        self.row_cells = view_row_cells(row_bytes)
 
     def count_rows(self, index: int) -> int:
-        return fixed_row_count(self.reader.capture.chunk(index).length, BYTES_PER_ROW)
+        return fixed_row_count(self.reader.capture.chunk(index).length, self.row_bytes)
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
         length = self.reader.chunk(ref.chunk).length
-        return fixed_row_span(length, ref.row, BYTES_PER_ROW)
+        return fixed_row_span(length, ref.row, self.row_bytes)
 
     def row_of_byte(self, chunk: int, offset: int) -> int:
-        return offset // BYTES_PER_ROW
+        return offset // self.row_bytes
 
     def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks) -> Strip:
         base = chunk.stream_offset if self.stream_offsets else 0
         offset_style = DIRECTION_STYLES[chunk.direction]
-        segments = hex_segments(data, base + start, offset_style, marks, self.reader.glyphs)
+        segments = hex_segments(
+            data, base + start, offset_style, marks, self.reader.glyphs, self.row_bytes
+        )
         # Every character after the offset takes one cell: no need to measure the row.
-        return Strip(segments, len(segments[0].text) + _HEX_CELLS_AFTER_OFFSET)
+        offset_cells = len(segments[0].text)
+        return Strip(segments, offset_cells + self.row_cells - len("00000000  "))
 
 
 def split_by_marks(length: int, marks: Marks) -> list[tuple[tuple[int, int], Style]]:
@@ -437,27 +513,29 @@ def hex_segments(
     offset_style: Style,
     marks: Marks = (),
     glyphs: Glyphs = UNICODE_GLYPHS,
+    row_bytes: int = BYTES_PER_ROW,
 ) -> list[Segment]:
-    """One hex row: offset, two groups of eight bytes, the ASCII column; a segment per run.
+    """One hex row: offset, groups of eight bytes, the ASCII column; a segment per run.
 
     Rows without marks (nearly all) are cut into runs of one byte class by a regex over the
     row's class bytes, so a frame of hex costs one segment per run, not per byte.
     """
     if marks:
-        return _marked_hex_segments(data, offset, offset_style, marks, glyphs)
+        return _marked_hex_segments(data, offset, offset_style, marks, glyphs, row_bytes)
     classes = data.translate(_CLASS_OF_BYTE)
     hex_text = data.hex(" ") + " "
     segments = [Segment(f"{offset:08x}  ", offset_style)]
     blank = ""  # unstyled space between the groups and after a short row, one segment
-    for group in (0, 8):
-        end = max(group, min(group + 8, len(data)))
+    size = min(8, row_bytes)
+    for group in range(0, row_bytes, size):
+        end = max(group, min(group + size, len(data)))
         if blank and end > group:
             segments.append(Segment(blank))
             blank = ""
         for run in _RUNS.finditer(classes, group, end):
             start, stop = run.span()
             segments.append(Segment(hex_text[start * 3 : stop * 3], _CLASS_STYLES[classes[start]]))
-        blank += "   " * (group + 8 - end) + (" " if group == 0 else "")
+        blank += "   " * (group + size - end) + (" " if group + size < row_bytes else "")
     if blank:
         segments.append(Segment(blank))
     segments.append(Segment(" " + glyphs.bar, HEADER_DETAIL))
@@ -466,7 +544,7 @@ def hex_segments(
         Segment(column[run.start() : run.end()], _CLASS_STYLES[run.group()[0]])
         for run in _RUNS.finditer(classes)
     )
-    segments.append(Segment(" " * (BYTES_PER_ROW - len(data)) + glyphs.bar, HEADER_DETAIL))
+    segments.append(Segment(" " * (row_bytes - len(data)) + glyphs.bar, HEADER_DETAIL))
     return segments
 
 
@@ -487,10 +565,11 @@ def _marked_hex_segments(
     offset_style: Style,
     marks: Marks,
     glyphs: Glyphs,
+    row_bytes: int,
 ) -> list[Segment]:
     marked = byte_mark_styles(len(data), marks)
     segments = [Segment(f"{offset:08x}  ", offset_style)]
-    for position in range(BYTES_PER_ROW):
+    for position in range(row_bytes):
         if position < len(data):
             value = data[position]
             style = BYTE_CLASS_STYLES[BYTE_CLASSES[value]]
@@ -500,10 +579,10 @@ def _marked_hex_segments(
             else:
                 segments.append(Segment(_HEX[value][:2], style + mark))
                 joined = position + 1 < len(data) and marked[position + 1] is mark
-                segments.append(Segment(" ", mark if joined and position != 7 else None))
+                segments.append(Segment(" ", mark if joined and position % 8 != 7 else None))
         else:
             segments.append(Segment("   "))
-        if position == 7:
+        if position % 8 == 7 and position + 1 < row_bytes:
             segments.append(Segment(" "))
     segments.append(Segment(" " + glyphs.bar, HEADER_DETAIL))
     segments.extend(
@@ -513,7 +592,7 @@ def _marked_hex_segments(
         )
         for value, mark in zip(data, marked, strict=True)
     )
-    segments.append(Segment(" " * (BYTES_PER_ROW - len(data)) + glyphs.bar, HEADER_DETAIL))
+    segments.append(Segment(" " * (row_bytes - len(data)) + glyphs.bar, HEADER_DETAIL))
     return list(Segment.simplify(segments))
 
 

@@ -25,13 +25,13 @@ from textual.selection import Selection
 from textual.strip import Strip
 
 from tcptui.capture.store import Capture
+from tcptui.codec.hexdump import BYTES_PER_ROW, view_row_bytes
 from tcptui.ui.bordered_rows import BorderedRowsCache
 from tcptui.ui.byte_marks import SharedMarks, marks_for_span
 from tcptui.ui.painted_scrollbar import PaintedScrollBars
 from tcptui.ui.transcript_layout import HEADER_ROWS, RowRef, TranscriptLayout
 from tcptui.ui.transcript_rows import (
     ASCII_GLYPHS,
-    HEX_WIDTH,
     UNICODE_GLYPHS,
     ChunkReader,
     HexPainter,
@@ -203,7 +203,7 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
 
     def _make_painter(self, wrap: int) -> TextPainter | HexPainter:
         if self.mode == "hex":
-            return HexPainter(self._reader, self.stream_offsets)
+            return HexPainter(self._reader, self.stream_offsets, self._hex_row_bytes())
         return TextPainter(self._reader, wrap, self.encoding)
 
     def set_encoding(self, encoding: str) -> None:
@@ -228,15 +228,35 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
     def _wrap_width(self) -> int:
         return max(8, self.scrollable_content_region.width - TextPainter.gutter_width)
 
+    def _hex_row_bytes(self) -> int:
+        """The most bytes a whole hex row may show in this view (16 before it has a width)."""
+        width = self.scrollable_content_region.width
+        return view_row_bytes(width) if width else BYTES_PER_ROW
+
     def on_resize(self) -> None:
         if self._take_first_size():
             return
         self._sized = True
+        if isinstance(self._painter, HexPainter):
+            self._fit_hex_rows()
+            return
         width = self._wrap_width()
         if isinstance(self._painter, TextPainter) and self._painter.wrap == width:
             self._stop_remeasuring()  # back to the width on screen: nothing to measure
         measuring = self._remeasuring[0] if self._remeasuring else self._painter
         if isinstance(measuring, TextPainter) and measuring.wrap != width:
+            self._rebuild(sliced=True)
+        else:
+            self._update_virtual_size()
+
+    def _fit_hex_rows(self) -> None:
+        """A new width: whole hex rows of as many bytes as fit (16, 8 or 4)."""
+        row_bytes = self._hex_row_bytes()
+        painter = self._painter
+        if isinstance(painter, HexPainter) and painter.row_bytes == row_bytes:
+            self._stop_remeasuring()
+        measuring = self._remeasuring[0] if self._remeasuring else self._painter
+        if isinstance(measuring, HexPainter) and measuring.row_bytes != row_bytes:
             self._rebuild(sliced=True)
         else:
             self._update_virtual_size()
@@ -382,7 +402,8 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         self.refresh()
 
     def _update_virtual_size(self) -> None:
-        content = HEX_WIDTH if self.mode == "hex" else self._painter_width()
+        painter = self._painter
+        content = painter.row_cells if isinstance(painter, HexPainter) else self._painter_width()
         size = Size(max(content, self._widest), self.layout_rows.total_rows)
         old = self.virtual_size
         if self.show_vertical_scrollbar and size.width == old.width and size.height >= old.height:

@@ -120,7 +120,8 @@ async def test_the_server_receives_exactly_what_the_composer_preview_announced()
                 assert server.wait_received(before + count)
                 got = server.received[before:]
                 assert len(got) == count, (syntax, text)
-                assert got[:16].hex(" ") == head, (syntax, text)
+                shown = bytes.fromhex(head)  # as many as the preview's width holds
+                assert shown and got.startswith(shown), (syntax, text)
                 assert app.composer.input.value == ""
                 expected_total += count
             assert app.capture.stream_bytes(Direction.SENT) == expected_total

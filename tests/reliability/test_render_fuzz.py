@@ -7,6 +7,7 @@ several widths and encodings. The hostile corpus then goes through the running a
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 
 import pytest
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from textual.strip import Strip
 
 from tcptui.capture.store import Capture, Direction
-from tcptui.codec.hexdump import BYTES_PER_ROW
+from tcptui.codec.hexdump import BYTES_PER_ROW, view_row_bytes
 from tcptui.codec.safe_text import render_text
 from tcptui.ui.transcript_layout import RowRef
 from tcptui.ui.transcript_rows import (
@@ -24,6 +25,7 @@ from tcptui.ui.transcript_rows import (
     UNICODE_GLYPHS,
     ChunkReader,
     HexPainter,
+    Marks,
     TextPainter,
     hex_segments,
 )
@@ -151,6 +153,83 @@ def test_an_unmarked_hex_row_paints_as_a_marked_row_with_no_marks(
     assert list(fast.simplify()) == list(per_byte.simplify())
 
 
+@settings(max_examples=300)
+@given(
+    st.lists(hostile_bytes, min_size=1, max_size=4),
+    st.integers(min_value=20, max_value=250),
+    st.sampled_from(ENCODINGS),
+    st.booleans(),
+)
+def test_no_text_row_is_painted_wider_than_its_view(
+    chunks: list[bytes], view_width: int, encoding: str, ascii_glyphs: bool
+) -> None:
+    """At any width from 20 to 250 columns, for any bytes: a row shape judged from a chunk's
+    first bytes must never paint a row wider than the view (a sideways scroll bar)."""
+    capture = capture_of(*chunks)
+    glyphs = ASCII_GLYPHS if ascii_glyphs else UNICODE_GLYPHS
+    content = view_width - 4  # the border and the vertical scroll bar
+    try:
+        painter = TextPainter(ChunkReader(capture, glyphs=glyphs), content - 2, encoding)
+        for strip in painted_rows(painter, capture):
+            if "received" in strip.text or "sent" in strip.text:
+                continue  # a header: cut by the view, as a title is
+            assert strip.cell_length <= content, (view_width, encoding, strip.text)
+    finally:
+        capture.close()
+
+
+@settings(max_examples=200)
+@given(
+    hostile_bytes,
+    st.integers(min_value=20, max_value=250),
+    st.booleans(),
+    st.data(),
+)
+def test_the_cursor_or_a_selection_never_widens_a_text_row(
+    data: bytes, view_width: int, ascii_glyphs: bool, draw: st.DataObject
+) -> None:
+    """A mark edge inside a UTF-8 character would paint its bytes as escapes, wider."""
+    capture = capture_of(data or b"x")
+    glyphs = ASCII_GLYPHS if ascii_glyphs else UNICODE_GLYPHS
+    content = view_width - 4
+    try:
+        painter = TextPainter(ChunkReader(capture, glyphs=glyphs), content - 2)
+        for row in range(painter.count_rows(0)):
+            start, end = painter.row_span(RowRef(0, row))
+            lo = draw.draw(st.integers(min_value=0, max_value=end - start - 1))  # clipped to
+            hi = draw.draw(st.integers(min_value=lo + 1, max_value=end - start))  # the row
+            marks: Marks = ((lo, hi, "selection"), (lo, lo + 1, "cursor"))
+            assert painter.paint(RowRef(0, row), marks).cell_length <= content, marks
+    finally:
+        capture.close()
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.binary(min_size=1, max_size=300), min_size=1, max_size=3),
+    st.integers(min_value=60, max_value=250),
+)
+def test_hex_rows_are_whole_at_every_width_from_60_columns(
+    chunks: list[bytes], view_width: int
+) -> None:
+    content = view_width - 4
+    capture = capture_of(*chunks)
+    try:
+        row_bytes = view_row_bytes(content)
+        painter = HexPainter(ChunkReader(capture), row_bytes=row_bytes)
+        for index in range(len(capture)):
+            rows = [painter.paint(RowRef(index, row)) for row in range(painter.count_rows(index))]
+            assert all(row.cell_length <= content for row in rows)
+            assert all(row.text.endswith("│") for row in rows)  # the ASCII column is whole
+            data = capture.read_chunk(index)
+            for number, row in enumerate(rows):
+                shown = data[number * row_bytes :][:row_bytes]
+                column = "".join(chr(value) if 32 <= value < 127 else "·" for value in shown)
+                assert row.text.endswith(f"│{column.ljust(row_bytes)}│")
+    finally:
+        capture.close()
+
+
 def test_every_byte_value_paints_printable_in_every_encoding() -> None:
     capture = capture_of(bytes(range(256)) * 3, HOSTILE_PAYLOAD)
     try:
@@ -195,3 +274,47 @@ def test_text_rows_of_invisible_characters_fit_the_view(char: str) -> None:
         assert max(widths) <= 80 + TextPainter.gutter_width, widths
     finally:
         capture.close()
+
+
+def random_chunks(count: int, seed: int) -> list[bytes]:
+    """Text, binary and text with escapes mixed, as a real conversation with a device."""
+    rng = random.Random(seed)
+    fragments = [*HOSTILE_FRAGMENTS, b"\t", b"\r\n", b"\xff", "日本語".encode(), b"ok "]
+    chunks = []
+    for number in range(count):
+        kind = number % 3
+        if kind == 0:
+            chunks.append(rng.randbytes(rng.randint(1, 400)))
+        elif kind == 1:
+            text = " ".join("word" * rng.randint(1, 9) for _ in range(rng.randint(1, 40)))
+            chunks.append(text.encode() + b"\n")
+        else:
+            chunks.append(b"".join(rng.choice(fragments) for _ in range(rng.randint(1, 60))))
+    return chunks
+
+
+async def test_1500_random_chunks_never_scroll_the_text_view_sideways() -> None:
+    """Binary and text chunks at every width the log may get: no horizontal scroll bar, and
+    no row of the whole transcript wider than the view (the user never asked for no wrap)."""
+    app = make_app(None)
+    app.capture = capture_of(*random_chunks(1500, seed=24))
+    async with app.run_test(size=(250, 40)) as pilot:
+        log = app.receive_log
+        log.refresh_data()
+        await pilot.press("ctrl+l", "f5")  # no panel, the text view alone: the whole width
+        view = log.text_view
+        for columns in range(250, 19, -23):
+            await pilot.resize_terminal(columns, 40)
+            await pilot.pause()
+            while view.layout_rows.pending or view.border_subtitle:
+                await pilot.pause()  # measured in slices for the new width
+            content = view.scrollable_content_region.width
+            assert not view.show_horizontal_scrollbar, columns
+            assert view.virtual_size.width <= content, columns
+            layout = view.layout_rows
+            widths = {
+                view.strip_for(ref).cell_length
+                for ref in map(layout.locate, range(layout.total_rows))
+                if ref is not None and ref.row >= 0
+            }
+            assert max(widths) <= content, (columns, max(widths))

@@ -213,7 +213,7 @@ async def test_a_line_is_copied_to_the_system_clipboard_when_there_is_one(x_disp
     app = app_with()
     async with app.run_test(size=SIZE) as pilot:
         value = await copy_u32_be(app, pilot, "enter")
-        assert read_x_clipboard() == value
+        assert read_x_clipboard(value) == value
         assert "system clipboard (xclip)" in last_notification(app)
 
 
