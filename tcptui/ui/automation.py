@@ -98,11 +98,28 @@ class Automation:
         self.responders = Responders(self.rules, self.view.capture)
         return self.responders.tap(observe)
 
-    def adopt(self, responders: Responders | None) -> None:
-        """Listen mode: the tab shows a client whose responders already run (if any)."""
-        self.responders = responders
-        if responders is not None:
-            self.rules = responders.rules
+    def adopt(
+        self,
+        responders: Responders | None,
+        session: Session | None,
+        bridge: Callable[[Event], None],
+    ) -> Callable[[Event], None]:
+        """Listen mode: the tab shows a client whose responders already run; a client served
+        without rules gets its own (no rules yet) so that one added from the palette answers
+        it. Returns the callback for the client's events."""
+        if responders is not None or session is None:
+            self.responders = responders
+            if responders is not None:
+                self.rules = responders.rules
+            return bridge
+        own = Responders(self.rules, self.view.capture)
+        try:
+            own.start(session.send)
+        except RuntimeError:  # the system has no thread to give: the client goes unanswered
+            self.responders = None
+            return bridge
+        self.responders = own
+        return own.tap(bridge)
 
     def started(self, session: Session) -> None:
         if self.responders is not None:

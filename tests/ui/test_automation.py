@@ -22,6 +22,7 @@ from tcptui.ui.save_screen import SaveScreen
 from tcptui.ui.session_view import SessionView
 from tests.helpers import DEFAULT_TIMEOUT, EchoServer, LoopbackServer, stream_bytes
 from tests.ui.helpers import wait_for
+from tests.ui.test_listen import open_client_tab, wait_listening
 
 SIZE = (150, 44)
 
@@ -175,6 +176,22 @@ async def test_a_responder_added_from_the_palette_answers_at_once() -> None:
                 lambda: stream_bytes(view.capture, Direction.RECEIVED) == b"ping\npong",
                 "the echo of the reply",
             )
+
+
+async def test_a_palette_rule_answers_a_listen_client_served_without_responders() -> None:
+    app = app_for(["--listen", "127.0.0.1:0"])
+    async with app.run_test(size=SIZE) as pilot:
+        listener = await wait_listening(pilot, app)
+        with socket.create_connection(("127.0.0.1", listener.listener.port)) as client:
+            client.sendall(b"hello\n")
+            view = await open_client_tab(pilot, app, listener, 0)
+            view.automation.ask_rule()
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+            await pilot.press(*'match = "PING", reply = "PONG"', "enter")
+            await wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen), "closed")
+            client.sendall(b"PING\n")
+            assert recv_exactly(client, 4) == b"PONG"
+            listener.action_stop()
 
 
 async def test_a_bad_palette_rule_is_one_sentence_in_the_prompt() -> None:
