@@ -361,8 +361,7 @@ class SessionView(Vertical):
         self.session = client.session
         self.session_facts = SessionFacts(str(client.target))
         self.connections_made += 1
-        self.automation.adopt(client.responders)
-        client.attach(self._bridge)
+        client.attach(self.automation.adopt(client.responders, client.session, self._bridge))
 
     def _open_session(self, target: Target, family: Family) -> None:
         """Start the I/O thread; its events are shown once this view handles messages."""
