@@ -114,7 +114,7 @@ class Automation:
             return bridge
         own = Responders(self.rules, self.view.capture)
         try:
-            own.start(session.send)
+            own.start(session)
         except RuntimeError:  # the system has no thread to give: the client goes unanswered
             self.responders = None
             return bridge
@@ -123,7 +123,7 @@ class Automation:
 
     def started(self, session: Session) -> None:
         if self.responders is not None:
-            self.responders.start(session.send)
+            self.responders.start(session)
 
     def run_when_connected(self, steps: tuple[Step, ...]) -> None:
         self._pending_steps = steps
