@@ -116,6 +116,7 @@ class Responders:
             elif isinstance(event, PeerFinished):
                 with self._condition:
                     self._peer_finished = True
+                    self._woken = True
                     self._condition.notify()
             elif isinstance(event, Closed):
                 self.stop()
