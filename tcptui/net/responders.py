@@ -12,6 +12,11 @@ A peer that sends its request and then EOF is still answered: the session holds 
 that EOF until this thread has matched every byte received before it and queued the replies
 (delayed ones too), and then closes once they have gone out. A rule with `close` closes the
 connection once its reply has gone out (an HTTP/1.0 mock's end of the response).
+
+Replies wait in the session's outbox until the peer reads them. A peer that never reads would
+let that grow without end, so matching pauses while more than REPLY_BACKLOG bytes wait there
+and goes on when they drain: received bytes are all kept in the capture meanwhile, and each
+is answered once the peer reads again.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from tcptui.codec.automation_rules import ResponderRule
 from tcptui.codec.byte_patterns import StreamMatcher
 from tcptui.codec.reply_template import FireFacts
 from tcptui.codec.safe_text import safe_label
-from tcptui.net.events import Closed, DataReceived, Event, PeerFinished
+from tcptui.net.events import Closed, DataReceived, DataSent, Event, PeerFinished
 from tcptui.net.session import Session, SessionError
 
 SLICE = 64 * 1024
@@ -40,6 +45,10 @@ FLOOD_BACKLOG = 1 << 20
 FLOOD_SHARE = 0.05
 """The share of the time matching may take under a flood: the I/O thread, which needs the
 GIL and a core to keep up with the network, gets the rest. The rules catch up once it ends."""
+REPLY_BACKLOG = 1 << 20
+"""Unsent bytes in the session's outbox beyond which matching pauses until the peer reads."""
+BACKLOG_CHECK = 64 * 1024
+"""Reply bytes queued between two looks at the outbox (a look walks through all of it)."""
 
 
 @dataclass
@@ -75,6 +84,9 @@ class Responders:
         self._order = itertools.count()
         self._session: Session | None = None
         self._peer_finished = False
+        self._queued_since_check = 0
+        self.paused = threading.Event()
+        """Set while matching waits for the peer to read the replies already queued."""
         self._closing = False
         """A reply asked to close the connection, or the peer's EOF was answered: no more."""
         self.matched_bytes = 0
@@ -113,6 +125,10 @@ class Responders:
         def observe(event: Event) -> None:
             if isinstance(event, DataReceived):
                 self.wake()
+            elif isinstance(event, DataSent):
+                with self._condition:
+                    if self.paused.is_set():
+                        self._condition.notify()
             elif isinstance(event, PeerFinished):
                 with self._condition:
                     self._peer_finished = True
@@ -248,8 +264,28 @@ class Responders:
         assert self._session is not None, "started with a session"
         if self._closing:
             return
+        self._wait_for_room(len(data))
         # The connection may have ended or been half-closed meanwhile: nothing to answer then.
         with contextlib.suppress(SessionError):
             self._session.send(data, armed.note)
         if armed.rule.close:
             self._close_after_replies(f"responder {armed.rule.name!r} closed it after its reply")
+
+    def _wait_for_room(self, size: int) -> None:
+        """Pause while the peer leaves too many replies unread (woken by each DataSent)."""
+        assert self._session is not None, "started with a session"
+        self._queued_since_check += size
+        if self._queued_since_check < BACKLOG_CHECK:
+            return
+        self._queued_since_check = 0
+        session = self._session
+
+        def room() -> bool:
+            return self._ending or session.queued_bytes <= REPLY_BACKLOG
+
+        with self._condition:
+            if room():
+                return
+            self.paused.set()
+            self._condition.wait_for(room)
+            self.paused.clear()

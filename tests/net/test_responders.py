@@ -16,7 +16,7 @@ import pytest
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.automation_rules import ResponderRule, parse_responders
 from tcptui.net.events import Closed, Connected, EndReason
-from tcptui.net.responders import Responders
+from tcptui.net.responders import BACKLOG_CHECK, REPLY_BACKLOG, Responders
 from tcptui.net.session import Session
 from tests.helpers import EventRecorder, LoopbackServer
 from tests.helpers.waiting import DEFAULT_TIMEOUT
@@ -242,5 +242,29 @@ def test_the_readme_http_mock_answers_a_real_http_client() -> None:
             assert response.status == 200
             body = response.read()
         assert body.startswith(b"you asked for /hello.txt at ")
+    finally:
+        harness.stop()
+
+
+def test_replies_to_a_client_that_never_reads_pause_matching_and_lose_nothing() -> None:
+    harness = ListenHarness(responders=tuple(rules([{"match": "x", "reply": "{random:4096}"}])))
+    port = harness.start()
+    requests = 4096
+    try:
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            client.settimeout(DEFAULT_TIMEOUT)
+            client.sendall(b"x" * requests)
+            harness.wait(lambda: harness.book.client(1) is not None, "the client's admission")
+            served = harness.book.client(1)
+            assert served is not None and served.session is not None
+            assert served.responders is not None
+            assert served.responders.paused.wait(DEFAULT_TIMEOUT)
+            assert served.session.queued_bytes <= REPLY_BACKLOG + BACKLOG_CHECK
+            assert served.responders.fired("rule 1") < requests
+            got = 0
+            while got < requests * 4096:
+                got += len(client.recv(1 << 20))
+            assert got == requests * 4096
+            assert served.responders.fired("rule 1") == requests
     finally:
         harness.stop()
