@@ -136,9 +136,12 @@ class SequenceRun:
         return "stopped" if self._stopped else ""
 
     def _wait(self, seconds: float) -> str:
+        """Ends early when stopped or when the connection ends (nothing left to wait for)."""
         with self._condition:
-            self._condition.wait_for(lambda: self._stopped, seconds)
-        return "stopped" if self._stopped else ""
+            self._condition.wait_for(lambda: self._stopped or self._closed, seconds)
+            if self._stopped:
+                return "stopped"
+            return "the connection ended" if self._closed else ""
 
     def _expect(self, step: ExpectStep) -> str:
         deadline = time.monotonic() + step.timeout

@@ -174,6 +174,14 @@ class Automation:
         self.run = run
         run.start()
 
+    def stop_run(self) -> None:
+        """The palette's "Stop sequence": the run ends where it is, the connection stays."""
+        run = self.run
+        if run is None or not run.running:
+            self.view.notify("No sequence is running.", severity="warning")
+            return
+        run.stop()
+
     def progressed(self, message: SequenceBar.Progressed) -> None:
         if message.run is not self.run:
             return

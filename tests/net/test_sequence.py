@@ -29,7 +29,7 @@ class Watch:
 
 
 def run_on_echo(
-    steps: list[dict[str, object]], capture: Capture
+    steps: list[dict[str, object]], capture: Capture, *, until_done: bool = True
 ) -> tuple[Session, SequenceRun, Watch, EventRecorder, EchoServer]:
     server = EchoServer().start()
     recorder = EventRecorder()
@@ -47,7 +47,7 @@ def run_on_echo(
     run = SequenceRun(parse_sequence({"step": steps}), session, capture, watch)
     holder.append(run.observe)
     run.start()
-    assert watch.done.wait(DEFAULT_TIMEOUT)
+    assert not until_done or watch.done.wait(DEFAULT_TIMEOUT)
     return session, run, watch, recorder, server
 
 
@@ -99,4 +99,16 @@ def test_a_failed_expect_stops_the_run_and_the_session_stays_open(capture: Captu
         )
     finally:
         session.close()
+        server.stop()
+
+
+def test_closing_the_connection_ends_a_wait_step_at_once(capture: Capture) -> None:
+    session, run, watch, recorder, server = run_on_echo(
+        [{"wait": 3_600_000}, {"send": "never\\n"}], capture, until_done=False
+    )
+    try:
+        session.close()
+        assert watch.done.wait(DEFAULT_TIMEOUT)
+        assert run.result == Progress(0, 2, RunState.FAILED, "step 1: wait: the connection ended")
+    finally:
         server.stop()
