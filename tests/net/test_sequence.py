@@ -112,3 +112,40 @@ def test_closing_the_connection_ends_a_wait_step_at_once(capture: Capture) -> No
         assert run.result == Progress(0, 2, RunState.FAILED, "step 1: wait: the connection ended")
     finally:
         server.stop()
+
+
+def test_expect_regex_caret_after_an_earlier_match_means_a_real_line_start(
+    capture: Capture,
+) -> None:
+    session, run, watch, recorder, server = run_on_echo(
+        [
+            {"send": "HTTP/1.1 200 OK\\r\\nnext\\n"},
+            {"expect": "HTTP/1.1 "},
+            {"expect_regex": "^200", "timeout": 0.3},
+        ],
+        capture,
+    )
+    try:
+        assert run.result is not None and run.result.state is RunState.FAILED
+        assert run.result.sentence == "step 3: expect_regex '^200': it did not arrive within 0.3 s"
+    finally:
+        session.close()
+        server.stop()
+
+
+def test_expect_regex_caret_matches_right_after_a_match_that_ended_a_line(
+    capture: Capture,
+) -> None:
+    session, run, watch, recorder, server = run_on_echo(
+        [
+            {"send": "first\\nsecond\\n"},
+            {"expect": "first\\n"},
+            {"expect_regex": "^second$"},
+        ],
+        capture,
+    )
+    try:
+        assert run.result == Progress(3, 3, RunState.PASSED, "all 3 steps passed")
+    finally:
+        session.close()
+        server.stop()
