@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Static
 
 from tcptui.ui.key_hints import key_for
 from tcptui.ui.literal import literal
+from tcptui.ui.ordered_keys import OrderedInput
 
 Validator = Callable[[str], str | None]
 """Returns an error sentence, or None when the value is fine."""
@@ -50,7 +51,7 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(literal(self.title_text))
-            yield Input(
+            yield OrderedInput(
                 self.value,
                 placeholder=self.placeholder,
                 id="prompt-input",
