@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import socket
+import subprocess
 import threading
 import tomllib
 import urllib.request
@@ -19,6 +20,7 @@ from tcptui.net.events import Closed, Connected, EndReason
 from tcptui.net.responders import BACKLOG_CHECK, REPLY_BACKLOG, Responders
 from tcptui.net.session import Session
 from tests.helpers import EventRecorder, LoopbackServer
+from tests.helpers.tools import require_tool
 from tests.helpers.waiting import DEFAULT_TIMEOUT
 from tests.net.listen_harness import ListenHarness
 
@@ -266,5 +268,24 @@ def test_replies_to_a_client_that_never_reads_pause_matching_and_lose_nothing() 
                 got += len(client.recv(1 << 20))
             assert got == requests * 4096
             assert served.responders.fired("rule 1") == requests
+    finally:
+        harness.stop()
+
+
+def test_ncat_piping_a_request_gets_the_reply_as_in_the_qa_report() -> None:
+    ncat = require_tool("ncat", "ncat")
+    harness = ListenHarness(
+        responders=tuple(rules([{"match": "PING\\r\\n", "reply": "PONG\\r\\n"}]))
+    )
+    port = harness.start()
+    try:
+        done = subprocess.run(
+            [ncat, "127.0.0.1", str(port)],
+            input=b"PING\r\n",
+            capture_output=True,
+            timeout=DEFAULT_TIMEOUT * 3,
+            check=False,
+        )
+        assert done.stdout == b"PONG\r\n", done.stderr
     finally:
         harness.stop()
