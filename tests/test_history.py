@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tcptui.history import HistoryStore
-from tcptui.user_paths import DATA_DIR_VARIABLE, data_dir, history_path
+from tcptui.user_files.history import HistoryStore
+from tcptui.user_files.paths import DATA_DIR_VARIABLE, data_dir, history_path
 
 
 @pytest.fixture

@@ -21,10 +21,10 @@ from textual.widgets import Input, ProgressBar, Static, TextArea
 
 from tcptui.codec.composer_syntax import LineEnding, Syntax, parse_composer
 from tcptui.codec.errors import CodecError
-from tcptui.history import DEFAULT_LIMIT, HistoryStore
 from tcptui.ui.history_screen import HistorySearchScreen
 from tcptui.ui.literal import literal
-from tcptui.user_paths import history_path
+from tcptui.user_files.history import DEFAULT_LIMIT, HistoryStore
+from tcptui.user_files.paths import history_path
 
 PREVIEW_BYTES = 16
 """Bytes the preview shows before it has a width."""

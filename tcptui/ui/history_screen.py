@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 
 from tcptui.codec.safe_text import render_text
-from tcptui.history import HistoryStore
+from tcptui.user_files.history import HistoryStore
 
 PREVIEW_LIMIT = 200
 MARKED_PIECE_STYLE = "reverse"

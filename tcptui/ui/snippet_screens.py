@@ -12,8 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 
-from tcptui.snippets import Snippet
 from tcptui.ui.history_screen import safe_line
+from tcptui.user_files.snippets import Snippet
 
 SNIPPET_KEY_COUNT = 12
 SNIPPET_PREVIEW_LIMIT = 60

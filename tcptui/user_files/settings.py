@@ -26,10 +26,10 @@ from typing import Any, Literal, TypeVar, cast, get_args
 
 from tcptui.codec.composer_syntax import LineEnding, Syntax
 from tcptui.codec.formats import CopyFormat
-from tcptui.history import DEFAULT_LIMIT
 from tcptui.net.target import Family, Target, TargetError, parse_target
-from tcptui.snippets import toml_string
-from tcptui.user_paths import config_dir, read_user_file
+from tcptui.user_files.history import DEFAULT_LIMIT
+from tcptui.user_files.paths import config_dir, read_user_file
+from tcptui.user_files.toml_text import toml_string
 
 __all__ = [
     "CONFIG_PATH_VARIABLE",

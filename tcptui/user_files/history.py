@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
 
-from tcptui.user_paths import describe_file_type, keep_aside, write_atomically
+from tcptui.user_files.paths import describe_file_type, keep_aside, write_atomically
 
 DEFAULT_LIMIT = 1000
 TAIL_BLOCK = 1 << 16

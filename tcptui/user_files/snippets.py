@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tcptui.codec.composer_syntax import LineEnding, Syntax
-from tcptui.user_paths import read_user_file, write_atomically
+from tcptui.user_files.paths import read_user_file, write_atomically
+from tcptui.user_files.toml_text import toml_string
 
 Choice = TypeVar("Choice", bound=StrEnum)
 
@@ -132,34 +133,6 @@ def _table(snippet: Snippet) -> str:
     if snippet.line_ending is not None:
         lines.append(f'line_ending = "{snippet.line_ending.value}"')
     return "\n".join(lines) + "\n"
-
-
-_BASIC_ESCAPES = {0x22: '\\"', 0x5C: "\\\\", 0x08: "\\b", 0x09: "\\t", 0x0A: "\\n"} | {
-    0x0C: "\\f",
-    0x0D: "\\r",
-}
-
-
-def toml_string(value: str) -> str:
-    """A TOML string for `value`: a literal '…' when that reads as typed, else an escaped "…".
-
-    Every invisible character (controls, bidi marks, separators) is written as an escape, so
-    the file shows what it holds when printed to a terminal.
-    """
-    if value.isprintable() and "'" not in value:
-        return f"'{value}'"
-    return '"' + "".join(map(_basic_char, value)) + '"'
-
-
-def _basic_char(char: str) -> str:
-    code = ord(char)
-    if code in _BASIC_ESCAPES:
-        return _BASIC_ESCAPES[code]
-    if char.isprintable():
-        return char
-    if 0xD800 <= code <= 0xDFFF:
-        raise ValueError(f"a lone surrogate (U+{code:04X}) cannot be written to a TOML file")
-    return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
 
 
 def _read(path: Path) -> str:
