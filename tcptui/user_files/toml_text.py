@@ -5,6 +5,9 @@ tomllib only reads; the little writing tcptui needs is here, once.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 _BASIC_ESCAPES = {0x22: '\\"', 0x5C: "\\\\", 0x08: "\\b", 0x09: "\\t", 0x0A: "\\n"} | {
     0x0C: "\\f",
     0x0D: "\\r",
@@ -36,3 +39,11 @@ def _basic_char(char: str) -> str:
     if 0xD800 <= code <= 0xDFFF:
         raise ValueError(f"a lone surrogate (U+{code:04X}) cannot be written to a TOML file")
     return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_key(name: str, quote: Callable[[str], str] = toml_string) -> str:
+    """A bare key where TOML allows one; `session.connect` needs quotes to stay one key."""
+    return name if _BARE_KEY.fullmatch(name) else quote(name)
