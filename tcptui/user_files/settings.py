@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
@@ -47,7 +46,14 @@ from tcptui.user_files.setting_values import (
     timeout,
     toml_type,
 )
-from tcptui.user_files.toml_text import toml_basic_string, toml_key, toml_string
+from tcptui.user_files.toml_text import (
+    TomlTextError,
+    decode_toml,
+    parse_toml,
+    toml_basic_string,
+    toml_key,
+    toml_string,
+)
 
 __all__ = [
     "CONFIG_PATH_VARIABLE",
@@ -428,15 +434,19 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     except OSError as exc:
         raise SettingsError(f"cannot read {chosen}: {exc.strerror or exc}") from exc
-    return parse_settings(_decoded(raw, chosen), str(chosen))
+    try:
+        text = decode_toml(raw, chosen)
+    except TomlTextError as exc:
+        raise SettingsError(str(exc), line=exc.line) from exc
+    return parse_settings(text, str(chosen))
 
 
 def parse_settings(text: str, source: str = CONFIG_FILE_NAME) -> Settings:
     """Settings from TOML `text`; `source` names the file in error messages."""
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise _located(exc, text, source) from exc
+        document = parse_toml(text, source)
+    except TomlTextError as exc:
+        raise SettingsError(str(exc), line=exc.line) from exc
     try:
         return _checked(Settings, document, "")
     except SettingsError as exc:
@@ -507,37 +517,6 @@ def _example_config() -> str:
         lines += _written(defaults, each, toml_basic_string)
         lines += how.example.splitlines()
     return "\n".join(lines) + "\n"
-
-
-# -- reading TOML text -----------------------------------------------------------
-
-
-def _decoded(raw: bytes, path: Path) -> str:
-    """UTF-8 text; a byte order mark, which some editors write, is dropped (TOML allows none)."""
-    try:
-        return raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise SettingsError(f"{path}, line {line}: not UTF-8 text", line=line) from exc
-
-
-_TOML_WHERE = re.compile(
-    r"(?P<reason>.*) \((?:at line (?P<line>\d+), column (?P<column>\d+)|at end of document)\)$"
-)
-
-
-def _located(exc: tomllib.TOMLDecodeError, text: str, source: str) -> SettingsError:
-    """tomllib puts the place in its message only; it becomes the error's `line` here."""
-    where = _TOML_WHERE.match(str(exc))
-    if where is None:
-        return SettingsError(f"{source}: {exc}")
-    if where["line"] is None:
-        line = text.rstrip("\n").count("\n") + 1
-        return SettingsError(f"{source}, line {line} (end of file): {where['reason']}", line=line)
-    line = int(where["line"])
-    return SettingsError(
-        f"{source}, line {line}, column {where['column']}: {where['reason']}", line=line
-    )
 
 
 EXAMPLE_CONFIG = _example_config()

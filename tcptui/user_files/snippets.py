@@ -17,8 +17,6 @@ rewrites the file, which drops hand-written comments.
 from __future__ import annotations
 
 import json
-import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -27,7 +25,7 @@ from typing import Any, TypeVar
 
 from tcptui.codec.composer_syntax import LineEnding, Syntax
 from tcptui.user_files.paths import read_user_file, write_atomically
-from tcptui.user_files.toml_text import toml_string
+from tcptui.user_files.toml_text import TomlTextError, decode_toml, parse_toml, toml_string
 
 Choice = TypeVar("Choice", bound=StrEnum)
 
@@ -143,37 +141,17 @@ def _read(path: Path) -> str:
     except OSError as exc:
         raise SnippetFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
     try:
-        return raw.decode("utf-8").removeprefix("\ufeff")  # a BOM some editors write
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise SnippetFileError(f"{path}, line {line}: not UTF-8 text", line) from exc
-
-
-_TOML_WHERE = re.compile(
-    r"(?P<reason>.*) \((?:at line (?P<line>\d+), column (?P<column>\d+)|at end of document)\)$"
-)
+        return decode_toml(raw, path)
+    except TomlTextError as exc:
+        raise SnippetFileError(str(exc), exc.line) from exc
 
 
 def _parse(text: str, path: Path) -> list[Snippet]:
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise _located(exc, text, path) from exc
+        document = parse_toml(text, path)
+    except TomlTextError as exc:
+        raise SnippetFileError(str(exc), exc.line) from exc
     return _snippets_in(document, path)
-
-
-def _located(exc: tomllib.TOMLDecodeError, text: str, path: Path) -> SnippetFileError:
-    """tomllib puts the place in its message only; it becomes the error's `line` here."""
-    where = _TOML_WHERE.match(str(exc))
-    if where is None:
-        return SnippetFileError(f"{path}: {exc}")
-    if where["line"] is None:
-        line = text.rstrip("\n").count("\n") + 1
-        return SnippetFileError(f"{path}, line {line} (end of file): {where['reason']}", line)
-    line = int(where["line"])
-    return SnippetFileError(
-        f"{path}, line {line}, column {where['column']}: {where['reason']}", line
-    )
 
 
 def _snippets_in(document: dict[str, Any], path: Path) -> list[Snippet]:
