@@ -1,8 +1,9 @@
-"""Reading one value of the settings file: each reader checks a TOML value and returns it typed.
+"""One setting: how its field is declared, read, written and documented, and the readers.
 
-A reader takes the key's full name (`profiles.web.timeout`) and the value tomllib gave, and
-either returns the value the app uses or raises a SettingsError whose one sentence names the
-key, what it must be and what the file holds instead.
+A setting is a dataclass field whose metadata (a TomlField) holds its reader, its writer and
+its doc. A reader takes the key's full name (`profiles.web.timeout`) and the value tomllib
+gave, and either returns the value the app uses or raises a SettingsError whose one sentence
+names the key, what it must be and what the file holds instead.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import codecs
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field
 from enum import StrEnum
-from typing import TypeVar, cast
+from types import MappingProxyType
+from typing import Any, TypeVar, cast
 
 from tcptui.user_files.toml_text import toml_key, toml_string
 
@@ -22,6 +25,89 @@ Value = TypeVar("Value")
 Choice = TypeVar("Choice", bound=StrEnum)
 Reader = Callable[[str, object], Value]
 """Checks the value of one key (given by its full name) and returns it as the app uses it."""
+Quote = Callable[[str], str]
+"""How a string is written: toml_string when printing, "…" in the example config."""
+Writer = Callable[[str, Any, Quote], list[str]]
+"""The TOML lines of one key and its value."""
+
+
+# -- declaring a field ------------------------------------------------------------------------
+
+
+def value_line(key: str, value: object, quote: Quote) -> list[str]:
+    """The writer of a plain value: `key = value`."""
+    if isinstance(value, bool):
+        return [f"{key} = {'true' if value else 'false'}"]
+    if isinstance(value, int | float):
+        return [f"{key} = {value!r}"]
+    return [f"{key} = {quote(str(value))}"]
+
+
+@dataclass(frozen=True)
+class TomlField:
+    """How one field is read from the file, written back, and documented in the example."""
+
+    read: Reader[Any]
+    doc: str
+    """What the key means; the example config prints a top-level key's doc as its comment."""
+    write: Writer = value_line
+    optional: bool = False
+    """Written only when set (not at its default), since unset means "use something else"."""
+    example: str = ""
+    """Commented-out lines the example config shows after the default, to uncomment."""
+
+    @property
+    def writes_table(self) -> bool:
+        return self.write is not value_line
+
+
+def toml_field_metadata(
+    read: Reader[Any],
+    doc: str,
+    *,
+    write: Writer = value_line,
+    optional: bool = False,
+    example: str = "",
+) -> dict[str, TomlField]:
+    """A field's metadata: how the settings file reads, writes and documents it."""
+    return {"toml": TomlField(read, doc, write, optional, example)}
+
+
+def setting(
+    default: Value,
+    read: Reader[Value],
+    doc: str,
+    *,
+    write: Writer = value_line,
+    optional: bool = False,
+    example: str = "",
+) -> Value:
+    """A field with `default` whose value in the file `read` checks (see TomlField)."""
+    metadata = toml_field_metadata(read, doc, write=write, optional=optional, example=example)
+    return field(default=default, metadata=metadata)
+
+
+def table_setting(
+    read: Reader[Mapping[str, Value]], doc: str, *, write: Writer, example: str
+) -> Mapping[str, Value]:
+    """A field holding a table of named entries, empty by default."""
+    return field(
+        default_factory=no_entries,
+        metadata=toml_field_metadata(read, doc, write=write, example=example),
+    )
+
+
+def no_entries() -> Mapping[str, Any]:
+    """An empty table; read-only, as every table of the settings is."""
+    return MappingProxyType({})
+
+
+def toml_field(each: Field[Any]) -> TomlField:
+    """What `setting` declared for the field `each`."""
+    return cast(TomlField, each.metadata["toml"])
+
+
+# -- reading one value -----------------------------------------------------------------------
 
 
 class SettingsError(Exception):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
@@ -31,9 +31,8 @@ from tcptui.net.target import Family, Target, TargetError, parse_target
 from tcptui.user_files.history import DEFAULT_LIMIT
 from tcptui.user_files.paths import config_dir, read_user_file
 from tcptui.user_files.setting_values import (
-    Reader,
+    Quote,
     SettingsError,
-    Value,
     boolean,
     encoding,
     full_key,
@@ -42,8 +41,12 @@ from tcptui.user_files.setting_values import (
     one_of,
     positive_int,
     refuse_unknown,
+    setting,
     table,
+    table_setting,
     timeout,
+    toml_field,
+    toml_field_metadata,
     toml_type,
 )
 from tcptui.user_files.toml_text import (
@@ -79,82 +82,6 @@ a scan."""
 
 View = Literal["dual", "text", "hex"]
 Timestamps = Literal["local", "utc", "relative"]
-Quote = Callable[[str], str]
-"""How a string is written: toml_string when printing, "…" in the example config."""
-Writer = Callable[[str, Any, Quote], list[str]]
-"""The TOML lines of one key and its value."""
-
-
-# -- how a field is read, written and documented ---------------------------------------------
-
-
-def _value_line(key: str, value: object, quote: Quote) -> list[str]:
-    if isinstance(value, bool):
-        return [f"{key} = {'true' if value else 'false'}"]
-    if isinstance(value, int | float):
-        return [f"{key} = {value!r}"]
-    return [f"{key} = {quote(str(value))}"]
-
-
-@dataclass(frozen=True)
-class TomlField:
-    """How one field is read from the file, written back, and documented in the example."""
-
-    read: Reader[Any]
-    doc: str
-    """What the key means; the example config prints a top-level key's doc as its comment."""
-    write: Writer = _value_line
-    optional: bool = False
-    """Written only when set (not at its default), since unset means "use something else"."""
-    example: str = ""
-    """Commented-out lines the example config shows after the default, to uncomment."""
-
-    @property
-    def writes_table(self) -> bool:
-        return self.write is not _value_line
-
-
-def _toml(
-    read: Reader[Any],
-    doc: str,
-    *,
-    write: Writer = _value_line,
-    optional: bool = False,
-    example: str = "",
-) -> dict[str, TomlField]:
-    """A field's metadata: how the settings file reads, writes and documents it."""
-    return {"toml": TomlField(read, doc, write, optional, example)}
-
-
-def setting(
-    default: Value,
-    read: Reader[Value],
-    doc: str,
-    *,
-    write: Writer = _value_line,
-    optional: bool = False,
-    example: str = "",
-) -> Value:
-    """A field with `default` whose value in the file `read` checks (see TomlField)."""
-    metadata = _toml(read, doc, write=write, optional=optional, example=example)
-    return field(default=default, metadata=metadata)
-
-
-def table_setting(
-    read: Reader[Mapping[str, Value]], doc: str, *, write: Writer, example: str
-) -> Mapping[str, Value]:
-    """A field holding a table of named entries, empty by default."""
-    return field(
-        default_factory=_no_entries, metadata=_toml(read, doc, write=write, example=example)
-    )
-
-
-def _no_entries() -> Mapping[str, Any]:
-    return MappingProxyType({})
-
-
-def _toml_field(each: Field[Any]) -> TomlField:
-    return cast(TomlField, each.metadata["toml"])
 
 
 def _view(key: str, value: object) -> View:
@@ -173,7 +100,7 @@ class Profile:
     """A named connection, opened with `tcptui @NAME`; unset fields fall back to the settings."""
 
     target: str = field(
-        metadata=_toml(
+        metadata=toml_field_metadata(
             non_empty,
             "Where to connect, written as on the command line: "
             "`host:port`, `tls://host`, `[::1]:7`.",
@@ -466,7 +393,7 @@ def _from_table(kind: type[Record], document: Mapping[str, object], prefix: str)
     """A `kind` from a table whose keys are all known; a key not set keeps its default."""
     return kind(
         **{
-            each.name: _toml_field(each).read(full_key(prefix, each.name), document[each.name])
+            each.name: toml_field(each).read(full_key(prefix, each.name), document[each.name])
             for each in fields(kind)
             if each.name in document
         }
@@ -488,14 +415,14 @@ def _field_lines(record: Record, quote: Quote) -> list[str]:
     lines: list[str] = []
     for each in fields(record):
         written = _written(record, each, quote)
-        if written and _toml_field(each).writes_table:
+        if written and toml_field(each).writes_table:
             lines.append("")
         lines += written
     return lines
 
 
 def _written(record: Record, each: Field[Any], quote: Quote) -> list[str]:
-    how = _toml_field(each)
+    how = toml_field(each)
     value = getattr(record, each.name)
     if how.optional and value == each.default:
         return []
@@ -512,7 +439,7 @@ def _example_config() -> str:
     ]
     defaults = Settings()
     for each in fields(defaults):
-        how = _toml_field(each)
+        how = toml_field(each)
         lines += ["", *(f"# {line}" for line in how.doc.splitlines())]
         lines += _written(defaults, each, toml_basic_string)
         lines += how.example.splitlines()
