@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from tcptui import __version__
 from tcptui.capture.large_buffers import pin_mmap_threshold
@@ -33,10 +33,12 @@ from tcptui.net.tls import (
 )
 from tcptui.user_files.automation_files import AutomationFileError, load_responders, load_sequence
 from tcptui.user_files.paths import describe_file_type
+from tcptui.user_files.setting_values import MAX_TIMEOUT
 from tcptui.user_files.settings import (
     Profile,
     Settings,
     SettingsError,
+    default_config_path,
     load_settings,
     render_settings,
 )
@@ -280,9 +282,25 @@ def _positive_seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError("the timeout must be between 0 and 3600 seconds")
+    if not 0 < value <= MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"the timeout must be above 0 and at most {MAX_TIMEOUT:g} seconds, not {text}"
+        )
     return value
+
+
+def _settings_error(parser: argparse.ArgumentParser, exc: SettingsError) -> NoReturn:
+    """A mistake in the settings file, said on its own: the usage text is about the command
+    line, which was right."""
+    parser.exit(2, f"{parser.prog}: error: {exc}\n")
+
+
+def _settings_source(config: Path | None) -> str:
+    """Which file --print-config's settings came from, as a TOML comment."""
+    path = config if config is not None else default_config_path()
+    if path.is_file():
+        return f"# read from {path}\n"
+    return f"# no settings file at {path}: these are the defaults\n"
 
 
 def _client_count(text: str) -> int:
@@ -303,14 +321,14 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
         if args.ascii:
             settings = replace(settings, ascii_only=True)
     except SettingsError as exc:
-        parser.error(str(exc))
+        _settings_error(parser, exc)
     if args.max_clients is not None:
         if args.listen is None:
             parser.error("--max-clients limits listen mode: give it with --listen")
         listen = replace(settings.listen, max_clients=args.max_clients)
         settings = replace(settings, listen=listen)
     if args.print_config:
-        print(render_settings(settings), end="")
+        print(_settings_source(args.config) + render_settings(settings), end="")
         parser.exit()
     profile = _profile(parser, args, settings)
     target = None
@@ -438,7 +456,7 @@ def _profile(
     try:
         return settings.profile(args.target[1:])
     except SettingsError as exc:
-        parser.error(str(exc))
+        _settings_error(parser, exc)
 
 
 SWITCH_INTERVAL = 0.0005

@@ -15,6 +15,8 @@ from enum import StrEnum
 
 import pyperclip  # type: ignore[import-untyped]
 
+from tcptui.codec.words import counted
+
 TERMINAL_METHOD = "terminal (OSC 52)"
 
 _BACKEND_NAMES = {
@@ -53,15 +55,23 @@ class CopyResult:
     def copied(self) -> bool:
         return self.outcome is CopyOutcome.COPIED
 
-    def sentence(self) -> str:
-        """A line for a notification."""
+    def sentence(self, source: str = "", save_key: str | None = None) -> str:
+        """A line for a notification. `source` says what was copied ("4 bytes as hex"), in
+        place of the text's own size; `save_key` is the key that saves, for a copy too big."""
         if self.outcome is CopyOutcome.COPIED:
-            size = f"{self.characters:,} characters ({self.nbytes:,} bytes)"
-            return f"Copied {size} to the {self.method}."
+            characters = counted(self.characters, "character")
+            size = source or f"{characters} ({counted(self.nbytes, 'byte')})"
+            detail = f" ({characters})" if source else ""
+            return f"Copied {size}{detail} to the {self.method}."
         if self.outcome is CopyOutcome.TOO_LARGE:
+            save = (
+                f"Save it to a file instead ({save_key})."
+                if save_key
+                else "Save it to a file instead."
+            )
             return (
                 f"Not copied: {self.nbytes:,} bytes is more than the clipboard limit of "
-                f"{self.cap:,} bytes. Save it to a file instead (ctrl+s)."
+                f"{self.cap:,} bytes. {save}"
             )
         return "Not copied: no system clipboard was found and the terminal cannot be reached."
 

@@ -10,3 +10,11 @@ class CodecError(ValueError):
         super().__init__(message)
         self.message = message
         self.column = column
+
+
+def quoted(text: str) -> str:
+    """What the user typed, quoted for a message as they would write it (`'\\'`, not Python's
+    `'\\\\'`); a character that is not printable is named by its code point (U+001B)."""
+    shown = "".join(char if char.isprintable() else f"U+{ord(char):04X}" for char in text)
+    mark = '"' if "'" in shown else "'"
+    return f"{mark}{shown}{mark}"

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from enum import StrEnum
 
-from tcptui.codec.errors import CodecError
+from tcptui.codec.errors import CodecError, quoted
 from tcptui.codec.escapes import parse_escapes
 from tcptui.codec.hex_text import parse_hex
 from tcptui.codec.hexdump import BYTES_PER_ROW, hexdump_c
@@ -110,7 +110,9 @@ def parse_base64(text: str) -> bytes:
         stray = _BASE64_STRAY.search(text)
         if stray is not None:
             column = stray.start() + 1
-            raise CodecError(f"{stray.group()!r} (column {column}) is not base64", column) from None
+            raise CodecError(
+                f"{quoted(stray.group())} (column {column}) is not base64", column
+            ) from None
         raise CodecError(f"not base64: {error}") from None
 
 
@@ -131,7 +133,9 @@ def parse_c_array(text: str) -> bytes:
     for token in _C_TOKEN.finditer(code, start, end):
         column = token.start() + 1
         if token.lastgroup == "stray":
-            raise CodecError(f"{token.group()!r} (column {column}) is not part of a number", column)
+            raise CodecError(
+                f"{quoted(token.group())} (column {column}) is not part of a number", column
+            )
         if token.lastgroup == "number":
             out.append(_c_byte(token.group(), column))
     return bytes(out)
@@ -144,7 +148,7 @@ _C_BASES = {"hex": 16, "octal": 8, "decimal": 10}
 def _c_byte(literal: str, column: int) -> int:
     number = _C_NUMBER.fullmatch(literal)
     if number is None or number.lastgroup is None:
-        raise CodecError(f"{literal!r} (column {column}) is not a number", column)
+        raise CodecError(f"{quoted(literal)} (column {column}) is not a number", column)
     value = int(number.group(number.lastgroup) or "0", _C_BASES[number.lastgroup])
     if value > 0xFF:
         raise CodecError(f"{literal} (column {column}) does not fit in a byte", column)
@@ -200,7 +204,7 @@ def _hexdump_number(word: re.Match[str], line: int) -> int:
     if _HEX_NUMBER.fullmatch(word.group()) is None:
         column = word.start() + 1
         raise CodecError(
-            f"line {line}: {word.group()!r} (column {column}) is not an offset", column
+            f"line {line}: {quoted(word.group())} (column {column}) is not an offset", column
         )
     return int(word.group(), 16)
 
@@ -209,6 +213,6 @@ def _hexdump_byte(word: re.Match[str], line: int) -> int:
     if len(word.group()) != 2 or _HEX_NUMBER.fullmatch(word.group()) is None:
         column = word.start() + 1
         raise CodecError(
-            f"line {line}: {word.group()!r} (column {column}) is not a hex byte", column
+            f"line {line}: {quoted(word.group())} (column {column}) is not a hex byte", column
         )
     return int(word.group(), 16)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tcptui.codec.errors import CodecError
+from tcptui.codec.errors import CodecError, quoted
 
 _WORD = re.compile(r"[^\s,:]+")
 _HEX_WORD = re.compile(r"(?:0[xX])?((?:[0-9a-fA-F]{2})+)")
@@ -31,7 +31,7 @@ def _word_error(word: str, column: int) -> CodecError:
     stray = _NOT_HEX.search(body)
     if stray is not None:
         at = column + stray.start() + 2 * has_prefix
-        return CodecError(f"{stray.group()!r} (column {at}) is not a hex digit", at)
+        return CodecError(f"{quoted(stray.group())} (column {at}) is not a hex digit", at)
     if not body:
-        return CodecError(f"'{word}' (column {column}) has no hex digits after it", column)
-    return CodecError(f"odd number of hex digits in '{word}' (column {column})", column)
+        return CodecError(f"{quoted(word)} (column {column}) has no hex digits after it", column)
+    return CodecError(f"odd number of hex digits in {quoted(word)} (column {column})", column)

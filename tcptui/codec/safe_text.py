@@ -2,7 +2,9 @@
 
 A terminal obeys what reaches it, so every byte from a server is mapped to a glyph or an escape
 before it becomes screen text: no control, format, bidi or separator character gets through,
-and no byte is dropped (each piece says how many input bytes it stands for).
+and no byte is dropped (each piece says how many input bytes it stands for). A backslash byte
+is shown as `\\`, as the escaped-string copy format writes it, so `\r` always means the CR
+byte, even where colour does not tell escapes from text (--ascii, monochrome).
 """
 
 from __future__ import annotations
@@ -31,12 +33,13 @@ _CONTROL_GLYPHS: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x
     0x0A: "\\n",
     0x0D: "\\r",
     0x7F: "\u2421",
+    0x5C: "\\\\",
 }
 
 # Surrogate escapes (U+DC80..U+DCFF) are how 'surrogateescape' hands back undecodable bytes.
 _UTF8_TOKENS = re.compile(
-    r"(?P<text>[\x20-\x7e]+)"
-    r"|(?P<escape>[\x00-\x1f\x7f]+)"
+    r"(?P<text>[\x20-\x5b\x5d-\x7e]+)"
+    r"|(?P<escape>[\x00-\x1f\x5c\x7f]+)"
     r"|(?P<invalid>[\udc80-\udcff]+)"
     r"|(?P<other>[^\x00-\x7f\udc80-\udcff]+)"
 )
@@ -137,7 +140,7 @@ def _decoded_units(data: bytes, encoding: str) -> Iterator[tuple[str | None, int
 def _render_char(char: str) -> tuple[PieceKind, str]:
     """isprintable() is False for categories Cc, Cf, Cs, Co, Cn, Zl, Zp and non-space Zs."""
     code = ord(char)
-    if code < 0x20 or code == 0x7F:
+    if code in _CONTROL_GLYPHS:
         return "escape", _CONTROL_GLYPHS[code]
     if char.isprintable():
         return "text", char
@@ -161,7 +164,8 @@ def text_row_starts(
     cut past a UTF-8 character: rows then follow from line lengths alone, without a walk.
     With `cells` (UTF-8 text), a row of non-ASCII text holds `width` cells instead: Cyrillic
     takes two bytes a cell, Devanagari three, and a row never starts with a combining mark.
-    So does a row with tabs or lone CRs in it, shown as `\\t` and `\\r` in two cells each.
+    So does a row with tabs, backslashes or lone CRs in it, shown as `\\t`, `\\\\` and `\\r`
+    in two cells each.
     Each line is cut on its own, whatever comes before or after it.
     """
     _check_width(width)
@@ -179,8 +183,8 @@ def text_row_starts(
 def count_text_rows(
     data: bytes, width: int, byte_cut: bool = False, cells: CellWidth | None = None
 ) -> int:
-    """Same as len(text_row_starts(...)), without listing the rows of ASCII lines that no tab
-    or lone CR widens: those are counted from line lengths alone."""
+    """Same as len(text_row_starts(...)), without listing the rows of ASCII lines that no tab,
+    backslash or lone CR widens: those are counted from line lengths alone."""
     _check_width(width)
     widened = cells is not None and not byte_cut and _has_wide_bytes(data)
     if data.isascii() and not widened:
@@ -209,14 +213,14 @@ def _lines_past_a_row(
     cells: CellWidth | None,
 ) -> Iterator[int]:
     """The lines that may take more than one row, found from their sizes added up in C: those
-    longer than `width` bytes, or with `cells`, longer if each tab and CR took two cells (a
-    printable character takes no more cells than bytes). Any other line is one row."""
+    longer than `width` bytes, or with `cells`, longer if each tab, backslash and CR took two
+    cells (a printable character takes no more cells than bytes). Any other line is one row."""
     widened = cells is not None and not byte_cut
     if max(sizes, default=0) * (1 + widened) <= width:
         return iter(())  # even if every byte took two cells
     costs = sizes
     if widened:
-        for wide in (b"\t", b"\r"):
+        for wide in _WIDE_BYTES:
             if wide in data:
                 costs = list(map(add, costs, map(bytes.count, lines, repeat(wide))))
     return compress(range(len(sizes)), map(gt, costs, repeat(width)))
@@ -238,9 +242,13 @@ def _line_row_starts(
     return starts
 
 
+_WIDE_BYTES = (b"\t", b"\r", b"\\")
+"""ASCII bytes painted in two cells: `\\t`, `\\r` (unless a LF follows) and `\\\\`."""
+
+
 def _has_wide_bytes(data: bytes) -> bool:
-    """Tabs or lone CRs (`in` first: a fiftieth of the search's cost)."""
-    return b"\t" in data or (b"\r" in data and _LONE_CR.search(data) is not None)
+    """Tabs, backslashes or lone CRs (`in` first: a fiftieth of the search's cost)."""
+    return b"\t" in data or b"\\" in data or (b"\r" in data and _LONE_CR.search(data) is not None)
 
 
 _LONE_CR = re.compile(rb"\r(?!\n)")
@@ -270,7 +278,7 @@ def _row_end(data: bytes, start: int, width: int, cells: CellWidth | None = None
         if newline < 0 and end < len(data) and not data[start : end + 1].isascii():
             return _cells_row_end(data, start, width, cells)  # +1: a mark after the cut
         row = data[start:end]
-        if (b"\t" in row or b"\r" in row) and not _fits_however_wide(row, width):
+        if any(wide in row for wide in _WIDE_BYTES) and not _fits_however_wide(row, width):
             return _cells_row_end(data, start, width, cells)
     if newline >= 0 or limit >= len(data):
         return end
@@ -278,17 +286,17 @@ def _row_end(data: bytes, start: int, width: int, cells: CellWidth | None = None
 
 
 def _fits_however_wide(row: bytes, width: int) -> bool:
-    """Whether a row fits even if each tab and CR in it takes two cells. A printable
+    """Whether a row fits even if each tab, backslash and CR in it takes two cells. A printable
     character takes no more cells than bytes; others (escapes such as `\\u{200D}`) may
     make a short line wider, as before: text rows are sized for them (see row_shape)."""
-    return len(row) + row.count(b"\t") + row.count(b"\r") <= width
+    return len(row) + sum(map(row.count, _WIDE_BYTES)) <= width
 
 
 def _widened_row_starts(line: bytes, width: int) -> list[int]:
-    """Row starts of an ASCII line (with its LF, if any) where tabs and CRs that no LF follows
-    take two cells, as painted (`\\t`, `\\r`). Each of those gets a non-ASCII byte before it,
-    so a row is found with a few calls in C, not a step per byte."""
-    marked = line.replace(b"\t", b"\x80\t").replace(b"\r", b"\x80\r")
+    """Row starts of an ASCII line (with its LF, if any) where tabs, backslashes and CRs that no
+    LF follows take two cells, as painted (`\\t`, `\\\\`, `\\r`). Each of those gets a
+    non-ASCII byte before it, so a row is found with a few calls in C, not a step per byte."""
+    marked = line.replace(b"\t", b"\x80\t").replace(b"\r", b"\x80\r").replace(b"\\", b"\x80\\")
     marked = marked.replace(b"\x80\r\n", b"\r\n")
     starts = []
     position = marks = 0
@@ -324,7 +332,7 @@ def _cells_row_end(data: bytes, start: int, width: int, cells: CellWidth) -> int
             return _row_end(data, start, width)  # in bytes, as without cells
         if (
             (end_of_line or window_end == len(data))
-            and ("\t" in text or "\r" in text)
+            and ("\t" in text or "\r" in text or "\\" in text)
             and _rest_fits(text, width, cells)
         ):
             return window_end  # the rest of a line with tabs
@@ -348,23 +356,24 @@ def _cells_row_end(data: bytes, start: int, width: int, cells: CellWidth) -> int
 
 
 def _rest_fits(text: str, width: int, cells: CellWidth) -> bool:
-    """Whether the rest of a line, printable but for tabs and line breaks (painted `\\t` and
-    such, in two cells), fits the row: lines with tabs whose bytes outnumber their cells (CJK)
-    are measured at once."""
+    """Whether the rest of a line, printable but for tabs, backslashes and line breaks (painted
+    `\\t` and such, in two cells), fits the row: lines with tabs whose bytes outnumber their
+    cells (CJK) are measured at once."""
     if len(text) > width:
         return False
-    plain = text.replace("\t", "").replace("\r", "").replace("\n", "")  # translate: 5x slower
+    plain = text.replace("\t", "").replace("\r", "").replace("\n", "").replace("\\", "")
     return plain.isprintable() and cells(plain) + 2 * (len(text) - len(plain)) <= width
 
 
 def _fills_row(text: str, width: int, cells: CellWidth) -> bool:
-    """Whether the first `width` characters are printable, take a cell each, and the next is
-    no mark to keep with them: most rows of two-byte text (Latin, Greek, Cyrillic, Hebrew,
-    Arabic), cut without a walk."""
+    """Whether the first `width` characters are printable, take a cell each (no backslash, in
+    two), and the next is no mark to keep with them: most rows of two-byte text (Latin, Greek,
+    Cyrillic, Hebrew, Arabic), cut without a walk."""
     head = text[:width]
     after = text[width]
     return (
         head.isprintable()
+        and "\\" not in head
         and cells(head) == width
         and not (after.isprintable() and cells(after) == 0)
     )
@@ -465,5 +474,10 @@ def ascii_only(pieces: list[Piece]) -> list[Piece]:
 
 def safe_label(text: str) -> str:
     """Text from outside (a session file, a server's name) made safe for a title or label:
-    every control, format or invisible character shown as an escape, never sent raw."""
-    return "".join(piece.text for piece in render_text(text.encode("utf-8", "surrogateescape")))
+    every control, format or invisible character shown as an escape, never sent raw. A
+    backslash stays single: a label is text, not bytes whose `\\r` could be mistaken for a CR
+    (a typed `\\` in an error message quoting it must read as typed)."""
+    return "\\".join(
+        "".join(piece.text for piece in render_text(part.encode("utf-8", "surrogateescape")))
+        for part in text.split("\\")
+    )

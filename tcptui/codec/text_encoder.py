@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 
-from tcptui.codec.errors import CodecError
+from tcptui.codec.errors import CodecError, quoted
 
 
 class ColumnEncoder:
@@ -27,7 +27,7 @@ class ColumnEncoder:
             at = column + error.start
             bad = text[error.start]
             raise CodecError(
-                f"{bad!r} (column {at}) cannot be encoded in {self._encoding}", at
+                f"{quoted(bad)} (column {at}) cannot be encoded in {self._encoding}", at
             ) from None
 
     def add_raw(self, raw: bytes) -> None:

@@ -185,12 +185,14 @@ class PeerFinished:
 
 @dataclass(frozen=True)
 class Closed:
-    """The end. `failed_step` is set when the connection never got to exchange data."""
+    """The end. `failed_step` is set when the connection never got to exchange data;
+    `rejected_certificate` is the server's certificate when that was why."""
 
     reason: EndReason
     detail: str = ""
     failed_step: Step | None = None
     unsent_bytes: int = 0
+    rejected_certificate: CertificateInfo | None = None
 
     def sentence(self) -> str:
         text = self.reason.value

@@ -32,8 +32,14 @@ from enum import StrEnum
 from typing import TypeAlias
 
 from tcptui.capture.store import Capture, Direction
-from tcptui.net.certificates import HostnameMismatchError, check_hostname, describe_connection
+from tcptui.net.certificates import (
+    HostnameMismatchError,
+    certificate_info,
+    check_hostname,
+    describe_connection,
+)
 from tcptui.net.events import (
+    CertificateInfo,
     Closed,
     ConnectAttempt,
     Connected,
@@ -536,13 +542,19 @@ class Session:
             tls_sock.close()
             raise
         except ssl.SSLError as exc:
+            peer = _peer_of(sock)
             tls_sock.close()
             reason, detail = describe_failure(exc, name, server_side=server)
-            raise _Failed(Closed(reason, detail, Step.HANDSHAKE)) from None
+            rejected = None
+            if reason is EndReason.CERTIFICATE_REJECTED and peer is not None:
+                rejected = self._rejected_certificate(sock.family, peer, options, server_hostname)
+            raise _Failed(Closed(reason, detail, Step.HANDSHAKE, 0, rejected)) from None
         except HostnameMismatchError as exc:
+            der = tls_sock.tls.getpeercert(binary_form=True)
             tls_sock.close()
+            rejected = certificate_info(der) if der else None
             raise _Failed(
-                Closed(EndReason.CERTIFICATE_REJECTED, str(exc), Step.HANDSHAKE)
+                Closed(EndReason.CERTIFICATE_REJECTED, str(exc), Step.HANDSHAKE, 0, rejected)
             ) from None
         except OSError as exc:
             tls_sock.close()
@@ -552,6 +564,32 @@ class Session:
         self.state = SessionState.OPEN
         self._emit(describe_connection(tls_sock.tls, options, elapsed, sni))
         return tls_sock
+
+    def _rejected_certificate(
+        self,
+        family: int,
+        peer: tuple[object, ...],
+        options: TlsOptions,
+        server_hostname: str | None,
+    ) -> CertificateInfo | None:
+        """The certificate a server showed before it was rejected, as `openssl s_client`
+        shows it. Python cannot read it from a failed handshake, so a second one that checks
+        nothing and sends no data fetches it; None if that fails (or goes through a proxy,
+        which would need a tunnel of its own)."""
+        if self.options.proxy is not None:
+            return None
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            self._handshake(sock, peer)
+            unchecked = build_context(replace(options, insecure=True, keylog_file=None))
+            channel = TlsChannel(sock, unchecked, server_hostname)
+            self._drive_handshake(channel)
+            der = channel.tls.getpeercert(binary_form=True)
+        except (OSError, ssl.SSLError, ValueError, TlsSetupError):
+            return None
+        finally:
+            sock.close()
+        return certificate_info(der) if der else None
 
     def _drive_handshake(self, sock: TlsChannel) -> None:
         """`do_handshake()` until done, waiting on the selector for whatever OpenSSL wants."""
@@ -798,3 +836,12 @@ def _is_ip_literal(name: str) -> bool:
 
 def _strerror(code: int) -> str:
     return os.strerror(code)
+
+
+def _peer_of(sock: socket.socket) -> tuple[object, ...] | None:
+    """Where `sock` is connected, or None if that is no longer known."""
+    try:
+        peer: tuple[object, ...] = sock.getpeername()
+    except OSError:
+        return None
+    return peer

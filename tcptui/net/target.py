@@ -82,7 +82,7 @@ def normalise_host(text: str) -> tuple[str, str]:
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]
     if not host:
-        raise TargetError("the host is missing")
+        raise TargetError("the host is missing: give a name or address, e.g. example.com")
     try:
         address = ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
@@ -145,9 +145,9 @@ def parse_target(text: str, port: str | None = None, *, tls: bool = False) -> Ta
         raise TargetError(f"two ports given: {port_text!r} in {text!r} and {port!r}")
     port_text = port if port_text is None else port_text
     use_tls = tls or bool(scheme_tls)
+    ascii_host, display_host = normalise_host(host_text)  # no host: say so, not "no port"
     if port_text is None:
         if not use_tls:
             raise TargetError(f"no port in {text!r}: try '{text} 80' or '{text}:80'")
         port_text = str(DEFAULT_TLS_PORT)
-    ascii_host, display_host = normalise_host(host_text)
     return Target(ascii_host, parse_port(port_text), use_tls, display_host)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, Keymap
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
@@ -30,13 +30,19 @@ from tcptui.net.target import Target, TargetError, parse_target
 from tcptui.ui.ascii_filter import AsciiOnly
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
+from tcptui.ui.copy_screen import CopyScreen
 from tcptui.ui.help_screen import HelpScreen
+from tcptui.ui.history_screen import HistorySearchScreen
 from tcptui.ui.inspector_panel import InspectorPanel
+from tcptui.ui.key_hints import KeyHints
 from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.literal import as_markup, literal, visible
+from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.receive_log import ReceiveLog
+from tcptui.ui.save_screen import SaveScreen
 from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.session_view import SessionView
+from tcptui.ui.snippet_screens import SaveSnippetScreen, SnippetPickerScreen
 from tcptui.ui.steady_footer import SteadyFooter
 from tcptui.ui.transcript_view import TranscriptView
 from tcptui.user_files.app_state import load_state, save_state
@@ -90,6 +96,7 @@ class TcpTuiApp(App[int]):
         if config.settings.ascii_only:
             self._filters.append(AsciiOnly())
         self.config = config
+        self.key_hints = KeyHints(self._hint_bindings(), config.settings.keymap)
         self._first_capture: Capture | None = None
         self.opened_meta: SessionMeta | None = None
         if opened is not None:
@@ -112,6 +119,15 @@ class TcpTuiApp(App[int]):
         self._thresholds = gc.get_threshold()
         # Before the first styling: set later, a theme restyles the whole screen (150-200 ms).
         self._theme_unknown = not self._choose_theme()
+
+    def set_keymap(self, keymap: Keymap) -> None:
+        """Textual's, and the hints follow (keys named in messages and help)."""
+        super().set_keymap(keymap)
+        self.key_hints = KeyHints(self._hint_bindings(), keymap)
+
+    def update_keymap(self, keymap: Keymap) -> None:
+        super().update_keymap(keymap)
+        self.key_hints.remap(keymap)
 
     def _choose_theme(self) -> bool:
         """The settings' theme, or else the last one picked in the palette; False if unknown."""
@@ -260,6 +276,21 @@ class TcpTuiApp(App[int]):
             *SearchBar.BINDINGS,
             *ListenerView.BINDINGS,
         ]
+
+    def _hint_bindings(self) -> list[Binding]:
+        """Every binding a hint may name: the app's and its dialogs'."""
+        dialogs = (
+            HelpScreen,
+            HistorySearchScreen,
+            CopyScreen,
+            PromptScreen,
+            SaveScreen,
+            SaveSnippetScreen,
+            SnippetPickerScreen,
+        )
+        return _as_bindings(
+            [*self._every_binding(), *(item for dialog in dialogs for item in dialog.BINDINGS)]
+        )
 
     def on_unmount(self) -> None:
         self._ended = True
@@ -459,15 +490,20 @@ class TcpTuiApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
             return
-        self.push_screen(HelpScreen(_as_bindings(self._every_binding()), dict(self._keymap)))
+        self.push_screen(HelpScreen(_as_bindings(self._every_binding()), self.key_hints))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        keys = self.key_hints
         yield SystemCommand(
-            "New tab", "A new connection beside the others (ctrl+n)", self.action_new_tab
+            "New tab",
+            f"A new connection beside the others ({keys.key('tabs.new')})",
+            self.action_new_tab,
         )
         yield SystemCommand(
-            "Close tab", "Close this tab and its connection (ctrl+w)", self.action_close_tab
+            "Close tab",
+            f"Close this tab and its connection ({keys.key('tabs.close')})",
+            self.action_close_tab,
         )
         for name, profile in self.config.settings.profiles.items():
             yield SystemCommand(

@@ -68,12 +68,28 @@ def _describe_certificate(cert: CertificateInfo, index: int, now: datetime) -> T
             shown = ", ".join(inert(name) for name in cert.sans[:MAX_SANS_SHOWN])
             more = len(cert.sans) - MAX_SANS_SHOWN
             _field(text, "names", shown + (f" (+{more} more)" if more > 0 else ""))
-    _field(text, "sha256", cert.sha256)
+    _field(text, "sha256", fingerprint_lines(cert.sha256))
     return text
 
 
+FINGERPRINT_BYTES_A_LINE = 8
+"""`AB:CD:…` in lines of 8 bytes (23 cells): the panel never wraps one inside a byte."""
+
+
+def fingerprint_lines(sha256: str) -> str:
+    """A colon-separated fingerprint cut between bytes, the lines after the first indented
+    under it."""
+    pairs = sha256.split(":")
+    step = FINGERPRINT_BYTES_A_LINE
+    lines = [":".join(pairs[start : start + step]) for start in range(0, len(pairs), step)]
+    return f"\n{' ' * (2 + LABEL_WIDTH)}".join(lines)
+
+
+LABEL_WIDTH = 8
+
+
 def _field(text: Text, label: str, value: str) -> None:
-    text.append(f"\n  {label:<8}", style=LABEL_STYLE)
+    text.append(f"\n  {label:<{LABEL_WIDTH}}", style=LABEL_STYLE)
     text.append(value)
 
 
@@ -111,6 +127,18 @@ class CertificatePanel(Static):
         self.set_class(expiring, "-expiring")
         self.border_title = "TLS · NOT VERIFIED" if not event.verified else "TLS"
         self.update(describe_tls(event))
+
+    def show_rejected(self, cert: CertificateInfo, why: str) -> None:
+        """The certificate the handshake refused, with why: what `openssl s_client` shows."""
+        self.event = None
+        self.set_class(True, "-shown")
+        self.set_class(True, "-insecure")
+        self.border_title = "TLS · certificate REJECTED"
+        text = Text()
+        text.append("✖ rejected", style=INSECURE_STYLE)
+        text.append(f": {inert(why)}\n")
+        text.append_text(_describe_certificate(cert, 0, datetime.now(UTC)))
+        self.update(text)
 
     def clear(self) -> None:
         """A new connection: nothing is known about its TLS yet."""

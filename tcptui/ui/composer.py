@@ -3,6 +3,10 @@
 One line by default; F8 opens a multi-line editor for requests such as HTTP, whose newlines
 become the chosen line ending. The syntax (text with escapes, hex, or mixed) and the text
 encoding decide how typed characters become bytes; the preview shows the result as you type.
+Hex is exact: Enter sends the bytes typed and nothing else, so the line ending is for text
+and mixed syntax only. Nothing changes the tab's settings behind the user's back: editing a
+chunk (no line ending) or recalling a message sent in another encoding holds for that one
+message, and says so beside the line ending.
 """
 
 from __future__ import annotations
@@ -22,15 +26,16 @@ from textual.widgets import Input, ProgressBar, Static, TextArea
 from tcptui.codec.composer_syntax import LineEnding, Syntax, parse_composer
 from tcptui.codec.errors import CodecError
 from tcptui.ui.history_screen import HistorySearchScreen
+from tcptui.ui.key_hints import key_for
 from tcptui.ui.literal import literal
-from tcptui.user_files.history import DEFAULT_LIMIT, HistoryStore
+from tcptui.user_files.history import DEFAULT_LIMIT, HistoryEntry, HistoryStore
 from tcptui.user_files.paths import history_path
 
 PREVIEW_BYTES = 16
 """Bytes the preview shows before it has a width."""
 SYNTAX_HINTS = {
     Syntax.TEXT: "text with escapes: \\r \\n \\t \\0 \\e \\\\ \\xHH \\u{1F600}",
-    Syntax.HEX: "hex bytes: de ad be ef · deadbeef · 0xde,0xad · de:ad",
+    Syntax.HEX: "hex bytes, sent exactly, no line ending: de ad be ef · deadbeef · 0xde,0xad",
     Syntax.MIXED: "text with {de ad} hex blocks; \\{ \\} \\\\ for literal braces",
 }
 
@@ -56,14 +61,15 @@ def encode_message(
 ) -> bytes:
     """The exact bytes for a composer message.
 
-    A one-line message gets the line ending appended. In a multi-line message every line
-    ends with it (so newlines become CRLF when CRLF is chosen); with no line ending the
-    newlines stay LF. A CodecError names the line and column of the first mistake.
+    Hex is the bytes typed, whatever the line ending. A one-line text or mixed message gets
+    the line ending appended. In a multi-line message every line ends with it (so newlines
+    become CRLF when CRLF is chosen); with no line ending the newlines stay LF. A CodecError
+    names the line and column of the first mistake.
     """
+    if syntax is Syntax.HEX:
+        return parse_composer(text.replace("\n", " "), syntax, encoding)
     if not multiline:
         return parse_composer(text, syntax, encoding) + line_ending.bytes
-    if syntax is Syntax.HEX:
-        return parse_composer(text.replace("\n", " "), syntax, encoding) + line_ending.bytes
     separator = line_ending.bytes or b"\n"
     parts = []
     for number, line in enumerate(text.split("\n"), start=1):
@@ -128,12 +134,17 @@ class Composer(Vertical):
     multiline: reactive[bool] = reactive(False)
 
     class Submitted(Message):
-        """The user asked to send a message that parses: `data` is exactly what to send."""
+        """The user asked to send a message that parses: `data` is exactly what to send,
+        `entry` what history keeps of it."""
 
-        def __init__(self, data: bytes, text: str) -> None:
+        def __init__(self, data: bytes, entry: HistoryEntry) -> None:
             super().__init__()
             self.data = data
-            self.text = text
+            self.entry = entry
+
+        @property
+        def text(self) -> str:
+            return self.entry.text
 
     def __init__(
         self, line_ending: LineEnding = LineEnding.LF, history_size: int = DEFAULT_LIMIT
@@ -142,6 +153,8 @@ class Composer(Vertical):
         self.set_reactive(Composer.line_ending, line_ending)
         self.history = HistoryStore(history_path(), history_size)
         self._given_back: str | None = None
+        self._once_line_ending: LineEnding | None = None
+        self._once_encoding: str | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="composer-row"):
@@ -181,20 +194,65 @@ class Composer(Vertical):
     def action_history_search(self) -> None:
         self.app.push_screen(HistorySearchScreen(self.history), self._history_chosen)
 
-    def _history_chosen(self, text: str | None) -> None:
-        if text is not None:
-            self.load(text)
+    def _history_chosen(self, entry: HistoryEntry | None) -> None:
+        if entry is not None:
+            self.load_entry(entry)
+
+    @property
+    def message_line_ending(self) -> LineEnding:
+        """What Enter appends to this message: the tab's line ending, unless this one message
+        was given its own (an edited chunk)."""
+        return self._once_line_ending or self.line_ending
+
+    @property
+    def message_encoding(self) -> str:
+        """The encoding of this message: the tab's, unless it was recalled from history."""
+        return self._once_encoding or self.encoding
+
+    def cycle_line_ending(self) -> None:
+        """F4: the ending after the one this message would get, for the tab from now on."""
+        following = self.message_line_ending.next()
+        self._once_line_ending = None
+        self.line_ending = following
+        self._show_line_ending()
 
     def watch_line_ending(self) -> None:
-        if self.is_mounted:
-            self.query_one("#eol", Static).update(self.line_ending.label)
-            self.update_preview()
+        self._once_line_ending = None
+        self._show_line_ending()
+
+    def _show_line_ending(self) -> None:
+        if not self.is_mounted:
+            return
+        try:
+            eol = self.query_one("#eol", Static)
+        except NoMatches:
+            return  # being removed
+        if self.syntax is Syntax.HEX:
+            eol.update(f"{self.line_ending.label}: not added to hex")
+        elif self._once_line_ending is not None:
+            eol.update(f"{self._once_line_ending.label} for this message")
+        else:
+            eol.update(self.line_ending.label)
+        self.update_preview()
 
     def watch_syntax(self) -> None:
         self._show_mode()
 
     def watch_encoding(self) -> None:
+        self._once_encoding = None
         self._show_mode()
+
+    def toggle_multiline(self) -> None:
+        """F8: to the editor and back, keeping the text; a message of several lines stays in
+        the editor (the one-line input cannot hold it), and the preview says why."""
+        if self.multiline and "\n" in self.editor.text:
+            lines = self.editor.text.count("\n") + 1
+            self.show_error(
+                f"The message has {lines} lines and the one-line composer holds one: "
+                "join them, or send it from here."
+            )
+            return
+        self.multiline = not self.multiline
 
     def watch_multiline(self, multiline: bool) -> None:
         if not self.is_mounted:
@@ -204,7 +262,7 @@ class Composer(Vertical):
             self.editor.text = self.input.value
             self.editor.focus()
         else:
-            self.input.value = self.editor.text.split("\n", 1)[0]
+            self.input.value = self.editor.text
             self.input.focus()
         self._show_mode()
 
@@ -217,10 +275,10 @@ class Composer(Vertical):
             # Also run after a refresh from on_mount; Textual runs that even for a composer
             # being removed (a tab closed as soon as it opened), whose children are then gone.
             return
-        mode.update(literal(f"{self.syntax.value} · {self.encoding}"))
-        send_key = "F9 sends" if self.multiline else "Enter sends"
-        self.border_title = f"composer · {SYNTAX_HINTS[self.syntax]} · {send_key}"
-        self.update_preview()
+        once = " for this message" if self._once_encoding is not None else ""
+        mode.update(literal(f"{self.syntax.value} · {self.message_encoding}{once}"))
+        self.border_title = Text(f"composer · {SYNTAX_HINTS[self.syntax]} · {self._send_key} sends")
+        self._show_line_ending()
 
     def set_encoding(self, name: str) -> str | None:
         """Use another text encoding; returns an error sentence if Python does not know it."""
@@ -235,7 +293,9 @@ class Composer(Vertical):
 
     def encode(self, text: str) -> bytes:
         """The exact bytes a send would put on the wire for `text`."""
-        return encode_message(text, self.syntax, self.encoding, self.line_ending, self.multiline)
+        return encode_message(
+            text, self.syntax, self.message_encoding, self.message_line_ending, self.multiline
+        )
 
     @on(Input.Changed, "#message")
     @on(TextArea.Changed, "#multiline")
@@ -258,17 +318,23 @@ class Composer(Vertical):
             preview.update(literal(str(exc)))
             return
         preview.set_class(False, "-error")
-        key = "F9" if self.multiline else "Enter"
-        preview.update(Text(preview_line(data, key, preview.content_region.width)))
+        preview.update(Text(preview_line(data, self._send_key, preview.content_region.width)))
 
     def on_resize(self) -> None:
         """The preview shows as many bytes as its new width holds."""
         self.update_preview()
 
+    @property
+    def _send_key(self) -> str:
+        return key_for(self, "composer.send") if self.multiline else "Enter"
+
     def show_upload(self, name: str, done: int, total: int) -> None:
-        """A file is being sent: show how far it got (ctrl+o cancels)."""
+        """A file is being sent: show how far it got (its key again cancels)."""
         self.add_class("-uploading")
-        self.query_one("#upload-label", Static).update(literal(f"sending {name} · ctrl+o cancels"))
+        cancel = key_for(self, "composer.send_file")
+        self.query_one("#upload-label", Static).update(
+            literal(f"sending {name} · {cancel} cancels")
+        )
         self.query_one("#upload-progress", ProgressBar).update(total=max(total, 1), progress=done)
 
     def hide_upload(self) -> None:
@@ -296,12 +362,38 @@ class Composer(Vertical):
             self.give_back(text)
             self.show_error(str(exc))
             return
-        self.post_message(self.Submitted(data, text))
+        self.post_message(
+            self.Submitted(data, HistoryEntry(text, self.syntax, self.message_encoding))
+        )
 
-    def accept_sent(self, text: str) -> None:
-        """The message went out: remember it."""
-        self.history.add(text)
+    def accept_sent(self, entry: HistoryEntry) -> None:
+        """The message went out: remember it, and what held for it alone is over."""
+        self.history.add(*entry)
         self._show_history_warning()
+        self.end_message_settings()
+
+    def end_message_settings(self) -> None:
+        """Back to the tab's line ending and encoding."""
+        if self._once_line_ending is None and self._once_encoding is None:
+            return
+        self._once_line_ending = self._once_encoding = None
+        self._show_mode()
+
+    def load_chunk(self, text: str) -> None:
+        """An edited chunk, as escaped text: sent with no line ending, this once."""
+        self.syntax = Syntax.TEXT
+        self.load(text)
+        self._once_line_ending = LineEnding.NONE
+        self._show_mode()
+
+    def load_entry(self, entry: HistoryEntry) -> None:
+        """A message from history, in the syntax and encoding it was sent in; an encoding
+        other than the tab's holds for this message only."""
+        self.syntax = entry.syntax
+        encoding = entry.encoding
+        self._once_encoding = encoding if encoding and encoding != self.encoding else None
+        self.load(entry.text)
+        self._show_mode()
 
     def give_back(self, text: str) -> None:
         """The message did not go out: back into the composer, unless something new is typed."""
@@ -319,9 +411,15 @@ class Composer(Vertical):
             self.input.cursor_position = len(text)
 
     def action_history_older(self) -> None:
-        text = self.history.older()
-        if text is not None:
-            self.load(text)
+        entry = self.history.older()
+        if entry is not None:
+            self.load_entry(entry)
 
     def action_history_newer(self) -> None:
-        self.load(self.history.newer())
+        entry = self.history.newer()
+        if entry is None:
+            self._once_encoding = None
+            self.load("")
+            self._show_mode()
+        else:
+            self.load_entry(entry)

@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Button, Input, Select, Sparkline, Static
 
+from tcptui.capture.session_file import SessionMeta
 from tcptui.capture.store import Capture, Direction
 from tcptui.net.events import (
     Closed,
@@ -33,6 +34,7 @@ from tcptui.net.target import Family, Target, TargetError, parse_target
 from tcptui.ui.certificate_panel import CertificatePanel
 from tcptui.ui.form_input import FormInput
 from tcptui.ui.literal import literal, visible
+from tcptui.ui.saved_session import saved_steps, saved_tls
 
 STEP_ORDER = tuple(Step)
 MARKS = {
@@ -116,6 +118,10 @@ class ConnectionPanel(Vertical):
     ConnectionPanel .step {{ height: auto; margin: 0 0; }}
     ConnectionPanel #steps {{ height: auto; margin: 1 0 0 0; }}
     ConnectionPanel #form-error {{ color: $error; height: auto; }}
+    ConnectionPanel.-no-form #target-row,
+    ConnectionPanel.-no-form #target-row-2 {{ display: none; }}
+    ConnectionPanel #saved-tls {{ height: auto; margin: 1 0 0 0; display: none; }}
+    ConnectionPanel.-saved #saved-tls {{ display: block; }}
     ConnectionPanel #closed-reason {{ height: auto; margin: 1 0 0 0; }}
     ConnectionPanel #retry {{ height: auto; color: $warning; }}
     ConnectionPanel #stats {{ height: 3; margin: 1 0 0 0; color: $text-muted; }}
@@ -131,6 +137,8 @@ class ConnectionPanel(Vertical):
         self._closed_at: float | None = None
         self._last_sample = (time.monotonic(), capture.stream_bytes(Direction.RECEIVED))
         self._rates: deque[float] = deque([0.0] * RATE_SAMPLES, maxlen=RATE_SAMPLES)
+        self.accepted = False
+        """A client the listener accepted: no form, no connect, no resolve or connect steps."""
         self.border_title = "connection"
 
     def compose(self) -> ComposeResult:
@@ -159,6 +167,7 @@ class ConnectionPanel(Vertical):
                 for step in STEP_ORDER:
                     yield LifecycleStep(step)
             yield CertificatePanel()
+            yield Static("", id="saved-tls")
             yield Static("", id="closed-reason")
             yield Static("", id="retry")
         yield Static("", id="stats")
@@ -218,15 +227,33 @@ class ConnectionPanel(Vertical):
     def _step(self, step: Step) -> LifecycleStep:
         return self.query_one(f"#step-{step.value}", LifecycleStep)
 
-    def reset(self, target: Target) -> None:
+    def reset(self, target: Target, *, accepted: bool = False) -> None:
         for step in STEP_ORDER:
             self._step(step).show("pending", "")
         self._connected_at = time.monotonic()
         self._closed_at = None
         update_in_place(self.query_one("#closed-reason", Static), "")
         self.query_one(CertificatePanel).clear()
-        self.border_title = literal(f"connection · {target}")
         self.set_connected(True)
+        self.accepted = accepted
+        if accepted:
+            self.add_class("-no-form")
+            self.border_title = literal(f"connection · accepted from {target}")
+            self._step(Step.RESOLVE).show("ended", "none: the client came to the listener")
+        else:
+            self.border_title = literal(f"connection · {target}")
+
+    def show_saved(self, meta: SessionMeta, capture: Capture) -> None:
+        """A session file opened with --open: what it knows, and no form (nothing to dial)."""
+        self.add_class("-no-form", "-saved")
+        self.border_title = literal(f"saved session · {meta.target or 'no target recorded'}")
+        for step, (state, detail) in saved_steps(meta, capture).items():
+            self._step(step).show(state, detail)
+        tls = saved_tls(meta.tls)
+        if tls is not None:
+            update_in_place(self.query_one("#saved-tls", Static), tls)
+        if meta.end_reason:
+            update_in_place(self.query_one("#closed-reason", Static), literal(meta.end_reason))
 
     def show_event(self, event: Event) -> None:
         match event:
@@ -246,7 +273,11 @@ class ConnectionPanel(Vertical):
                     "active", f"{address} failed after {ms:.1f} ms: {error}"
                 )
             case Connected(local=local, remote=remote, handshake_ms=ms):
-                self._step(Step.HANDSHAKE).show("done", f"{remote} answered in {ms:.1f} ms")
+                if self.accepted:
+                    self._step(Step.SOCKET).show("done", "accepted by the listener")
+                    self._step(Step.HANDSHAKE).show("done", f"accepted from {remote}")
+                else:
+                    self._step(Step.HANDSHAKE).show("done", f"{remote} answered in {ms:.1f} ms")
                 self._step(Step.DATA).show("active", f"open · local {local}")
             case ProxyConnecting(proxy=proxy, target=where, remote_dns=remote_dns):
                 if remote_dns:
@@ -274,11 +305,15 @@ class ConnectionPanel(Vertical):
         self._closed_at = time.monotonic()
         if event.failed_step is not None:
             self._step(event.failed_step).show("failed", event.reason.value)
+            for later in STEP_ORDER[STEP_ORDER.index(event.failed_step) + 1 : -1]:
+                self._step(later).show("pending", "never reached")
         else:
             data = self._step(Step.DATA)
             if data.state == "active":
                 data.show("done", "ended")
         self._step(Step.CLOSED).show("failed" if event.failed_step else "ended", event.reason.value)
+        if event.rejected_certificate is not None:
+            self.query_one(CertificatePanel).show_rejected(event.rejected_certificate, event.detail)
         sentence = event.sentence()
         if event.unsent_bytes:
             sentence += f" ({event.unsent_bytes:,} queued bytes were not sent)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +15,7 @@ from textual.widgets import Checkbox, Label, OptionList, RadioButton, RadioSet
 from textual.widgets.option_list import Option
 
 from tcptui.codec.formats import CopyFormat
+from tcptui.ui.key_hints import key_for
 
 CopyScope = Literal["selection", "chunk", "received"]
 SCOPES: dict[CopyScope, str] = {
@@ -72,8 +74,9 @@ class CopyScreen(ModalScreen[CopyRequest | None]):
                 *(Option(label, id=fmt.value) for fmt, label in FORMAT_LABELS.items()),
                 id="formats",
             )
-            yield Checkbox("make this format the default for c", id="make-default")
-            yield Label("Enter copies · Esc cancels", id="copy-hint")
+            copy, cancel = key_for(self, "log.copy"), key_for(self, "copy.cancel")
+            yield Checkbox(Text(f"make this format the default for {copy}"), id="make-default")
+            yield Label(Text(f"Enter copies · {cancel} cancels"), id="copy-hint")
 
     def on_mount(self) -> None:
         formats = self.query_one("#formats", OptionList)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.byte_marks import ByteCursor
 from tcptui.ui.copy_screen import CopyScope
+from tcptui.ui.key_hints import KeyHints
 
 DEFAULT_COPY_CAP = 4 << 20
 """Bytes a copy may take before we suggest saving to a file: clipboards choke on more."""
@@ -23,26 +24,35 @@ def default_scope(cursor: ByteCursor) -> CopyScope:
 
 
 def bytes_to_copy(
-    capture: Capture, cursor: ByteCursor, scope: CopyScope, cap: int = DEFAULT_COPY_CAP
+    capture: Capture,
+    cursor: ByteCursor,
+    scope: CopyScope,
+    keys: KeyHints,
+    cap: int = DEFAULT_COPY_CAP,
 ) -> bytes:
-    """The exact bytes for `scope`, refusing (before reading them) anything above `cap`."""
+    """The exact bytes for `scope`, refusing (before reading them) anything above `cap`;
+    `keys` names the keys the refusals suggest."""
     if scope == "selection":
         selection = cursor.selection()
         if selection is None:
-            raise NothingToCopy("Nothing is selected: press v in the log and move the cursor.")
+            select = keys.key("log.select")
+            raise NothingToCopy(
+                f"Nothing is selected: press {select} in the log and move the cursor."
+            )
         start, end = selection
-        _check_size(end - start, cap)
+        _check_size(end - start, cap, keys)
         return capture.read(start, end - start)
     if scope == "chunk":
         if cursor.offset is None or not capture.total_bytes:
-            raise NothingToCopy("No chunk under the cursor: focus the log (Tab) first.")
+            focus = keys.key("app.focus_next")
+            raise NothingToCopy(f"No chunk under the cursor: focus the log ({focus}) first.")
         index = capture.chunk_index_at(cursor.offset)
-        _check_size(capture.chunk(index).length, cap)
+        _check_size(capture.chunk(index).length, cap, keys)
         return capture.read_chunk(index)
     total = capture.stream_bytes(Direction.RECEIVED)
     if not total:
         raise NothingToCopy("Nothing has been received yet.")
-    _check_size(total, cap)
+    _check_size(total, cap, keys)
     return b"".join(
         capture.read_chunk(chunk.index)
         for chunk in capture.chunks()
@@ -50,9 +60,9 @@ def bytes_to_copy(
     )
 
 
-def _check_size(size: int, cap: int) -> None:
+def _check_size(size: int, cap: int, keys: KeyHints) -> None:
     if size > cap:
         raise NothingToCopy(
             f"{size:,} bytes is more than the clipboard limit of {cap:,} bytes: "
-            "save to a file instead (ctrl+s)."
+            f"save to a file instead ({keys.key('capture.save')})."
         )

@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tcptui.ui.key_hints import KeyHints
+
 AREAS = {
     "tabs": "Tabs",
     "session": "Connection",
@@ -24,19 +26,17 @@ AREAS = {
     "snippets": "Snippets (shift+F1 … shift+F12)",
     "app": "Application",
 }
+KEYS_WIDTH = 22
 
 
-def binding_rows(
-    bindings: Iterable[Binding], keymap: dict[str, str]
-) -> dict[str, list[tuple[str, str]]]:
-    """(keys, description) per area, in declaration order, using the user's keymap."""
+def binding_rows(bindings: Iterable[Binding], hints: KeyHints) -> dict[str, list[tuple[str, str]]]:
+    """(keys, description) per area, in declaration order, as the user's keymap has them."""
     rows: dict[str, list[tuple[str, str]]] = {area: [] for area in AREAS}
     for binding in bindings:
         if not binding.id:
             continue
         area = binding.id.split(".", 1)[0]
-        keys = keymap.get(binding.id, binding.key)
-        shown = ", ".join(key.replace("_", " ") for key in keys.split(","))
+        shown = ", ".join(hints.keys(binding.id))
         rows.setdefault(area, []).append((shown, binding.description or binding.action))
     return rows
 
@@ -52,14 +52,19 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,f1,question_mark,q", "dismiss", "Close help", id="help.close"),
     ]
 
-    def __init__(self, bindings: Iterable[Binding], keymap: dict[str, str]) -> None:
+    def __init__(self, bindings: Iterable[Binding], hints: KeyHints) -> None:
         super().__init__()
-        self.rows = binding_rows(bindings, keymap)
+        self.hints = hints
+        self.rows = binding_rows(bindings, hints)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(
-                Text("tcptui keys · Esc closes · ctrl+p finds any action by name", style="bold")
+                Text(
+                    f"tcptui keys · {self.hints.key('help.close')} closes · "
+                    "ctrl+p finds any action by name",
+                    style="bold",
+                )
             )
             for area, rows in self.rows.items():
                 if not rows:
@@ -72,8 +77,10 @@ class HelpScreen(ModalScreen[None]):
                     box=None,
                     padding=(0, 1),
                 )
-                table.add_column("keys", style="bold #ffd75f", width=22)
-                table.add_column("action")
+                # The action column takes the rest, so the keys column keeps its width and
+                # every section lines up (with both flexible, each section spread its own way).
+                table.add_column("keys", style="bold #ffd75f", width=KEYS_WIDTH, no_wrap=True)
+                table.add_column("action", ratio=1)
                 for keys, description in rows:
                     table.add_row(Text(keys), Text(description))
                 yield Static(table)

@@ -11,7 +11,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 
 from tcptui.codec.safe_text import render_text
-from tcptui.user_files.history import HistoryStore
+from tcptui.codec.words import counted
+from tcptui.ui.key_hints import key_for
+from tcptui.user_files.history import HistoryEntry, HistoryStore
 
 PREVIEW_LIMIT = 200
 MARKED_PIECE_STYLE = "reverse"
@@ -22,17 +24,21 @@ def safe_line(text: str, limit: int = PREVIEW_LIMIT) -> Text:
 
     A pasted or hand-edited message can hold real control, bidi or invisible characters; they
     are shown as escapes (marked, so a real tab differs from a typed `\\t`) by the same
-    renderer that makes received bytes safe. Never parsed as markup.
+    renderer that makes received bytes safe. Never parsed as markup. A typed backslash is
+    composer syntax, not a byte: it is shown as typed, not doubled as received ones are.
     """
     line = Text(no_wrap=True, overflow="ellipsis")
     head = text[: limit + 1]  # no character is shown shorter than itself
-    for piece in render_text(head.encode("utf-8", "surrogatepass")):
-        line.append(piece.text, None if piece.kind == "text" else MARKED_PIECE_STYLE)
+    for index, part in enumerate(head.split("\\")):
+        if index:
+            line.append("\\")
+        for piece in render_text(part.encode("utf-8", "surrogatepass")):
+            line.append(piece.text, None if piece.kind == "text" else MARKED_PIECE_STYLE)
     line.truncate(limit, overflow="ellipsis")
     return line
 
 
-class HistorySearchScreen(ModalScreen[str | None]):
+class HistorySearchScreen(ModalScreen[HistoryEntry | None]):
     """Dismissed with the chosen message (newest first in the list), or None on Escape."""
 
     DEFAULT_CSS = """
@@ -55,7 +61,7 @@ class HistorySearchScreen(ModalScreen[str | None]):
         super().__init__()
         self.history = history
         self.query_text = query
-        self.matches: list[str] = []
+        self.matches: list[HistoryEntry] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -80,16 +86,19 @@ class HistorySearchScreen(ModalScreen[str | None]):
         self.matches = self.history.search(query)
         options = self.match_list
         options.clear_options()
-        for text in self.matches:
-            line = safe_line(text)
+        for entry in self.matches:
+            line = safe_line(entry.text)
             if query:
                 line.highlight_words([query], "bold underline", case_sensitive=False)
             options.add_option(line)
         options.highlighted = 0 if self.matches else None
         total = len(self.history.entries)
+        cancel = key_for(self, "history_search.cancel")
         self.query_one("#history-hint", Label).update(
-            f"{len(self.matches)} of {total} messages · ↑↓ choose · "
-            "Enter puts it in the composer · Esc cancels"
+            Text(
+                f"{len(self.matches)} of {counted(total, 'message')} · ↑↓ choose · "
+                f"Enter puts it in the composer · {cancel} cancels"
+            )
         )
 
     def action_move(self, step: int) -> None:

@@ -36,6 +36,7 @@ from tcptui.net.listener import (
 from tcptui.net.session import ConnectOptions
 from tcptui.ui.client_table import ClientTable
 from tcptui.ui.connection_panel import MARKS
+from tcptui.ui.key_hints import key_for
 
 STEPS = ("socket", "bind", "listen", "accept")
 REFRESH_SPACING = 0.25
@@ -118,7 +119,8 @@ class ListenerView(Vertical):
         yield Static("", id="listener-steps")
         yield Static("", id="listener-tally")
         yield ClientTable(id="listener-clients")
-        yield Button("Stop listening (F3)", id="stop-listening", variant="error")
+        stop = key_for(self, "listener.stop")
+        yield Button(Text(f"Stop listening ({stop})"), id="stop-listening", variant="error")
 
     def on_mount(self) -> None:
         self._show_steps()

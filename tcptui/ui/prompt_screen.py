@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from tcptui.ui.key_hints import key_for
 from tcptui.ui.literal import literal
 
 Validator = Callable[[str], str | None]
@@ -42,7 +43,8 @@ class PromptScreen(ModalScreen[str | None]):
             yield Label(literal(self.title_text))
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-error")
-            yield Label("Enter accepts · Esc cancels", id="prompt-hint")
+            cancel = key_for(self, "prompt.cancel")
+            yield Label(literal(f"Enter accepts · {cancel} cancels"), id="prompt-hint")
 
     @on(Input.Submitted, "#prompt-input")
     def _submitted(self, event: Input.Submitted) -> None:

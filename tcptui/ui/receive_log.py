@@ -106,6 +106,13 @@ class ReceiveLog(Vertical):
         self.inspector.show_marks()  # bytes may have come where it showed the end
         return any(pending)
 
+    def set_empty_hint(self, hint: str) -> None:
+        """What an empty log says (whether a key connects depends on the tab's state)."""
+        for view in (self.text_view, self.hex_view):
+            if view.empty_hint != hint:
+                view.empty_hint = hint
+                view.refresh()
+
     def set_encoding(self, encoding: str) -> None:
         self.text_view.set_encoding(encoding)
         self.query_one(SearchBar).encoding = encoding

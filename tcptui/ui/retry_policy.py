@@ -37,6 +37,14 @@ class RetryPolicy:
         limit = "∞" if self.forever else str(self.limit)
         return f"attempt {self.attempts}/{limit}"
 
+    def used_up(self, last_connected: bool) -> str:
+        """Why there is no other attempt: a limit reached is not a failure when the last
+        connection was made (a server that closes after each reply)."""
+        times = f"{self.attempts} time{'' if self.attempts == 1 else 's'}"
+        if last_connected:
+            return f"reconnected {times}, as --retry {self.limit} allows: not again"
+        return f"gave up: the connection failed after reconnecting {times}"
+
     def reset(self) -> None:
         self.stop()
         self.attempts = 0

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,7 +27,8 @@ from tcptui.capture.export import ExportFormat, SaveCancelled, SaveError, export
 from tcptui.capture.script_export import ScriptKind, ScriptTarget, export_script
 from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture
-from tcptui.net.events import Closed, Connected, EndReason, Event, Resolved
+from tcptui.codec.words import counted
+from tcptui.net.events import Closed, Connected, EndReason, Event, Resolved, TlsEstablished
 from tcptui.ui.literal import literal
 
 SESSION = "session"
@@ -41,6 +43,14 @@ FORMAT_LABELS: dict[str, str] = {
     ScriptKind.PYTHON.name: "Python script (replays what you sent, checks the replies)",
     ScriptKind.PWNTOOLS.name: "pwntools script (remote, send, recvuntil)",
 }
+SAVED_AS: dict[str, str] = {
+    SESSION: "a session file, which tcptui --open shows again",
+    ExportFormat.RAW_RECEIVED.name: "the received bytes alone, as nc > FILE writes them",
+    ExportFormat.RAW_SENT.name: "the sent bytes alone",
+    ExportFormat.HEXDUMP.name: "a hex dump of the received bytes, as hexdump -C writes it",
+    ExportFormat.PCAP.name: "a pcap file for Wireshark or tcpdump",
+}
+"""What a saved file is, for the sentence that announces it."""
 SUFFIXES: dict[str, str] = {
     SESSION: ".tcptui",
     ExportFormat.RAW_RECEIVED.name: ".bin",
@@ -59,7 +69,14 @@ class SaveResult:
 
     path: str
     nbytes: int
-    format_label: str
+    saved_as: str
+    """A phrase from SAVED_AS."""
+
+    def sentence(self) -> str:
+        """`Saved 1,234 bytes to x.tcptui in /home/me: a session file, which …`."""
+        where = os.path.abspath(self.path)
+        folder, name = os.path.split(where)
+        return f"Saved {counted(self.nbytes, 'byte')} to {name} in {folder}: {self.saved_as}."
 
 
 @dataclass(frozen=True)
@@ -93,6 +110,28 @@ def default_file_name(now: datetime | None = None) -> str:
     return f"tcptui-{moment:%Y%m%d-%H%M%S}{SUFFIXES[SESSION]}"
 
 
+def tls_facts(event: TlsEstablished) -> dict[str, Any]:
+    """What a session file keeps of a TLS handshake: enough for --open to show it again."""
+    facts: dict[str, Any] = {
+        "version": event.version,
+        "cipher": event.cipher,
+        "alpn": event.alpn,
+        "verified": event.verified,
+        "verify_error": event.verify_error,
+        "server_name": event.server_name,
+    }
+    leaf = event.leaf
+    if leaf is not None:
+        facts["certificate"] = {
+            "subject": leaf.subject,
+            "issuer": leaf.issuer,
+            "not_before": leaf.not_before.isoformat() if leaf.not_before else "",
+            "not_after": leaf.not_after.isoformat() if leaf.not_after else "",
+            "sha256": leaf.sha256,
+        }
+    return facts
+
+
 class SessionFacts:
     """Collects what the app learns about a connection, for the session file and pcap."""
 
@@ -104,6 +143,8 @@ class SessionFacts:
             self._meta = replace(self._meta, resolved=event.addresses)
         elif isinstance(event, Connected):
             self._meta = replace(self._meta, local=event.local, remote=event.remote)
+        elif isinstance(event, TlsEstablished):
+            self._meta = replace(self._meta, tls=tls_facts(event))
         elif isinstance(event, Closed):
             reset = event.reason is EndReason.RESET
             self._meta = replace(self._meta, end_reason=event.sentence(), ended_by_reset=reset)
@@ -253,7 +294,7 @@ class SaveScreen(ModalScreen[SaveResult | None]):
                 progress=self._progress,
                 cancel=self.cancel_event,
             )
-        return SaveResult(str(path), nbytes, FORMAT_LABELS[key])
+        return SaveResult(str(path), nbytes, SAVED_AS[key])
 
     def _progress(self, done: int, total: int) -> None:
         """Called in the worker thread: only stores numbers, the timer shows them."""

@@ -7,65 +7,91 @@ from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 
+from tcptui.ui.key_hints import key_for
+
 if TYPE_CHECKING:
     from tcptui.ui.session_view import SessionView
 
 
 def session_commands(view: SessionView) -> Iterator[SystemCommand]:
+    def keyed(help_text: str, binding_id: str) -> str:
+        """The help with the key that does the same, as the user has it."""
+        return f"{help_text} ({key_for(view, binding_id)})"
+
     yield SystemCommand(
-        "Connect", "Connect to the host and port in the form (F2)", view.action_connect
+        "Connect",
+        keyed("Connect to the host and port in the form", "session.connect"),
+        view.action_connect,
     )
-    yield SystemCommand("Disconnect", "Close the connection now (F3)", view.action_disconnect)
+    yield SystemCommand(
+        "Disconnect",
+        keyed("Close the connection now", "session.disconnect"),
+        view.action_disconnect,
+    )
     yield SystemCommand(
         "Send EOF (half-close)",
-        "shutdown(SHUT_WR): the peer sees EOF, you keep receiving (ctrl+d)",
+        keyed("shutdown(SHUT_WR): the peer sees EOF, you keep receiving", "session.half_close"),
         view.action_half_close,
     )
     yield SystemCommand(
         "Upgrade to TLS now (STARTTLS)",
-        "After the server said go ahead, e.g. SMTP's 220 to STARTTLS (ctrl+g)",
+        keyed("After the server said go ahead, e.g. SMTP's 220 to STARTTLS", "session.start_tls"),
         view.action_start_tls,
     )
     yield SystemCommand(
-        "Cycle line ending", "none → LF → CRLF → CR (F4)", view.action_cycle_line_ending
+        "Cycle line ending",
+        keyed("none → LF → CRLF → CR", "composer.line_ending"),
+        view.action_cycle_line_ending,
     )
-    yield SystemCommand("Cycle view", "dual → text → hex (F5)", view.action_cycle_view)
+    yield SystemCommand(
+        "Cycle view", keyed("dual → text → hex", "log.cycle_view"), view.action_cycle_view
+    )
     yield SystemCommand(
         "Data inspector",
-        "Show or hide what the bytes at the log's cursor mean (i in the log)",
+        keyed("Show or hide what the bytes at the log's cursor mean", "log.inspector"),
         view.action_toggle_inspector,
     )
     yield SystemCommand(
-        "Copy selection or chunk", "In the default format (c in the log)", view.action_copy
+        "Copy selection or chunk",
+        keyed("In the default format, in the log", "log.copy"),
+        view.action_copy,
     )
     yield SystemCommand(
         "Copy everything received",
         "In the default format",
         lambda: view.action_copy("received"),
     )
-    yield SystemCommand("Copy as…", "Pick what to copy and the format (F6)", view.action_copy_as)
+    yield SystemCommand(
+        "Copy as…",
+        keyed("Pick what to copy and the format", "capture.copy_as"),
+        view.action_copy_as,
+    )
     yield SystemCommand(
         "Cycle composer syntax",
-        "text with escapes → hex → mixed (F7)",
+        keyed("text with escapes → hex → mixed", "composer.syntax"),
         view.action_cycle_syntax,
     )
     yield SystemCommand(
         "Multi-line composer",
-        "Open or close the multi-line editor (F8)",
+        keyed("Open or close the multi-line editor", "composer.multiline"),
         view.action_toggle_multiline,
     )
     yield SystemCommand(
         "Set text encoding…", "For the composer and the text view", view.action_set_encoding
     )
     yield SystemCommand(
-        "Repeat message…", "N times, or every T ms until stopped (ctrl+t)", view.action_repeat
+        "Repeat message…",
+        keyed("N times, or every T ms until stopped", "composer.repeat"),
+        view.action_repeat,
     )
     yield SystemCommand(
         "Resend chunk",
-        "Send the sent chunk under the cursor again (r)",
+        keyed("Send the sent chunk under the cursor again", "log.resend"),
         view.action_resend_chunk,
     )
-    yield SystemCommand("Edit chunk in composer", "As escaped text (e)", view.action_edit_chunk)
+    yield SystemCommand(
+        "Edit chunk in composer", keyed("As escaped text", "log.edit"), view.action_edit_chunk
+    )
     yield SystemCommand(
         "Save composer as snippet…",
         "Keep the composer's message under a name",
@@ -73,17 +99,17 @@ def session_commands(view: SessionView) -> Iterator[SystemCommand]:
     )
     yield SystemCommand(
         "Send snippet…",
-        "Pick a saved message to send (shift+F1 … F12)",
+        keyed("Pick a saved message to send", "snippets.send_1"),
         view.action_pick_snippet,
     )
     yield SystemCommand(
         "Search history…",
-        "Find an earlier message by any part of it (ctrl+r)",
+        keyed("Find an earlier message by any part of it", "composer.history_search"),
         view.composer.action_history_search,
     )
     yield SystemCommand(
         "Save / Export…",
-        "Session file, raw bytes, hexdump -C or pcap (ctrl+s)",
+        keyed("Session file, raw bytes, hexdump -C or pcap", "capture.save"),
         view.action_save,
     )
     yield SystemCommand(
@@ -105,5 +131,7 @@ def session_commands(view: SessionView) -> Iterator[SystemCommand]:
         view.automation.ask_record,
     )
     yield SystemCommand(
-        "Follow tail", "Scroll to the newest bytes and stay there (ctrl+f)", view.action_follow
+        "Follow tail",
+        keyed("Scroll to the newest bytes and stay there", "log.follow_tail"),
+        view.action_follow,
     )

@@ -29,6 +29,7 @@ from tcptui.codec.composer_syntax import Syntax, escape_for_composer
 from tcptui.codec.errors import CodecError
 from tcptui.codec.formats import CopyFormat, format_bytes
 from tcptui.codec.safe_text import safe_label
+from tcptui.codec.words import counted
 from tcptui.launch_config import LaunchConfig
 from tcptui.net.events import Closed, EndReason
 from tcptui.net.file_upload import FileUpload, UploadError
@@ -41,6 +42,7 @@ from tcptui.ui.connection_panel import ConnectionPanel, human_bytes
 from tcptui.ui.connection_summary import ConnectionSummary, SummaryFacts, shows_full_panel
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
 from tcptui.ui.copying import CLIPBOARD_TEXT_CAP, NothingToCopy, bytes_to_copy, default_scope
+from tcptui.ui.key_hints import key_for, key_hints
 from tcptui.ui.messages import DataAvailable, EventBridge, SessionEvent
 from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.receive_log import ReceiveLog
@@ -54,7 +56,7 @@ from tcptui.ui.snippet_screens import (
     SnippetPickerScreen,
     snippet_keys,
 )
-from tcptui.ui.transcript_view import TranscriptView
+from tcptui.ui.transcript_view import EMPTY_HINT, TranscriptView
 from tcptui.user_files.paths import snippets_path
 from tcptui.user_files.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
 
@@ -81,6 +83,31 @@ def take_spacing(taken: int, cost: float) -> float:
         return 0.0
     return min(DATA_REFRESH_LONGEST, max(DATA_REFRESH_INTERVAL, cost / DATA_REFRESH_SHARE))
 
+
+LIVE_ACTIONS = frozenset(
+    {
+        "connect",
+        "disconnect",
+        "half_close",
+        "start_tls",
+        "cycle_line_ending",
+        "cycle_syntax",
+        "toggle_multiline",
+        "send",
+        "repeat",
+        "send_file",
+        "send_snippet",
+        "pick_snippet",
+        "save_snippet",
+        "resend_chunk",
+        "edit_chunk",
+        "history_search",
+        "answer_chunk",
+        "ask_rule",
+        "ask_run",
+    }
+)
+"""What a tab of a saved session (--open) does not offer: it has no connection or composer."""
 
 STATE_DOTS = {
     SessionState.IDLE: "○",
@@ -208,7 +235,10 @@ class SessionView(Vertical):
         self.composer.syntax = self.config.settings.syntax
         self.composer.set_encoding(self.config.encoding)  # checked by load_settings already
         self.receive_log.set_encoding(self.composer.encoding)
+        self.receive_log.set_empty_hint(self._empty_hint())
         if self.opened_meta is not None:
+            self.panel.show_saved(self.opened_meta, self.capture)
+            self.composer.display = False  # a saved session sends nothing
             self.receive_log.refresh_data()
         elif self._target is not None:
             self._show_connecting(self._target, announce=self.listen_client is None)
@@ -267,6 +297,20 @@ class SessionView(Vertical):
 
     def _retitle(self) -> None:
         self.post_message(self.TitleChanged(self))
+        self.receive_log.set_empty_hint(self._empty_hint())
+
+    def _empty_hint(self) -> str:
+        """What an empty log says: a key to connect only where there is one to press."""
+        if self.opened_meta is not None:
+            return "This session file holds no bytes."
+        if self.is_connected or self.accepted_client:
+            return EMPTY_HINT
+        return f"{EMPTY_HINT[:-1]}; {key_for(self, 'session.connect')} connects."
+
+    @property
+    def accepted_client(self) -> bool:
+        """A client --listen accepted: there is nothing to connect to again."""
+        return self.listen_client is not None
 
     @property
     def panel(self) -> ConnectionPanel:
@@ -334,7 +378,7 @@ class SessionView(Vertical):
 
     def _show_connecting(self, target: Target, *, announce: bool) -> None:
         """Before any of the new connection's events is shown: they arrive as messages."""
-        self.panel.reset(target)
+        self.panel.reset(target, accepted=self.accepted_client)
         self._fit_panel()
         if announce:
             self.post_message(self.TargetUsed(target))
@@ -424,25 +468,37 @@ class SessionView(Vertical):
     @on(Composer.Submitted)
     def _send(self, message: Composer.Submitted) -> None:
         if self.send_bytes(message.data):
-            self.composer.accept_sent(message.text)
+            self.composer.accept_sent(message.entry)
         else:
             self.composer.give_back(message.text)
+
+    def _not_connected(self) -> str:
+        if self.accepted_client:
+            return "Not connected: the client has gone; it can connect again to the listener."
+        return (
+            f"Not connected: fill in host and port, then press {key_for(self, 'session.connect')}."
+        )
 
     def send_bytes(self, data: bytes) -> bool:
         """Queue `data` on the connection, or say in the composer why it cannot go."""
         if self.session is None:
-            self.composer.show_error("Not connected: fill in host and port, then press F2.")
+            self.composer.show_error(self._not_connected())
             return False
         if not data:
             self.composer.show_error(
-                "Nothing to send: the message is empty and the line "
-                "ending is 'none' (F4 changes it)."
+                "Nothing to send: the message is empty and adds no line ending "
+                f"({key_for(self, 'composer.line_ending')} changes it for text)."
             )
             return False
         try:
             self.session.send(data)
         except SessionError as exc:
-            self.composer.show_error(f"{str(exc).capitalize()}. Press F2 to connect again.")
+            again = (
+                ""
+                if self.accepted_client
+                else f" Press {key_for(self, 'session.connect')} to connect again."
+            )
+            self.composer.show_error(f"{str(exc).capitalize()}.{again}")
             self.stop_repeat()
             return False
         return True
@@ -466,15 +522,18 @@ class SessionView(Vertical):
 
     def _maybe_retry(self, event: Closed) -> None:
         """socat's retry/forever: after a failure, try again with a growing delay."""
-        if event.reason is EndReason.CLOSED_BY_US or self._target is None:
-            return
+        if event.reason is EndReason.CLOSED_BY_US or self._target is None or self.accepted_client:
+            return  # an accepted client's address is its ephemeral port: nothing to dial
         delay = self.retry.next_delay()
         if delay is None:
             if self.retry.enabled:
-                self.panel.show_retry(f"gave up after {self.retry.attempts} attempts")
+                self.panel.show_retry(self.retry.used_up(event.failed_step is None))
             return
         target, family = self._target, self.panel.family
-        self.panel.show_retry(f"reconnecting in {delay:g} s ({self.retry.describe()}) · F3 stops")
+        stop = key_for(self, "session.disconnect")
+        self.panel.show_retry(
+            f"reconnecting in {delay:g} s ({self.retry.describe()}) · {stop} stops"
+        )
         self.retry.timer = self.set_timer(delay, lambda: self._retry_now(target, family))
 
     def _retry_now(self, target: Target, family: Family) -> None:
@@ -504,14 +563,14 @@ class SessionView(Vertical):
             self.composer.show_error(f"{str(exc).capitalize()}.")
 
     def action_cycle_line_ending(self) -> None:
-        self.composer.line_ending = self.composer.line_ending.next()
+        self.composer.cycle_line_ending()
 
     def action_cycle_syntax(self) -> None:
         order = list(Syntax)
         self.composer.syntax = order[(order.index(self.composer.syntax) + 1) % len(order)]
 
     def action_toggle_multiline(self) -> None:
-        self.composer.multiline = not self.composer.multiline
+        self.composer.toggle_multiline()
 
     def action_send(self) -> None:
         self.composer.submit()
@@ -552,7 +611,7 @@ class SessionView(Vertical):
 
         self.app.push_screen(
             PromptScreen(
-                "Repeat the composer message (ctrl+t again stops)",
+                f"Repeat the composer message ({key_for(self, 'composer.repeat')} again stops)",
                 "",
                 "10 · 10 every 200 · every 500",
                 check,
@@ -573,7 +632,8 @@ class SessionView(Vertical):
             for _ in range(spec.times):
                 if not self.send_bytes(data):
                     return
-            self.notify(f"Sent {spec.times:,} times ({spec.times * len(data):,} bytes).")
+            total = counted(spec.times * len(data), "byte")
+            self.notify(f"Sent {counted(spec.times, 'time')} ({total}).")
             return
         sent = 0
 
@@ -587,8 +647,9 @@ class SessionView(Vertical):
 
         self._repeat_timer = self.set_interval(spec.interval_ms / 1000, tick, name="repeat")
         every = f"every {spec.interval_ms} ms"
-        times = f"{spec.times:,} times " if spec.times else ""
-        self.notify(f"Sending {times}{every}; ctrl+t stops.")
+        times = f"{counted(spec.times, 'time')} " if spec.times else ""
+        stop = key_for(self, "composer.repeat")
+        self.notify(f"Sending {times}{every}; {stop} stops.", markup=False)
 
     def action_send_file(self) -> None:
         """Send a file's exact bytes; pressed again while sending, cancel."""
@@ -607,7 +668,10 @@ class SessionView(Vertical):
 
         self.app.push_screen(
             PromptScreen(
-                "Send a file's exact bytes (ctrl+o again cancels)", "", "path/to/file", check
+                f"Send a file's exact bytes ({key_for(self, 'composer.send_file')} again cancels)",
+                "",
+                "path/to/file",
+                check,
             ),
             self._start_upload,
         )
@@ -616,7 +680,7 @@ class SessionView(Vertical):
         if not path:
             return
         if self.session is None:
-            self.composer.show_error("Not connected: fill in host and port, then press F2.")
+            self.composer.show_error(self._not_connected())
             return
         try:
             upload = FileUpload(path.strip())
@@ -644,15 +708,19 @@ class SessionView(Vertical):
             self.notify(
                 f"Stopped sending {upload.path.name} after {_amount(upload.read)}.",
                 severity="warning",
+                markup=False,
             )
         elif upload.error:
             self.notify(
                 f"{upload.error.capitalize()} ({_amount(upload.sent)} went out).",
                 title="File not sent",
                 severity="error",
+                markup=False,
             )
         else:
-            self.notify(f"Sent {upload.path.name}: {_amount(upload.size)}.", title="File sent")
+            self.notify(
+                f"Sent {upload.path.name}: {_amount(upload.size)}.", title="File sent", markup=False
+            )
 
     def stop_repeat(self) -> None:
         if self._repeat_timer is not None:
@@ -666,13 +734,15 @@ class SessionView(Vertical):
             return
         if self.capture.chunk(chunk).direction is not Direction.SENT:
             self.notify(
-                "Only sent chunks can be resent; e puts any chunk in the composer.",
+                f"Only sent chunks can be resent; {key_for(self, 'log.edit')} puts any "
+                "chunk in the composer.",
                 severity="warning",
+                markup=False,
             )
             return
         data = self.capture.read_chunk(chunk)
         if self.send_bytes(data):
-            self.notify(f"Resent chunk #{chunk + 1} ({len(data):,} bytes).")
+            self.notify(f"Resent chunk #{chunk + 1} ({counted(len(data), 'byte')}).")
 
     def action_edit_chunk(self) -> None:
         """Put the chunk under the cursor in the composer, as escaped text, to edit and send."""
@@ -680,9 +750,7 @@ class SessionView(Vertical):
         if chunk is None:
             return
         data = self.capture.read_chunk(chunk)
-        self.composer.syntax = Syntax.TEXT
-        self.composer.line_ending = self.composer.line_ending.NONE
-        self.composer.load(escape_for_composer(data, self.composer.encoding))
+        self.composer.load_chunk(escape_for_composer(data, self.composer.encoding))
         self.composer.input.focus()
 
     def action_answer_chunk(self) -> None:
@@ -694,9 +762,14 @@ class SessionView(Vertical):
     def _chunk_under_cursor(self) -> int | None:
         offset = self.receive_log.marks.cursor.offset
         if offset is None or offset >= self.capture.total_bytes:
+            focus, back, on = (
+                key_for(self, name)
+                for name in ("app.focus_next", "log.previous_chunk", "log.next_chunk")
+            )
             self.notify(
-                "Put the cursor on a chunk in the log first (Tab, then [ and ]).",
+                f"Put the cursor on a chunk in the log first ({focus}, then {back} and {on}).",
                 severity="warning",
+                markup=False,
             )
             return None
         return self.capture.chunk_index_at(offset)
@@ -743,19 +816,21 @@ class SessionView(Vertical):
         scope = scope or default_scope(cursor)
         fmt = fmt or self.copy_format
         try:
-            data = bytes_to_copy(self.capture, cursor, scope, self.config.settings.clipboard_cap)
+            data = bytes_to_copy(
+                self.capture, cursor, scope, key_hints(self), self.config.settings.clipboard_cap
+            )
         except NothingToCopy as exc:
-            self.notify(str(exc), title="Nothing copied", severity="warning")
+            self.notify(str(exc), title="Nothing copied", severity="warning", markup=False)
             return
         result = copy_bytes_as_text(
             format_bytes(data, fmt), self.app.copy_to_clipboard, CLIPBOARD_TEXT_CAP
         )
+        source = f"{counted(len(data), 'byte')} as {fmt.value}"
+        sentence = result.sentence(source, key_for(self, "capture.save"))
         if result.copied:
-            self.notify(
-                f"Copied {len(data):,} bytes as {fmt.value}: {result.sentence()}", title="Copied"
-            )
+            self.notify(sentence, title="Copied", markup=False)
         else:
-            self.notify(result.sentence(), title="Not copied", severity="warning")
+            self.notify(sentence, title="Not copied", severity="warning", markup=False)
 
     def action_save(self) -> None:
         live = self.session is not None or self.opened_meta is None
@@ -770,10 +845,7 @@ class SessionView(Vertical):
 
     def _saved(self, result: SaveResult | None) -> None:
         if result is not None:
-            self.notify(
-                f"Saved {result.nbytes:,} bytes to {result.path} ({result.format_label}).",
-                title="Saved",
-            )
+            self.notify(result.sentence(), title="Saved", markup=False)
 
     def action_copy_as(self) -> None:
         cursor = self.receive_log.marks.cursor
@@ -832,7 +904,8 @@ class SessionView(Vertical):
         if snippets is None:
             return
         if index >= len(snippets):
-            self.notify(f"No snippet {index + 1}: there are {len(snippets)}.", severity="warning")
+            have = counted(len(snippets), "snippet")
+            self.notify(f"No snippet {index + 1}: the file holds {have}.", severity="warning")
             return
         self.send_snippet(snippets[index])
 
@@ -864,11 +937,20 @@ class SessionView(Vertical):
         else:
             self.panel.query_one("#host", Input).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A saved session offers nothing that sends; an accepted client, nothing to dial."""
+        if self.opened_meta is not None and action in LIVE_ACTIONS:
+            return False
+        return not (self.accepted_client and action == "connect")
+
     def system_commands(self) -> Iterable[SystemCommand]:
-        """This tab's actions for the command palette."""
-        return session_commands(self)
+        """This tab's actions for the command palette, those it offers."""
+        for command in session_commands(self):
+            action = getattr(command.callback, "__name__", "").removeprefix("action_")
+            if self.check_action(action, ()):
+                yield command
 
 
 def _amount(count: int) -> str:
     """Bytes as the connection panel counts them, and exactly: `1.0 MiB (1,048,576 bytes)`."""
-    return f"{human_bytes(count)} ({count:,} bytes)"
+    return f"{human_bytes(count)} ({counted(count, 'byte')})"

@@ -9,10 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 
+from tcptui.codec.composer_syntax import Syntax
 from tcptui.ui.history_screen import safe_line
+from tcptui.ui.key_hints import key_for
 from tcptui.user_files.snippets import Snippet
 
 SNIPPET_KEY_COUNT = 12
@@ -28,9 +31,9 @@ def snippet_keys(index: int) -> str:
     return f"shift+f{index + 1},f{index + 13}"
 
 
-def snippet_key_label(index: int) -> str:
+def snippet_key_label(node: DOMNode, index: int) -> str:
     """What the user presses for the snippet at `index`, or "" past the twelfth."""
-    return f"shift+F{index + 1}" if index < SNIPPET_KEY_COUNT else ""
+    return key_for(node, f"snippets.send_{index + 1}") if index < SNIPPET_KEY_COUNT else ""
 
 
 class SaveSnippetScreen(ModalScreen[str | None]):
@@ -82,7 +85,7 @@ class SaveSnippetScreen(ModalScreen[str | None]):
         elif name in self.existing_names:
             status.update(Text.assemble("Replaces the snippet ", safe_line(name), "."))
         else:
-            key = snippet_key_label(len(self.existing_names))
+            key = snippet_key_label(self, len(self.existing_names))
             status.update(Text("New snippet" + (f", sent with {key}." if key else ".")))
 
     @on(Input.Submitted, "#snippet-name")
@@ -122,11 +125,15 @@ class SnippetPickerScreen(ModalScreen[Snippet | None]):
         with Vertical():
             yield Label("Send a snippet")
             yield OptionList(
-                *(snippet_prompt(index, snippet) for index, snippet in enumerate(self.snippets)),
+                *(
+                    snippet_prompt(snippet_key_label(self, index), snippet)
+                    for index, snippet in enumerate(self.snippets)
+                ),
                 id="snippet-list",
             )
+            cancel = key_for(self, "snippet_picker.cancel")
             yield Label(
-                "Enter sends · Esc cancels"
+                Text(f"Enter sends · {cancel} cancels")
                 if self.snippets
                 else "No snippets yet: save the composer's message with "
                 "“Save composer as snippet…” in the command palette (ctrl+p).",
@@ -141,13 +148,18 @@ class SnippetPickerScreen(ModalScreen[Snippet | None]):
         self.dismiss(self.snippets[event.option_index])
 
 
-def snippet_prompt(index: int, snippet: Snippet) -> Text:
+def snippet_prompt(key: str, snippet: Snippet) -> Text:
     """`shift+F1  login  USER bob\\r\\n  text · CRLF`: key, name, what it sends, how."""
-    ending = snippet.line_ending.label if snippet.line_ending is not None else "composer's ending"
+    if snippet.syntax is Syntax.HEX:
+        ending = "no line ending"
+    elif snippet.line_ending is not None:
+        ending = snippet.line_ending.label
+    else:
+        ending = "composer's ending"
     name = safe_line(snippet.name, SNIPPET_PREVIEW_LIMIT)
     name.stylize("bold")
     return Text.assemble(
-        (f"{snippet_key_label(index):<11}", "dim"),
+        (f"{key:<11}", "dim"),
         name,
         "  ",
         safe_line(snippet.text, SNIPPET_PREVIEW_LIMIT),

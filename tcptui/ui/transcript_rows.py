@@ -419,15 +419,19 @@ def _escaped_bytes(text: str) -> int:
     """
     plain = text.translate(_LINE_BREAKS)
     line_breaks = len(text) - len(plain)  # tab, CR, LF: a byte each, shown as `\n` and such
-    return line_breaks + sum(
-        len(run.encode("utf-8", "surrogateescape"))
-        for run in _OUTSIDE_ASCII.findall(plain)
-        if not run.isprintable()
+    return (
+        line_breaks
+        + plain.count("\\")
+        + sum(
+            len(run.encode("utf-8", "surrogateescape"))
+            for run in _OUTSIDE_ASCII.findall(plain)
+            if not run.isprintable()
+        )
     )
 
 
 _SAMPLE = 1024
-_ONE_CELL_BYTES = bytes(range(0x20, 0x7F))
+_ONE_CELL_BYTES = bytes(range(0x20, 0x7F)).replace(b"\\", b"")  # a backslash is shown `\\`
 _OUTSIDE_ASCII = re.compile(r"[^\x20-\x7e]+")
 
 

@@ -52,7 +52,7 @@ new ones are all known: a resize over 256 MiB of text froze the UI for 0.7-2 s, 
 REMEASURE_PAUSE = 0.005
 """Seconds between two slices: frames and keys get through."""
 REMEASURING_NOTE = "measuring rows for the new width…"
-EMPTY_HINT = " Nothing yet: bytes you send and receive appear here (F2 connects)."
+EMPTY_HINT = "Nothing yet: bytes you send and receive appear here."
 EMPTY_HINT_STYLE = Style(color="#6c6c6c", italic=True)
 
 
@@ -171,6 +171,8 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.empty_hint = EMPTY_HINT
+        """Row 0 of an empty log: the session view says what to do next (see ReceiveLog)."""
         self._styles_cache = BorderedRowsCache()
         self.mode: ViewMode = mode
         self.capture = capture
@@ -579,7 +581,8 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         ref = self.layout_rows.locate(row)
         if ref is None:
             if row == 0:
-                return Strip([Segment(EMPTY_HINT, EMPTY_HINT_STYLE)]).crop_extend(0, width, style)
+                hint = Segment(f" {self.empty_hint}", EMPTY_HINT_STYLE)
+                return Strip([hint]).crop_extend(0, width, style)
             return Strip.blank(width, style)
         strip = self.strip_for(ref, self._marks_for(ref))
         if strip.cell_length > self._widest:

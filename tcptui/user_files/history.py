@@ -1,11 +1,13 @@
 """The composer's sent messages, kept across runs so yesterday's session can be replayed today.
 
 The file (`history.jsonl` in the data folder) holds one JSON object per line, oldest first:
-`{"text": "GET / HTTP/1.0\\r\\n"}`, where `text` is exactly what was typed in the composer.
-An object rather than a bare string leaves room for more fields; readers ignore keys they do not
-know, and lines holding other JSON. While tcptui runs it only appends, one write per message, so
-a crash costs at most that line and two instances can share the file; when the file reaches
-twice the cap in lines it is rewritten atomically, de-duplicated and capped.
+`{"text": "GET / HTTP/1.0\\r\\n", "syntax": "text", "encoding": "utf-8"}`, where `text` is
+exactly what was typed in the composer and `syntax` and `encoding` how it was read, so Up brings a
+hex message back as hex. Readers ignore keys they do not know, and lines holding other JSON; a
+line from before `syntax` and `encoding` existed is text syntax in the composer's encoding.
+While tcptui runs it only appends, one write per message, so a crash costs at most that line and
+two instances can share the file; when the file reaches twice the cap in lines it is rewritten
+atomically, de-duplicated and capped.
 
 Only the end of the file is read, as much as the cap can use: a history of a million lines
 (100 MB) costs startup what one of a thousand does. A file holding lines that are not JSON at
@@ -27,7 +29,9 @@ import stat
 from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
+from tcptui.codec.composer_syntax import Syntax
 from tcptui.user_files.paths import describe_file_type, keep_aside, write_atomically
 
 DEFAULT_LIMIT = 1000
@@ -35,6 +39,14 @@ TAIL_BLOCK = 1 << 16
 """Bytes read at a time, backwards from the end of the file."""
 MAX_TAIL = 32 << 20
 """The most of the file's end that is read, however long its lines are."""
+
+
+class HistoryEntry(NamedTuple):
+    """A sent message as typed, and how the composer read it (None: the composer's encoding)."""
+
+    text: str
+    syntax: Syntax = Syntax.TEXT
+    encoding: str | None = None
 
 
 class HistoryStore:
@@ -45,7 +57,7 @@ class HistoryStore:
             raise ValueError(f"a history must hold at least one message, not {limit}")
         self.path = path
         self.limit = limit
-        self._entries: list[str] = []
+        self._entries: list[HistoryEntry] = []
         self._position = 0
         self._file_lines = 0
         self._ends_mid_line = False
@@ -55,40 +67,41 @@ class HistoryStore:
         self._load()
 
     @property
-    def entries(self) -> list[str]:
+    def entries(self) -> list[HistoryEntry]:
         """A copy, oldest first."""
         return list(self._entries)
 
-    def add(self, text: str) -> None:
-        """Makes `text` the newest entry (moving it if it was there) and saves it.
+    def add(self, text: str, syntax: Syntax = Syntax.TEXT, encoding: str | None = None) -> None:
+        """Makes the message the newest entry (moving it if it was there) and saves it.
 
         Empty text is not kept; either way Up starts again from the newest entry.
         """
         if text:
+            entry = HistoryEntry(text, syntax, encoding)
             with contextlib.suppress(ValueError):
-                self._entries.remove(text)
-            self._entries.append(text)
+                self._entries.remove(entry)
+            self._entries.append(entry)
             del self._entries[: -self.limit]
             if self._persistent:
-                self._append(text)
+                self._append(entry)
         self._position = len(self._entries)
 
-    def older(self) -> str | None:
+    def older(self) -> HistoryEntry | None:
         """The entry before the current one, or None when already at the oldest."""
         if self._position == 0:
             return None
         self._position -= 1
         return self._entries[self._position]
 
-    def newer(self) -> str:
-        """The entry after the current one; past the newest, "" (a fresh, empty line)."""
+    def newer(self) -> HistoryEntry | None:
+        """The entry after the current one; past the newest, None (a fresh, empty line)."""
         self._position = min(len(self._entries), self._position + 1)
-        return self._entries[self._position] if self._position < len(self._entries) else ""
+        return self._entries[self._position] if self._position < len(self._entries) else None
 
-    def search(self, query: str) -> list[str]:
+    def search(self, query: str) -> list[HistoryEntry]:
         """Entries containing `query`, ignoring case, newest first; all of them for ""."""
         needle = query.casefold()
-        return [text for text in reversed(self._entries) if needle in text.casefold()]
+        return [entry for entry in reversed(self._entries) if needle in entry.text.casefold()]
 
     def take_warning(self) -> str | None:
         """The one problem with the file worth telling the user about, handed out only once."""
@@ -110,7 +123,7 @@ class HistoryStore:
             self._persistent = False
             self._warn(f"History is not loaded or saved: cannot read {self.path} ({_why(exc)}).")
             return
-        self._entries = _newest_unique(tail.texts, self.limit)
+        self._entries = _newest_unique(tail.entries, self.limit)
         self._position = len(self._entries)
         self._file_lines = tail.line_count
         self._ends_mid_line = tail.ends_mid_line
@@ -142,8 +155,8 @@ class HistoryStore:
             f"{len(self._entries)} messages readable in it start a new one."
         )
 
-    def _append(self, text: str) -> None:
-        line = _line_for(text)
+    def _append(self, entry: HistoryEntry) -> None:
+        line = _line_for(entry)
         if self._ends_mid_line:  # else the new line would be glued to a torn one and lost
             line = "\n" + line
         try:
@@ -167,7 +180,7 @@ class HistoryStore:
             if tail.damaged:
                 self._warn(f"History was not tidied: {self.path} holds lines that are not JSON.")
                 return
-            entries = _newest_unique(tail.texts, self.limit)
+            entries = _newest_unique(tail.entries, self.limit)
             write_atomically(self.path, "".join(map(_line_for, entries)))
         except OSError as exc:
             self._warn(f"History could not be tidied: {self.path} ({_why(exc)}).")
@@ -175,16 +188,19 @@ class HistoryStore:
         self._file_lines = len(entries)
 
 
-def _line_for(text: str) -> str:
+def _line_for(entry: HistoryEntry) -> str:
     """ASCII-only JSON: any str, lone surrogates included, survives the round trip."""
-    return json.dumps({"text": text}) + "\n"
+    record: dict[str, str] = {"text": entry.text, "syntax": entry.syntax.value}
+    if entry.encoding is not None:
+        record["encoding"] = entry.encoding
+    return json.dumps(record) + "\n"
 
 
 class _Tail:
     """What the complete lines at the end of a history file hold, oldest first."""
 
     def __init__(self, lines: list[bytes], line_count: int, ends_mid_line: bool) -> None:
-        self.texts: list[str] = []
+        self.entries: list[HistoryEntry] = []
         self.damaged = False
         """Some line is not JSON at all (other JSON is another program's record, ignored)."""
         for line in lines:
@@ -194,7 +210,7 @@ class _Tail:
                 self.damaged = self.damaged or bool(line.strip())
                 continue
             if isinstance(record, dict) and isinstance(text := record.get("text"), str) and text:
-                self.texts.append(text)
+                self.entries.append(_entry_from(text, record))
         self.line_count = line_count
         """Lines in the whole file, or at least this many when only its end was read."""
         self.ends_mid_line = ends_mid_line
@@ -236,9 +252,24 @@ def _read_tail(path: Path, limit: int) -> _Tail:
     return _Tail(lines, line_count, bool(torn))
 
 
-def _newest_unique(texts: Iterable[str], limit: int) -> list[str]:
-    """The last `limit` distinct texts, oldest first, each where it was last sent."""
-    newest_first = dict.fromkeys(reversed(list(texts)))
+_SYNTAX_NAMES = frozenset(syntax.value for syntax in Syntax)
+
+
+def _entry_from(text: str, record: dict[object, object]) -> HistoryEntry:
+    """Fields missing (an older file) or not understood (a hand edit) fall back to text syntax
+    and the composer's encoding: the text itself is never lost over them."""
+    syntax = record.get("syntax")
+    encoding = record.get("encoding")
+    return HistoryEntry(
+        text,
+        Syntax(syntax) if isinstance(syntax, str) and syntax in _SYNTAX_NAMES else Syntax.TEXT,
+        encoding if isinstance(encoding, str) and encoding else None,
+    )
+
+
+def _newest_unique(entries: Iterable[HistoryEntry], limit: int) -> list[HistoryEntry]:
+    """The last `limit` distinct entries, oldest first, each where it was last sent."""
+    newest_first = dict.fromkeys(reversed(list(entries)))
     return list(islice(newest_first, limit))[::-1]
 
 

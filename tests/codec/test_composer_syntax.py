@@ -89,6 +89,20 @@ def test_bad_hex_points_at_the_column(text: str, column: int) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("de ad \\", "'\\' (column 7) is not a hex digit"),
+        ("de \x1b", "'U+001B' (column 4) is not a hex digit"),
+        ("de 'a", '"\'" (column 4) is not a hex digit'),
+    ],
+)
+def test_bad_hex_is_quoted_as_typed_not_as_python_writes_it(text: str, message: str) -> None:
+    with pytest.raises(CodecError) as error:
+        parse_composer(text, Syntax.HEX)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("GET / HTTP/1.0{0d 0a 0d 0a}", b"GET / HTTP/1.0\r\n\r\n"),

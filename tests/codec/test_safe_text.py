@@ -12,8 +12,8 @@ from tcptui.codec.safe_text import Piece, ascii_only, render_text
 
 ENCODINGS = ["utf-8", "latin-1", "cp1252", "ascii", "shift_jis", "utf-16", "cp437"]
 _PICTURES = {chr(0x2400 + code): code for code in range(0x20)} | {"\u2421": 0x7F}
-_NAMED = {"\\r": 0x0D, "\\n": 0x0A, "\\t": 0x09}
-_ESCAPE_TOKEN = re.compile(r"\\[rnt]|.", re.DOTALL)
+_NAMED = {"\\r": 0x0D, "\\n": 0x0A, "\\t": 0x09, "\\\\": 0x5C}
+_ESCAPE_TOKEN = re.compile(r"\\[rnt\\]|.", re.DOTALL)
 
 
 def decode_rendered(pieces: list[Piece]) -> bytes:
@@ -35,6 +35,18 @@ def decode_rendered(pieces: list[Piece]) -> bytes:
 
 def test_printable_ascii_is_one_text_piece() -> None:
     assert render_text(b"HTTP/1.1 200 OK") == [Piece("HTTP/1.1 200 OK", "text", 15)]
+
+
+def test_a_backslash_byte_is_doubled_so_a_cr_byte_never_looks_like_backslash_r() -> None:
+    backslash_r = render_text(b"A\\rB\r")
+    cr = render_text(b"A\rB\r")
+    assert "".join(piece.text for piece in backslash_r) == "A\\\\rB\\r"
+    assert "".join(piece.text for piece in cr) == "A\\rB\\r"
+    assert Piece("\\\\", "escape", 1) in backslash_r
+    for encoding in ("latin-1", "cp437"):
+        assert "".join(p.text for p in render_text(b"\\r", encoding)) == "\\\\r"
+    plain_ascii = "".join(piece.text for piece in ascii_only(backslash_r))
+    assert plain_ascii == "A\\\\rB\\r"
 
 
 def test_cr_lf_and_tab_are_shown_as_two_character_escapes() -> None:

@@ -173,6 +173,16 @@ def test_tabs_take_two_cells_in_ascii_text_too() -> None:
     assert text_row_starts(b"\t" * 40, 20, cells=cell_len) == [0, 10, 20, 30]
 
 
+def test_backslashes_take_two_cells_as_painted() -> None:
+    """A backslash byte is painted `\\\\`: a row of them holds half the width."""
+    path = b"C:\\Windows\\System32\n"  # 20 bytes: a row of 22 cells, as rows count a LF
+    assert text_row_starts(path, 22, cells=cell_len) == [0]
+    assert text_row_starts(path, 21, cells=cell_len) == [0, 19]  # `C:\\Windows\\System32`
+    assert text_row_starts(b"\\" * 40, 20, cells=cell_len) == [0, 10, 20, 30]
+    assert count_text_rows(b"\\" * 40, 20, cells=cell_len) == 4
+    assert text_row_starts("ж\\".encode() * 10, 9, cells=cell_len) == [0, 9, 18, 27]
+
+
 def test_a_crlf_line_end_is_not_widened_but_a_lone_cr_is() -> None:
     http = b"HTTP/1.1 200 OK\r\n"  # 17 bytes: a row of 17 keeps it whole, painted in 19 cells
     assert text_row_starts(http, 17, cells=cell_len) == [0]
@@ -207,6 +217,7 @@ _TEXT_PIECES = st.sampled_from(
         b"\xff",
         b"\xe2\x82",
         b"\t",  # `\t`: two cells
+        b"\\",  # `\\`: two cells
         b"\r",
         b"\r\n",
         b"x" * 7,
@@ -229,7 +240,7 @@ def test_rows_of_cells_cover_the_chunk_and_fit_the_width_as_painted(
     for start, row, text in zip(starts, rows, decoded, strict=True):
         assert row
         assert b"\n" not in row[:-1]
-        widened = b"\t" in row or b"\r" in row.replace(b"\r\n", b"")
+        widened = b"\t" in row or b"\\" in row or b"\r" in row.replace(b"\r\n", b"")
         if len(row) <= width and (row.endswith(b"\n") or row is rows[-1]) and not widened:
             continue  # a line or a tail no longer than the width in bytes: one row, as before
         if not _is_utf8(data[start : start + 16 * width], final=start + 16 * width >= len(data)):
@@ -247,7 +258,7 @@ def test_rows_of_cells_cover_the_chunk_and_fit_the_width_as_painted(
 
 
 _ASCII_CHUNKS = st.lists(
-    st.sampled_from([b"\n", b"a", b"bc", b"\t", b"\r", b"\r\n", b"\x1b", b"x" * 30])
+    st.sampled_from([b"\n", b"a", b"bc", b"\t", b"\\", b"\r", b"\r\n", b"\x1b", b"x" * 30])
 )
 
 

@@ -151,7 +151,7 @@ async def test_a_sent_chunk_can_be_resent_and_edited_from_the_log() -> None:
             assert server.received == b"a\x00b\n" * 2
             await pilot.press("e")
             assert app.composer.input.value == "a\\x00b\\n"
-            assert app.composer.line_ending is LineEnding.NONE
+            assert app.composer.message_line_ending is LineEnding.NONE
 
 
 async def test_enters_queued_before_the_app_answers_send_the_line_then_an_empty_one() -> None:

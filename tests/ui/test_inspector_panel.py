@@ -268,7 +268,7 @@ async def test_the_palette_toggles_the_inspector_and_help_lists_its_keys() -> No
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
         assert ("i", "Data inspector") in app.screen.rows["log"]
-        assert ("enter, c", "Copy the value") in app.screen.rows["inspector"]
+        assert ("Enter, c", "Copy the value") in app.screen.rows["inspector"]
         await pilot.press("escape")
         app.receive_log.inspector.focus()
         await pilot.pause()

@@ -13,7 +13,14 @@ from tcptui.capture.session_file import SessionMeta, open_session
 from tcptui.capture.store import Capture, Direction
 from tcptui.net.events import Closed, Connected, EndReason, Resolved
 from tcptui.ui.app import TcpTuiApp
-from tcptui.ui.save_screen import SaveResult, SaveScreen, SessionFacts, check_save_path
+from tcptui.ui.save_screen import (
+    SAVED_AS,
+    SESSION,
+    SaveResult,
+    SaveScreen,
+    SessionFacts,
+    check_save_path,
+)
 from tests.helpers import DEFAULT_TIMEOUT, MIB, stream_bytes
 from tests.ui.helpers import make_app, wait_for
 
@@ -71,9 +78,7 @@ async def test_enter_saves_a_session_file_that_opens_identical(tmp_path: Path) -
         await pilot.press("enter")
         await wait_for(pilot, lambda: bool(outcome), "the dialog to close")
 
-    assert outcome == [
-        SaveResult(str(path), path.stat().st_size, "session file (reopen with --open)")
-    ]
+    assert outcome == [SaveResult(str(path), path.stat().st_size, SAVED_AS[SESSION])]
     reopened, meta = open_session(path)
     assert meta == META
     assert [(c.direction, c.wall_ns) for c in reopened.chunks()] == [

@@ -109,7 +109,8 @@ async def test_auto_reconnect_stops_after_the_limit() -> None:
             "three refused attempts",
             timeout=15,
         )
-        assert "gave up after 2 attempts" in str(view.panel.query_one("#retry").render())
+        shown = str(view.panel.query_one("#retry").render())
+        assert shown == "gave up: the connection failed after reconnecting 2 times"
         assert view.title.startswith("✖")
 
 
