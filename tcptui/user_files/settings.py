@@ -280,6 +280,12 @@ class Settings:
         boolean,
         "Draw with ASCII characters only, for terminals or fonts without box drawing.",
     )
+    confirm_discard: bool = setting(
+        True,
+        boolean,
+        "Ask (save, discard or cancel) before closing a tab or quitting would drop captured\n"
+        "bytes that were never saved.",
+    )
     responders: str = setting(
         "",
         non_empty,
