@@ -59,6 +59,7 @@ LIVE_ACTIONS = frozenset(
         "answer_chunk",
         "ask_rule",
         "ask_run",
+        "stop_run",
     }
 )
 """What a tab of a saved session (--open) does not offer: it has no connection or composer."""

@@ -116,6 +116,12 @@ PALETTE: tuple[Keyed | Unkeyed, ...] = (
         lambda view: view.automation.ask_run,
     ),
     Unkeyed(
+        "Stop sequence",
+        "End the running sequence where it is",
+        "stop_run",
+        lambda view: view.automation.stop_run,
+    ),
+    Unkeyed(
         "Record sequence…",
         "Write what was sent (and the start of each reply) as a sequence file",
         "ask_record",

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from tcptui.codec.errors import CodecError
 from tcptui.codec.words import counted
-from tcptui.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
 from tcptui.ui.composer import encode_message
 from tcptui.ui.snippet_screens import SaveSnippetScreen, SnippetPickerScreen
-from tcptui.user_paths import snippets_path
+from tcptui.user_files.paths import snippets_path
+from tcptui.user_files.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
 
 if TYPE_CHECKING:
     from tcptui.ui.session_view import SessionView
