@@ -15,7 +15,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from tcptui.automation_files import AutomationFileError, load_responders, load_sequence
 from tcptui.capture.large_buffers import pin_mmap_threshold
 from tcptui.cli_arguments import build_parser
 from tcptui.codec.automation_rules import ResponderRule, Step
@@ -31,7 +30,9 @@ from tcptui.net.tls import (
     build_context,
     build_server_context,
 )
-from tcptui.settings import (
+from tcptui.user_files.automation_files import AutomationFileError, load_responders, load_sequence
+from tcptui.user_files.paths import describe_file_type
+from tcptui.user_files.settings import (
     Profile,
     Settings,
     SettingsError,
@@ -39,7 +40,6 @@ from tcptui.settings import (
     load_settings,
     render_settings,
 )
-from tcptui.user_paths import describe_file_type
 
 if TYPE_CHECKING:
     from tcptui.capture.session_file import SessionMeta

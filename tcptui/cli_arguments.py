@@ -13,7 +13,7 @@ from tcptui import __version__
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.net.target import Family
 from tcptui.net.tls import TlsVersion
-from tcptui.settings import MAX_TIMEOUT
+from tcptui.user_files.setting_values import MAX_TIMEOUT
 
 EXAMPLES = """\
 examples:

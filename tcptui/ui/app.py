@@ -17,7 +17,6 @@ from textual.theme import Theme
 from textual.widgets import Header, TabbedContent, TabPane
 
 from tcptui import __version__
-from tcptui.app_state import load_state, save_state
 from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta
 from tcptui.capture.store import Capture
@@ -27,7 +26,6 @@ from tcptui.net.listen_clients import ListenClient
 from tcptui.net.listener import parse_listen_address
 from tcptui.net.session import Session
 from tcptui.net.target import Target, TargetError, parse_target
-from tcptui.settings import Settings
 from tcptui.ui.app_bindings import APP_BINDINGS, every_binding, hint_bindings
 from tcptui.ui.ascii_filter import AsciiOnly
 from tcptui.ui.composer import Composer
@@ -46,6 +44,8 @@ from tcptui.ui.session_view import SessionView
 from tcptui.ui.steady_footer import SteadyFooter
 from tcptui.ui.tab_commands import tab_commands
 from tcptui.ui.transcript_view import TranscriptView
+from tcptui.user_files.app_state import load_state, save_state
+from tcptui.user_files.settings import Settings
 
 if TYPE_CHECKING:
     from tcptui.net.demo_server import DemoServer

@@ -126,6 +126,9 @@ def session_commands(view: SessionView) -> Iterator[SystemCommand]:
         "Run sequence…", "Run a [[step]] file on this connection", view.automation.ask_run
     )
     yield SystemCommand(
+        "Stop sequence", "End the running sequence where it is", view.automation.stop_run
+    )
+    yield SystemCommand(
         "Record sequence…",
         "Write what was sent (and the start of each reply) as a sequence file",
         view.automation.ask_record,

@@ -11,9 +11,9 @@ from functools import partial
 
 from textual.app import SystemCommand
 
-from tcptui.settings import Profile
 from tcptui.ui.key_hints import KeyHints
 from tcptui.ui.literal import as_markup
+from tcptui.user_files.settings import Profile
 
 OpenTab = Callable[[], Awaitable[None]]
 
