@@ -395,6 +395,10 @@ def _automation(
         parser.error(str(exc))
     if steps and args.listen is not None:
         parser.error("--run needs a connection to run on: give a target, not --listen")
+    if steps and args.open_file is not None:
+        parser.error("--run needs a connection to run on: give a target, not --open")
+    if args.responders and args.open_file is not None:
+        parser.error("--responders answers a connection: give a target or --listen, not --open")
     return tuple(rules), tuple(steps)
 
 

@@ -125,6 +125,8 @@ class Settings:
     """How many sent messages the composer's history keeps across runs."""
     ascii_only: bool = False
     """Draw with ASCII only, for terminals or fonts without box drawing and control pictures."""
+    confirm_discard: bool = True
+    """Ask (save, discard or cancel) before closing a tab or quitting drops bytes never saved."""
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     """Binding id to keys, e.g. `"session.connect" = "f2,ctrl+o"`, applied with App.set_keymap."""
     profiles: Mapping[str, Profile] = field(default_factory=lambda: MappingProxyType({}))
@@ -197,6 +199,7 @@ def render_settings(settings: Settings) -> str:
         f"clipboard_cap = {settings.clipboard_cap}",
         f"history_size = {settings.history_size}",
         f"ascii_only = {'true' if settings.ascii_only else 'false'}",
+        f"confirm_discard = {'true' if settings.confirm_discard else 'false'}",
         *([f"responders = {toml_string(settings.responders)}"] if settings.responders else []),
         "",
         "[listen]",
@@ -231,6 +234,7 @@ def _settings_from(document: dict[str, Any]) -> Settings:
         clipboard_cap=_read(document, "clipboard_cap", _positive_int, default.clipboard_cap),
         history_size=_read(document, "history_size", _positive_int, default.history_size),
         ascii_only=_read(document, "ascii_only", _boolean, default.ascii_only),
+        confirm_discard=_read(document, "confirm_discard", _boolean, default.confirm_discard),
         keymap=_read(document, "keymap", _keymap, default.keymap),
         profiles=_read(document, "profiles", _profiles, default.profiles),
         responders=_read(document, "responders", _name, default.responders),
@@ -535,6 +539,10 @@ history_size = 1000
 
 # Draw with ASCII characters only, for terminals or fonts without box drawing.
 ascii_only = false
+
+# Ask (save, discard or cancel) before closing a tab or quitting would drop captured
+# bytes that were never saved.
+confirm_discard = true
 
 # A file of [[responder]] rules that answer received data on every connection
 # (the same as --responders FILE); the README shows the format.

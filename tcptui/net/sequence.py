@@ -48,7 +48,12 @@ class Progress:
 
 
 class SequenceRun:
-    """One run of `steps` on `session`; report progress through `on_progress` (any thread)."""
+    """One run of `steps` on `session`; report progress through `on_progress` (any thread).
+
+    Expects look at what arrived from chunk `first_chunk` on (default: from now on); a run
+    started on connecting passes the connection's first chunk, so a greeting that came in
+    before the run began is still seen.
+    """
 
     def __init__(
         self,
@@ -56,12 +61,13 @@ class SequenceRun:
         session: Session,
         capture: Capture,
         on_progress: Callable[[Progress], None],
+        first_chunk: int | None = None,
     ) -> None:
         self.steps = tuple(steps)
         self.session = session
         self.capture = capture
         self._on_progress = on_progress
-        self._next_chunk = len(capture)
+        self._next_chunk = len(capture) if first_chunk is None else first_chunk
         self._pending = bytearray()
         self._condition = threading.Condition()
         self._closed = False

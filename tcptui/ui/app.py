@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, Keymap
 from textual.notifications import SeverityLevel
@@ -33,13 +34,17 @@ from tcptui.ui.ascii_filter import AsciiOnly
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.copy_screen import CopyScreen
+from tcptui.ui.discard_screen import DiscardChoice, DiscardScreen, unsaved_in
+from tcptui.ui.focus_moves import other_pane, step_focus
 from tcptui.ui.help_screen import HelpScreen
 from tcptui.ui.history_screen import HistorySearchScreen
 from tcptui.ui.inspector_panel import InspectorPanel
 from tcptui.ui.key_hints import KeyHints
 from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.literal import as_markup, literal, visible
+from tcptui.ui.ordered_keys import KeyLane
 from tcptui.ui.prompt_screen import PromptScreen
+from tcptui.ui.readline_keys import ReadlineInput
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.save_screen import SaveScreen
 from tcptui.ui.search_bar import SearchBar
@@ -68,13 +73,15 @@ class TcpTuiApp(App[int]):
     """Screens under 30 rows get the class -short: dialogs drop their blank rows there."""
     BINDINGS = [
         Binding("ctrl+n", "new_tab", "New tab", id="tabs.new", priority=True),
-        Binding("ctrl+w", "close_tab", "Close tab", show=False, id="tabs.close", priority=True),
+        # Not ctrl+w: the composer deletes a word with it, as readline does.
+        Binding(
+            "ctrl+f4,alt+w", "close_tab", "Close tab", show=False, id="tabs.close", priority=True
+        ),
         Binding("ctrl+pagedown", "next_tab", "Next tab", show=False, id="tabs.next"),
         Binding("ctrl+pageup", "previous_tab", "Previous tab", show=False, id="tabs.previous"),
         Binding("f1", "toggle_help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        # Textual's own Tab bindings act only once the key has bubbled up from the focused
-        # widget, after the keys typed behind it: `host⇥port` filled the host field alone.
+        # Priority: a TextArea would type a Tab, and the log has no use for it.
         Binding(
             "tab", "app.focus_next", "Next field", show=False, id="app.focus_next", priority=True
         ),
@@ -84,6 +91,14 @@ class TcpTuiApp(App[int]):
             "Previous field",
             show=False,
             id="app.focus_previous",
+            priority=True,
+        ),
+        Binding(
+            "alt+o",
+            "other_pane",
+            "Composer ⇄ log",
+            show=False,
+            id="app.other_pane",
             priority=True,
         ),
     ]
@@ -117,6 +132,8 @@ class TcpTuiApp(App[int]):
         self._tabs_made = 0
         self._ended = False
         self._thresholds = gc.get_threshold()
+        self._key_lane = KeyLane()
+        self._last_log_view: weakref.ref[TranscriptView] | None = None
         # Before the first styling: set later, a theme restyles the whole screen (150-200 ms).
         self._theme_unknown = not self._choose_theme()
 
@@ -138,6 +155,12 @@ class TcpTuiApp(App[int]):
             return False
         self.theme = theme
         return True
+
+    async def on_event(self, event: events.Event) -> None:
+        """A key read from the terminal for a text field goes to the field, which applies it
+        at its turn, priority bindings included (ordered_keys.py)."""
+        if not self._key_lane.route(self, event):
+            await super().on_event(event)
 
     def notify(
         self,
@@ -271,6 +294,7 @@ class TcpTuiApp(App[int]):
             *self.BINDINGS,
             *SessionView.BINDINGS,
             *Composer.BINDINGS,
+            *ReadlineInput.BINDINGS,
             *TranscriptView.BINDINGS,
             *InspectorPanel.BINDINGS,
             *SearchBar.BINDINGS,
@@ -446,12 +470,33 @@ class TcpTuiApp(App[int]):
         await self.open_tab()
 
     async def action_close_tab(self) -> None:
-        """Close the tab on show and its connection; the last tab is replaced by a fresh one."""
-        tabs = self.query_one(TabbedContent)
-        pane = tabs.active_pane
-        if pane is None or pane.id is None:
+        """Close the tab on show and its connection, once it is clear its unsaved bytes may go;
+        the last tab is replaced by a fresh one."""
+        pane = self.query_one(TabbedContent).active_pane
+        if pane is None or pane.id is None or isinstance(self.screen, DiscardScreen):
             return
-        if len(tabs.query(TabPane)) == 1:
+        unsaved = unsaved_in([pane])
+        if not unsaved.nbytes or not self.config.settings.confirm_discard:
+            await self._close_pane(pane.id)
+            return
+        question = DiscardScreen(unsaved, quitting=False)
+        self.push_screen(question, partial(self._close_answered, unsaved.savable, pane.id))
+
+    async def _close_answered(
+        self, view: SessionView | None, pane_id: str, choice: DiscardChoice
+    ) -> None:
+        if choice is DiscardChoice.DISCARD:
+            await self._close_pane(pane_id)
+        elif choice is DiscardChoice.SAVE and view is not None:
+            view.save(lambda saved: saved and self.call_later(self._close_pane, pane_id))
+
+    async def _close_pane(self, pane_id: str) -> None:
+        tabs = self.query_one(TabbedContent)
+        panes = tabs.query(TabPane)
+        pane = next((pane for pane in panes if pane.id == pane_id), None)
+        if pane is None:
+            return  # closed meanwhile
+        if len(panes) == 1:
             await self.open_tab()
         for listener in pane.query(ListenerView):
             closed = listener.close_clients()
@@ -462,8 +507,28 @@ class TcpTuiApp(App[int]):
             if view.listen_client is not None:
                 view.listen_client.book.forget(view.listen_client)
         gc.unfreeze()
-        await tabs.remove_pane(pane.id)  # its session views close their captures
+        await tabs.remove_pane(pane_id)  # its session views close their captures
         self.call_after_refresh(self._collect_and_freeze)
+
+    async def action_quit(self) -> None:
+        """Quit, once it is clear that bytes no file holds may go."""
+        if isinstance(self.screen, DiscardScreen):
+            return
+        unsaved = unsaved_in(self.query_one(TabbedContent).query(TabPane))
+        if not unsaved.nbytes or not self.config.settings.confirm_discard:
+            self.exit()
+            return
+        question = DiscardScreen(unsaved, quitting=True)
+        self.push_screen(question, partial(self._quit_answered, unsaved.savable))
+
+    def _quit_answered(self, savable: SessionView | None, choice: DiscardChoice) -> None:
+        if choice is DiscardChoice.DISCARD:
+            self.exit()
+        elif choice is DiscardChoice.SAVE and savable is not None:
+            pane = savable.parent
+            if isinstance(pane, TabPane) and pane.id:
+                self.query_one(TabbedContent).active = pane.id
+            savable.save(lambda saved: saved and self.call_later(self.action_quit))
 
     def _collect_and_freeze(self) -> None:
         """Frozen objects are never collected: a closed tab's widgets (cyclic garbage, and
@@ -482,6 +547,41 @@ class TcpTuiApp(App[int]):
 
     def action_previous_tab(self) -> None:
         self._step_tab(-1)
+
+    # -- the focus ---------------------------------------------------------------------------
+
+    def _session_in_view(self) -> SessionView | None:
+        """The tab's SessionView when the main screen is up (no dialog over it)."""
+        pane = self.query_one(TabbedContent).active_pane
+        if pane is None or self.screen is not self.query_one(TabbedContent).screen:
+            return None
+        return pane.query(SessionView).first() if pane.query(SessionView) else None
+
+    def _step_focus(self, step: int) -> None:
+        view = self._session_in_view()
+        chain = self.screen.focus_chain
+        if view is None or not chain:
+            (self.screen.focus_next if step > 0 else self.screen.focus_previous)()
+            return
+        step_focus(chain, view, self.focused or chain[0], step).focus()
+
+    def action_focus_next(self) -> None:
+        """Tab: composer -> log -> panel -> the rest (focus_moves.py)."""
+        self._step_focus(1)
+
+    def action_focus_previous(self) -> None:
+        self._step_focus(-1)
+
+    def action_other_pane(self) -> None:
+        view = self._session_in_view()
+        if view is not None:
+            last = self._last_log_view() if self._last_log_view is not None else None
+            other_pane(view, self.focused, last).focus()
+
+    @on(events.DescendantFocus)
+    def _remember_log_view(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, TranscriptView):
+            self._last_log_view = weakref.ref(event.widget)
 
     # -- help and the palette ----------------------------------------------------------------
 

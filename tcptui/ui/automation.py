@@ -98,11 +98,28 @@ class Automation:
         self.responders = Responders(self.rules, self.view.capture)
         return self.responders.tap(observe)
 
-    def adopt(self, responders: Responders | None) -> None:
-        """Listen mode: the tab shows a client whose responders already run (if any)."""
-        self.responders = responders
-        if responders is not None:
-            self.rules = responders.rules
+    def adopt(
+        self,
+        responders: Responders | None,
+        session: Session | None,
+        bridge: Callable[[Event], None],
+    ) -> Callable[[Event], None]:
+        """Listen mode: the tab shows a client whose responders already run; a client served
+        without rules gets its own (no rules yet) so that one added from the palette answers
+        it. Returns the callback for the client's events."""
+        if responders is not None or session is None:
+            self.responders = responders
+            if responders is not None:
+                self.rules = responders.rules
+            return bridge
+        own = Responders(self.rules, self.view.capture)
+        try:
+            own.start(session.send)
+        except RuntimeError:  # the system has no thread to give: the client goes unanswered
+            self.responders = None
+            return bridge
+        self.responders = own
+        return own.tap(bridge)
 
     def started(self, session: Session) -> None:
         if self.responders is not None:
@@ -116,7 +133,7 @@ class Automation:
         session = self.view.session
         if self._pending_steps and session is not None and session.state is SessionState.OPEN:
             steps, self._pending_steps = self._pending_steps, ()
-            self.start_run(steps)
+            self.start_run(steps, first_chunk=self.first_chunk)
 
     def stop(self) -> None:
         if self.responders is not None:
@@ -140,7 +157,7 @@ class Automation:
 
     # -- sequences ---------------------------------------------------------------------------
 
-    def start_run(self, steps: tuple[Step, ...]) -> None:
+    def start_run(self, steps: tuple[Step, ...], first_chunk: int | None = None) -> None:
         session = self.view.session
         if session is None or not self.view.is_connected:
             self.view.notify("Connect first: a sequence runs on an open connection.")
@@ -153,7 +170,7 @@ class Automation:
         def report(progress: Progress) -> None:
             bar.post_message(SequenceBar.Progressed(run, progress))
 
-        run = SequenceRun(steps, session, self.view.capture, report)
+        run = SequenceRun(steps, session, self.view.capture, report, first_chunk)
         self.run = run
         run.start()
 
@@ -205,7 +222,10 @@ class Automation:
             )
 
         self.view.app.push_screen(
-            PromptScreen("Record what was sent as a sequence file", "", "steps.toml"), chosen
+            PromptScreen(
+                "Record what was sent as a sequence file", "", "steps.toml", _new_file_only
+            ),
+            chosen,
         )
 
     # -- responders --------------------------------------------------------------------------
@@ -233,6 +253,7 @@ class Automation:
                 value,
                 'match = "PING", reply = "PONG\\r\\n"',
                 check,
+                to_complete=bool(value),
             ),
             chosen,
         )
@@ -247,6 +268,14 @@ class Automation:
     @property
     def _encoding(self) -> str:
         return self.view.composer.encoding
+
+
+def _new_file_only(path: str) -> str | None:
+    """A recording is a new file: a sequence written by hand is never replaced by one."""
+    target = Path(path).expanduser()
+    if path and (target.exists() or target.is_symlink()):
+        return f"{path} already exists: give a new file name (a recording never replaces a file)"
+    return None
 
 
 def _write(out: BinaryIO, text: str) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import codecs
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -29,6 +29,8 @@ from tcptui.history import DEFAULT_LIMIT, HistoryEntry, HistoryStore
 from tcptui.ui.history_screen import HistorySearchScreen
 from tcptui.ui.key_hints import key_for
 from tcptui.ui.literal import literal
+from tcptui.ui.ordered_keys import OrderedTextArea
+from tcptui.ui.readline_keys import ReadlineInput
 from tcptui.user_paths import history_path
 
 PREVIEW_BYTES = 16
@@ -80,21 +82,11 @@ def encode_message(
     return separator.join(parts) + line_ending.bytes
 
 
-class MessageInput(Input):
-    """The one-line message: Enter takes the text and empties the input at that very key.
+class MessageInput(ReadlineInput):
+    """The one-line message: Enter takes the text and empties the input at that very key, so
+    the keys behind it start the next message (`hi⏎⏎yo⏎` sends hi, an empty line, then yo)."""
 
-    Keys that arrive together (a paste, tmux send-keys) queue up here. Input's Enter binding
-    runs only once the key has bubbled up to the app, after the keys behind it have been
-    typed, so `hi⏎⏎yo⏎` sent `hiyo` and two empty lines. Handled here, in order, it sends hi,
-    an empty line, then yo.
-    """
-
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key != "enter":
-            await super()._on_key(event)
-            return
-        event.stop()
-        event.prevent_default()
+    async def action_submit(self) -> None:
         value, self.value = self.value, ""
         self.post_message(self.Submitted(self, value))
 
@@ -159,7 +151,7 @@ class Composer(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="composer-row"):
             yield MessageInput(placeholder="type a message and press Enter to send", id="message")
-            yield TextArea(id="multiline", soft_wrap=True, show_line_numbers=True)
+            yield OrderedTextArea(id="multiline", soft_wrap=True, show_line_numbers=True)
             yield Static("", id="mode")
             yield Static(self.line_ending.label, id="eol")
         yield Static("", id="preview")

@@ -14,6 +14,7 @@ from tcptui.codec.safe_text import render_text
 from tcptui.codec.words import counted
 from tcptui.history import HistoryEntry, HistoryStore
 from tcptui.ui.key_hints import key_for
+from tcptui.ui.ordered_keys import OrderedInput
 
 PREVIEW_LIMIT = 200
 MARKED_PIECE_STYLE = "reverse"
@@ -66,7 +67,9 @@ class HistorySearchScreen(ModalScreen[HistoryEntry | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Search sent messages")
-            yield Input(self.query_text, placeholder="type part of a message", id="history-query")
+            yield OrderedInput(
+                self.query_text, placeholder="type part of a message", id="history-query"
+            )
             yield OptionList(id="history-matches")
             yield Label("", id="history-hint")
 

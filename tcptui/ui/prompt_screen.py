@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Static
 
 from tcptui.ui.key_hints import key_for
 from tcptui.ui.literal import literal
+from tcptui.ui.ordered_keys import OrderedInput
 
 Validator = Callable[[str], str | None]
 """Returns an error sentence, or None when the value is fine."""
@@ -30,18 +31,32 @@ class PromptScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="prompt.cancel")]
 
     def __init__(
-        self, title: str, value: str = "", placeholder: str = "", validate: Validator | None = None
+        self,
+        title: str,
+        value: str = "",
+        placeholder: str = "",
+        validate: Validator | None = None,
+        *,
+        to_complete: bool = False,
     ) -> None:
+        """`to_complete`: `value` is a start to type on from (the cursor at its end), not a
+        suggestion that the first key replaces."""
         super().__init__()
         self.title_text = title
         self.value = value
         self.placeholder = placeholder
         self.validate = validate
+        self.to_complete = to_complete
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(literal(self.title_text))
-            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield OrderedInput(
+                self.value,
+                placeholder=self.placeholder,
+                id="prompt-input",
+                select_on_focus=not self.to_complete,
+            )
             yield Static("", id="prompt-error")
             cancel = key_for(self, "prompt.cancel")
             yield Label(literal(f"Enter accepts · {cancel} cancels"), id="prompt-hint")

@@ -30,6 +30,7 @@ from tcptui.capture.store import Capture
 from tcptui.codec.words import counted
 from tcptui.net.events import Closed, Connected, EndReason, Event, Resolved, TlsEstablished
 from tcptui.ui.literal import literal
+from tcptui.ui.ordered_keys import OrderedInput
 
 SESSION = "session"
 """The Select value for a session file; exports use their ExportFormat name."""
@@ -196,7 +197,7 @@ class SaveScreen(ModalScreen[SaveResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Save session / Export")
-            yield Input(self.initial_path, placeholder="file to write", id="save-path")
+            yield OrderedInput(self.initial_path, placeholder="file to write", id="save-path")
             yield Select(
                 [(label, key) for key, label in FORMAT_LABELS.items()],
                 value=SESSION,

@@ -12,6 +12,7 @@ from textual.widgets import Input, Select, Static
 from tcptui.capture.search import Pattern, SearchMode, compile_pattern
 from tcptui.codec.errors import CodecError
 from tcptui.ui.literal import literal
+from tcptui.ui.ordered_keys import OrderedInput
 
 PLACEHOLDERS = {
     SearchMode.TEXT: "text to find, e.g. HTTP/1.1",
@@ -51,7 +52,7 @@ class SearchBar(Horizontal):
                 allow_blank=False,
                 id="search-mode",
             ),
-            Input(placeholder=PLACEHOLDERS[SearchMode.TEXT], id="search-input"),
+            OrderedInput(placeholder=PLACEHOLDERS[SearchMode.TEXT], id="search-input"),
             Static("", id="search-error"),
         ]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from textual import on
@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input
 
-from tcptui.capture.export import SaveError
+from tcptui.capture.export import ExportFormat, SaveError
 from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta
 from tcptui.capture.store import Capture, Direction
@@ -49,7 +49,7 @@ from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.repeat_spec import parse_repeat
 from tcptui.ui.retry_policy import RetryPolicy
-from tcptui.ui.save_screen import SaveResult, SaveScreen, SessionFacts
+from tcptui.ui.save_screen import SAVED_AS, SESSION, SaveResult, SaveScreen, SessionFacts
 from tcptui.ui.session_commands import session_commands
 from tcptui.ui.snippet_screens import (
     SNIPPET_KEY_COUNT,
@@ -75,6 +75,9 @@ DATA_REFRESH_LONGEST = 0.5
 """Most seconds between two takes under a flood: the log shows new bytes at least twice a
 second. A take's cost is measured up to its frame, and the first frame of a connection also
 lays out the whole screen (70 ms in tmux): by its share alone, the next take came 0.7 s later."""
+
+KEEPS_EVERY_BYTE = {SAVED_AS[SESSION], SAVED_AS[ExportFormat.PCAP.name]}
+"""Saves that hold both directions' bytes: after one, closing the tab loses nothing."""
 
 
 def take_spacing(taken: int, cost: float) -> float:
@@ -207,6 +210,8 @@ class SessionView(Vertical):
         self._next_data_take = 0.0
         self._bytes_taken = self.capture.total_bytes
         self._data_timer: Timer | None = None
+        self.saved_through = self.capture.total_bytes if opened_meta is not None else 0
+        """Bytes of the capture a save (or the opened file) holds."""
         self._panel_choice: bool | None = None
         """ctrl+l's choice: the full panel shown or not, whatever the width; None: by width."""
         self.automation = Automation(self, config.responders)
@@ -356,8 +361,7 @@ class SessionView(Vertical):
         self.session = client.session
         self.session_facts = SessionFacts(str(client.target))
         self.connections_made += 1
-        self.automation.adopt(client.responders)
-        client.attach(self._bridge)
+        client.attach(self.automation.adopt(client.responders, client.session, self._bridge))
 
     def _open_session(self, target: Target, family: Family) -> None:
         """Start the I/O thread; its events are shown once this view handles messages."""
@@ -832,16 +836,38 @@ class SessionView(Vertical):
         else:
             self.notify(sentence, title="Not copied", severity="warning", markup=False)
 
+    @property
+    def unsaved_bytes(self) -> int:
+        """Captured bytes no file holds: what closing this tab would throw away."""
+        since_saved = max(0, self.capture.total_bytes - self.saved_through)
+        if self.live_saver is not None:  # it writes what is received, as `nc > FILE`
+            return min(since_saved, self.capture.stream_bytes(Direction.SENT))
+        return since_saved
+
     def action_save(self) -> None:
+        self.save()
+
+    def save(self, then: Callable[[bool], object] | None = None) -> None:
+        """Open the save dialog; `then(saved)` runs once it closes."""
         live = self.session is not None or self.opened_meta is None
         meta = self.session_facts.meta() if live else self.opened_meta
+        through = self.capture.total_bytes  # what arrives while the dialog is open may not be
+
+        def closed(result: SaveResult | None) -> None:
+            self._saved(result)
+            kept = result is not None and result.saved_as in KEEPS_EVERY_BYTE
+            if kept:
+                self.saved_through = max(self.saved_through, through)
+            if then is not None:
+                then(kept)
+
         screen = SaveScreen(
             self.capture,
             meta,
             script_target=self.automation.script_target() if live else None,
             first_chunk=self.automation.first_chunk,
         )
-        self.app.push_screen(screen, self._saved)
+        self.app.push_screen(screen, closed)
 
     def _saved(self, result: SaveResult | None) -> None:
         if result is not None:

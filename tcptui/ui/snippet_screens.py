@@ -17,6 +17,7 @@ from tcptui.codec.composer_syntax import Syntax
 from tcptui.snippets import Snippet
 from tcptui.ui.history_screen import safe_line
 from tcptui.ui.key_hints import key_for
+from tcptui.ui.ordered_keys import OrderedInput
 
 SNIPPET_KEY_COUNT = 12
 SNIPPET_PREVIEW_LIMIT = 60
@@ -63,7 +64,7 @@ class SaveSnippetScreen(ModalScreen[str | None]):
         with Vertical():
             yield Label("Save the composer's message as a snippet")
             yield Static(safe_line(self.text), id="snippet-text")
-            yield Input(placeholder="snippet name", id="snippet-name")
+            yield OrderedInput(placeholder="snippet name", id="snippet-name")
             yield Static("", id="snippet-name-status")
             yield Label("Enter saves · Esc cancels", id="snippet-hint")
 

@@ -27,6 +27,13 @@ from textual.strip import Strip
 from tcptui.capture.store import Capture
 from tcptui.codec.hexdump import BYTES_PER_ROW, view_row_bytes
 from tcptui.ui.bordered_rows import BorderedRowsCache
+from tcptui.ui.byte_cursor import (
+    jump_to_first_byte,
+    jump_to_last_byte,
+    move_by_pages,
+    move_by_rows,
+    place_on_focus,
+)
 from tcptui.ui.byte_marks import SharedMarks, marks_for_span
 from tcptui.ui.painted_scrollbar import PaintedScrollBars
 from tcptui.ui.transcript_layout import HEADER_ROWS, RowRef, TranscriptLayout
@@ -81,10 +88,10 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("end", "follow", "Follow tail", id="log.follow"),
-        Binding("home", "scroll_home", "Top", show=False, id="log.top"),
-        Binding("pageup", "page_up", "Page up", show=False, id="log.page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="log.page_down"),
+        Binding("end,ctrl+end,G", "cursor_last", "Follow tail", id="log.follow"),
+        Binding("home,ctrl+home,g", "cursor_first", "Top", show=False, id="log.top"),
+        Binding("pageup", "move_pages(-1)", "Page up", show=False, id="log.page_up"),
+        Binding("pagedown", "move_pages(1)", "Page down", show=False, id="log.page_down"),
         Binding("left", "move_bytes(-1)", "Byte left", show=False, id="log.cursor_left"),
         Binding("right", "move_bytes(1)", "Byte right", show=False, id="log.cursor_right"),
         Binding("up", "move_rows(-1)", "Row up", show=False, id="log.cursor_up"),
@@ -378,7 +385,7 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         """
         top = self.layout_rows.locate(round(self.scroll_y))
         top_byte = None if top is None or top.row < 0 else self._painter.row_span(top)[0]
-        cursor_row = None if self.following or not self.has_focus else self._cursor_row()
+        cursor_row = None if self.following or not self.has_focus else self.cursor_row()
         # `<=`: narrowed, the old rows may have brought a scroll bar that took the last row.
         height = self.scrollable_content_region.height
         cursor_shown = cursor_row is not None and 0 <= cursor_row - self.scroll_y <= height
@@ -615,24 +622,20 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
     # -- the keyboard cursor -----------------------------------------------------------------
 
     def on_focus(self) -> None:
-        cursor = self.marks.cursor
-        if cursor.offset is None and self.capture.total_bytes:
-            ref = self.layout_rows.locate(round(self.scroll_y))
-            chunk = ref.chunk if ref is not None else 0
-            cursor.offset = self.capture.chunk(chunk).offset
+        place_on_focus(self)
         self._cursor_changed()
 
     def on_blur(self) -> None:
         self.refresh()
 
-    def _cursor_place(self, offset: int) -> tuple[RowRef, int]:
+    def cursor_place(self, offset: int) -> tuple[RowRef, int]:
         """The content row showing capture byte `offset`, and the byte's column in that row."""
         index = self.capture.chunk_index_at(offset)
         local = offset - self.capture.chunk(index).offset
         ref = RowRef(index, self._painter.row_of_byte(index, local))
         return ref, local - self._painter.row_span(ref)[0]
 
-    def _set_cursor(self, offset: int, extend: bool) -> None:
+    def set_cursor(self, offset: int, extend: bool = False) -> None:
         cursor = self.marks.cursor
         if not self.capture.total_bytes:
             return
@@ -657,16 +660,16 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         self.refresh()
         self.post_message(self.CursorMoved(self))
 
-    def _cursor_row(self) -> int | None:
+    def cursor_row(self) -> int | None:
         """The transcript row of the cursor; None without a cursor."""
         if self.marks.cursor.offset is None or not self.capture.total_bytes:
             return None
-        ref, _ = self._cursor_place(self.marks.cursor.offset)
+        ref, _ = self.cursor_place(self.marks.cursor.offset)
         return self._first_row(ref.chunk) + HEADER_ROWS + ref.row
 
     def reveal_cursor(self) -> None:
         """Scroll so the cursor's row is on screen."""
-        row = self._cursor_row()
+        row = self.cursor_row()
         if row is not None:
             height = self.scrollable_content_region.height
             if row < self.scroll_y:
@@ -676,25 +679,19 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
 
     def action_move_bytes(self, delta: int, extend: bool = False) -> None:
         current = self.marks.cursor.offset
-        self._set_cursor(0 if current is None else current + delta, extend)
+        self.set_cursor(0 if current is None else current + delta, extend)
 
     def action_move_rows(self, delta: int, extend: bool = False) -> None:
-        if self.marks.cursor.offset is None:
-            self.action_move_bytes(0, extend)
-            return
-        ref, column = self._cursor_place(self.marks.cursor.offset)
-        y = self._first_row(ref.chunk) + 1 + ref.row
-        target = None
-        while target is None:
-            y += 1 if delta > 0 else -1
-            found = self.layout_rows.locate(y)
-            if found is None:
-                return
-            if found.row >= 0:
-                target = found
-        start, end = self._painter.row_span(target)
-        chunk_offset = self.capture.chunk(target.chunk).offset
-        self._set_cursor(chunk_offset + min(start + column, end - 1), extend)
+        move_by_rows(self, delta, extend)
+
+    def action_move_pages(self, delta: int) -> None:
+        move_by_pages(self, delta)
+
+    def action_cursor_first(self) -> None:
+        jump_to_first_byte(self)
+
+    def action_cursor_last(self) -> None:
+        jump_to_last_byte(self)
 
     def action_move_chunks(self, delta: int) -> None:
         if not self.capture.total_bytes:
@@ -702,7 +699,7 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         current = self.marks.cursor.offset or 0
         index = self.capture.chunk_index_at(current) + delta
         index = max(0, min(index, len(self.capture) - 1))
-        self._set_cursor(self.capture.chunk(index).offset, extend=False)
+        self.set_cursor(self.capture.chunk(index).offset, extend=False)
 
     def action_toggle_selection(self) -> None:
         """Start a selection at the cursor (like vim's visual mode), or end it."""

@@ -85,6 +85,10 @@ def test_hostile_server_cannot_touch_the_terminal_through_the_app(tmp_path: Path
         assert all(part in screen for part in APP_UI), screen
 
         tmux.run("send-keys", "-t", "app", "C-q")
+        tmux.wait_for_screen(
+            "app", lambda text: "never saved" in text, "the unsaved-bytes question", QUIT_TIMEOUT
+        )
+        tmux.run("send-keys", "-t", "app", "d")  # discard them and quit
         tmux.wait_until(
             lambda: tmux.display("app", "#{pane_dead}") == "1", "the app to quit", QUIT_TIMEOUT
         )

@@ -20,8 +20,9 @@ from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.save_screen import SaveScreen
 from tcptui.ui.session_view import SessionView
-from tests.helpers import DEFAULT_TIMEOUT, EchoServer, stream_bytes
+from tests.helpers import DEFAULT_TIMEOUT, EchoServer, LoopbackServer, stream_bytes
 from tests.ui.helpers import wait_for
+from tests.ui.test_listen import open_client_tab, wait_listening
 
 SIZE = (150, 44)
 
@@ -116,6 +117,37 @@ async def test_run_sequence_shows_progress_and_a_failure_leaves_the_session_open
             assert server.received == b"one\nmore\n"
 
 
+class BannerServer(LoopbackServer):
+    """Greets at once, as SMTP and FTP servers do, then echoes."""
+
+    def handle(self, conn: socket.socket) -> None:
+        conn.sendall(b"220 ready\r\n")
+        conn.settimeout(DEFAULT_TIMEOUT)
+        while data := conn.recv(65536):
+            self._record(data)
+            conn.sendall(data)
+
+
+async def test_run_expects_the_greeting_that_arrived_before_the_sequence_started(
+    tmp_path: Path,
+) -> None:
+    steps = tmp_path / "smtp.toml"
+    steps.write_text('[[step]]\nexpect = "220 "\ntimeout = 3\n[[step]]\nsend = "EHLO me\\r\\n"\n')
+    with BannerServer() as server:
+        app = app_for([f"127.0.0.1:{server.port}", "--run", str(steps)])
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(SessionView)
+            await wait_for(
+                pilot,
+                lambda: view.automation.run is not None and view.automation.run.result is not None,
+                "the run's end",
+            )
+            assert view.automation.run is not None and view.automation.run.result is not None
+            assert view.automation.run.result.state is RunState.PASSED
+            assert server.wait_received(len(b"EHLO me\r\n"))
+            assert server.received == b"EHLO me\r\n"
+
+
 async def test_a_responder_added_from_the_palette_answers_at_once() -> None:
     with EchoServer() as server:
         app = app_for([f"127.0.0.1:{server.port}"])
@@ -144,6 +176,22 @@ async def test_a_responder_added_from_the_palette_answers_at_once() -> None:
                 lambda: stream_bytes(view.capture, Direction.RECEIVED) == b"ping\npong",
                 "the echo of the reply",
             )
+
+
+async def test_a_palette_rule_answers_a_listen_client_served_without_responders() -> None:
+    app = app_for(["--listen", "127.0.0.1:0"])
+    async with app.run_test(size=SIZE) as pilot:
+        listener = await wait_listening(pilot, app)
+        with socket.create_connection(("127.0.0.1", listener.listener.port)) as client:
+            client.sendall(b"hello\n")
+            view = await open_client_tab(pilot, app, listener, 0)
+            view.automation.ask_rule()
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+            await pilot.press(*'match = "PING", reply = "PONG"', "enter")
+            await wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen), "closed")
+            client.sendall(b"PING\n")
+            assert recv_exactly(client, 4) == b"PONG"
+            listener.action_stop()
 
 
 async def test_a_bad_palette_rule_is_one_sentence_in_the_prompt() -> None:
@@ -257,6 +305,28 @@ async def test_record_sequence_writes_what_was_sent_and_it_runs_again(tmp_path: 
             assert server.wait_received(len(b"first\nfirst\n"))
 
 
+async def test_record_sequence_never_writes_over_an_existing_file(tmp_path: Path) -> None:
+    handwritten = tmp_path / "smtp.toml"
+    handwritten.write_text('[[step]]\nexpect = "220 "\n')
+    with EchoServer() as server:
+        app = app_for([f"127.0.0.1:{server.port}"])
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(SessionView)
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.OPEN,
+                "open",
+            )
+            view.automation.ask_record()
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+            app.screen.query_one(Input).value = str(handwritten)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, PromptScreen), "the prompt stays open to pick another"
+            assert "already exists" in str(app.screen.query_one("#prompt-error").render())
+            assert handwritten.read_text() == '[[step]]\nexpect = "220 "\n'
+
+
 async def test_answer_this_chunk_fills_the_pattern_from_the_chunk_under_the_cursor() -> None:
     with EchoServer() as server:
         app = app_for([f"127.0.0.1:{server.port}"])
@@ -278,8 +348,7 @@ async def test_answer_this_chunk_fills_the_pattern_from_the_chunk_under_the_curs
             await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
             prompt = app.screen.query_one(Input)
             assert prompt.value == 'match = "a\\\\x00[b]\\\\n", reply = '
-            prompt.value += '"seen"'
-            await pilot.press("enter")
+            await pilot.press(*'"seen"', "enter")
             await wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen), "closed")
             view.composer.input.focus()
             await pilot.press(*"a\\x00[b]", "enter")

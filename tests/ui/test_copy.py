@@ -31,9 +31,8 @@ def app_with_chunks() -> TcpTuiApp:
 async def focus_hex_view(app: TcpTuiApp, pilot: object) -> None:
     log = app.receive_log
     log.refresh_data()
-    log.hex_view.scroll_home(animate=False, immediate=True)
     log.hex_view.focus()
-    await pilot.pause()  # type: ignore[attr-defined]
+    await pilot.press("home")  # type: ignore[attr-defined]
     assert log.marks.cursor.offset == 0
 
 

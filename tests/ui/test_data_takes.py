@@ -11,6 +11,7 @@ from textual.widget import Widget
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.app import TcpTuiApp
+from tcptui.ui.discard_screen import DiscardScreen
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.session_view import (
     DATA_REFRESH_INTERVAL,
@@ -129,7 +130,9 @@ async def test_a_take_left_for_later_does_nothing_once_its_tab_is_closed(
         async with app.run_test(size=(160, 40)) as pilot:
             view = app.current  # the first tab, connecting
             await wait_for(pilot, lambda: view.capture.total_bytes == len(payload), "the flood")
-            await pilot.press("ctrl+w")
+            await pilot.press("ctrl+f4")
+            await wait_for(pilot, lambda: isinstance(app.screen, DiscardScreen), "the question")
+            await pilot.press("d")  # discard the flood
             await wait_for(pilot, lambda: view not in app.query(SessionView), "the tab to go")
             takes: list[ReceiveLog] = []
             refresh_data = ReceiveLog.refresh_data

@@ -151,7 +151,7 @@ async def test_a_closed_tab_that_showed_the_summary_line_is_collected() -> None:
         await pilot.pause()
         assert app.query_one("#connection-summary").display
         first = weakref.ref(app.current)
-        await pilot.press("ctrl+w")
+        await pilot.press("ctrl+f4")
         await wait_for(pilot, lambda: app.current is not first(), "a fresh tab")
         await pilot.pause()
         await wait_for(pilot, lambda: gc.get_freeze_count() > 0, "the heap frozen again")

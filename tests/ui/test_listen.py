@@ -16,6 +16,7 @@ from tcptui.cli import main, parse_args
 from tcptui.net.session import SessionState
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.client_table import ClientTable
+from tcptui.ui.discard_screen import DiscardScreen
 from tcptui.ui.help_screen import HelpScreen
 from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.session_view import SessionView
@@ -168,7 +169,9 @@ async def test_closing_a_client_tab_frees_its_capture_and_row() -> None:
             client.sendall(b"bye\n")
             view = await open_client_tab(pilot, app, listener, 0)
             capture = view.capture
-            await pilot.press("ctrl+w")
+            await pilot.press("ctrl+f4")
+            await wait_for(pilot, lambda: isinstance(app.screen, DiscardScreen), "the question")
+            await pilot.press("d")  # its 4 bytes were never saved
             await wait_for(pilot, lambda: not app.query(SessionView), "the tab to close")
             assert capture.closed
             client.settimeout(DEFAULT_TIMEOUT)

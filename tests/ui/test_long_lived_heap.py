@@ -57,7 +57,7 @@ async def test_a_tab_made_before_the_freeze_is_collected_when_closed() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: gc.get_freeze_count() > 0, "the heap frozen")
         first = weakref.ref(app.current)
-        await pilot.press("ctrl+w")
+        await pilot.press("ctrl+f4")
         await wait_for(
             pilot,
             lambda: len(app.query(SessionView)) == 1 and app.current is not first(),

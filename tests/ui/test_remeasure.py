@@ -205,7 +205,7 @@ async def test_a_cursor_moved_while_it_measures_stays_on_screen(
         await pilot.pause()
         at_slice[5] = lambda: view.action_move_chunks(150)  # the view scrolls to show it
         await narrow_and_measure(pilot, view, seen)
-        row = view._cursor_row()
+        row = view.cursor_row()
         assert row is not None and view.scroll_y > 0
         assert view.scroll_y <= row < view.scroll_y + view.scrollable_content_region.height
 

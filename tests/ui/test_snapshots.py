@@ -78,3 +78,7 @@ def test_narrow_terminal_stacks_the_views(snap_compare: SnapCompare) -> None:
 
 def test_wide_terminal_puts_whole_hex_rows_beside_the_text(snap_compare: SnapCompare) -> None:
     assert snap_compare(app_with_capture(), terminal_size=(200, 44), run_before=settle)
+
+
+def test_quitting_with_unsaved_bytes_asks_first(snap_compare: SnapCompare) -> None:
+    assert snap_compare(app_with_capture(), terminal_size=SIZE, run_before=settle, press=["ctrl+q"])

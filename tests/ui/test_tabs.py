@@ -61,7 +61,7 @@ async def test_closing_a_tab_ends_its_connection_and_thread() -> None:
             await wait_for(pilot, lambda: is_open(view), "the connection")
             session = view.session
             assert session is not None and not session.join(0)  # its I/O thread is running
-            await pilot.press("ctrl+w")
+            await pilot.press("ctrl+f4")
             await wait_for(pilot, lambda: view not in app.query(SessionView), "the tab to go")
             assert session.join(1.0)
             assert len(app.query(SessionView)) == 1
