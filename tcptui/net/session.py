@@ -27,7 +27,7 @@ from enum import StrEnum
 from typing import TypeAlias
 
 from tcptui.capture.store import Capture, Direction
-from tcptui.net.connect_options import ConnectOptions as ConnectOptions  # re-exported beside Session
+from tcptui.net.connect_options import ConnectOptions as ConnectOptions  # re-exported for callers
 from tcptui.net.events import (
     Closed,
     DataReceived,
