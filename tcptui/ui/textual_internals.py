@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from textual import events
+from textual._styles_cache import StylesCache
 from textual.app import App
+from textual.geometry import Size
 from textual.widget import Widget
 
 TESTED_TEXTUAL = ((8, 2, 8), (9, 0, 0))
@@ -36,3 +38,27 @@ def forward_key(widget: Widget, event: events.Key | events.Paste) -> None:
     """Hand a key to `widget` as the app hands keys to the focused widget: marked forwarded, so
     a key it leaves unhandled bubbles up to the app's bindings and is not sent round again."""
     widget._forward_event(event)
+
+
+# -- The transcript view: its styles cache and its scroll bars ---------------------------------
+
+TRANSCRIPT_VIEW_NAMES = {Widget: ("_styles_cache", "_scroll_update")}
+"""The private names the transcript view relies on (checked by a test, as PRIVATE_NAMES is)."""
+
+
+def use_styles_cache(widget: Widget, cache: StylesCache) -> None:
+    """Style `widget`'s rows with `cache` instead of the StylesCache Textual gave it.
+
+    A widget has no public hook into the step that adds borders to its rows; the transcript
+    views, whose rows are all new after a jump, build theirs in one step (bordered_rows.py).
+    """
+    widget._styles_cache = cache
+
+
+def update_scrollbars(widget: Widget, virtual_size: Size) -> None:
+    """Give `widget`'s scroll bars the extents of `virtual_size`, without a layout.
+
+    Setting `virtual_size` asks for a layout of the whole screen; rows added below a view
+    that already scrolls change only its scroll bars, which is what Textual does here.
+    """
+    widget._scroll_update(virtual_size)

@@ -36,6 +36,7 @@ from tcptui.ui.byte_cursor import (
 )
 from tcptui.ui.byte_marks import SharedMarks, marks_for_span
 from tcptui.ui.painted_scrollbar import PaintedScrollBars
+from tcptui.ui.textual_internals import update_scrollbars, use_styles_cache
 from tcptui.ui.transcript_layout import HEADER_ROWS, RowRef, TranscriptLayout
 from tcptui.ui.transcript_rows import (
     ASCII_GLYPHS,
@@ -54,8 +55,7 @@ MEASURE_BUDGET = 0.008
 REMEASURE_SLICE = 0.03
 """Seconds of measuring the whole capture again for a new width before the UI gets its turn.
 A capture bigger than that is measured in slices, the old rows staying on screen until the
-new ones are all known: a resize over 256 MiB of text froze the UI for 0.7-2 s, and over
-64 MiB of long CJK lines for 4 s."""
+new ones are all known: measured at once, a resize of a big capture froze the UI."""
 REMEASURE_PAUSE = 0.005
 """Seconds between two slices: frames and keys get through."""
 REMEASURING_NOTE = "measuring rows for the new width…"
@@ -180,7 +180,7 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.empty_hint = EMPTY_HINT
         """Row 0 of an empty log: the session view says what to do next (see ReceiveLog)."""
-        self._styles_cache = BorderedRowsCache()
+        use_styles_cache(self, BorderedRowsCache())
         self.mode: ViewMode = mode
         self.capture = capture
         self.encoding = "utf-8"
@@ -273,8 +273,8 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
     def _take_first_size(self) -> bool:
         """Measure the text for the first width this view has; False if it had one already.
 
-        A flood may have brought a lot before the first frame (70 MiB, measured): what one
-        slice does not measure is shown as it is measured, as under a flood."""
+        A flood may have brought a lot before the first frame: what one slice does not
+        measure is shown as it is measured, as under a flood."""
         if not self._waits_for_width:
             return False
         self._sized = True
@@ -287,17 +287,11 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
     def _waits_for_width(self) -> bool:
         return not self._sized and self.mode == "text"
 
-    def set_mode(self, mode: ViewMode) -> None:
-        if mode != self.mode:
-            self.mode = mode
-            self.border_title = f"{mode} view"
-            self._rebuild()
-
     def get_line_filters(self) -> Sequence[LineFilter]:
         """The app's line filters, less ANSI-to-truecolor while it would change nothing here.
 
-        That filter rebuilds every segment of every new row: a sixth of a frame after a jump,
-        and of the UI's time under a flood. The painters use truecolor only (a test checks);
+        That filter rebuilds every segment of every new row, a cost paid after every jump and
+        on every take of a flood. The painters use truecolor only (a test checks);
         the widget's CSS colours are checked here, as an ANSI theme makes them ANSI.
         """
         filters = super().get_line_filters()
@@ -418,9 +412,9 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         if self.show_vertical_scrollbar and size.width == old.width and size.height >= old.height:
             # Rows added below a view that already scrolls: the scrollbars need new extents,
             # not a layout of the whole screen, which setting `virtual_size` asks for (a
-            # reflow of every widget on each take of a flood: 30-60 ms frames, measured).
+            # reflow of every widget on each take of a flood, which slows its frames).
             self.set_reactive(TranscriptView.virtual_size, size)
-            self._scroll_update(size)
+            update_scrollbars(self, size)
             self.refresh()
         else:
             self.virtual_size = size
@@ -570,7 +564,7 @@ class TranscriptView(ScrollView, PaintedScrollBars, can_focus=True):
         Textual finds the text under the mouse by calling `render_line` and reading each
         segment's offset meta. Painted rows go without it: a meta per segment makes every
         segment's style unique, which defeats Textual's per-style caches on the way to the
-        screen (measured: about a third of a frame).
+        screen.
         """
         line = self._painted_line(y)
         if self._painting:
