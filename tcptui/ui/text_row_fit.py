@@ -1,10 +1,10 @@
 """Whether text rows, cut from a chunk, fit the view once painted.
 
-A row shape is judged from a chunk's first bytes (see `row_shape`), and a sample can hide a
-run of escapes further on: `\\xNN` paints a byte in four cells, `\\u{0085}` one byte of a
-one-byte encoding in eight. Before a shape is used, its rows are checked here. Checking costs
-little: most rows are cleared by a bound found with `translate` and `find` in C, and only a
-row that might not fit is painted to be sure.
+A row shape is judged from a chunk's first bytes (see `codec.text_rows.row_shape`), and a
+sample can hide a run of escapes further on: `\\xNN` paints a byte in four cells, `\\u{0085}`
+one byte of a one-byte encoding in eight. Before a shape is used, its rows are checked here.
+Checking costs little: most rows are cleared by a bound found with `translate` and `find` in
+C, and only a row that might not fit is painted to be sure.
 """
 
 from __future__ import annotations
@@ -58,9 +58,8 @@ class RowFit:
         """Whether each row (from each start to the next) fits: by its bound, else painted.
 
         Rows are at most two bytes narrower than the view, so in an ASCII-based encoding a
-        row fits unless it holds bytes that may paint wide (found in C, counted per row).
-        Looking at every row made measuring text with a few bad bytes five times slower;
-        painting each, fifty.
+        row fits unless it holds bytes that may paint wide (found in C, counted per row):
+        most rows of text with a few bad bytes are neither looked at one by one nor painted.
         """
         ends = [*starts[1:], len(data)]
         if not self._ascii_based or max(map(operator.sub, ends, starts)) > self.wrap - 2:
@@ -125,7 +124,7 @@ def decodes_ascii_as_ascii(encoding: str) -> bool:
 
 
 def positions_of_ones(marked: bytes) -> list[int]:
-    """Where `marked` holds a 1: found by `find`, in C (a regex took twenty times longer)."""
+    """Where `marked` holds a 1: found by `find`, in C (a regex is much slower)."""
     positions = []
     position = marked.find(1)
     while position >= 0:
@@ -137,8 +136,9 @@ def positions_of_ones(marked: bytes) -> list[int]:
 def is_plain_utf8(data: bytes) -> bool:
     """Valid UTF-8 without controls but tab, CR and LF, all printable: a whole chunk, so a
     character cut at its end does not pass (unlike a sample's). Line breaks are taken out
-    with `replace`: `translate` took a third of measuring CJK text."""
-    if len(data.translate(None, CONTROLS)) != len(data):  # ten times faster than a regex
+    with `replace` and controls found with `translate`, the cheapest ways in C: every chunk
+    of text is checked so."""
+    if len(data.translate(None, CONTROLS)) != len(data):
         return False
     try:
         text = data.decode("utf-8")
@@ -146,11 +146,3 @@ def is_plain_utf8(data: bytes) -> bool:
         return False
     plain = text.replace("\n", "").replace("\r", "").replace("\t", "")
     return text.isascii() or plain.isprintable()
-
-
-def is_valid_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True

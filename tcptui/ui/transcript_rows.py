@@ -2,6 +2,8 @@
 
 Every character painted here comes from `tcptui.codec`, which maps each received byte to a
 visible, printable glyph first (DESIGN.md fact 1). Segments are built directly: no markup.
+Where a text row is cut is decided from the bytes in `codec.text_rows`; painters keep the cut
+rows of the chunks they paint and check that they fit (`text_row_fit`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import functools
 import re
 import time
 from collections.abc import Callable
-from typing import Literal, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -22,14 +24,19 @@ from textual.strip import Strip
 
 from tcptui.capture.store import Capture, Chunk, Direction
 from tcptui.codec.hexdump import BYTE_CLASSES, BYTES_PER_ROW, view_row_cells
-from tcptui.codec.safe_text import (
-    ascii_only,
+from tcptui.codec.safe_text import ascii_only, render_text
+from tcptui.codec.text_rows import (
+    SHAPE_SAMPLE,
+    RowShape,
+    character_around,
     count_text_rows,
-    render_text,
+    fixed_row_count,
+    fixed_row_span,
+    row_shape,
     text_row_starts,
 )
 from tcptui.ui.byte_marks import MarkKind
-from tcptui.ui.text_row_fit import RowFit, is_valid_utf8, piece_cells
+from tcptui.ui.text_row_fit import RowFit, piece_cells
 from tcptui.ui.transcript_layout import RowRef
 
 DIRECTION_STYLES = {
@@ -204,30 +211,6 @@ class RowPainter:
         return self.paint_row(chunk, start, self.reader.part(ref.chunk, start, end), marks)
 
 
-def fixed_row_count(length: int, width: int) -> int:
-    """Rows of `width` bytes (the last may be shorter) that hold `length` bytes."""
-    return -(-length // width)
-
-
-def fixed_row_span(length: int, row: int, width: int) -> tuple[int, int]:
-    """The byte range that row `row` of fixed `width`-byte rows shows."""
-    start = row * width
-    return start, min(length, start + width)
-
-
-class RowShape(NamedTuple):
-    """How a chunk's text rows are cut: `width` bytes a row at most, and
-
-    - text: whole characters, a row ends after each newline (plain text);
-    - bytes: exact bytes, a row ends after each newline (mostly printable, some binary);
-    - fixed: exactly `width` bytes a row, newlines shown as `\\n` inside (binary). Rows then
-      follow from the length alone: a flood of binary costs nothing per byte to measure.
-    """
-
-    width: int
-    cut: Literal["text", "bytes", "fixed"]
-
-
 class TextPainter(RowPainter):
     """Text rows: a chunk's bytes decoded, wrapped after each newline and when a row is full.
 
@@ -271,7 +254,7 @@ class TextPainter(RowPainter):
         hide a run of escapes further on. Failing that, rows of half the width (tabs, CRs
         painted in two cells), then the worst case, both still ending at newlines.
         """
-        width, cut = row_shape(self.reader.part(index, 0, _SAMPLE), self.wrap)
+        width, cut = row_shape(self.reader.part(index, 0, SHAPE_SAMPLE), self.wrap)
         safe_width = max(1, self.wrap // self._fit.most_cells)
         if cut == "fixed":
             return RowShape(min(width, safe_width), "fixed")
@@ -293,7 +276,7 @@ class TextPainter(RowPainter):
 
         ASCII without tabs is counted from line lengths in C. Other text is cut into rows to
         count them, and the rows are kept: under a flood the chunk just measured is the one
-        painted next (2 MiB of long CJK lines take 160 ms to cut, measured)."""
+        painted next, and cutting long lines of non-ASCII text is costly."""
         width, cut = self.shape_of(index)
         if cut == "fixed":
             return fixed_row_count(self.reader.capture.chunk(index).length, width)
@@ -357,101 +340,9 @@ def whole_characters(data: bytes, marks: Marks) -> Marks:
     its second byte) would paint each part as `\\xNN` escapes: a row of CJK text ten cells
     wider than the view. The cursor lights the whole character instead."""
     return tuple(
-        (_character_around(data, lo)[0], _character_around(data, hi)[1], kind)
+        (character_around(data, lo)[0], character_around(data, hi)[1], kind)
         for lo, hi, kind in marks
     )
-
-
-def _character_around(data: bytes, edge: int) -> tuple[int, int]:
-    """The valid UTF-8 character that `edge` cuts, as (start, end); (edge, edge) if none."""
-    if not 0 < edge < len(data) or data[edge] & 0xC0 != 0x80:
-        return edge, edge
-    for lead in range(edge - 1, max(-1, edge - 4), -1):
-        if data[lead] & 0xC0 != 0x80:
-            for end in range(edge + 1, min(len(data), lead + 4) + 1):
-                if is_valid_utf8(data[lead:end]):
-                    return lead, end
-            break
-    return edge, edge
-
-
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f]")
-
-
-def row_shape(data: bytes, width: int) -> RowShape:
-    """How to cut a chunk that starts with `data` into text rows that fit `width` cells.
-
-    Plain text is about a cell a byte. Otherwise a byte may take four cells (`\\xNN`), so the
-    row shrinks in proportion to how many such bytes the chunk has, never below width / 4;
-    in mostly-text data only what is shown as an escape counts, not valid characters.
-    Mostly printable data with a few bad bytes keeps whole characters; other data with short
-    lines still ends rows at newlines; binary gets fixed rows. All is judged from the
-    chunk's first bytes: under a flood every chunk is measured on arrival, and a sample costs
-    the same whatever the chunk's size.
-    """
-    sample = data[:_SAMPLE]
-    if is_plain_text(sample):
-        return RowShape(max(4, width - 2), "text")
-    invalid = sample.decode("utf-8", "replace").count("\ufffd")
-    if invalid * 20 <= len(sample):
-        escaped = _escaped_bytes(sample.decode("utf-8", "surrogateescape"))
-        return RowShape(_row_for(width, len(sample), escaped), "text")
-    row = _row_for(width, len(sample), len(sample.translate(None, _ONE_CELL_BYTES)))
-    if sample.count(b"\n") * row * 4 >= len(sample):  # short lines: keep them as rows
-        return RowShape(row, "bytes")
-    # Fixed rows fit the worst case (four cells a byte): binary never scrolls sideways.
-    return RowShape(max(2, width // 4), "fixed")
-
-
-def _row_for(width: int, sample_len: int, special: int) -> int:
-    """Bytes a row of `width` cells can hold when `special` bytes of the sample may take four
-    cells each and the rest one."""
-    estimate = width * sample_len // (sample_len + 3 * special) - 2
-    return max(2, width // 4, estimate)
-
-
-def _escaped_bytes(text: str) -> int:
-    """Bytes of mostly-text `text` that may be shown as escapes (up to four cells a byte).
-
-    Printable characters take at most a cell a byte (a 3-byte CJK character takes two), so
-    runs outside printable ASCII count only when not printable: bad bytes, controls, format
-    characters.
-    """
-    plain = text.translate(_LINE_BREAKS)
-    line_breaks = len(text) - len(plain)  # tab, CR, LF: a byte each, shown as `\n` and such
-    return (
-        line_breaks
-        + plain.count("\\")
-        + sum(
-            len(run.encode("utf-8", "surrogateescape"))
-            for run in _OUTSIDE_ASCII.findall(plain)
-            if not run.isprintable()
-        )
-    )
-
-
-_SAMPLE = 1024
-_ONE_CELL_BYTES = bytes(range(0x20, 0x7F)).replace(b"\\", b"")  # a backslash is shown `\\`
-_OUTSIDE_ASCII = re.compile(r"[^\x20-\x7e]+")
-
-
-def is_plain_text(data: bytes) -> bool:
-    """Valid UTF-8 without control bytes other than tab, CR and LF: about a cell a byte.
-
-    A character cut off at the very end (a sample's edge) does not count against it.
-    """
-    if _CONTROL_BYTES.search(data):
-        return False
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.reason != "unexpected end of data" or exc.start < len(data) - 3:
-            return False
-        text = data[: exc.start].decode("utf-8")
-    return text.isascii() or text.translate(_LINE_BREAKS).isprintable()
-
-
-_LINE_BREAKS = dict.fromkeys(map(ord, "\t\r\n"))
 
 
 class HexPainter(RowPainter):

@@ -8,16 +8,14 @@ import random
 import pytest
 
 from tcptui.capture.store import Capture, Direction
-from tcptui.codec.safe_text import count_text_rows
+from tcptui.codec.text_rows import RowShape, count_text_rows, row_shape
 from tcptui.net.demo_server import UTF8
 from tcptui.ui.transcript_layout import RowRef
 from tcptui.ui.transcript_rows import (
     ASCII_GLYPHS,
     UNICODE_GLYPHS,
     ChunkReader,
-    RowShape,
     TextPainter,
-    row_shape,
 )
 
 VIEW_WIDTH = 97
@@ -117,8 +115,8 @@ def test_each_line_of_the_demos_multilingual_text_is_one_row_that_fits(ascii_onl
 def test_text_that_is_not_ascii_is_cut_once_to_count_and_to_paint(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Under a flood the chunk just measured is the one painted next: 2 MiB of long CJK lines
-    take 160 ms to cut into rows."""
+    """Under a flood the chunk just measured is the one painted next, and cutting long CJK
+    lines into rows is costly: it is done once."""
     from tcptui.ui import transcript_rows
 
     cuts: list[str] = []
