@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from tcptui import __version__
-from tcptui.automation_files import AutomationFileError, load_responders, load_sequence
 from tcptui.capture.large_buffers import pin_mmap_threshold
 from tcptui.codec.automation_rules import ResponderRule, Step
 from tcptui.codec.composer_syntax import LineEnding
@@ -32,8 +31,10 @@ from tcptui.net.tls import (
     build_context,
     build_server_context,
 )
-from tcptui.settings import (
-    MAX_TIMEOUT,
+from tcptui.user_files.automation_files import AutomationFileError, load_responders, load_sequence
+from tcptui.user_files.paths import describe_file_type
+from tcptui.user_files.setting_values import MAX_TIMEOUT
+from tcptui.user_files.settings import (
     Profile,
     Settings,
     SettingsError,
@@ -41,7 +42,6 @@ from tcptui.settings import (
     load_settings,
     render_settings,
 )
-from tcptui.user_paths import describe_file_type
 
 if TYPE_CHECKING:
     from tcptui.capture.session_file import SessionMeta

@@ -8,7 +8,7 @@ from tcptui.codec.automation_rules import ResponderRule, Step
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.net.session import ConnectOptions
 from tcptui.net.target import Target
-from tcptui.settings import Settings
+from tcptui.user_files.settings import Settings
 
 
 @dataclass(frozen=True)

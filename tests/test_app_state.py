@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tcptui.app_state import AppState, load_state, save_state
+from tcptui.user_files.app_state import AppState, load_state, save_state
 
 
 @pytest.mark.parametrize("damage", [b"\xff\xfe garbage", b"[1, 2]", b"[" * 100_000])

@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tcptui.codec.composer_syntax import Syntax
-from tcptui.history import HistoryEntry, HistoryStore
-from tcptui.user_paths import DATA_DIR_VARIABLE, data_dir, history_path
+from tcptui.user_files.history import HistoryEntry, HistoryStore
+from tcptui.user_files.paths import DATA_DIR_VARIABLE, data_dir, history_path
 
 
 @pytest.fixture

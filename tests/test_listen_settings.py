@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tcptui.cli import parse_args
-from tcptui.settings import SettingsError, parse_settings, render_settings
+from tcptui.user_files.settings import SettingsError, parse_settings, render_settings
 
 
 def test_max_clients_is_read_from_the_listen_table_and_renders_back() -> None:

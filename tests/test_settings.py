@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from tcptui.codec.composer_syntax import LineEnding, Syntax
 from tcptui.codec.formats import CopyFormat
-from tcptui.history import DEFAULT_LIMIT
 from tcptui.net.target import Family, parse_target
-from tcptui.settings import (
+from tcptui.user_files.history import DEFAULT_LIMIT
+from tcptui.user_files.settings import (
     CONFIG_PATH_VARIABLE,
     DEFAULT_CLIPBOARD_CAP,
     EXAMPLE_CONFIG,
@@ -369,7 +369,7 @@ def test_the_example_configs_commented_lines_are_valid_when_uncommented() -> Non
 
 def test_settings_load_without_textual() -> None:
     code = (
-        "import json, sys; import tcptui.settings; "
+        "import json, sys; import tcptui.user_files.settings; "
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('textual', 'rich'))))"
     )

@@ -11,17 +11,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import tcptui.snippets as snippets_module
+import tcptui.user_files.snippets as snippets_module
 from tcptui.codec.composer_syntax import LineEnding, Syntax
-from tcptui.snippets import (
+from tcptui.user_files.paths import CONFIG_DIR_VARIABLE, snippets_path
+from tcptui.user_files.snippets import (
     Snippet,
     SnippetFileError,
     dump_snippets,
     load_snippets,
     save_snippet,
-    toml_string,
 )
-from tcptui.user_paths import CONFIG_DIR_VARIABLE, snippets_path
+from tcptui.user_files.toml_text import toml_string
 
 LOGIN = Snippet("login", "USER bob\\r\\nPASS 'x'\\r\\n", Syntax.TEXT, LineEnding.NONE)
 PING = Snippet("ping", "de ad be ef", Syntax.HEX)

@@ -11,7 +11,7 @@ from tcptui.cli import parse_args
 from tcptui.clipboard import CopyOutcome, CopyResult
 from tcptui.codec.words import counted
 from tcptui.net.target import TargetError, parse_target
-from tcptui.settings import CONFIG_PATH_VARIABLE
+from tcptui.user_files.settings import CONFIG_PATH_VARIABLE
 
 
 def exit_message(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:

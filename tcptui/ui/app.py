@@ -17,7 +17,6 @@ from textual.theme import Theme
 from textual.widgets import Header, TabbedContent, TabPane
 
 from tcptui import __version__
-from tcptui.app_state import load_state, save_state
 from tcptui.capture.export import SaveError
 from tcptui.capture.listen_save import check_save_folder
 from tcptui.capture.live_save import LiveSaver
@@ -29,7 +28,6 @@ from tcptui.net.listen_clients import ListenClient
 from tcptui.net.listener import parse_listen_address
 from tcptui.net.session import Session
 from tcptui.net.target import Target, TargetError, parse_target
-from tcptui.settings import Settings
 from tcptui.ui.ascii_filter import AsciiOnly
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
@@ -52,6 +50,8 @@ from tcptui.ui.session_view import SessionView
 from tcptui.ui.snippet_screens import SaveSnippetScreen, SnippetPickerScreen
 from tcptui.ui.steady_footer import SteadyFooter
 from tcptui.ui.transcript_view import TranscriptView
+from tcptui.user_files.app_state import load_state, save_state
+from tcptui.user_files.settings import Settings
 
 if TYPE_CHECKING:
     from tcptui.net.demo_server import DemoServer

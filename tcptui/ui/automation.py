@@ -19,7 +19,6 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import Static
 
-from tcptui.automation_files import AutomationFileError, load_sequence
 from tcptui.capture.conversation import conversation, record_sequence
 from tcptui.capture.export import SaveError, write_atomically
 from tcptui.capture.script_export import ScriptTarget
@@ -30,6 +29,7 @@ from tcptui.net.responders import Responders
 from tcptui.net.sequence import Progress, RunState, SequenceRun
 from tcptui.net.session import Session, SessionState
 from tcptui.ui.prompt_screen import PromptScreen
+from tcptui.user_files.automation_files import AutomationFileError, load_sequence
 
 if TYPE_CHECKING:
     from tcptui.ui.session_view import SessionView

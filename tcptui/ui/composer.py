@@ -25,13 +25,13 @@ from textual.widgets import Input, ProgressBar, Static, TextArea
 
 from tcptui.codec.composer_syntax import LineEnding, Syntax, parse_composer
 from tcptui.codec.errors import CodecError
-from tcptui.history import DEFAULT_LIMIT, HistoryEntry, HistoryStore
 from tcptui.ui.history_screen import HistorySearchScreen
 from tcptui.ui.key_hints import key_for
 from tcptui.ui.literal import literal
 from tcptui.ui.ordered_keys import OrderedTextArea
 from tcptui.ui.readline_keys import ReadlineInput
-from tcptui.user_paths import history_path
+from tcptui.user_files.history import DEFAULT_LIMIT, HistoryEntry, HistoryStore
+from tcptui.user_files.paths import history_path
 
 PREVIEW_BYTES = 16
 """Bytes the preview shows before it has a width."""

@@ -12,9 +12,9 @@ from textual.widgets import Input, Label, OptionList
 
 from tcptui.codec.safe_text import render_text
 from tcptui.codec.words import counted
-from tcptui.history import HistoryEntry, HistoryStore
 from tcptui.ui.key_hints import key_for
 from tcptui.ui.ordered_keys import OrderedInput
+from tcptui.user_files.history import HistoryEntry, HistoryStore
 
 PREVIEW_LIMIT = 200
 MARKED_PIECE_STYLE = "reverse"

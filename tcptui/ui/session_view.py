@@ -36,7 +36,6 @@ from tcptui.net.file_upload import FileUpload, UploadError
 from tcptui.net.listen_clients import ListenClient
 from tcptui.net.session import Session, SessionError, SessionState
 from tcptui.net.target import Family, Target
-from tcptui.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
 from tcptui.ui.automation import ANSWER_BYTES, Automation, SequenceBar
 from tcptui.ui.composer import Composer, encode_message
 from tcptui.ui.connection_panel import ConnectionPanel, human_bytes
@@ -58,7 +57,8 @@ from tcptui.ui.snippet_screens import (
     snippet_keys,
 )
 from tcptui.ui.transcript_view import EMPTY_HINT, TranscriptView
-from tcptui.user_paths import snippets_path
+from tcptui.user_files.paths import snippets_path
+from tcptui.user_files.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
 
 QUIET_ENDINGS = {EndReason.CLOSED_BY_US, EndReason.PEER_CLOSED}
 FLOOD_TAKE_BYTES = 256 * 1024

@@ -14,10 +14,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 
 from tcptui.codec.composer_syntax import Syntax
-from tcptui.snippets import Snippet
 from tcptui.ui.history_screen import safe_line
 from tcptui.ui.key_hints import key_for
 from tcptui.ui.ordered_keys import OrderedInput
+from tcptui.user_files.snippets import Snippet
 
 SNIPPET_KEY_COUNT = 12
 SNIPPET_PREVIEW_LIMIT = 60

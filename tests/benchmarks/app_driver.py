@@ -21,7 +21,6 @@ from typing import Any
 from textual import on
 from textual.widgets import TabbedContent
 
-from tcptui.automation_files import load_responders
 from tcptui.capture.store import Direction
 from tcptui.cli import tune_process
 from tcptui.codec.composer_syntax import LineEnding
@@ -31,6 +30,7 @@ from tcptui.net.session import ConnectOptions
 from tcptui.net.target import Family, Target
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.messages import SessionEvent
+from tcptui.user_files.automation_files import load_responders
 from tests.benchmarks.common import warm_memory
 
 STATUS = Path("/proc/self/status")

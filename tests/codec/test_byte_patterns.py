@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from tcptui.automation_files import (
+from tcptui.codec.byte_patterns import REGEX_WINDOW, PatternKind, StreamMatcher, parse_pattern
+from tcptui.codec.composer_syntax import Syntax
+from tcptui.codec.errors import CodecError
+from tcptui.codec.reply_template import FireFacts, parse_reply
+from tcptui.user_files.automation_files import (
     MAX_FILE_BYTES,
     AutomationFileError,
     load_responders,
     load_sequence,
 )
-from tcptui.codec.byte_patterns import REGEX_WINDOW, PatternKind, StreamMatcher, parse_pattern
-from tcptui.codec.composer_syntax import Syntax
-from tcptui.codec.errors import CodecError
-from tcptui.codec.reply_template import FireFacts, parse_reply
 
 
 def fed(kind: PatternKind, source: str, pieces: list[bytes]) -> list[bytes]:

@@ -35,9 +35,9 @@ from tcptui.capture.session_file import (
 )
 from tcptui.capture.store import Capture, Direction
 from tcptui.cli import parse_args
-from tcptui.settings import SettingsError, load_settings
-from tcptui.snippets import SnippetFileError, load_snippets
 from tcptui.ui.keymap_check import KeymapError, check_keymap
+from tcptui.user_files.settings import SettingsError, load_settings
+from tcptui.user_files.snippets import SnippetFileError, load_snippets
 
 ROOT = Path(__file__).resolve().parents[2]
 DEADLINE_MS = 3000

@@ -21,8 +21,8 @@ from tcptui.cli import parse_args
 from tcptui.codec.composer_syntax import Syntax, parse_composer
 from tcptui.codec.errors import CodecError
 from tcptui.net.target import TargetError, parse_target
-from tcptui.snippets import SnippetFileError, load_snippets
 from tcptui.ui.composer import Composer
+from tcptui.user_files.snippets import SnippetFileError, load_snippets
 
 DEADLINE_MS = 2000
 TEXT_ENCODINGS = ["utf-8", "latin-1", "ascii", "cp1252", "utf-16", "utf-16-le", "shift_jis"]

@@ -7,9 +7,9 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from tcptui.codec.composer_syntax import LineEnding, Syntax
-from tcptui.history import HistoryEntry
 from tcptui.ui.app import TcpTuiApp
-from tcptui.user_paths import history_path
+from tcptui.user_files.history import HistoryEntry
+from tcptui.user_files.paths import history_path
 from tests.helpers import EchoServer
 from tests.ui.helpers import make_app, wait_for, wait_open, wait_received
 

@@ -14,12 +14,12 @@ from tcptui.capture.export import ExportFormat
 from tcptui.capture.session_file import open_session
 from tcptui.capture.store import Direction
 from tcptui.cli import parse_args
-from tcptui.settings import Settings
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.discard_screen import DiscardScreen
 from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.save_screen import SaveScreen
 from tcptui.ui.session_view import SessionView
+from tcptui.user_files.settings import Settings
 from tests.ui.helpers import make_app, wait_for
 
 SIZE = (150, 44)

@@ -15,11 +15,11 @@ from textual.widgets import Sparkline, Static
 from tcptui.cli import LaunchConfig
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.net.session import ConnectOptions
-from tcptui.snippets import Snippet
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.certificate_panel import CertificatePanel
 from tcptui.ui.connection_summary import FULL_PANEL_FROM_COLUMNS
 from tcptui.ui.snippet_screens import SaveSnippetScreen, SnippetPickerScreen
+from tcptui.user_files.snippets import Snippet
 from tests.helpers import EchoServer, TestPki, TlsServer, make_pki, server_context
 from tests.ui.helpers import make_app, wait_for, wait_open
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from tcptui.settings import EXAMPLE_CONFIG
 from tcptui.ui.app import _as_bindings
 from tcptui.ui.help_screen import HelpScreen
+from tcptui.user_files.settings import EXAMPLE_CONFIG
 from tests.ui.helpers import make_app
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from tcptui.codec.composer_syntax import Syntax
-from tcptui.snippets import Snippet, load_snippets, save_snippet
 from tcptui.ui.history_screen import HistorySearchScreen
 from tcptui.ui.snippet_screens import SaveSnippetScreen
-from tcptui.user_paths import history_path, snippets_path
+from tcptui.user_files.paths import history_path, snippets_path
+from tcptui.user_files.snippets import Snippet, load_snippets, save_snippet
 from tests.helpers import EchoServer
 from tests.ui.helpers import last_notification, make_app, wait_for, wait_open
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from textual.widgets import OptionList
 
-from tcptui.history import HistoryEntry, HistoryStore
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.history_screen import HistorySearchScreen, safe_line
+from tcptui.user_files.history import HistoryEntry, HistoryStore
 from tests.ui.helpers import make_app, wait_for
 
 SIZE = (100, 30)

@@ -7,7 +7,6 @@ import re
 import pytest
 from textual.binding import Binding
 
-from tcptui.settings import EXAMPLE_CONFIG, parse_settings
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.composer import Composer
 from tcptui.ui.keymap_check import KeymapError, check_keymap, is_key
@@ -15,6 +14,7 @@ from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.session_view import SessionView
 from tcptui.ui.transcript_view import TranscriptView
+from tcptui.user_files.settings import EXAMPLE_CONFIG, parse_settings
 
 OWNERS = (TcpTuiApp, SessionView, Composer, TranscriptView, SearchBar, ListenerView)
 

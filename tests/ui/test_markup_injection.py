@@ -25,9 +25,7 @@ from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture, Direction
 from tcptui.cli import parse_args
 from tcptui.codec.composer_syntax import Syntax
-from tcptui.history import HistoryStore
 from tcptui.net.target import TargetError, parse_target
-from tcptui.snippets import Snippet, save_snippet
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.certificate_panel import CertificatePanel
 from tcptui.ui.history_screen import HistorySearchScreen
@@ -35,7 +33,9 @@ from tcptui.ui.literal import as_markup, literal, visible
 from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.save_screen import SaveScreen
 from tcptui.ui.snippet_screens import SaveSnippetScreen, SnippetPickerScreen
-from tcptui.user_paths import data_dir, history_path, snippets_path
+from tcptui.user_files.history import HistoryStore
+from tcptui.user_files.paths import data_dir, history_path, snippets_path
+from tcptui.user_files.snippets import Snippet, save_snippet
 from tests.helpers import EchoServer, PayloadServer, TlsServer, closed_port
 from tests.ui.helpers import wait_for, wait_open, wait_received
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual.widgets import Label, OptionList, Static
 
 from tcptui.codec.composer_syntax import LineEnding, Syntax
-from tcptui.snippets import Snippet
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.snippet_screens import SaveSnippetScreen, SnippetPickerScreen, snippet_keys
+from tcptui.user_files.snippets import Snippet
 from tests.ui.helpers import make_app, wait_for
 
 SIZE = (120, 30)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from textual.app import SystemCommand
 
-from tcptui.app_state import AppState, load_state, save_state
 from tcptui.cli import parse_args
 from tcptui.ui.app import TcpTuiApp
+from tcptui.user_files.app_state import AppState, load_state, save_state
 from tests.helpers import EchoServer
 from tests.ui.helpers import make_app, wait_for, wait_open
 

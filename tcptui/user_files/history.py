@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from tcptui.codec.composer_syntax import Syntax
-from tcptui.user_paths import describe_file_type, keep_aside, write_atomically
+from tcptui.user_files.paths import describe_file_type, keep_aside, write_atomically
 
 DEFAULT_LIMIT = 1000
 TAIL_BLOCK = 1 << 16

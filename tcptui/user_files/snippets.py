@@ -17,8 +17,6 @@ rewrites the file, which drops hand-written comments.
 from __future__ import annotations
 
 import json
-import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,7 +24,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tcptui.codec.composer_syntax import LineEnding, Syntax
-from tcptui.user_paths import read_user_file, write_atomically
+from tcptui.user_files.paths import read_user_file, write_atomically
+from tcptui.user_files.toml_text import TomlTextError, decode_toml, parse_toml, toml_string
 
 Choice = TypeVar("Choice", bound=StrEnum)
 
@@ -134,34 +133,6 @@ def _table(snippet: Snippet) -> str:
     return "\n".join(lines) + "\n"
 
 
-_BASIC_ESCAPES = {0x22: '\\"', 0x5C: "\\\\", 0x08: "\\b", 0x09: "\\t", 0x0A: "\\n"} | {
-    0x0C: "\\f",
-    0x0D: "\\r",
-}
-
-
-def toml_string(value: str) -> str:
-    """A TOML string for `value`: a literal '…' when that reads as typed, else an escaped "…".
-
-    Every invisible character (controls, bidi marks, separators) is written as an escape, so
-    the file shows what it holds when printed to a terminal.
-    """
-    if value.isprintable() and "'" not in value:
-        return f"'{value}'"
-    return '"' + "".join(map(_basic_char, value)) + '"'
-
-
-def _basic_char(char: str) -> str:
-    code = ord(char)
-    if code in _BASIC_ESCAPES:
-        return _BASIC_ESCAPES[code]
-    if char.isprintable():
-        return char
-    if 0xD800 <= code <= 0xDFFF:
-        raise ValueError(f"a lone surrogate (U+{code:04X}) cannot be written to a TOML file")
-    return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
-
-
 def _read(path: Path) -> str:
     try:
         raw = read_user_file(path)
@@ -170,37 +141,17 @@ def _read(path: Path) -> str:
     except OSError as exc:
         raise SnippetFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
     try:
-        return raw.decode("utf-8").removeprefix("\ufeff")  # a BOM some editors write
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise SnippetFileError(f"{path}, line {line}: not UTF-8 text", line) from exc
-
-
-_TOML_WHERE = re.compile(
-    r"(?P<reason>.*) \((?:at line (?P<line>\d+), column (?P<column>\d+)|at end of document)\)$"
-)
+        return decode_toml(raw, path)
+    except TomlTextError as exc:
+        raise SnippetFileError(str(exc), exc.line) from exc
 
 
 def _parse(text: str, path: Path) -> list[Snippet]:
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise _located(exc, text, path) from exc
+        document = parse_toml(text, path)
+    except TomlTextError as exc:
+        raise SnippetFileError(str(exc), exc.line) from exc
     return _snippets_in(document, path)
-
-
-def _located(exc: tomllib.TOMLDecodeError, text: str, path: Path) -> SnippetFileError:
-    """tomllib puts the place in its message only; it becomes the error's `line` here."""
-    where = _TOML_WHERE.match(str(exc))
-    if where is None:
-        return SnippetFileError(f"{path}: {exc}")
-    if where["line"] is None:
-        line = text.rstrip("\n").count("\n") + 1
-        return SnippetFileError(f"{path}, line {line} (end of file): {where['reason']}", line)
-    line = int(where["line"])
-    return SnippetFileError(
-        f"{path}, line {line}, column {where['column']}: {where['reason']}", line
-    )
 
 
 def _snippets_in(document: dict[str, Any], path: Path) -> list[Snippet]:

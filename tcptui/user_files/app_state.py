@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tcptui.user_paths import data_dir, keep_aside, read_user_file, write_atomically
+from tcptui.user_files.paths import data_dir, keep_aside, read_user_file, write_atomically
 
 RECENT_LIMIT = 12
 
