@@ -4,7 +4,9 @@ The script connects to the same target, sends each turn's bytes in order and, be
 send, receives until it has as many bytes as came back last time (with a timeout), printing
 every reply that differs; it exits 1 if any did. Bytes are written as Python bytes literals
 (`repr`), which are ASCII and escape everything unprintable, so the file is safe to read in a
-terminal whatever the capture held.
+terminal whatever the capture held. Every other value from outside (the host, the server name)
+goes in as a `repr` literal too, and only there: never into the docstring or a comment, where
+a host holding three quotes or a backslash-N would end the string or fail to compile.
 """
 
 from __future__ import annotations
@@ -47,12 +49,11 @@ def render_script(kind: ScriptKind, target: ScriptTarget, turns: list[Turn]) -> 
     head = _HEAD.format(
         what="pwntools" if pwntools else "the Python standard library",
         imports=imports,
-        host=target.host,
-        port=target.port,
+        port=int(target.port),
         host_literal=repr(target.host),
         name_literal=repr(target.server_name or target.host),
-        tls=target.tls,
-        insecure=target.insecure,
+        tls=bool(target.tls),
+        insecure=bool(target.insecure),
         timeout=DEFAULT_TIMEOUT,
         steps="".join(f"    ({turn.sent!r}, {turn.received!r}),\n" for turn in turns),
     )
@@ -62,7 +63,7 @@ def render_script(kind: ScriptKind, target: ScriptTarget, turns: list[Turn]) -> 
 
 
 _HEAD = '''#!/usr/bin/env python3
-"""Replay a tcptui session with {host}:{port} using {what}.
+"""Replay a tcptui session with HOST:PORT (below) using {what}.
 
 Sends each message in STEPS in order; after each one, receives until as many bytes as last
 time have come back (or TIMEOUT seconds pass) and prints any reply that differs.

@@ -22,7 +22,7 @@ MAX_TIMEOUT = 3600.0
 DEFAULT_TIMEOUT = 5.0
 _MATCH_KEYS = {"match": PatternKind.TEXT, "hex": PatternKind.HEX, "regex": PatternKind.REGEX}
 _REPLY_KEYS = {"reply": Syntax.TEXT, "reply_hex": Syntax.HEX, "reply_mixed": Syntax.MIXED}
-_RESPONDER_KEYS = ("name", *_MATCH_KEYS, *_REPLY_KEYS, "delay_ms", "once")
+_RESPONDER_KEYS = ("name", *_MATCH_KEYS, *_REPLY_KEYS, "delay_ms", "once", "close")
 _SEND_KEYS = {"send": Syntax.TEXT, "send_hex": Syntax.HEX, "send_mixed": Syntax.MIXED}
 _EXPECT_KEYS = {
     "expect": PatternKind.TEXT,
@@ -46,6 +46,8 @@ class ResponderRule:
     reply: ReplyTemplate
     delay_ms: int = 0
     once: bool = False
+    close: bool = False
+    """Close the connection once this reply has gone out (an HTTP/1.0 response's end)."""
 
 
 @dataclass(frozen=True)
@@ -134,11 +136,9 @@ def _responder(number: int, table: Mapping[str, object], encoding: str) -> Respo
     delay = table.get("delay_ms", 0)
     if not (isinstance(delay, int) and not isinstance(delay, bool) and 0 <= delay <= MAX_DELAY_MS):
         raise RuleError(f"{label}: delay_ms must be a whole number from 0 to {MAX_DELAY_MS}")
-    once = table.get("once", False)
-    if not isinstance(once, bool):
-        raise RuleError(f"{label}: once must be true or false")
+    once, close = (_flag(label, key, table.get(key, False)) for key in ("once", "close"))
     name = table.get("name", f"rule {number}")
-    return ResponderRule(_string(label, "name", name), pattern, reply, delay, once)
+    return ResponderRule(_string(label, "name", name), pattern, reply, delay, once, close)
 
 
 def _step(number: int, table: Mapping[str, object], encoding: str) -> Step:
@@ -203,6 +203,12 @@ def _exactly_one(label: str, table: Mapping[str, object], keys: tuple[str, ...],
         given = " and ".join(present) if present else "none"
         raise RuleError(f"{label} needs exactly one of {', '.join(keys)} as {what} ({given})")
     return present[0]
+
+
+def _flag(label: str, key: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise RuleError(f"{label}: {key} must be true or false")
 
 
 def _string(label: str, key: str, value: object) -> str:

@@ -49,9 +49,12 @@ class BytePattern:
     def groups(self) -> int:
         return self.regex.groups
 
-    def search(self, data: bytes) -> re.Match[bytes] | None:
-        """The first match anywhere in `data` (used by `expect` on a whole buffer)."""
-        return self.regex.search(data)
+    def search(self, data: bytes, start: int = 0) -> re.Match[bytes] | None:
+        """The first match in `data` from `start` on (used by `expect` on a whole buffer).
+
+        The bytes before `start` are context only: `^` matches at `start` only after a
+        newline, as at a real line start."""
+        return self.regex.search(data, start)
 
 
 def parse_pattern(kind: PatternKind, source: str, encoding: str = "utf-8") -> BytePattern:

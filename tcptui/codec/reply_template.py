@@ -5,6 +5,11 @@
 regex group N (`{0}` the whole match). The rest is parsed once, when the rule is loaded, with
 the composer's syntaxes, so a mistake is found then rather than when the rule first fires. In
 mixed syntax a hex block of decimal digits only (`{12}`) means a group: write `{ 12}`.
+
+Anything else in braces that looks like a placeholder (`{countr}`, `{random}`, `{time:%H}`)
+is refused when the rule is loaded rather than sent as literal text; so is a number out of
+range (`{random:100000}`, and a group the pattern lacks, checked by the rule). Mixed syntax's
+hex blocks (`{ca fe}`) and `\\u{…}` code points keep their meaning.
 """
 
 from __future__ import annotations
@@ -19,7 +24,12 @@ from tcptui.codec.composer_syntax import Syntax, parse_composer
 from tcptui.codec.errors import CodecError
 
 MAX_RANDOM = 4096
-_PLACEHOLDER = re.compile(r"\{(?:(counter)|(time)|random:(\d{1,5})|(\d{1,2}))\}")
+MAX_GROUP_DIGITS = 4
+_PLACEHOLDER = re.compile(r"(?<!\\u)\{(?:(counter)|(time)|random:(\d+)|(\d+))\}")
+_LOOKALIKE = re.compile(r"(?<!\\u)\{([A-Za-z_][\w-]*(?::[^{}]*)?)\}")
+"""Braces holding a word (maybe with `:…`): a misspelt or unknown placeholder."""
+_HEX_BLOCK = re.compile(r"[0-9a-fA-F\s]+")
+_KNOWN = "{counter}, {time}, {random:N} or {N}"
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,9 @@ def parse_reply(text: str, syntax: Syntax, encoding: str = "utf-8") -> ReplyTemp
 
 
 def _literal(text: str, syntax: Syntax, encoding: str) -> bytes:
+    for found in _LOOKALIKE.finditer(text):
+        if not (syntax is Syntax.MIXED and _HEX_BLOCK.fullmatch(found.group(1))):
+            raise CodecError(f"{_shown(found.group())} is not a placeholder: use {_KNOWN}")
     return parse_composer(text, syntax, encoding) if text else b""
 
 
@@ -92,8 +105,13 @@ def _placeholder(found: re.Match[str]) -> Placeholder:
     if time:
         return Placeholder("time")
     if random is not None:
-        count = int(random)
-        if not 1 <= count <= MAX_RANDOM:
-            raise CodecError(f"{{random:{count}}} must ask for 1 to {MAX_RANDOM} bytes")
-        return Placeholder("random", count)
+        if len(random) > len(str(MAX_RANDOM)) or not 1 <= int(random) <= MAX_RANDOM:
+            raise CodecError(f"{_shown(found.group())} must ask for 1 to {MAX_RANDOM} bytes")
+        return Placeholder("random", int(random))
+    if len(group) > MAX_GROUP_DIGITS:
+        raise CodecError(f"{_shown(found.group())} is no group a pattern can have")
     return Placeholder("group", int(group))
+
+
+def _shown(braced: str, limit: int = 24) -> str:
+    return braced if len(braced) <= limit else braced[: limit - 2] + "…}"

@@ -217,6 +217,12 @@ class ClientBook:
         except OSError:
             client.capture.close()
             raise
+        if client.responders is not None:  # first, so the client's EOF waits for its answers
+            try:
+                client.responders.start(client.session)
+            except RuntimeError as exc:  # the client is served all the same; say it is not answered
+                client.responders = None
+                self.problem(f"client {client.number} ({client.peer}) is not answered: {exc}")
         with self.lock:
             self._clients[client.number] = client
             self._held += 1
@@ -227,14 +233,10 @@ class ClientBook:
             with self.lock:
                 self._clients.pop(client.number, None)
                 self._held -= 1
+            if client.responders is not None:
+                client.responders.stop()
             client.capture.close()
             raise OSError(errno.EAGAIN, f"cannot start a thread: {exc}") from None
-        if client.responders is not None:
-            try:
-                client.responders.start(client.session.send)
-            except RuntimeError as exc:  # the session runs; say that its rules do not
-                client.responders = None
-                self.problem(f"client {client.number} ({client.peer}) is not answered: {exc}")
         self.changed()
 
     def refuse(self, peer: str) -> None:

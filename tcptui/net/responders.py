@@ -7,6 +7,16 @@ bounded tail, so a match may span reads and nothing is scanned twice), and sends
 through `Session.send` with a note naming the rule, so each one is an ordinary sent chunk
 marked with the rule that fired. Delayed replies wait in a queue of due times in the same
 thread.
+
+A peer that sends its request and then EOF is still answered: the session holds its close on
+that EOF until this thread has matched every byte received before it and queued the replies
+(delayed ones too), and then closes once they have gone out. A rule with `close` closes the
+connection once its reply has gone out (an HTTP/1.0 mock's end of the response).
+
+Replies wait in the session's outbox until the peer reads them. A peer that never reads would
+let that grow without end, so matching pauses while more than REPLY_BACKLOG bytes wait there
+and goes on when they drain: received bytes are all kept in the capture meanwhile, and each
+is answered once the peer reads again.
 """
 
 from __future__ import annotations
@@ -24,8 +34,8 @@ from tcptui.codec.automation_rules import ResponderRule
 from tcptui.codec.byte_patterns import StreamMatcher
 from tcptui.codec.reply_template import FireFacts
 from tcptui.codec.safe_text import safe_label
-from tcptui.net.events import Closed, DataReceived, Event
-from tcptui.net.session import SessionError
+from tcptui.net.events import Closed, DataReceived, DataSent, Event, PeerFinished
+from tcptui.net.session import Session, SessionError
 
 SLICE = 64 * 1024
 """Bytes matched between two hand-overs of the GIL. The matching calls hold it throughout; in
@@ -35,8 +45,10 @@ FLOOD_BACKLOG = 1 << 20
 FLOOD_SHARE = 0.05
 """The share of the time matching may take under a flood: the I/O thread, which needs the
 GIL and a core to keep up with the network, gets the rest. The rules catch up once it ends."""
-Send = Callable[[bytes, str], None]
-"""How replies leave: `Session.send(data, note)`."""
+REPLY_BACKLOG = 1 << 20
+"""Unsent bytes in the session's outbox beyond which matching pauses until the peer reads."""
+BACKLOG_CHECK = 64 * 1024
+"""Reply bytes queued between two looks at the outbox (a look walks through all of it)."""
 
 
 @dataclass
@@ -68,9 +80,15 @@ class Responders:
         self._condition = threading.Condition()
         self._woken = False
         self._ending = False
-        self._delayed: list[tuple[float, int, bytes, str]] = []
+        self._delayed: list[tuple[float, int, bytes, _Armed]] = []
         self._order = itertools.count()
-        self._send: Send | None = None
+        self._session: Session | None = None
+        self._peer_finished = False
+        self._queued_since_check = 0
+        self.paused = threading.Event()
+        """Set while matching waits for the peer to read the replies already queued."""
+        self._closing = False
+        """A reply asked to close the connection, or the peer's EOF was answered: no more."""
         self.matched_bytes = 0
         self._received_before = 0
         self._unmatched_base = capture.stream_bytes(Direction.RECEIVED)
@@ -89,9 +107,12 @@ class Responders:
         with self._condition:
             return sum(armed.fired for armed in self._armed if armed.rule.name == name)
 
-    def start(self, send: Send) -> None:
-        self._send = send
+    def start(self, session: Session) -> None:
+        """Answer through `session`; start it before the session, so that the peer's EOF
+        waits for the answers to what came before it."""
+        self._session = session
         self._thread.start()
+        session.hold_close_on_peer_eof()
 
     def add(self, rule: ResponderRule) -> None:
         """A rule added while connected: it answers what arrives from now on."""
@@ -104,6 +125,15 @@ class Responders:
         def observe(event: Event) -> None:
             if isinstance(event, DataReceived):
                 self.wake()
+            elif isinstance(event, DataSent):
+                with self._condition:
+                    if self.paused.is_set():
+                        self._condition.notify()
+            elif isinstance(event, PeerFinished):
+                with self._condition:
+                    self._peer_finished = True
+                    self._woken = True
+                    self._condition.notify()
             elif isinstance(event, Closed):
                 self.stop()
             on_event(event)
@@ -135,8 +165,26 @@ class Responders:
                 if self._ending:
                     return
                 self._woken = False
+                peer_finished = self._peer_finished
             self._send_due()
             self._match_new_chunks()
+            if peer_finished and self._holds_close() and self._all_answered():
+                self._close_after_replies("")
+
+    def _holds_close(self) -> bool:
+        """The session waits for us to close on the peer's EOF (unless told to stay open)."""
+        assert self._session is not None, "started with a session"
+        return not self._closing and self._session.options.close_on_peer_eof
+
+    def _all_answered(self) -> bool:
+        """Every received byte matched and every reply queued (the peer sends no more)."""
+        with self._condition:
+            return self._next_chunk >= len(self.capture) and not self._delayed
+
+    def _close_after_replies(self, detail: str) -> None:
+        assert self._session is not None, "started with a session"
+        self._closing = True
+        self._session.close_after_sent(detail)
 
     def _has_work(self) -> bool:
         due = bool(self._delayed) and self._delayed[0][0] <= time.monotonic()
@@ -153,7 +201,7 @@ class Responders:
                 self._next_chunk = len(self.capture)
                 received = self.capture.stream_bytes(Direction.RECEIVED)
                 self._unmatched_base = received - self.matched_bytes
-        while self._next_chunk < len(self.capture) and not self._ending:
+        while self._next_chunk < len(self.capture) and not (self._ending or self._closing):
             index = self._next_chunk
             self._next_chunk += 1
             try:
@@ -186,34 +234,58 @@ class Responders:
         with self._condition:
             armed_rules = list(self._armed)
         for armed in armed_rules:
-            if armed.spent:
+            if armed.spent or self._closing:
                 continue
             for match in armed.matcher.feed(data):
                 with self._condition:
                     armed.fired += 1
                 facts = FireFacts(armed.fired, (match.group(0), *match.groups()))
-                self._reply(armed.rule, armed.rule.reply.render(facts), armed.note)
-                if armed.spent:
+                self._reply(armed, armed.rule.reply.render(facts))
+                if armed.spent or armed.rule.close:
                     break
 
-    def _reply(self, rule: ResponderRule, data: bytes, note: str) -> None:
-        if rule.delay_ms:
-            due = time.monotonic() + rule.delay_ms / 1000
+    def _reply(self, armed: _Armed, data: bytes) -> None:
+        if armed.rule.delay_ms:
+            due = time.monotonic() + armed.rule.delay_ms / 1000
             with self._condition:
-                heapq.heappush(self._delayed, (due, next(self._order), data, note))
+                heapq.heappush(self._delayed, (due, next(self._order), data, armed))
         else:
-            self._deliver(data, note)
+            self._deliver(data, armed)
 
     def _send_due(self) -> None:
         while True:
             with self._condition:
                 if not self._delayed or self._delayed[0][0] > time.monotonic():
                     return
-                _, _, data, note = heapq.heappop(self._delayed)
-            self._deliver(data, note)
+                _, _, data, armed = heapq.heappop(self._delayed)
+            self._deliver(data, armed)
 
-    def _deliver(self, data: bytes, note: str) -> None:
-        assert self._send is not None, "started with a send function"
+    def _deliver(self, data: bytes, armed: _Armed) -> None:
+        assert self._session is not None, "started with a session"
+        if self._closing:
+            return
+        self._wait_for_room(len(data))
         # The connection may have ended or been half-closed meanwhile: nothing to answer then.
         with contextlib.suppress(SessionError):
-            self._send(data, note)
+            self._session.send(data, armed.note)
+        if armed.rule.close:
+            self._close_after_replies(f"responder {armed.rule.name!r} closed it after its reply")
+
+    def _wait_for_room(self, size: int) -> None:
+        """Pause while the peer leaves too many replies unread (woken by each DataSent)."""
+        assert self._session is not None, "started with a session"
+        self._queued_since_check += size
+        if self._queued_since_check < BACKLOG_CHECK:
+            return
+        self._queued_since_check = 0
+        session = self._session
+
+        def room() -> bool:
+            return self._ending or session.queued_bytes <= REPLY_BACKLOG
+
+        with self._condition:
+            if room():
+                return
+            self.paused.set()
+            self._condition.wait_for(room)
+            self.paused.clear()

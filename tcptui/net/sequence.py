@@ -69,6 +69,9 @@ class SequenceRun:
         self._on_progress = on_progress
         self._next_chunk = len(capture) if first_chunk is None else first_chunk
         self._pending = bytearray()
+        self._start = 0
+        """Where the next expect looks in `_pending`: the byte before it stays as context, so
+        that `^` after an earlier match means a real line start, not where that match ended."""
         self._condition = threading.Condition()
         self._closed = False
         self._stopped = False
@@ -136,17 +139,22 @@ class SequenceRun:
         return "stopped" if self._stopped else ""
 
     def _wait(self, seconds: float) -> str:
+        """Ends early when stopped or when the connection ends (nothing left to wait for)."""
         with self._condition:
-            self._condition.wait_for(lambda: self._stopped, seconds)
-        return "stopped" if self._stopped else ""
+            self._condition.wait_for(lambda: self._stopped or self._closed, seconds)
+            if self._stopped:
+                return "stopped"
+            return "the connection ended" if self._closed else ""
 
     def _expect(self, step: ExpectStep) -> str:
         deadline = time.monotonic() + step.timeout
         while True:
             self._take_received()
-            match = step.pattern.search(bytes(self._pending))
+            match = step.pattern.search(bytes(self._pending), self._start)
             if match is not None:
-                del self._pending[: match.end()]
+                kept_from = max(match.end() - 1, 0)
+                del self._pending[:kept_from]
+                self._start = match.end() - kept_from
                 return ""
             with self._condition:
                 if self._stopped:
@@ -173,4 +181,6 @@ class SequenceRun:
             self._next_chunk += 1
             self._pending += data
             if len(self._pending) > MAX_PENDING:
-                del self._pending[: len(self._pending) - MAX_PENDING]
+                dropped = len(self._pending) - MAX_PENDING
+                del self._pending[:dropped]
+                self._start = max(self._start - dropped, 0)

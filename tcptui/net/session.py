@@ -82,6 +82,8 @@ BACK_TO_BACK_READS = 8
 MAX_CHUNK = 256 * 1024
 _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN, 10035}  # 10035: Windows
 _RESET_AFTER_ACCEPT = {errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE}
+EOF_HOLD = 10.0
+"""Seconds a held close on the peer's EOF waits at most for `close_after_sent`."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,10 @@ class Session:
         self._half_close_requested = False
         self._stop_requested = False
         self._peer_finished = False
+        self._hold_eof_close = False
+        self._eof_close_deadline: float | None = None
+        self._close_when_sent: str | None = None
+        """Set by `close_after_sent`: the detail of the close once the outbox is empty."""
         self._reset_during_handshake: OSError | None = None
         self._early_ciphertext = b""
         """TLS bytes the target sent with an HTTP proxy's reply, for the handshake to read."""
@@ -297,6 +303,17 @@ class Session:
     def close(self) -> None:
         """Ask the I/O thread to close now; returns at once. Safe to call more than once."""
         self._stop_requested = True
+        self._wake_up.wake()
+
+    def hold_close_on_peer_eof(self) -> None:
+        """The peer's EOF closes only after `close_after_sent` (or EOF_HOLD seconds): the
+        responders still answer what arrived before it, as a server must answer a client
+        that sends its request and then half-closes."""
+        self._hold_eof_close = True
+
+    def close_after_sent(self, detail: str = "") -> None:
+        """Close once everything queued so far has gone out (`detail` says why)."""
+        self._close_when_sent = detail
         self._wake_up.wake()
 
     def join(self, timeout: float | None = None) -> bool:
@@ -647,8 +664,17 @@ class Session:
                         if self._peer_finished:
                             self._finish(Closed(EndReason.PEER_CLOSED))
                             return
+                    if sending is None and not self._outbox and self._close_when_sent is not None:
+                        self._end_exchange(
+                            self._held_close_reason(), self._close_when_sent, None, 0
+                        )
+                        return
+                    wait = self._until_eof_close()
+                    if wait == 0.0:
+                        self._end_exchange(EndReason.PEER_CLOSED, "", sending, sent_of_current)
+                        return
                     interest = _watch(selector, sock, interest, self._wanted(sock, sending))
-                    for key, mask in selector.select():
+                    for key, mask in selector.select(wait):
                         if key.fileobj is self._wake_up.reader:
                             self._wake_up.drain()
                             continue
@@ -682,6 +708,17 @@ class Session:
                 self._end_exchange(end_reason_for(exc), detail, sending, sent_of_current)
             finally:
                 sock.close()
+
+    def _held_close_reason(self) -> EndReason:
+        """A close held after the peer's EOF is still the peer's doing."""
+        held = self._eof_close_deadline is not None
+        return EndReason.PEER_CLOSED if held else EndReason.CLOSED_BY_US
+
+    def _until_eof_close(self) -> float | None:
+        """Seconds left before a held close on the peer's EOF happens anyway; None if none."""
+        if self._eof_close_deadline is None:
+            return None
+        return max(0.0, self._eof_close_deadline - time.monotonic())
 
     def _wanted(self, sock: _Connection, sending: memoryview | None) -> int:
         """Selector events to wait for. TLS may need to write to read, or read to write."""
@@ -795,7 +832,12 @@ class Session:
             raise self._reset_during_handshake
         self._peer_finished = True
         self._emit(PeerFinished())
-        return not (self.options.close_on_peer_eof or self.state is SessionState.HALF_CLOSED)
+        if self.state is SessionState.HALF_CLOSED:
+            return False
+        if self.options.close_on_peer_eof and self._hold_eof_close:
+            self._eof_close_deadline = time.monotonic() + EOF_HOLD
+            return True
+        return not self.options.close_on_peer_eof
 
     def _send_some(self, sock: _Connection, data: memoryview) -> int:
         """Bytes the kernel (or the TLS layer) took; 0 when it would block."""

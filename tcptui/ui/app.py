@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import gc
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding, Keymap
+from textual.binding import Keymap
+from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Header, TabbedContent, TabPane
 
 from tcptui import __version__
-from tcptui.capture.export import SaveError
-from tcptui.capture.listen_save import check_save_folder
 from tcptui.capture.live_save import LiveSaver
-from tcptui.capture.session_file import SessionMeta, open_session
+from tcptui.capture.session_file import SessionMeta
 from tcptui.capture.store import Capture
 from tcptui.codec.safe_text import safe_label
 from tcptui.launch_config import LaunchConfig
@@ -28,40 +26,29 @@ from tcptui.net.listen_clients import ListenClient
 from tcptui.net.listener import parse_listen_address
 from tcptui.net.session import Session
 from tcptui.net.target import Target, TargetError, parse_target
+from tcptui.ui.app_bindings import APP_BINDINGS, every_binding, hint_bindings
 from tcptui.ui.ascii_filter import AsciiOnly
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
-from tcptui.ui.copy_screen import CopyScreen
 from tcptui.ui.discard_screen import DiscardChoice, DiscardScreen, unsaved_in
+from tcptui.ui.first_tab import first_tab
 from tcptui.ui.focus_moves import other_pane, step_focus
+from tcptui.ui.heap_tuning import HeapTuning
 from tcptui.ui.help_screen import HelpScreen
-from tcptui.ui.history_screen import HistorySearchScreen
-from tcptui.ui.inspector_panel import InspectorPanel
 from tcptui.ui.key_hints import KeyHints
 from tcptui.ui.listener_view import ListenerView
-from tcptui.ui.literal import as_markup, literal, visible
+from tcptui.ui.literal import literal, visible
 from tcptui.ui.ordered_keys import KeyLane
-from tcptui.ui.prompt_screen import PromptScreen
-from tcptui.ui.readline_keys import ReadlineInput
 from tcptui.ui.receive_log import ReceiveLog
-from tcptui.ui.save_screen import SaveScreen
-from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.session_view import SessionView
-from tcptui.ui.snippet_screens import SaveSnippetScreen, SnippetPickerScreen
 from tcptui.ui.steady_footer import SteadyFooter
+from tcptui.ui.tab_commands import tab_commands
 from tcptui.ui.transcript_view import TranscriptView
 from tcptui.user_files.app_state import load_state, save_state
 from tcptui.user_files.settings import Settings
 
 if TYPE_CHECKING:
     from tcptui.net.demo_server import DemoServer
-
-
-FULL_COLLECTION_SPACING = 100
-"""Collections of the middle generation between two full ones (Python's default is 10). The
-unfrozen heap is mostly the views' cached rows, each a Strip with seven small caches; a full
-collection walks them all, 25 ms on the event loop, and came about every tenth frame while
-scrolling a capture fast (gc.callbacks). Cyclic garbage is rare there: rows free themselves."""
 
 
 class TcpTuiApp(App[int]):
@@ -71,76 +58,34 @@ class TcpTuiApp(App[int]):
     CSS_PATH = "app.tcss"
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     """Screens under 30 rows get the class -short: dialogs drop their blank rows there."""
-    BINDINGS = [
-        Binding("ctrl+n", "new_tab", "New tab", id="tabs.new", priority=True),
-        # Not ctrl+w: the composer deletes a word with it, as readline does.
-        Binding(
-            "ctrl+f4,alt+w", "close_tab", "Close tab", show=False, id="tabs.close", priority=True
-        ),
-        Binding("ctrl+pagedown", "next_tab", "Next tab", show=False, id="tabs.next"),
-        Binding("ctrl+pageup", "previous_tab", "Previous tab", show=False, id="tabs.previous"),
-        Binding("f1", "toggle_help", "Help", id="app.help"),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        # Priority: a TextArea would type a Tab, and the log has no use for it.
-        Binding(
-            "tab", "app.focus_next", "Next field", show=False, id="app.focus_next", priority=True
-        ),
-        Binding(
-            "shift+tab",
-            "app.focus_previous",
-            "Previous field",
-            show=False,
-            id="app.focus_previous",
-            priority=True,
-        ),
-        Binding(
-            "alt+o",
-            "other_pane",
-            "Composer ⇄ log",
-            show=False,
-            id="app.other_pane",
-            priority=True,
-        ),
-    ]
+    BINDINGS = APP_BINDINGS
 
     def __init__(
         self, config: LaunchConfig, opened: tuple[Capture, SessionMeta] | None = None
     ) -> None:
         """`opened` is the session file `config.open_file` names, when the caller read it."""
         super().__init__()
-        if config.settings.ascii_only:
-            self._filters.append(AsciiOnly())
+        self._ascii_only = [AsciiOnly()] if config.settings.ascii_only else []
         self.config = config
-        self.key_hints = KeyHints(self._hint_bindings(), config.settings.keymap)
-        self._first_capture: Capture | None = None
-        self.opened_meta: SessionMeta | None = None
-        if opened is not None:
-            self._first_capture, self.opened_meta = opened
-        elif config.open_file:
-            self._first_capture, self.opened_meta = open_session(config.open_file)
-        self._first_saver: LiveSaver | None = None
-        if config.save and config.listen is not None:
-            problem = check_save_folder(config.save)  # each client's file is made later
-            if problem:
-                raise SaveError(problem, config.save)
-        elif config.save:
-            if self._first_capture is None:
-                self._first_capture = Capture()
-            self._first_saver = LiveSaver(self._first_capture, config.save)
+        self.key_hints = KeyHints(hint_bindings(), config.settings.keymap)
+        self._first_capture, self.opened_meta, self._first_saver = first_tab(config, opened)
         self._demo: DemoServer | None = None
         self.state = load_state()
         self._tabs_made = 0
-        self._ended = False
-        self._thresholds = gc.get_threshold()
+        self._heap = HeapTuning()
         self._key_lane = KeyLane()
         self._last_log_view: weakref.ref[TranscriptView] | None = None
-        # Before the first styling: set later, a theme restyles the whole screen (150-200 ms).
+        # Before the first styling: set later, a theme restyles the whole screen.
         self._theme_unknown = not self._choose_theme()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's, then ASCII-only mode's: it sees every line just before it is written."""
+        return [*super().get_line_filters(), *self._ascii_only]
 
     def set_keymap(self, keymap: Keymap) -> None:
         """Textual's, and the hints follow (keys named in messages and help)."""
         super().set_keymap(keymap)
-        self.key_hints = KeyHints(self._hint_bindings(), keymap)
+        self.key_hints = KeyHints(hint_bindings(), keymap)
 
     def update_keymap(self, keymap: Keymap) -> None:
         super().update_keymap(keymap)
@@ -190,26 +135,13 @@ class TcpTuiApp(App[int]):
         yield SteadyFooter()
 
     def on_load(self) -> None:
-        # No collections while the first screen is built: one that came then walked all of
-        # it, up to 165 ms in the first second of a flood (gc.callbacks). It is frozen next.
-        gc.disable()
+        self._heap.hold_collections()  # frozen once the first screen is up (heap_tuning.py)
 
     async def on_mount(self) -> None:
         try:
             await self._open_first_tab()
         finally:
-            self.call_after_refresh(self._freeze_heap)
-
-    def _freeze_heap(self) -> None:
-        """Once the first screen is up the app holds some 100-170k container objects (the
-        DOM, styles, caches). Full collections walked them all: 40-65 ms on the event loop
-        every few seconds of a flood. Frozen, the collector skips them."""
-        if self._ended:
-            return  # the app ended before its first screen came up: stay thawed
-        gc.freeze()
-        young, middle, _ = self._thresholds
-        gc.set_threshold(young, middle, FULL_COLLECTION_SPACING)
-        gc.enable()
+            self.call_after_refresh(self._heap.freeze_first_screen)
 
     async def _open_first_tab(self) -> None:
         self.sub_title = f"v{__version__}"
@@ -241,27 +173,21 @@ class TcpTuiApp(App[int]):
         """Theme and keys from the settings file; the file cannot know Textual's names, so
         an unknown theme or binding id is checked here and reported, not fatal."""
         settings = self.config.settings
+        problems = []
         if self._theme_unknown:
-            self.notify(
+            problems.append(
                 f"The settings name theme {settings.theme!r}, which is not installed; "
-                f"themes: {', '.join(sorted(self.available_themes))}",
-                title="Settings",
-                severity="warning",
-                markup=False,
+                f"themes: {', '.join(sorted(self.available_themes))}"
             )
-        known = {binding.id for binding in _as_bindings(self._every_binding())}
-        unknown = sorted(set(settings.keymap) - known)
+        unknown = sorted(set(settings.keymap) - {binding.id for binding in every_binding()})
         if unknown:
-            self.notify(
-                f"The keymap names binding ids that do not exist: {', '.join(unknown)}",
-                title="Settings",
-                severity="warning",
-                markup=False,
-            )
+            problems.append(f"The keymap names binding ids that do not exist: {', '.join(unknown)}")
+        for problem in problems:
+            self.notify(problem, title="Settings", severity="warning")
         self.set_keymap(settings.keymap)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.state.warning:
-            self.notify(self.state.warning, title="State", severity="warning", markup=False)
+            self.notify(self.state.warning, title="State", severity="warning")
 
     def _remember_theme(self, theme: Theme) -> None:
         self.state.theme = theme.name
@@ -271,7 +197,7 @@ class TcpTuiApp(App[int]):
         warning = save_state(self.state)
         if warning and not self.state.warning:
             self.state.warning = warning
-            self.notify(warning, title="State", severity="warning", markup=False)
+            self.notify(warning, title="State", severity="warning")
 
     @on(SessionView.TargetUsed)
     def _remember_target(self, event: SessionView.TargetUsed) -> None:
@@ -285,42 +211,12 @@ class TcpTuiApp(App[int]):
         try:
             target = parse_target(text)
         except TargetError as exc:
-            self.notify(str(exc), title="Cannot connect", severity="error", markup=False)
+            self.notify(str(exc), title="Cannot connect", severity="error")
             return
         await self.open_tab(target)
 
-    def _every_binding(self) -> list[Binding | tuple[str, ...]]:
-        return [
-            *self.BINDINGS,
-            *SessionView.BINDINGS,
-            *Composer.BINDINGS,
-            *ReadlineInput.BINDINGS,
-            *TranscriptView.BINDINGS,
-            *InspectorPanel.BINDINGS,
-            *SearchBar.BINDINGS,
-            *ListenerView.BINDINGS,
-        ]
-
-    def _hint_bindings(self) -> list[Binding]:
-        """Every binding a hint may name: the app's and its dialogs'."""
-        dialogs = (
-            HelpScreen,
-            HistorySearchScreen,
-            CopyScreen,
-            PromptScreen,
-            SaveScreen,
-            SaveSnippetScreen,
-            SnippetPickerScreen,
-        )
-        return _as_bindings(
-            [*self._every_binding(), *(item for dialog in dialogs for item in dialog.BINDINGS)]
-        )
-
     def on_unmount(self) -> None:
-        self._ended = True
-        gc.unfreeze()
-        gc.set_threshold(*self._thresholds)
-        gc.enable()  # also if the first screen never came up
+        self._heap.restore()
         # Each SessionView has shut itself down by now: Textual unmounts the screens first.
         if self._demo is not None:
             self._demo.stop()
@@ -506,9 +402,9 @@ class TcpTuiApp(App[int]):
             view.shut_down()
             if view.listen_client is not None:
                 view.listen_client.book.forget(view.listen_client)
-        gc.unfreeze()
+        self._heap.thaw()
         await tabs.remove_pane(pane_id)  # its session views close their captures
-        self.call_after_refresh(self._collect_and_freeze)
+        self.call_after_refresh(self._heap.collect_and_freeze)
 
     async def action_quit(self) -> None:
         """Quit, once it is clear that bytes no file holds may go."""
@@ -529,12 +425,6 @@ class TcpTuiApp(App[int]):
             if isinstance(pane, TabPane) and pane.id:
                 self.query_one(TabbedContent).active = pane.id
             savable.save(lambda saved: saved and self.call_later(self.action_quit))
-
-    def _collect_and_freeze(self) -> None:
-        """Frozen objects are never collected: a closed tab's widgets (cyclic garbage, and
-        frozen if the tab is older than the freeze) are collected before freezing again."""
-        gc.collect()
-        gc.freeze()
 
     def _step_tab(self, step: int) -> None:
         tabs = self.query_one(TabbedContent)
@@ -590,37 +480,18 @@ class TcpTuiApp(App[int]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
             return
-        self.push_screen(HelpScreen(_as_bindings(self._every_binding()), self.key_hints))
+        self.push_screen(HelpScreen(every_binding(), self.key_hints))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        keys = self.key_hints
-        yield SystemCommand(
-            "New tab",
-            f"A new connection beside the others ({keys.key('tabs.new')})",
+        yield from tab_commands(
             self.action_new_tab,
-        )
-        yield SystemCommand(
-            "Close tab",
-            f"Close this tab and its connection ({keys.key('tabs.close')})",
             self.action_close_tab,
+            self.open_target,
+            self.key_hints,
+            self.config.settings.profiles,
+            self.state.recent,
         )
-        for name, profile in self.config.settings.profiles.items():
-            yield SystemCommand(
-                as_markup(f"Open profile @{name}"),
-                as_markup(f"{profile.target} in a new tab"),
-                partial(self.open_target, profile.target),
-            )
-        for target in self.state.recent:
-            yield SystemCommand(
-                as_markup(f"Connect to {target}"),
-                "A recent target, in a new tab",
-                partial(self.open_target, target),
-            )
         pane = self.query_one(TabbedContent).active_pane
         if pane is not None and pane.query(SessionView):
             yield from self.current.system_commands()
-
-
-def _as_bindings(items: Iterable[Binding | tuple[str, ...]]) -> list[Binding]:
-    return [item for item in items if isinstance(item, Binding)]

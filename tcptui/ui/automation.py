@@ -22,6 +22,7 @@ from textual.widgets import Static
 from tcptui.capture.conversation import conversation, record_sequence
 from tcptui.capture.export import SaveError, write_atomically
 from tcptui.capture.script_export import ScriptTarget
+from tcptui.capture.store import Direction
 from tcptui.codec.automation_rules import ResponderRule, RuleError, Step, parse_responders
 from tcptui.codec.composer_syntax import escape_for_composer
 from tcptui.net.events import Event
@@ -80,6 +81,8 @@ class Automation:
         self.responders: Responders | None = None
         self.run: SequenceRun | None = None
         self.first_chunk = 0
+        self._sent_before = 0
+        """Bytes the tab had sent before its current connection."""
         self._pending_steps: tuple[Step, ...] = ()
 
     # -- the connection ----------------------------------------------------------------------
@@ -88,6 +91,7 @@ class Automation:
         """The callback for a new Session: the bridge, then responders and any run."""
         self.stop()
         self.first_chunk = len(self.view.capture)
+        self._sent_before = self.view.capture.stream_bytes(Direction.SENT)
 
         def observe(event: Event) -> None:
             bridge(event)
@@ -114,7 +118,7 @@ class Automation:
             return bridge
         own = Responders(self.rules, self.view.capture)
         try:
-            own.start(session.send)
+            own.start(session)
         except RuntimeError:  # the system has no thread to give: the client goes unanswered
             self.responders = None
             return bridge
@@ -123,7 +127,7 @@ class Automation:
 
     def started(self, session: Session) -> None:
         if self.responders is not None:
-            self.responders.start(session.send)
+            self.responders.start(session)
 
     def run_when_connected(self, steps: tuple[Step, ...]) -> None:
         self._pending_steps = steps
@@ -170,9 +174,23 @@ class Automation:
         def report(progress: Progress) -> None:
             bar.post_message(SequenceBar.Progressed(run, progress))
 
+        if first_chunk is None and self._nothing_sent_yet():
+            first_chunk = self.first_chunk  # a greeting that came before the run is seen
         run = SequenceRun(steps, session, self.view.capture, report, first_chunk)
         self.run = run
         run.start()
+
+    def _nothing_sent_yet(self) -> bool:
+        """True while this connection has sent nothing: its greeting is still unanswered."""
+        return self.view.capture.stream_bytes(Direction.SENT) == self._sent_before
+
+    def stop_run(self) -> None:
+        """The palette's "Stop sequence": the run ends where it is, the connection stays."""
+        run = self.run
+        if run is None or not run.running:
+            self.view.notify("No sequence is running.", severity="warning")
+            return
+        run.stop()
 
     def progressed(self, message: SequenceBar.Progressed) -> None:
         if message.run is not self.run:

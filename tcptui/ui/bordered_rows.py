@@ -2,33 +2,31 @@
 
 Textual styles every row of a widget through a general pipeline: it looks up padding,
 outline, tint, hatch and opacity rules, makes the border's styles and boxes, and copies the
-row into new strips on the way. For the transcript views, whose rows are all new after a
-jump, that was about 2.4 ms of a 150-column view's frame of 49 rows (a ninth of a dual-view
-frame), more than the painting of the rows themselves. The rules are the same for every row
-of a render, so they are read once per render here, and a content row becomes one strip:
-left border, the row, right border, already cut into the pieces the compositor asks for.
-Border rows and any style this does not cover go through Textual's own code. This leans on
-private parts of Textual 8 (StylesCache, a Strip's divide cache), so tests compare every row,
-and every piece, with what Textual makes itself.
+row into new strips on the way. The transcript views' rows are all new after a jump, and that
+pipeline cost more than painting the rows themselves. The rules are the same for every row of
+a render, so they are read once per render here, and a content row becomes one strip: left
+border, the row, right border, already cut into the pieces the compositor asks for. Border
+rows and any style this does not cover go through Textual's own code. Textual offers no public
+hook for this (textual_internals.py holds the private parts), so tests compare every row, and
+every piece, with what Textual makes itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from rich.terminal_theme import TerminalTheme
-from textual._ansi_theme import DEFAULT_TERMINAL_THEME
-from textual._border import get_box
-from textual._styles_cache import StylesCache
 from textual.color import Color
 from textual.content import Content
-from textual.filter import LineFilter
 from textual.geometry import Region, Size, Spacing
 from textual.strip import Strip
 from textual.style import Style
+from textual.widget import Widget
+
+from tcptui.ui.textual_internals import TextualStylesCache, border_sides, prime_divide_cache
 
 if TYPE_CHECKING:
     from textual.css.styles import StylesBase
@@ -46,7 +44,7 @@ class _Edges(NamedTuple):
     bottom: int
 
 
-class BorderedRowsCache(StylesCache):
+class BorderedRowsCache(TextualStylesCache):
     """Textual's StylesCache, with a fast path for content rows between a left and right border."""
 
     def __init__(self) -> None:
@@ -54,44 +52,15 @@ class BorderedRowsCache(StylesCache):
         self._edges: _Edges | None = None
         self._tails: dict[int, tuple[Strip, Strip]] = {}
 
-    def render(
-        self,
-        styles: StylesBase,
-        size: Size,
-        base_background: Color,
-        background: Color,
-        render_content_line: Callable[[int], Strip],
-        filters: Sequence[LineFilter],
-        border_title: BorderLabel,
-        border_subtitle: BorderLabel,
-        content_size: Size | None = None,
-        padding: Spacing | None = None,
-        crop: Region | None = None,
-        opacity: float = 1.0,
-        ansi_theme: TerminalTheme = DEFAULT_TERMINAL_THEME,
-        native_ansi: bool = False,
-    ) -> list[Strip]:
+    def render_widget(self, widget: Widget, crop: Region) -> list[Strip]:
+        base_background, background = widget.background_colors
+        styles = widget.styles
         self._edges = self._simple_edges(
-            styles, base_background, background, padding or styles.padding, opacity
+            styles, base_background, background, styles.padding, widget.opacity
         )
         self._tails.clear()
         try:
-            return super().render(
-                styles,
-                size,
-                base_background,
-                background,
-                render_content_line,
-                filters,
-                border_title,
-                border_subtitle,
-                content_size,
-                padding,
-                crop,
-                opacity,
-                ansi_theme,
-                native_ansi,
-            )
+            return super().render_widget(widget, crop)
         finally:
             self._edges = None
 
@@ -144,7 +113,7 @@ class BorderedRowsCache(StylesCache):
         """The row, with its pieces for the compositor already cut.
 
         A view's rows are cut where its scroll bar begins and ends, which Textual does with
-        a walk over every segment into new strips: a third of the cost of a new row. The
+        a walk over every segment into new strips, a good part of the cost of a new row. The
         pieces fall on the row's own parts (border and line, the gap the bar covers, border),
         so they are put in the row's divide cache for the cuts the compositor will ask for.
         Other cuts (a bar not shown, something over the view) find nothing there and are cut
@@ -158,10 +127,8 @@ class BorderedRowsCache(StylesCache):
         if tail is None:
             tail = self._tails[gutter] = (Strip([pad], gutter), Strip([edges.right], 1))
         gutter_at = width - 1 - gutter
-        row._divide_cache[(gutter_at, width - 1, width)] = [
-            Strip([edges.left, *line], gutter_at),
-            *tail,
-        ]
+        cuts = (gutter_at, width - 1, width)
+        prime_divide_cache(row, cuts, [Strip([edges.left, *line], gutter_at), *tail])
         return row
 
     def _simple_edges(
@@ -185,7 +152,9 @@ class BorderedRowsCache(StylesCache):
         ):
             return None
         inner, outer = self.get_inner_outer(base_background, background)
-        left = get_box(left_edge, inner, outer, Style(foreground=base_background + left_colour))
-        right = get_box(right_edge, inner, outer, Style(foreground=base_background + right_colour))
+        left_style = Style(foreground=base_background + left_colour)
+        right_style = Style(foreground=base_background + right_colour)
+        left, _ = border_sides(left_edge, inner, outer, left_style)
+        _, right = border_sides(right_edge, inner, outer, right_style)
         gutter = styles.gutter
-        return _Edges(left[1][0], right[1][2], inner.rich_style, gutter.top, gutter.bottom)
+        return _Edges(left, right, inner.rich_style, gutter.top, gutter.bottom)

@@ -15,7 +15,7 @@ from textual.widgets import DataTable
 
 from tcptui.net.listen_clients import ClientRow
 from tcptui.net.session import SessionState
-from tcptui.ui.session_view import STATE_DOTS
+from tcptui.ui.tab_label import STATE_DOTS
 
 COLUMNS = ("#", "peer", "state", "bytes in", "bytes out", "age")
 

@@ -138,8 +138,9 @@ class KeysInOrder(_WidgetMixin):
         event.prevent_default()
         return True
 
-    async def _on_key(self, event: events.Key) -> None:
-        # Runs before the widget's own key handler (this class comes first in the MRO).
+    async def on_key(self, event: events.Key) -> None:
+        # Runs before the widget's own `_on_key` (this class comes first in the MRO, and
+        # Textual calls each class's handler in turn).
         if self._diverted(event):
             return
         if event.is_printable and "+" not in event.key:
@@ -166,8 +167,8 @@ class KeysInOrder(_WidgetMixin):
         # Before the widget's own `_on_paste`: the same MRO walk.
         self._diverted(event)
 
-    def _on_blur(self, event: events.Blur) -> None:
-        # The widget's own _on_blur runs too: Textual calls each class's handler in the MRO.
+    def on_blur(self, event: events.Blur) -> None:
+        # The widget's own `_on_blur` runs too, after this: the same MRO walk.
         if self._waiting_for_effect:
             self.release_keys()  # the focus moved: that was the effect the keys waited for
 

@@ -1,9 +1,9 @@
 """A scroll bar that paints its rows directly, for views that jump around a large capture.
 
 Textual's ScrollBar renders through the generic pipeline (a Rich renderable, split into lines,
-then styled line by line): 2–3 ms for a 58-row bar, paid again whenever the thumb moves, which
-is every jump or page. The bar's rows are single segments, so they can be built as strips
-straight from `ScrollBarRender.render_bar`. A test compares the rows with Textual's own.
+then styled line by line), paid again whenever the thumb moves, which is every jump or page.
+The bar's rows are single segments, so they can be built as strips straight from
+`ScrollBarRender.render_bar`. A test compares the rows with Textual's own.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from textual.geometry import Region
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.widget import Widget
+
+from tcptui.ui.textual_internals import scrollbar_of, start_scrollbar
 
 
 class PaintedScrollBar(ScrollBar):
@@ -60,7 +62,8 @@ class PaintedScrollBars(Widget):
 
     List it after ScrollView among the bases: Textual takes default CSS along the first base.
 
-    Made on first use, as Textual makes its own (the same private attributes).
+    Made on first use, as Textual makes its own (textual_internals.py: the same private
+    attributes).
     """
 
     @property
@@ -72,13 +75,11 @@ class PaintedScrollBars(Widget):
         return self._painted_bar(vertical=False)
 
     def _painted_bar(self, vertical: bool) -> ScrollBar:
-        attribute = "_vertical_scrollbar" if vertical else "_horizontal_scrollbar"
-        bar: ScrollBar | None = getattr(self, attribute)
+        bar = scrollbar_of(self, vertical)
         if bar is None:
             thickness = self.scrollbar_size_vertical if vertical else self.scrollbar_size_horizontal
             name = "vertical" if vertical else "horizontal"
             bar = PaintedScrollBar(vertical=vertical, name=name, thickness=thickness)
             bar.display = False
-            setattr(self, attribute, bar)
-            self.app._start_widget(self, bar)
+            start_scrollbar(self, bar)
         return bar

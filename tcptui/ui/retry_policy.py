@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.timer import Timer
+from textual.widget import Widget
 
 FIRST_DELAY = 0.5
 MAX_DELAY = 30.0
@@ -16,6 +19,7 @@ class RetryPolicy:
         self.forever = forever
         self.attempts = 0
         self.timer: Timer | None = None
+        """The next attempt, waiting: owned here so cancelling it is one call."""
 
     @property
     def enabled(self) -> bool:
@@ -45,11 +49,22 @@ class RetryPolicy:
             return f"reconnected {times}, as --retry {self.limit} allows: not again"
         return f"gave up: the connection failed after reconnecting {times}"
 
+    def schedule(self, owner: Widget, delay: float, attempt: Callable[[], object]) -> None:
+        """Run `attempt` in `delay` seconds on `owner`'s timers, unless cancelled first."""
+        self.cancel()
+
+        def due() -> None:
+            self.timer = None
+            attempt()
+
+        self.timer = owner.set_timer(delay, due, name="retry")
+
     def reset(self) -> None:
-        self.stop()
+        self.cancel()
         self.attempts = 0
 
-    def stop(self) -> None:
+    def cancel(self) -> None:
+        """No attempt is waiting any more."""
         if self.timer is not None:
             self.timer.stop()
             self.timer = None

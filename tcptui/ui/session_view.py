@@ -6,119 +6,45 @@ never share bytes, state or threads; closing the tab shuts the connection and fr
 
 from __future__ import annotations
 
-import contextlib
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import Input
 
-from tcptui.capture.export import ExportFormat, SaveError
 from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta
 from tcptui.capture.store import Capture, Direction
-from tcptui.clipboard import copy_bytes_as_text
-from tcptui.codec.composer_syntax import Syntax, escape_for_composer
-from tcptui.codec.errors import CodecError
-from tcptui.codec.formats import CopyFormat, format_bytes
-from tcptui.codec.safe_text import safe_label
-from tcptui.codec.words import counted
+from tcptui.codec.composer_syntax import Syntax
+from tcptui.codec.formats import CopyFormat
 from tcptui.launch_config import LaunchConfig
 from tcptui.net.events import Closed, EndReason
-from tcptui.net.file_upload import FileUpload, UploadError
 from tcptui.net.listen_clients import ListenClient
 from tcptui.net.session import Session, SessionError, SessionState
 from tcptui.net.target import Family, Target
-from tcptui.ui.automation import ANSWER_BYTES, Automation, SequenceBar
-from tcptui.ui.composer import Composer, encode_message
-from tcptui.ui.connection_panel import ConnectionPanel, human_bytes
+from tcptui.ui.automation import Automation, SequenceBar
+from tcptui.ui.capture_actions import CaptureActions
+from tcptui.ui.composer import Composer
+from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.connection_summary import ConnectionSummary, SummaryFacts, shows_full_panel
-from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
-from tcptui.ui.copying import CLIPBOARD_TEXT_CAP, NothingToCopy, bytes_to_copy, default_scope
-from tcptui.ui.key_hints import key_for, key_hints
+from tcptui.ui.copy_screen import CopyScope
+from tcptui.ui.data_pacing import DataPacer
+from tcptui.ui.key_hints import key_for
 from tcptui.ui.messages import DataAvailable, EventBridge, SessionEvent
 from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.receive_log import ReceiveLog
-from tcptui.ui.repeat_spec import parse_repeat
 from tcptui.ui.retry_policy import RetryPolicy
-from tcptui.ui.save_screen import SAVED_AS, SESSION, SaveResult, SaveScreen, SessionFacts
+from tcptui.ui.save_screen import SessionFacts
+from tcptui.ui.sending import Sender
+from tcptui.ui.session_bindings import LIVE_ACTIONS, SESSION_BINDINGS
 from tcptui.ui.session_commands import session_commands
-from tcptui.ui.snippet_screens import (
-    SNIPPET_KEY_COUNT,
-    SaveSnippetScreen,
-    SnippetPickerScreen,
-    snippet_keys,
-)
+from tcptui.ui.snippet_actions import SnippetActions
+from tcptui.ui.tab_label import QUIET_ENDINGS, peer_label, state_dot
 from tcptui.ui.transcript_view import EMPTY_HINT, TranscriptView
-from tcptui.user_files.paths import snippets_path
-from tcptui.user_files.snippets import Snippet, SnippetFileError, load_snippets, save_snippet
-
-QUIET_ENDINGS = {EndReason.CLOSED_BY_US, EndReason.PEER_CLOSED}
-FLOOD_TAKE_BYTES = 256 * 1024
-"""A take of new bytes into the log this big means a flood: the next take waits (below).
-Smaller takes (typing, replies, banners) are shown as soon as they arrive."""
-DATA_REFRESH_INTERVAL = 0.25
-"""Least seconds between two takes under a flood: the log repaints at most four times a second,
-and less when a repaint is slow (a big terminal): see DATA_REFRESH_SHARE. Keys still repaint at
-once. At ten a second, the UI thread's share made a 1 GiB ingest 12% slower (measured)."""
-DATA_REFRESH_SHARE = 0.1
-"""Under a flood, the share of the UI thread's time that showing new bytes may take. The rest
-stays free for keys and for the I/O thread, which needs the GIL to keep up with the network."""
-DATA_REFRESH_LONGEST = 0.5
-"""Most seconds between two takes under a flood: the log shows new bytes at least twice a
-second. A take's cost is measured up to its frame, and the first frame of a connection also
-lays out the whole screen (70 ms in tmux): by its share alone, the next take came 0.7 s later."""
-
-KEEPS_EVERY_BYTE = {SAVED_AS[SESSION], SAVED_AS[ExportFormat.PCAP.name]}
-"""Saves that hold both directions' bytes: after one, closing the tab loses nothing."""
-
-
-def take_spacing(taken: int, cost: float) -> float:
-    """Seconds from a take of `taken` new bytes that cost `cost` seconds to the next take."""
-    if taken < FLOOD_TAKE_BYTES:
-        return 0.0
-    return min(DATA_REFRESH_LONGEST, max(DATA_REFRESH_INTERVAL, cost / DATA_REFRESH_SHARE))
-
-
-LIVE_ACTIONS = frozenset(
-    {
-        "connect",
-        "disconnect",
-        "half_close",
-        "start_tls",
-        "cycle_line_ending",
-        "cycle_syntax",
-        "toggle_multiline",
-        "send",
-        "repeat",
-        "send_file",
-        "send_snippet",
-        "pick_snippet",
-        "save_snippet",
-        "resend_chunk",
-        "edit_chunk",
-        "history_search",
-        "answer_chunk",
-        "ask_rule",
-        "ask_run",
-    }
-)
-"""What a tab of a saved session (--open) does not offer: it has no connection or composer."""
-
-STATE_DOTS = {
-    SessionState.IDLE: "○",
-    SessionState.CONNECTING: "◐",
-    SessionState.OPEN: "●",
-    SessionState.HALF_CLOSED: "◑",
-    SessionState.CLOSED: "■",
-}
 
 
 class SessionView(Vertical):
@@ -129,37 +55,7 @@ class SessionView(Vertical):
     SessionView .session-main { height: 1fr; }
     """
 
-    BINDINGS = [
-        Binding("f2", "connect", "Connect", id="session.connect"),
-        Binding("f3", "disconnect", "Disconnect", id="session.disconnect"),
-        Binding("ctrl+d", "half_close", "Send EOF", id="session.half_close", priority=True),
-        Binding("f4", "cycle_line_ending", "Line ending", id="composer.line_ending"),
-        Binding("f5", "cycle_view", "View", id="log.cycle_view"),
-        Binding("ctrl+l", "toggle_panel", "Panel", id="session.toggle_panel", show=False),
-        Binding("ctrl+f", "follow", "Follow tail", id="log.follow_tail", priority=True, show=False),
-        Binding("f6", "copy_as", "Copy as…", id="capture.copy_as"),
-        Binding("ctrl+s", "save", "Save/Export", id="capture.save", priority=True),
-        Binding("f7", "cycle_syntax", "Syntax", id="composer.syntax", show=False),
-        Binding("f8", "toggle_multiline", "Multi-line", id="composer.multiline", show=False),
-        Binding("f9", "send", "Send", show=False, id="composer.send", priority=True),
-        Binding("ctrl+t", "repeat", "Repeat", show=False, id="composer.repeat", priority=True),
-        Binding(
-            "ctrl+g", "start_tls", "STARTTLS", show=False, id="session.start_tls", priority=True
-        ),
-        Binding(
-            "ctrl+o", "send_file", "Send file", show=False, id="composer.send_file", priority=True
-        ),
-        *[
-            Binding(
-                snippet_keys(index),
-                f"send_snippet({index})",
-                f"Snippet {index + 1}",
-                show=False,
-                id=f"snippets.send_{index + 1}",
-            )
-            for index in range(SNIPPET_KEY_COUNT)
-        ],
-    ]
+    BINDINGS = SESSION_BINDINGS
 
     class TargetUsed(Message):
         """A connection to `target` is starting: the app keeps a list of recent targets."""
@@ -195,26 +91,20 @@ class SessionView(Vertical):
         self.session: Session | None = None
         self.connection_id = 0
         self.connections_made = 0
-        self._bridge: EventBridge | None = None
+        self.bridge: EventBridge | None = None
         self._target = target
-        self.copy_format = config.settings.copy_format
-        self._repeat_timer: Timer | None = None
         self.retry = RetryPolicy(config.retry, config.forever)
-        self._retry_timer: Timer | None = None
         self.unread = False
         self.last_end: EndReason | None = None
         self.listen_client = client
         """Listen mode: the accepted client this tab shows (its session runs already)."""
-        self.upload: FileUpload | None = None
-        self._upload_timer: Timer | None = None
-        self._next_data_take = 0.0
-        self._bytes_taken = self.capture.total_bytes
-        self._data_timer: Timer | None = None
-        self.saved_through = self.capture.total_bytes if opened_meta is not None else 0
-        """Bytes of the capture a save (or the opened file) holds."""
+        self.pacer = DataPacer(self)
+        self.sender = Sender(self)
+        self.snippets = SnippetActions(self)
+        self.captured = CaptureActions(self)
         self._panel_choice: bool | None = None
         """ctrl+l's choice: the full panel shown or not, whatever the width; None: by width."""
-        self.automation = Automation(self, config.responders)
+        self.automation: Automation = Automation(self, config.responders)
         if target is not None:
             self.automation.run_when_connected(config.sequence)
 
@@ -248,30 +138,24 @@ class SessionView(Vertical):
         elif self._target is not None:
             self._show_connecting(self._target, announce=self.listen_client is None)
             if self.capture.total_bytes:
-                self._schedule_take()  # what arrived while the widgets were built
+                self.pacer.schedule()  # what arrived while the widgets were built
 
     def on_unmount(self) -> None:
         """The tab is gone (closed, or the app ended): its spool file goes now, not when the
-        widgets, cyclic garbage, are collected (a 1 GiB spool outlived a headless run)."""
+        widgets, cyclic garbage, are collected (a big spool outlived a headless run)."""
         self.shut_down()
         self.capture.close()
 
     def shut_down(self) -> None:
         """Close the connection and stop showing new bytes; safe to call twice."""
         self.connection_id += 1  # whatever the I/O thread posts from now on is ignored
-        self._bridge = None  # and takes left for later (timer, after-refresh) do nothing
-        if self._data_timer is not None:
-            self._data_timer.stop()
-            self._data_timer = None
-        self.retry.stop()
+        self.bridge = None  # and takes left for later (timer, after-refresh) do nothing
+        self.pacer.stop()
+        self.retry.cancel()
         self.automation.stop()
         if self.session is not None:
             self.session.close()
-        if self.live_saver is not None:
-            self._catch_up_live_save()
-            with contextlib.suppress(SaveError):
-                self.live_saver.close()
-            self.live_saver = None
+        self.pacer.close_live_save()
 
     @property
     def title(self) -> str:
@@ -279,16 +163,11 @@ class SessionView(Vertical):
         return f"{self._state_dot()} {self._peer()}{' •' if self.unread else ''}"
 
     def _state_dot(self) -> str:
-        if self.opened_meta is not None:
-            return "▤"
         state = self.session.state if self.session is not None else SessionState.IDLE
-        failed = self.last_end is not None and self.last_end not in QUIET_ENDINGS
-        return "✖" if failed and state is SessionState.CLOSED else STATE_DOTS[state]
+        return state_dot(state, self.last_end, self.opened_meta)
 
     def _peer(self) -> str:
-        if self.opened_meta is not None:
-            return safe_label(self.opened_meta.target or "saved session")
-        return safe_label(str(self._target)) if self._target is not None else "new connection"
+        return peer_label(self._target, self.opened_meta)
 
     def summary_facts(self) -> SummaryFacts:
         """What the one-line summary shows in place of the panel."""
@@ -300,7 +179,7 @@ class SessionView(Vertical):
             self.panel.age(),
         )
 
-    def _retitle(self) -> None:
+    def retitle(self) -> None:
         self.post_message(self.TitleChanged(self))
         self.receive_log.set_empty_hint(self._empty_hint())
 
@@ -357,11 +236,11 @@ class SessionView(Vertical):
         """Listen mode: show a client the listener already serves, the events it missed first."""
         self.connection_id += 1
         self._target = client.target
-        self._bridge = EventBridge(self, self.connection_id)
+        self.bridge = EventBridge(self, self.connection_id)
         self.session = client.session
         self.session_facts = SessionFacts(str(client.target))
         self.connections_made += 1
-        client.attach(self.automation.adopt(client.responders, client.session, self._bridge))
+        client.attach(self.automation.adopt(client.responders, client.session, self.bridge))
 
     def _open_session(self, target: Target, family: Family) -> None:
         """Start the I/O thread; its events are shown once this view handles messages."""
@@ -370,8 +249,8 @@ class SessionView(Vertical):
         self.connection_id += 1
         self._target = target
         options = replace(self.config.options, family=family)
-        self._bridge = EventBridge(self, self.connection_id)
-        on_event = self.automation.tap(self._bridge)
+        self.bridge = EventBridge(self, self.connection_id)
+        on_event = self.automation.tap(self.bridge)
         self.session = Session(target, self.capture, on_event, options)
         self.automation.started(self.session)
         self.session_facts = SessionFacts(str(target))
@@ -386,7 +265,7 @@ class SessionView(Vertical):
         self._fit_panel()
         if announce:
             self.post_message(self.TargetUsed(target))
-        self._retitle()
+        self.retitle()
 
     @on(ConnectionPanel.ConnectRequested)
     def _connect_requested(self, event: ConnectionPanel.ConnectRequested) -> None:
@@ -405,11 +284,11 @@ class SessionView(Vertical):
         if isinstance(event, Closed):
             self.last_end = event.reason
         self.panel.show_event(event)
-        self._retitle()
+        self.retitle()
         self.automation.connected()
         if isinstance(event, Closed):
             self.receive_log.refresh_data()
-            self._catch_up_live_save()
+            self.pacer.catch_up_live_save()
             self.panel.update_stats()
             if event.reason not in QUIET_ENDINGS:
                 self.notify(event.sentence(), title="Connection ended", severity="error")
@@ -419,55 +298,9 @@ class SessionView(Vertical):
         self.automation.progressed(message)
 
     def on_data_available(self, message: DataAvailable) -> None:
-        if message.connection_id != self.connection_id or self._bridge is None:
+        if message.connection_id != self.connection_id or self.bridge is None:
             return
-        self._schedule_take()
-
-    def _schedule_take(self) -> None:
-        if self._data_timer is not None or self._bridge is None:
-            return
-        wait = self._next_data_take - time.monotonic()
-        if wait > 0:
-            self._data_timer = self.set_timer(wait, self._timed_take)
-        else:
-            self._take_data()
-
-    def _timed_take(self) -> None:
-        """The wait is over, unless the last take's cost has lengthened it meanwhile."""
-        self._data_timer = None
-        self._schedule_take()
-
-    def _take_data(self) -> None:
-        """Show what arrived. Until this runs the bridge posts nothing more (it coalesces)."""
-        if self._bridge is None:
-            return
-        started = time.monotonic()
-        taken = self.capture.total_bytes - self._bytes_taken
-        self._bytes_taken += taken
-        self._next_data_take = started + take_spacing(taken, 0.0)
-        if taken >= FLOOD_TAKE_BYTES:
-            self.call_after_refresh(self._data_shown, started, taken)
-        self._bridge.data_taken()
-        if self.receive_log.refresh_data(catch_up=False):
-            self.call_after_refresh(self._schedule_take)  # the rest, at the pace of takes
-        self._catch_up_live_save()
-        if not self.unread and not self.has_focus_within:
-            self.unread = True
-            self._retitle()
-
-    def _data_shown(self, started: float, taken: int) -> None:
-        """Space the next take by what this one cost, measured up to its frame being drawn."""
-        self._next_data_take = started + take_spacing(taken, time.monotonic() - started)
-
-    def _catch_up_live_save(self) -> None:
-        """--save: append what arrived to the file, flushed, so others can read it live."""
-        if self.live_saver is None:
-            return
-        try:
-            self.live_saver.catch_up()
-        except SaveError as exc:
-            self.live_saver = None
-            self.notify(f"{exc} Live saving (--save) stopped.", title="Save", severity="error")
+        self.pacer.schedule()
 
     @on(Composer.Submitted)
     def _send(self, message: Composer.Submitted) -> None:
@@ -476,36 +309,9 @@ class SessionView(Vertical):
         else:
             self.composer.give_back(message.text)
 
-    def _not_connected(self) -> str:
-        if self.accepted_client:
-            return "Not connected: the client has gone; it can connect again to the listener."
-        return (
-            f"Not connected: fill in host and port, then press {key_for(self, 'session.connect')}."
-        )
-
     def send_bytes(self, data: bytes) -> bool:
         """Queue `data` on the connection, or say in the composer why it cannot go."""
-        if self.session is None:
-            self.composer.show_error(self._not_connected())
-            return False
-        if not data:
-            self.composer.show_error(
-                "Nothing to send: the message is empty and adds no line ending "
-                f"({key_for(self, 'composer.line_ending')} changes it for text)."
-            )
-            return False
-        try:
-            self.session.send(data)
-        except SessionError as exc:
-            again = (
-                ""
-                if self.accepted_client
-                else f" Press {key_for(self, 'session.connect')} to connect again."
-            )
-            self.composer.show_error(f"{str(exc).capitalize()}.{again}")
-            self.stop_repeat()
-            return False
-        return True
+        return self.sender.send_bytes(data)
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -516,7 +322,7 @@ class SessionView(Vertical):
 
     def action_disconnect(self) -> None:
         if self.retry.pending:
-            self.retry.stop()
+            self.retry.cancel()
             self.panel.show_retry("")
             self.notify("Reconnecting stopped.")
         elif self.is_connected and self.session is not None:
@@ -538,10 +344,9 @@ class SessionView(Vertical):
         self.panel.show_retry(
             f"reconnecting in {delay:g} s ({self.retry.describe()}) · {stop} stops"
         )
-        self.retry.timer = self.set_timer(delay, lambda: self._retry_now(target, family))
+        self.retry.schedule(self, delay, lambda: self._retry_now(target, family))
 
     def _retry_now(self, target: Target, family: Family) -> None:
-        self.retry.timer = None
         self.panel.show_retry(f"reconnecting ({self.retry.describe()})")
         self.connect(target, family, from_retry=True)
 
@@ -600,183 +405,19 @@ class SessionView(Vertical):
         )
 
     def action_repeat(self) -> None:
-        """Send the composer message N times, or every T ms; pressed again, stop."""
-        if self._repeat_timer is not None:
-            self.stop_repeat()
-            self.notify("Repeating stopped.")
-            return
-
-        def check(text: str) -> str | None:
-            try:
-                parse_repeat(text)
-            except ValueError as exc:
-                return str(exc).capitalize()
-            return None
-
-        self.app.push_screen(
-            PromptScreen(
-                f"Repeat the composer message ({key_for(self, 'composer.repeat')} again stops)",
-                "",
-                "10 · 10 every 200 · every 500",
-                check,
-            ),
-            self._start_repeat,
-        )
-
-    def _start_repeat(self, text: str | None) -> None:
-        if not text:
-            return
-        spec = parse_repeat(text)
-        try:
-            data = self.composer.encode(self.composer.text)
-        except CodecError as exc:
-            self.composer.show_error(str(exc))
-            return
-        if spec.interval_ms == 0:
-            for _ in range(spec.times):
-                if not self.send_bytes(data):
-                    return
-            total = counted(spec.times * len(data), "byte")
-            self.notify(f"Sent {counted(spec.times, 'time')} ({total}).")
-            return
-        sent = 0
-
-        def tick() -> None:
-            """Count real sends: the timer skips ticks when the loop is busy."""
-            nonlocal sent
-            if self.send_bytes(data):
-                sent += 1
-            if sent == spec.times or self._repeat_timer is None:
-                self.stop_repeat()
-
-        self._repeat_timer = self.set_interval(spec.interval_ms / 1000, tick, name="repeat")
-        every = f"every {spec.interval_ms} ms"
-        times = f"{counted(spec.times, 'time')} " if spec.times else ""
-        stop = key_for(self, "composer.repeat")
-        self.notify(f"Sending {times}{every}; {stop} stops.", markup=False)
+        self.sender.toggle_repeat()
 
     def action_send_file(self) -> None:
-        """Send a file's exact bytes; pressed again while sending, cancel."""
-        if self.upload is not None:
-            self.upload.cancel()
-            return
-
-        def check(path: str) -> str | None:
-            if not path.strip():
-                return "Type the path of the file to send."
-            try:
-                FileUpload(path.strip()).finish()
-            except UploadError as exc:
-                return str(exc).capitalize()
-            return None
-
-        self.app.push_screen(
-            PromptScreen(
-                f"Send a file's exact bytes ({key_for(self, 'composer.send_file')} again cancels)",
-                "",
-                "path/to/file",
-                check,
-            ),
-            self._start_upload,
-        )
-
-    def _start_upload(self, path: str | None) -> None:
-        if not path:
-            return
-        if self.session is None:
-            self.composer.show_error(self._not_connected())
-            return
-        try:
-            upload = FileUpload(path.strip())
-            self.session.send_file(upload)
-        except (UploadError, SessionError) as exc:
-            self.composer.show_error(f"{str(exc).capitalize()}.")
-            return
-        self.upload = upload
-        self._upload_timer = self.set_interval(0.1, self._watch_upload, name="upload")
-        self._watch_upload()
-
-    def _watch_upload(self) -> None:
-        upload = self.upload
-        if upload is None:
-            return
-        self.composer.show_upload(upload.path.name, upload.read, upload.size)
-        # A cancel is final at once: the piece already in the kernel may still trickle out.
-        if not (upload.finished.is_set() or upload.cancelled):
-            return
-        if self._upload_timer is not None:
-            self._upload_timer.stop()
-        self.upload = self._upload_timer = None
-        self.composer.hide_upload()
-        if upload.cancelled:  # every piece read still goes out whole
-            self.notify(
-                f"Stopped sending {upload.path.name} after {_amount(upload.read)}.",
-                severity="warning",
-                markup=False,
-            )
-        elif upload.error:
-            self.notify(
-                f"{upload.error.capitalize()} ({_amount(upload.sent)} went out).",
-                title="File not sent",
-                severity="error",
-                markup=False,
-            )
-        else:
-            self.notify(
-                f"Sent {upload.path.name}: {_amount(upload.size)}.", title="File sent", markup=False
-            )
-
-    def stop_repeat(self) -> None:
-        if self._repeat_timer is not None:
-            self._repeat_timer.stop()
-            self._repeat_timer = None
+        self.sender.toggle_upload()
 
     def action_resend_chunk(self) -> None:
-        """Send the sent chunk under the log's cursor again, byte for byte."""
-        chunk = self._chunk_under_cursor()
-        if chunk is None:
-            return
-        if self.capture.chunk(chunk).direction is not Direction.SENT:
-            self.notify(
-                f"Only sent chunks can be resent; {key_for(self, 'log.edit')} puts any "
-                "chunk in the composer.",
-                severity="warning",
-                markup=False,
-            )
-            return
-        data = self.capture.read_chunk(chunk)
-        if self.send_bytes(data):
-            self.notify(f"Resent chunk #{chunk + 1} ({counted(len(data), 'byte')}).")
+        self.captured.resend_chunk()
 
     def action_edit_chunk(self) -> None:
-        """Put the chunk under the cursor in the composer, as escaped text, to edit and send."""
-        chunk = self._chunk_under_cursor()
-        if chunk is None:
-            return
-        data = self.capture.read_chunk(chunk)
-        self.composer.load_chunk(escape_for_composer(data, self.composer.encoding))
-        self.composer.input.focus()
+        self.captured.edit_chunk()
 
     def action_answer_chunk(self) -> None:
-        """Add a responder whose pattern is the start of the chunk under the cursor."""
-        chunk = self._chunk_under_cursor()
-        if chunk is not None:
-            self.automation.ask_rule(self.capture.read_chunk(chunk, 0, ANSWER_BYTES))
-
-    def _chunk_under_cursor(self) -> int | None:
-        offset = self.receive_log.marks.cursor.offset
-        if offset is None or offset >= self.capture.total_bytes:
-            focus, back, on = (
-                key_for(self, name)
-                for name in ("app.focus_next", "log.previous_chunk", "log.next_chunk")
-            )
-            self.notify(
-                f"Put the cursor on a chunk in the log first ({focus}, then {back} and {on}).",
-                severity="warning",
-                markup=False,
-            )
-            return None
-        return self.capture.chunk_index_at(offset)
+        self.captured.answer_chunk()
 
     def action_cycle_view(self) -> None:
         layout = self.receive_log.cycle_layout()
@@ -815,140 +456,31 @@ class SessionView(Vertical):
             view.action_follow()
 
     def action_copy(self, scope: CopyScope | None = None, fmt: CopyFormat | None = None) -> None:
-        """Copy the selection (or the cursor's chunk) in the default format."""
-        cursor = self.receive_log.marks.cursor
-        scope = scope or default_scope(cursor)
-        fmt = fmt or self.copy_format
-        try:
-            data = bytes_to_copy(
-                self.capture, cursor, scope, key_hints(self), self.config.settings.clipboard_cap
-            )
-        except NothingToCopy as exc:
-            self.notify(str(exc), title="Nothing copied", severity="warning", markup=False)
-            return
-        result = copy_bytes_as_text(
-            format_bytes(data, fmt), self.app.copy_to_clipboard, CLIPBOARD_TEXT_CAP
-        )
-        source = f"{counted(len(data), 'byte')} as {fmt.value}"
-        sentence = result.sentence(source, key_for(self, "capture.save"))
-        if result.copied:
-            self.notify(sentence, title="Copied", markup=False)
-        else:
-            self.notify(sentence, title="Not copied", severity="warning", markup=False)
+        self.captured.copy(scope, fmt)
+
+    def action_copy_as(self) -> None:
+        self.captured.ask_copy_as()
+
+    def action_save(self) -> None:
+        self.captured.save()
+
+    def save(self, then: Callable[[bool], object] | None = None) -> None:
+        """Open the save dialog; `then(saved)` runs once it closes."""
+        self.captured.save(then)
 
     @property
     def unsaved_bytes(self) -> int:
         """Captured bytes no file holds: what closing this tab would throw away."""
-        since_saved = max(0, self.capture.total_bytes - self.saved_through)
-        if self.live_saver is not None:  # it writes what is received, as `nc > FILE`
-            return min(since_saved, self.capture.stream_bytes(Direction.SENT))
-        return since_saved
-
-    def action_save(self) -> None:
-        self.save()
-
-    def save(self, then: Callable[[bool], object] | None = None) -> None:
-        """Open the save dialog; `then(saved)` runs once it closes."""
-        live = self.session is not None or self.opened_meta is None
-        meta = self.session_facts.meta() if live else self.opened_meta
-        through = self.capture.total_bytes  # what arrives while the dialog is open may not be
-
-        def closed(result: SaveResult | None) -> None:
-            self._saved(result)
-            kept = result is not None and result.saved_as in KEEPS_EVERY_BYTE
-            if kept:
-                self.saved_through = max(self.saved_through, through)
-            if then is not None:
-                then(kept)
-
-        screen = SaveScreen(
-            self.capture,
-            meta,
-            script_target=self.automation.script_target() if live else None,
-            first_chunk=self.automation.first_chunk,
-        )
-        self.app.push_screen(screen, closed)
-
-    def _saved(self, result: SaveResult | None) -> None:
-        if result is not None:
-            self.notify(result.sentence(), title="Saved", markup=False)
-
-    def action_copy_as(self) -> None:
-        cursor = self.receive_log.marks.cursor
-        screen = CopyScreen(
-            default_scope(cursor), self.copy_format, has_selection=cursor.selection() is not None
-        )
-        self.app.push_screen(screen, self._copy_chosen)
-
-    def _copy_chosen(self, request: CopyRequest | None) -> None:
-        if request is None:
-            return
-        if request.make_default:
-            self.copy_format = request.format
-        self.action_copy(request.scope, request.format)
-
-    def _load_snippets(self) -> list[Snippet] | None:
-        """Read fresh each time, so edits to the file apply without a restart."""
-        try:
-            return load_snippets(snippets_path())
-        except SnippetFileError as exc:
-            self.notify(str(exc), title="Snippets not loaded", severity="error", markup=False)
-            return None
+        return self.captured.unsaved_bytes()
 
     def action_save_snippet(self) -> None:
-        text = self.composer.text
-        snippets = self._load_snippets()
-        if not text:
-            self.notify(
-                "Nothing to save: type a message in the composer first.", severity="warning"
-            )
-        elif snippets is not None:
-            names = [snippet.name for snippet in snippets]
-            self.app.push_screen(
-                SaveSnippetScreen(text, names), lambda name: self._save_snippet(name, text)
-            )
-
-    def _save_snippet(self, name: str | None, text: str) -> None:
-        if name is None:
-            return
-        composer = self.composer
-        snippet = Snippet(name, text, composer.syntax, composer.line_ending)
-        try:
-            save_snippet(snippets_path(), snippet)
-        except SnippetFileError as exc:
-            self.notify(str(exc), title="Snippet not saved", severity="error", markup=False)
-            return
-        self.notify(f"Saved snippet {name}.", title="Snippets", markup=False)
+        self.snippets.ask_save()
 
     def action_pick_snippet(self) -> None:
-        snippets = self._load_snippets()
-        if snippets is not None:
-            self.app.push_screen(SnippetPickerScreen(snippets), self.send_snippet)
+        self.snippets.pick()
 
     def action_send_snippet(self, index: int) -> None:
-        snippets = self._load_snippets()
-        if snippets is None:
-            return
-        if index >= len(snippets):
-            have = counted(len(snippets), "snippet")
-            self.notify(f"No snippet {index + 1}: the file holds {have}.", severity="warning")
-            return
-        self.send_snippet(snippets[index])
-
-    def send_snippet(self, snippet: Snippet | None) -> None:
-        """Send exactly what the composer would for the snippet's text, syntax and ending."""
-        if snippet is None:
-            return
-        composer = self.composer
-        ending = snippet.line_ending_or(composer.line_ending)
-        try:
-            data = encode_message(
-                snippet.text, snippet.syntax, composer.encoding, ending, snippet.is_multiline
-            )
-        except CodecError as exc:
-            composer.show_error(f"Snippet {snippet.name}: {exc}")
-            return
-        self.send_bytes(data)
+        self.snippets.send_numbered(index)
 
     @on(TranscriptView.SessionActionRequested)
     async def _log_action(self, event: TranscriptView.SessionActionRequested) -> None:
@@ -971,12 +503,4 @@ class SessionView(Vertical):
 
     def system_commands(self) -> Iterable[SystemCommand]:
         """This tab's actions for the command palette, those it offers."""
-        for command in session_commands(self):
-            action = getattr(command.callback, "__name__", "").removeprefix("action_")
-            if self.check_action(action, ()):
-                yield command
-
-
-def _amount(count: int) -> str:
-    """Bytes as the connection panel counts them, and exactly: `1.0 MiB (1,048,576 bytes)`."""
-    return f"{human_bytes(count)} ({counted(count, 'byte')})"
+        return session_commands(self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import py_compile
 import socket
 import subprocess
@@ -9,8 +10,10 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from tcptui.capture.conversation import Turn, conversation, record_sequence
-from tcptui.capture.script_export import ScriptKind, ScriptTarget, export_script
+from tcptui.capture.script_export import ScriptKind, ScriptTarget, export_script, render_script
 from tcptui.capture.store import Capture
 from tcptui.codec.automation_rules import SendStep, parse_sequence
 from tcptui.net.events import Connected
@@ -116,3 +119,36 @@ def test_a_recorded_sequence_reads_back_as_the_same_sends(capture: Capture) -> N
         b"ping\n",
         b"\x00binary\xff\n",
     ]
+
+
+HOSTILE_TEXT = [
+    'a"""b',
+    "a'''b",
+    "a\\N{x}b",
+    "a\\",
+    "line\nbreak",
+    "nul\x00byte",
+    "{host}{{}}",
+    "\u202eevil",
+    "bad\udc80surrogate",
+]
+
+
+@pytest.mark.parametrize("kind", list(ScriptKind))
+@pytest.mark.parametrize("text", HOSTILE_TEXT)
+def test_a_script_for_a_hostile_host_and_payload_compiles_and_keeps_them(
+    kind: ScriptKind, text: str
+) -> None:
+    target = ScriptTarget(text, 7, tls=True, server_name=text)
+    payload = text.encode("utf-8", "surrogateescape") + b'"""\\N{x}\r\n\x1b]0;t\x07'
+    script = render_script(kind, target, [Turn(payload, payload[::-1]), Turn(b"", payload)])
+    tree = ast.parse(script)
+    values = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+    assert values["HOST"] == text and values["SERVER_NAME"] == text
+    assert values["STEPS"] == [(payload, payload[::-1]), (b"", payload)]
+    assert ast.get_docstring(tree) is not None and text not in ast.get_docstring(tree)
+    script.encode("utf-8")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tcptui.codec.automation_rules import RuleError, parse_responders
 from tcptui.codec.byte_patterns import REGEX_WINDOW, PatternKind, StreamMatcher, parse_pattern
 from tcptui.codec.composer_syntax import Syntax
 from tcptui.codec.errors import CodecError
@@ -115,3 +116,44 @@ def test_rules_files_are_checked_like_the_settings(tmp_path: Path) -> None:
         "step 1: unknown key 'repeat' (known: name, send, send_hex, send_mixed, expect, "
         "expect_hex, expect_regex, wait, starttls, half_close, timeout)"
     )
+
+
+@pytest.mark.parametrize(
+    ("table", "sentence"),
+    [
+        (
+            {"match": "x", "reply": "{random:100000}"},
+            "responder 1: reply: {random:100000} must ask for 1 to 4096 bytes",
+        ),
+        (
+            {"name": "g", "regex": "(a)", "reply": "{123}"},
+            "responder 1 ('g'): the reply uses {123} but the pattern has 1 group(s)",
+        ),
+        (
+            {"match": "x", "reply": "n={countr}"},
+            "responder 1: reply: {countr} is not a placeholder: use {counter}, {time}, "
+            "{random:N} or {N}",
+        ),
+        (
+            {"match": "x", "reply_mixed": "{random}{0a}"},
+            "responder 1: reply_mixed: {random} is not a placeholder: use {counter}, {time}, "
+            "{random:N} or {N}",
+        ),
+        (
+            {"match": "x", "reply": "{time:%H}"},
+            "responder 1: reply: {time:%H} is not a placeholder: use {counter}, {time}, "
+            "{random:N} or {N}",
+        ),
+    ],
+)
+def test_a_placeholder_that_would_go_out_as_literal_text_is_refused_naming_the_rule(
+    table: dict[str, object], sentence: str
+) -> None:
+    with pytest.raises(RuleError) as caught:
+        parse_responders({"responder": [table]})
+    assert str(caught.value) == sentence
+
+
+def test_braces_that_are_no_placeholder_keep_their_meaning() -> None:
+    assert parse_reply("{cafe}{counter}", Syntax.MIXED).render(FireFacts(1)) == b"\xca\xfe1"
+    assert parse_reply('\\u{41}{"a": 1}', Syntax.TEXT).render(FireFacts(1)) == b'A{"a": 1}'

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import random
+import re
 import socket
+import subprocess
 import threading
+import tomllib
+import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.automation_rules import ResponderRule, parse_responders
-from tcptui.net.events import Connected
-from tcptui.net.responders import Responders
+from tcptui.net.events import Closed, Connected, EndReason
+from tcptui.net.responders import BACKLOG_CHECK, REPLY_BACKLOG, Responders
 from tcptui.net.session import Session
 from tests.helpers import EventRecorder, LoopbackServer
+from tests.helpers.tools import require_tool
 from tests.helpers.waiting import DEFAULT_TIMEOUT
 from tests.net.listen_harness import ListenHarness
 
@@ -58,7 +64,7 @@ def connect_with(
     responders = Responders(responder_rules, capture)
     recorder = EventRecorder()
     session = Session(server.target, capture, responders.tap(recorder))
-    responders.start(session.send)
+    responders.start(session)
     session.start()
     recorder.wait_for_event(Connected)
     assert server.connected.wait(DEFAULT_TIMEOUT)
@@ -162,3 +168,124 @@ def test_a_match_at_the_end_of_a_flood_is_answered_once_the_rules_catch_up(
     assert server.received == b"found"
     assert responders.matched_bytes == len(flood) + len(b"NEEDLE-1234")
     session.close()
+
+
+def read_to_eof(sock: socket.socket) -> bytes:
+    got = b""
+    while part := sock.recv(65536):
+        got += part
+    return got
+
+
+def test_a_client_that_half_closes_after_its_request_still_gets_every_reply() -> None:
+    harness = ListenHarness(
+        responders=tuple(
+            rules(
+                [
+                    {"match": "PING\\r\\n", "reply": "PONG\\r\\n"},
+                    {"match": "SLOW", "reply": "late\\r\\n", "delay_ms": 50},
+                ]
+            )
+        )
+    )
+    port = harness.start()
+    try:
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            client.settimeout(DEFAULT_TIMEOUT)
+            client.sendall(b"PING\r\nSLOW")
+            client.shutdown(socket.SHUT_WR)
+            assert read_to_eof(client) == b"PONG\r\nlate\r\n"
+    finally:
+        harness.stop()
+
+
+def test_a_server_that_sends_and_half_closes_is_answered_before_we_close(
+    server: ScriptedServer, capture: Capture
+) -> None:
+    session, responders, conn, recorder = connect_with(
+        server, capture, rules([{"match": "HELLO", "reply": "BYE"}])
+    )
+    conn.sendall(b"HELLO")
+    conn.shutdown(socket.SHUT_WR)
+    assert server.wait_received(3)
+    assert server.received == b"BYE"
+    closed = recorder.wait_for_event(Closed)
+    assert closed.reason is EndReason.PEER_CLOSED and closed.unsent_bytes == 0
+    assert session.join(DEFAULT_TIMEOUT) and responders.join(DEFAULT_TIMEOUT)
+
+
+def test_a_close_rule_closes_the_connection_once_its_reply_is_out(
+    server: ScriptedServer, capture: Capture
+) -> None:
+    session, responders, conn, recorder = connect_with(
+        server, capture, rules([{"name": "bye", "match": "QUIT", "reply": "bye", "close": True}])
+    )
+    conn.sendall(b"QUIT")
+    closed = recorder.wait_for_event(Closed)
+    assert closed.reason is EndReason.CLOSED_BY_US and "'bye'" in closed.detail
+    assert server.wait_received(3) and server.received == b"bye"
+    assert session.join(DEFAULT_TIMEOUT) and responders.join(DEFAULT_TIMEOUT)
+
+
+def readme_http_mock() -> list[ResponderRule]:
+    """The README's responders example, as a user would copy it into mock.toml."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)
+    (example,) = [block for block in blocks if 'regex = "^GET' in block]
+    return parse_responders(tomllib.loads(example))
+
+
+def test_the_readme_http_mock_answers_a_real_http_client() -> None:
+    harness = ListenHarness(responders=tuple(readme_http_mock()))
+    port = harness.start()
+    try:
+        url = f"http://127.0.0.1:{port}/hello.txt"
+        with urllib.request.urlopen(url, timeout=DEFAULT_TIMEOUT) as response:
+            assert response.status == 200
+            body = response.read()
+        assert body.startswith(b"you asked for /hello.txt at ")
+    finally:
+        harness.stop()
+
+
+def test_replies_to_a_client_that_never_reads_pause_matching_and_lose_nothing() -> None:
+    harness = ListenHarness(responders=tuple(rules([{"match": "x", "reply": "{random:4096}"}])))
+    port = harness.start()
+    requests = 4096
+    try:
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            client.settimeout(DEFAULT_TIMEOUT)
+            client.sendall(b"x" * requests)
+            harness.wait(lambda: harness.book.client(1) is not None, "the client's admission")
+            served = harness.book.client(1)
+            assert served is not None and served.session is not None
+            assert served.responders is not None
+            assert served.responders.paused.wait(DEFAULT_TIMEOUT)
+            assert served.session.queued_bytes <= REPLY_BACKLOG + BACKLOG_CHECK
+            assert served.responders.fired("rule 1") < requests
+            got = 0
+            while got < requests * 4096:
+                got += len(client.recv(1 << 20))
+            assert got == requests * 4096
+            assert served.responders.fired("rule 1") == requests
+    finally:
+        harness.stop()
+
+
+def test_ncat_piping_a_request_gets_the_reply_as_in_the_qa_report() -> None:
+    ncat = require_tool("ncat", "ncat")
+    harness = ListenHarness(
+        responders=tuple(rules([{"match": "PING\\r\\n", "reply": "PONG\\r\\n"}]))
+    )
+    port = harness.start()
+    try:
+        done = subprocess.run(
+            [ncat, "127.0.0.1", str(port)],
+            input=b"PING\r\n",
+            capture_output=True,
+            timeout=DEFAULT_TIMEOUT * 3,
+            check=False,
+        )
+        assert done.stdout == b"PONG\r\n", done.stderr
+    finally:
+        harness.stop()

@@ -29,7 +29,7 @@ class Watch:
 
 
 def run_on_echo(
-    steps: list[dict[str, object]], capture: Capture
+    steps: list[dict[str, object]], capture: Capture, *, until_done: bool = True
 ) -> tuple[Session, SequenceRun, Watch, EventRecorder, EchoServer]:
     server = EchoServer().start()
     recorder = EventRecorder()
@@ -47,7 +47,7 @@ def run_on_echo(
     run = SequenceRun(parse_sequence({"step": steps}), session, capture, watch)
     holder.append(run.observe)
     run.start()
-    assert watch.done.wait(DEFAULT_TIMEOUT)
+    assert not until_done or watch.done.wait(DEFAULT_TIMEOUT)
     return session, run, watch, recorder, server
 
 
@@ -97,6 +97,55 @@ def test_a_failed_expect_stops_the_run_and_the_session_stays_open(capture: Captu
         assert recorder.wait_for(
             lambda: capture.stream_bytes(Direction.RECEIVED) == len(b"hello\nstill here\n")
         )
+    finally:
+        session.close()
+        server.stop()
+
+
+def test_closing_the_connection_ends_a_wait_step_at_once(capture: Capture) -> None:
+    session, run, watch, recorder, server = run_on_echo(
+        [{"wait": 3_600_000}, {"send": "never\\n"}], capture, until_done=False
+    )
+    try:
+        session.close()
+        assert watch.done.wait(DEFAULT_TIMEOUT)
+        assert run.result == Progress(0, 2, RunState.FAILED, "step 1: wait: the connection ended")
+    finally:
+        server.stop()
+
+
+def test_expect_regex_caret_after_an_earlier_match_means_a_real_line_start(
+    capture: Capture,
+) -> None:
+    session, run, watch, recorder, server = run_on_echo(
+        [
+            {"send": "HTTP/1.1 200 OK\\r\\nnext\\n"},
+            {"expect": "HTTP/1.1 "},
+            {"expect_regex": "^200", "timeout": 0.3},
+        ],
+        capture,
+    )
+    try:
+        assert run.result is not None and run.result.state is RunState.FAILED
+        assert run.result.sentence == "step 3: expect_regex '^200': it did not arrive within 0.3 s"
+    finally:
+        session.close()
+        server.stop()
+
+
+def test_expect_regex_caret_matches_right_after_a_match_that_ended_a_line(
+    capture: Capture,
+) -> None:
+    session, run, watch, recorder, server = run_on_echo(
+        [
+            {"send": "first\\nsecond\\n"},
+            {"expect": "first\\n"},
+            {"expect_regex": "^second$"},
+        ],
+        capture,
+    )
+    try:
+        assert run.result == Progress(3, 3, RunState.PASSED, "all 3 steps passed")
     finally:
         session.close()
         server.stop()

@@ -225,7 +225,7 @@ async def test_large_send_into_a_stalled_peer_keeps_the_ui_responsive_and_discon
                 lambda: app.session is not None and app.session.queued_bytes > 0,
                 "the upload to block on full buffers",
             )
-            upload = app.current.upload
+            upload = app.current.sender.upload
             assert upload is not None and upload.read < upload.size
             await assert_keys_answered(app, pilot, "still here")
             started = time.monotonic()
@@ -233,7 +233,7 @@ async def test_large_send_into_a_stalled_peer_keeps_the_ui_responsive_and_discon
             await wait_state(app, pilot, SessionState.CLOSED, CLOSE_DEADLINE)
             assert time.monotonic() - started < CLOSE_DEADLINE
             assert "Closed by you" in static_text(app, "#closed-reason")
-            await wait_for(pilot, lambda: app.current.upload is None, "the upload to end")
+            await wait_for(pilot, lambda: app.current.sender.upload is None, "the upload to end")
             assert "File not sent" in [n.title for n in app._notifications]
             assert stream_bytes(app.capture, Direction.RECEIVED) == b"220 hello\r\n"
             sent = stream_bytes(app.capture, Direction.SENT)

@@ -357,3 +357,57 @@ async def test_answer_this_chunk_fills_the_pattern_from_the_chunk_under_the_curs
                 lambda: stream_bytes(view.capture, Direction.SENT) == b"a\x00[b]\n" * 2 + b"seen",
                 "the rule's answer to the second echo",
             )
+
+
+async def test_stop_sequence_in_the_palette_ends_a_waiting_run_and_keeps_the_connection(
+    tmp_path: Path,
+) -> None:
+    steps = tmp_path / "slow.toml"
+    steps.write_text('[[step]]\nwait = 3600000\n[[step]]\nsend = "never\\n"\n')
+    with EchoServer() as server:
+        app = app_for([f"127.0.0.1:{server.port}", "--run", str(steps)])
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(SessionView)
+            await wait_for(pilot, lambda: view.automation.run is not None, "the run's start")
+            (stop,) = [c for c in view.system_commands() if c.title == "Stop sequence"]
+            stop.callback()
+            await wait_for(
+                pilot,
+                lambda: view.automation.run is not None and view.automation.run.result is not None,
+                "the run's end",
+            )
+            assert view.automation.run is not None and view.automation.run.result is not None
+            assert view.automation.run.result.state is RunState.STOPPED
+            await wait_for(
+                pilot, lambda: "stopped" in str(view.query_one(SequenceBar).render()), "the bar"
+            )
+            assert view.session is not None and view.session.state is SessionState.OPEN
+            assert server.received == b""
+
+
+async def test_run_sequence_from_the_palette_sees_the_greeting_of_a_quiet_connection(
+    tmp_path: Path,
+) -> None:
+    steps = tmp_path / "smtp.toml"
+    steps.write_text('[[step]]\nexpect = "220 "\ntimeout = 3\n[[step]]\nsend = "EHLO me\\r\\n"\n')
+    with BannerServer() as server:
+        app = app_for([f"127.0.0.1:{server.port}"])
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(SessionView)
+            await wait_for(
+                pilot,
+                lambda: stream_bytes(view.capture, Direction.RECEIVED) == b"220 ready\r\n",
+                "the greeting",
+            )
+            view.automation.ask_run()
+            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+            app.screen.query_one(Input).value = str(steps)
+            await pilot.press("enter")
+            await wait_for(
+                pilot,
+                lambda: view.automation.run is not None and view.automation.run.result is not None,
+                "the run's end",
+            )
+            assert view.automation.run is not None and view.automation.run.result is not None
+            assert view.automation.run.result.state is RunState.PASSED
+            assert server.wait_received(len(b"EHLO me\r\n"))

@@ -11,16 +11,16 @@ from textual.widget import Widget
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.app import TcpTuiApp
-from tcptui.ui.discard_screen import DiscardScreen
-from tcptui.ui.receive_log import ReceiveLog
-from tcptui.ui.session_view import (
+from tcptui.ui.data_pacing import (
     DATA_REFRESH_INTERVAL,
     DATA_REFRESH_LONGEST,
     DATA_REFRESH_SHARE,
     FLOOD_TAKE_BYTES,
-    SessionView,
     take_spacing,
 )
+from tcptui.ui.discard_screen import DiscardScreen
+from tcptui.ui.receive_log import ReceiveLog
+from tcptui.ui.session_view import SessionView
 from tests.helpers import EchoServer, PayloadServer
 from tests.ui.helpers import all_rows, make_app, rendered_rows, wait_for, wait_open
 
@@ -39,8 +39,8 @@ async def test_small_replies_never_make_the_next_one_wait() -> None:
                 text = f"reply {number}"
                 app.current.send_bytes(text.encode() + b"\n")
                 await wait_for(pilot, partial(shown, text), f"{text!r} in the log")
-                assert view._next_data_take <= time.monotonic()
-                assert view._data_timer is None
+                assert view.pacer.next_take <= time.monotonic()
+                assert view.pacer.timer is None
 
 
 def test_only_a_flood_spaces_the_takes_and_a_slow_frame_spaces_them_more_up_to_a_limit() -> None:
@@ -61,7 +61,7 @@ async def test_taking_data_into_a_scrolling_view_lays_nothing_out_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """New rows under a view that already scrolls, and the stats ticking, need new scrollbar
-    extents and a repaint, not a layout of the whole screen (a 30-60 ms frame per take)."""
+    extents and a repaint, not a layout of the whole screen: that is a slow frame for every take."""
     app = app_with_early_lines(300)
     async with app.run_test(size=(160, 40)) as pilot:
         log = app.receive_log
@@ -120,7 +120,7 @@ async def test_a_take_left_for_later_does_nothing_once_its_tab_is_closed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Found in tmux: after a flood the log goes on taking in what it left for later, a slice
-    each frame, through `call_after_refresh(_schedule_take)`. Textual runs such a callback
+    each frame, through `call_after_refresh(pacer.schedule)`. Textual runs such a callback
     even when its widget is being removed, and closing the tab raised NoMatches. Here the
     leftover callbacks are run by hand after the close, as Textual would: they must not reach
     the log's views any more."""
@@ -142,9 +142,9 @@ async def test_a_take_left_for_later_does_nothing_once_its_tab_is_closed(
                 return refresh_data(log, catch_up)
 
             monkeypatch.setattr(ReceiveLog, "refresh_data", note_take)
-            view._schedule_take()  # left by call_after_refresh
-            view._take_data()  # what a take timer left running would end in
+            view.pacer.schedule()  # left by call_after_refresh
+            view.pacer.take()  # what a take timer left running would end in
             await pilot.pause()
             assert takes == []
-            assert view._data_timer is None
+            assert view.pacer.timer is None
             assert len(app.query(SessionView)) == 1

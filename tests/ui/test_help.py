@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from tcptui.ui.app import _as_bindings
+from tcptui.ui.app_bindings import every_binding
 from tcptui.ui.help_screen import HelpScreen
 from tcptui.user_files.settings import EXAMPLE_CONFIG
 from tests.ui.helpers import make_app
@@ -55,8 +55,7 @@ async def test_f1_names_keys_as_they_are_typed_in_columns_that_line_up() -> None
 
 def test_readme_documents_every_binding_id_and_the_example_settings() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    app = make_app(None)
-    ids = {binding.id for binding in _as_bindings(app._every_binding()) if binding.id}
+    ids = {binding.id for binding in every_binding() if binding.id}
     missing = sorted(
         binding_id
         for binding_id in ids

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import weakref
 
-from tcptui.ui.app import FULL_COLLECTION_SPACING
+from tcptui.ui.heap_tuning import FULL_COLLECTION_SPACING
 from tcptui.ui.session_view import SessionView
 from tests.helpers.servers import PayloadServer
 from tests.ui.helpers import make_app, wait_for, wait_received

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from rich.style import Style
 from textual.app import App, ComposeResult
+from textual.filter import LineFilter
 from textual.geometry import Offset, Region, Size
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
@@ -39,8 +42,10 @@ class Canvas(ScrollView, PaintedScrollBars):
 class CanvasApp(App[None]):
     def __init__(self, ascii_only: bool) -> None:
         super().__init__()
-        if ascii_only:
-            self._filters.append(AsciiOnly())
+        self._ascii_only = [AsciiOnly()] if ascii_only else []
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        return [*super().get_line_filters(), *self._ascii_only]
 
     def compose(self) -> ComposeResult:
         yield Canvas()

@@ -60,12 +60,14 @@ async def test_sending_a_file_can_be_cancelled(tmp_path: Path) -> None:
             await choose_file(app, pilot, path)
             await wait_for(
                 pilot,
-                lambda: app.current.upload is not None and app.current.upload.read > 0,
+                lambda: (
+                    app.current.sender.upload is not None and app.current.sender.upload.read > 0
+                ),
                 "the upload to start",
             )
             assert app.composer.has_class("-uploading")
             await pilot.press("ctrl+o")
-            await wait_for(pilot, lambda: app.current.upload is None, "the cancel")
+            await wait_for(pilot, lambda: app.current.sender.upload is None, "the cancel")
             assert "Stopped sending big.bin" in last_notification(app)
             assert not app.composer.has_class("-uploading")
 

@@ -59,7 +59,7 @@ async def test_view_syntax_copy_format_and_keymap_come_from_the_settings(tmp_pat
         assert app.receive_log.view_layout == "hex"
         assert not app.receive_log.text_view.display
         assert app.composer.syntax is Syntax.HEX
-        assert app.current.copy_format is CopyFormat.BASE64
+        assert app.current.captured.copy_format is CopyFormat.BASE64
         app.panel.query_one("#port").value = "0"  # type: ignore[attr-defined]
         app.panel.query_one("#host").value = "127.0.0.1"  # type: ignore[attr-defined]
         await pilot.press("f12")

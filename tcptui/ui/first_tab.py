@@ -1,0 +1,43 @@
+"""What the first tab starts with, read from the command line before the app runs.
+
+A session file to show (`--open`) or a file to save into as bytes arrive (`--save`) is opened
+while the app is built, not once it runs: a file that cannot be read or written stops the start
+with one sentence, before the terminal is taken over.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from tcptui.capture.export import SaveError
+from tcptui.capture.listen_save import check_save_folder
+from tcptui.capture.live_save import LiveSaver
+from tcptui.capture.session_file import SessionMeta, open_session
+from tcptui.capture.store import Capture
+from tcptui.launch_config import LaunchConfig
+
+
+class FirstTab(NamedTuple):
+    capture: Capture | None
+    """The bytes the tab shows; None for a fresh capture made with the tab."""
+    opened_meta: SessionMeta | None
+    """The session file's description, when the tab shows a saved session."""
+    live_saver: LiveSaver | None
+    """What writes the capture to `--save` as it grows."""
+
+
+def first_tab(config: LaunchConfig, opened: tuple[Capture, SessionMeta] | None) -> FirstTab:
+    """`opened` is the session file `config.open_file` names, when the caller read it; a
+    listening tab's `--save` is a folder, checked now (each client's file is made later)."""
+    capture, meta = opened if opened is not None else (None, None)
+    if opened is None and config.open_file:
+        capture, meta = open_session(config.open_file)
+    if config.save and config.listen is not None:
+        problem = check_save_folder(config.save)
+        if problem:
+            raise SaveError(problem, config.save)
+        return FirstTab(capture, meta, None)
+    if config.save:
+        capture = capture if capture is not None else Capture()
+        return FirstTab(capture, meta, LiveSaver(capture, config.save))
+    return FirstTab(capture, meta, None)
