@@ -6,6 +6,7 @@ cross threads safely.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -39,6 +40,21 @@ class EndReason(StrEnum):
     TLS_FAILURE = "the TLS handshake failed"
     TLS_RECORD_ERROR = "a TLS record error after the handshake"
     PROXY_FAILURE = "the proxy could not open the connection"
+
+
+def end_reason_for(exc: OSError) -> EndReason:
+    """Name the cause of a socket error the way a person would."""
+    if isinstance(exc, ConnectionRefusedError):
+        return EndReason.REFUSED
+    if isinstance(exc, ConnectionResetError | ConnectionAbortedError):
+        return EndReason.RESET
+    if isinstance(exc, BrokenPipeError):
+        return EndReason.PEER_CLOSED
+    if isinstance(exc, TimeoutError) or exc.errno == errno.ETIMEDOUT:
+        return EndReason.TIMED_OUT
+    if exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL):
+        return EndReason.UNREACHABLE
+    return EndReason.NETWORK_ERROR
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,13 @@
 """The clients of one listener, held cheaply until someone looks at one.
 
 A server on a real network meets scanners and health checks by the hundred; each accepted
-client here costs a Session (its I/O thread, measured at 23 KiB while idle) and a Capture, and
-nothing of the UI. The UI reads a table of rows from the `ClientBook` and builds a client's
-tab only when asked (`ListenClient.attach`), replaying the lifecycle events it missed. A
-client that leaves without a byte either way leaves no row either: it is counted, with the
-last few addresses. With `--save FILE`, each client's received bytes go to a file of its own
-(see capture/listen_save.py), written and flushed by its I/O thread as they arrive.
+client here costs a Session (its I/O thread, whose read buffer takes memory only as it
+fills) and a Capture, and nothing of the UI. The UI reads a table of rows from the
+`ClientBook` and builds a client's tab only when asked (`ListenClient.attach`), replaying
+the lifecycle events it missed. A client that leaves without a byte either way leaves no row
+either: it is counted, with the last few addresses. With `--save FILE`, each client's
+received bytes go to a file of its own (see capture/listen_save.py), written and flushed by
+its I/O thread as they arrive.
 
 Every method of ClientSink runs on the listener's thread, every event on the client's I/O
 thread, and the rest on the UI's: one lock guards the book and its clients' hand-over.
@@ -30,8 +31,8 @@ from tcptui.capture.store import Capture, Direction
 from tcptui.codec.automation_rules import ResponderRule
 from tcptui.net.events import Closed, DataReceived, DataSent, Event
 from tcptui.net.responders import Responders
-from tcptui.net.session import ConnectOptions, Session, SessionState, format_address
-from tcptui.net.target import Target
+from tcptui.net.session import ConnectOptions, Session, SessionState
+from tcptui.net.target import Target, format_address
 
 RECENT_SILENT = 5
 """Addresses of clients that left without a byte that the listener tab names."""

@@ -29,8 +29,7 @@ from tcptui.net.events import (
     ListenerStopped,
     Listening,
 )
-from tcptui.net.session import format_address
-from tcptui.net.target import TargetError, normalise_host, parse_port
+from tcptui.net.target import TargetError, format_address, normalise_host, parse_port
 from tcptui.net.wake_up import WakeUp
 
 DEFAULT_BACKLOG = 1024

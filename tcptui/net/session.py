@@ -1,25 +1,21 @@
 """One TCP connection's whole life, run in one I/O thread.
 
-The thread owns the socket: it resolves, connects (trying each address in turn), then moves
-bytes both ways with a selector until the connection ends, appending every byte to the Capture
-and reporting every step as an event through one callback. Other threads talk to it only
-through `send`, `half_close` and `close`, which queue a request and wake the selector through a
-socketpair, so the thread never sits in a `recv()` that nobody can interrupt.
+The thread owns the socket: it opens the connection (opening.py: resolve, connect, proxy,
+TLS, or adopt one a Listener accepted), then moves bytes both ways with a selector until the
+connection ends, appending every byte to the Capture and reporting every step as an event
+through one callback. Other threads talk to it only through `send`, `half_close` and `close`,
+which queue a request and wake the selector through a socketpair, so the thread never sits in
+a `recv()` that nobody can interrupt.
 
-TLS (a `tls://` target, or `start_tls()` on a plain connection for STARTTLS) puts a
-`TlsChannel` (tls.py) over the socket, driven by the same selector: the handshake is retried on
-SSLWantRead/Write, and the exchange loop drains what the TLS layer already holds (`pending()`),
-since the selector only sees the raw socket. A proxy (see proxy.py) opens the tunnel first.
-In listen mode with `TlsOptions.server`, an accepted connection does the server's side of the
-same handshake, in the same way, before any byte is exchanged.
+Under TLS (a `tls://` target, a listener's TLS, or `start_tls()` for STARTTLS) the exchange
+loop reads and writes a `TlsChannel` (tls.py) over the socket, driven by the same selector: it
+drains what the TLS layer already holds (`pending()`), since the selector only sees the raw
+socket.
 """
 
 from __future__ import annotations
 
-import errno
-import ipaddress
 import mmap
-import os
 import selectors
 import socket
 import ssl
@@ -32,46 +28,23 @@ from enum import StrEnum
 from typing import TypeAlias
 
 from tcptui.capture.store import Capture, Direction
-from tcptui.net.certificates import (
-    HostnameMismatchError,
-    certificate_info,
-    check_hostname,
-    describe_connection,
-)
+from tcptui.net.connect_options import ConnectOptions as ConnectOptions  # re-exported for callers
 from tcptui.net.events import (
-    CertificateInfo,
     Closed,
-    ConnectAttempt,
-    Connected,
     DataReceived,
     DataSent,
     EndReason,
     Event,
     HalfClosed,
     PeerFinished,
-    ProxyConnected,
-    ProxyConnecting,
-    Resolved,
-    Resolving,
-    SocketCreated,
     Step,
-    TlsHandshakeStarted,
+    end_reason_for,
 )
 from tcptui.net.file_upload import FileUpload
-from tcptui.net.proxy import ProxyConfig, TunnelAttempt, TunnelError
-from tcptui.net.target import Family, Target
-from tcptui.net.tls import (
-    TlsChannel,
-    TlsOptions,
-    TlsSetupError,
-    build_context,
-    build_server_context,
-)
-from tcptui.net.tls_failures import (
-    describe_failure,
-    describe_record_failure,
-    is_handshake_rejection,
-)
+from tcptui.net.opening import CloseRequested, Connection, Opener, StepFailed
+from tcptui.net.target import Target
+from tcptui.net.tls import TlsChannel, TlsOptions
+from tcptui.net.tls_failures import describe_record_failure, is_handshake_rejection
 from tcptui.net.wake_up import WakeUp
 
 RECV_SIZE = 2 << 20
@@ -80,27 +53,8 @@ the UI holds the GIL the kernel buffers, and the next read takes it all at once.
 BACK_TO_BACK_READS = 8
 """Reads without asking the selector while each one fills the buffer (more is surely there)."""
 MAX_CHUNK = 256 * 1024
-_IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN, 10035}  # 10035: Windows
-_RESET_AFTER_ACCEPT = {errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE}
 EOF_HOLD = 10.0
 """Seconds a held close on the peer's EOF waits at most for `close_after_sent`."""
-
-
-@dataclass(frozen=True)
-class ConnectOptions:
-    family: Family = Family.AUTO
-    timeout: float = 10.0
-    """Seconds allowed for each connect attempt."""
-    nodelay: bool = False
-    """Set TCP_NODELAY: small writes leave at once instead of waiting for Nagle's algorithm."""
-    keepalive: bool = False
-    """Set SO_KEEPALIVE so a dead peer is noticed on an idle connection."""
-    close_on_peer_eof: bool = True
-    """Close as soon as the peer sends EOF, as nc does; off keeps our sending side open."""
-    tls: TlsOptions = TlsOptions()
-    """How to speak TLS for a tls:// target or after `start_tls()`."""
-    proxy: ProxyConfig | None = None
-    """Reach the target through this SOCKS or HTTP CONNECT proxy (it resolves the name)."""
 
 
 class SessionState(StrEnum):
@@ -130,38 +84,6 @@ class AlreadyTlsError(SessionError):
         super().__init__("this connection already speaks TLS")
 
 
-def format_address(sockaddr: tuple[object, ...]) -> str:
-    host, port = sockaddr[0], sockaddr[1]
-    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
-
-
-def end_reason_for(exc: OSError) -> EndReason:
-    """Name the cause of a socket error the way a person would."""
-    if isinstance(exc, ConnectionRefusedError):
-        return EndReason.REFUSED
-    if isinstance(exc, ConnectionResetError | ConnectionAbortedError):
-        return EndReason.RESET
-    if isinstance(exc, BrokenPipeError):
-        return EndReason.PEER_CLOSED
-    if isinstance(exc, TimeoutError) or exc.errno == errno.ETIMEDOUT:
-        return EndReason.TIMED_OUT
-    if exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL):
-        return EndReason.UNREACHABLE
-    return EndReason.NETWORK_ERROR
-
-
-class _Stop(Exception):
-    """Raised inside the I/O thread when someone asked to close."""
-
-
-class _Failed(Exception):
-    """Raised inside the I/O thread when a step failed; carries the Closed event to report."""
-
-    def __init__(self, closed: Closed) -> None:
-        super().__init__(closed.sentence())
-        self.closed = closed
-
-
 @dataclass(frozen=True)
 class _TlsUpgrade:
     """A STARTTLS request in the outbox: bytes queued before it go plain, after it encrypted."""
@@ -181,8 +103,6 @@ class _Noted:
 
 
 _Outgoing: TypeAlias = bytes | FileUpload | _TlsUpgrade | _Noted
-_Connection: TypeAlias = socket.socket | TlsChannel
-"""What the exchange loop reads and writes: the socket itself, or TLS over it."""
 
 
 class Session:
@@ -224,11 +144,8 @@ class Session:
         self._eof_close_deadline: float | None = None
         self._close_when_sent: str | None = None
         """Set by `close_after_sent`: the detail of the close once the outbox is empty."""
-        self._reset_during_handshake: OSError | None = None
-        self._early_ciphertext = b""
-        """TLS bytes the target sent with an HTTP proxy's reply, for the handshake to read."""
-        self._tls = False
-        """True once the connection speaks TLS (or a STARTTLS upgrade is queued)."""
+        self._tls = self.options.tls.server if accepted is not None else target.tls
+        """True when the connection speaks TLS from the start, or once STARTTLS is queued."""
         self._read_wants_write = False
         self._write_wants_read = False
         self._sending_note = ""
@@ -236,9 +153,18 @@ class Session:
         self._recv_buffer: mmap.mmap | None = None
         """Reused by every read of this connection (allocated on the I/O thread's first read):
         a fresh bytes object per recv would cost a page-faulted mmap each time. Anonymous
-        memory, not a bytearray (which zeroes all 2 MiB at once): a page costs memory only once
-        a read has written to it, so a client that sends a line holds 4 KiB, not 2 MiB."""
+        memory, not a bytearray (which zeroes the whole buffer at once): a page costs memory
+        only once a read has written to it, so a client that sends a line holds one page."""
         self._wake_up = WakeUp()
+        self._opener = Opener(
+            target,
+            self.options,
+            capture,
+            self._wake_up,
+            on_event,
+            stop_requested=lambda: self._stop_requested,
+            now_open=self._now_open,
+        )
         self._thread = threading.Thread(target=self._run, name=f"tcptui-io {target}", daemon=True)
 
     # -- requests from other threads ---------------------------------------------------------
@@ -340,300 +266,30 @@ class Session:
         self.state = SessionState.CLOSED
         self._emit(event)
 
+    def _now_open(self) -> None:
+        self.state = SessionState.OPEN
+
     def _run(self) -> None:
         try:
-            sock = self._adopt(self._accepted) if self._accepted else self._open()
-            if sock is not None:
-                self._exchange(sock)
-        except _Stop:
+            if self._accepted is not None:
+                connection = self._opener.adopt(self._accepted, self._accepted_addresses)
+            else:
+                connection = self._opener.open()
+            self._exchange(connection)
+        except CloseRequested:
             self._finish(Closed(EndReason.CLOSED_BY_US))
-        except _Failed as failure:
+        except StepFailed as failure:
             self._finish(failure.closed)
         except Exception as exc:  # noqa: BLE001 - the thread must always report its end
             self._finish(Closed(EndReason.NETWORK_ERROR, f"unexpected error: {exc!r}"))
         finally:
             self._wake_up.close()
 
-    def _adopt(self, sock: socket.socket) -> _Connection:
-        """Listen mode: TCP's handshake already happened in the kernel; TLS's, if asked, now."""
-        try:
-            sock.setblocking(False)
-            self._configure(sock)
-            local, remote = self._accepted_addresses or (
-                format_address(sock.getsockname()),
-                format_address(sock.getpeername()),
-            )
-        except OSError as exc:  # the client may be gone already
-            sock.close()
-            raise _Failed(Closed(end_reason_for(exc), str(exc), Step.HANDSHAKE)) from None
-        server_tls = self.options.tls.server
-        if not server_tls:
-            self.state = SessionState.OPEN
-        self._emit(Connected(local, remote, 0.0))
-        if not server_tls:
-            return sock
-        self._tls = True
-        return self._secure(sock, self.options.tls)
-
-    def _open(self) -> _Connection | None:
-        """Connect (directly or through the proxy), then speak TLS if the target asks for it."""
-        sock = self._tunnel() if self.options.proxy is not None else self._connect()
-        if sock is None:
-            return None
-        connection: _Connection = sock
-        if self.target.tls:
-            self._tls = True
-            connection = self._secure(sock, self.options.tls)
-        return connection
-
-    def _tunnel(self) -> socket.socket:
-        """Ask the proxy for a tunnel, waiting on the wake-up socket so close() is heard."""
-        proxy = self.options.proxy
-        assert proxy is not None
-        where = format_address((self.target.host, self.target.port))
-        self._emit(ProxyConnecting(proxy.display, where, proxy.remote_dns))
-        started = time.perf_counter()
-        attempt = TunnelAttempt(
-            proxy, self.target.host, self.target.port, self.options.timeout, self._wake_up.wake
-        )
-        try:
-            with selectors.DefaultSelector() as selector:
-                selector.register(self._wake_up.reader, selectors.EVENT_READ)
-                while not attempt.done.is_set():
-                    selector.select()
-                    self._wake_up.drain()
-                    self._check_stop()
-            sock = attempt.result()
-            early = attempt.early
-        except _Stop:
-            attempt.abandon()
-            raise
-        except TunnelError as exc:
-            raise _Failed(Closed(exc.reason, exc.detail, Step.HANDSHAKE)) from None
-        elapsed = (time.perf_counter() - started) * 1000
-        try:
-            sock.setblocking(False)
-            self._configure(sock)
-            self._emit(SocketCreated(socket.AddressFamily(sock.family).name))
-            self._emit(ProxyConnected(proxy.display, where, elapsed))
-            local, remote = format_address(sock.getsockname()), format_address(sock.getpeername())
-        except OSError as exc:
-            sock.close()
-            raise _Failed(Closed(end_reason_for(exc), str(exc), Step.HANDSHAKE)) from None
-        self._open_unless_tls_follows()
-        self._emit(Connected(local, remote, elapsed))
-        if early and self.target.tls:
-            self._early_ciphertext = early
-        elif early:  # the target spoke first, in the proxy's reply segment: a banner
-            self.capture.append(Direction.RECEIVED, early)
-            self._emit(DataReceived(len(early)))
-        return sock
-
-    def _open_unless_tls_follows(self) -> None:
-        """Open for sending once connected, unless the TLS handshake must come first.
-
-        Set before the event is emitted, so whoever sees the event can send at once.
-        """
-        if not self.target.tls:
-            self.state = SessionState.OPEN
-
-    def _connect(self) -> socket.socket | None:
-        host, port = self.target.host, self.target.port
-        self._emit(Resolving(host, port))
-        started = time.perf_counter()
-        try:
-            infos = socket.getaddrinfo(
-                host, port, self.options.family.address_family, socket.SOCK_STREAM
-            )
-        except (socket.gaierror, UnicodeError) as exc:
-            detail = getattr(exc, "strerror", None) or str(exc)
-            self._finish(Closed(EndReason.DNS_FAILURE, f"{host}: {detail}", Step.RESOLVE))
-            return None
-        addresses = tuple(format_address(info[4]) for info in infos)
-        self._emit(Resolved(addresses, (time.perf_counter() - started) * 1000))
-        self._check_stop()
-        last_error: OSError = OSError("no addresses")
-        for family, socktype, proto, _, sockaddr in infos:
-            sock = socket.socket(family, socktype, proto)
-            self._emit(SocketCreated(socket.AddressFamily(family).name))
-            started = time.perf_counter()
-            try:
-                self._handshake(sock, sockaddr)
-            except OSError as exc:
-                sock.close()
-                elapsed = (time.perf_counter() - started) * 1000
-                self._emit(ConnectAttempt(format_address(sockaddr), elapsed, str(exc)))
-                last_error = exc
-                continue
-            except _Stop:
-                sock.close()
-                raise
-            elapsed = (time.perf_counter() - started) * 1000
-            self._emit(ConnectAttempt(format_address(sockaddr), elapsed))
-            self._configure(sock)
-            local, remote = format_address(sock.getsockname()), format_address(sockaddr)
-            self._open_unless_tls_follows()
-            self._emit(Connected(local, remote, elapsed))
-            return sock
-        detail = f"{self.target}: {last_error.strerror or last_error}"
-        self._finish(Closed(end_reason_for(last_error), detail, Step.HANDSHAKE))
-        return None
-
-    def _handshake(self, sock: socket.socket, sockaddr: tuple[object, ...]) -> None:
-        """Non-blocking connect, waiting on the selector so `close()` can interrupt it."""
-        sock.setblocking(False)
-        code = sock.connect_ex(sockaddr)
-        if code not in (0, *_IN_PROGRESS):
-            raise OSError(code, _strerror(code))
-        if code == 0:
-            return
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._wake_up.reader, selectors.EVENT_READ)
-            self._wait_for(
-                selector, sock, selectors.EVENT_WRITE, time.monotonic() + self.options.timeout
-            )
-        code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        if code in _RESET_AFTER_ACCEPT:
-            # The handshake succeeded and the peer already reset, maybe after sending bytes.
-            # Reading SO_ERROR cleared the error: keep it to report once those bytes are read.
-            self._reset_during_handshake = OSError(code, _strerror(code))
-        elif code:
-            raise OSError(code, _strerror(code))
-
-    def _wait_for(
-        self,
-        selector: selectors.BaseSelector,
-        sock: _Connection,
-        events: int,
-        deadline: float,
-    ) -> None:
-        """Until `sock` is ready for `events`; TimeoutError at the deadline, _Stop on close()."""
-        selector.register(sock, events)
-        try:
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(
-                        errno.ETIMEDOUT, f"no answer within {self.options.timeout:g} s"
-                    )
-                ready = [key.fileobj for key, _ in selector.select(remaining)]
-                if self._wake_up.reader in ready:
-                    self._wake_up.drain()
-                self._check_stop()
-                if sock in ready:
-                    return
-        finally:
-            selector.unregister(sock)
-
-    def _secure(
-        self, sock: socket.socket, options: TlsOptions, *, starttls: bool = False
-    ) -> TlsChannel:
-        """The TLS handshake over `sock`, non-blocking; the TLS socket, or _Failed (sock closed).
-
-        With `options.server` (listen mode) we are the server: no name is sent or checked.
-        """
-        name = options.verify_name(self.target.host)
-        server = options.server
-        try:
-            context = build_server_context(options) if server else build_context(options)
-        except TlsSetupError as exc:
-            sock.close()
-            raise _Failed(Closed(EndReason.TLS_FAILURE, str(exc), Step.HANDSHAKE)) from None
-        sni = name if options.sni and not server and not _is_ip_literal(name) else ""
-        self._emit(TlsHandshakeStarted(sni, options.alpn, starttls, options.keylog_path() or ""))
-        started = time.perf_counter()
-        try:
-            server_hostname = name if options.sni and not server else None
-            tls_sock = TlsChannel(
-                sock, context, server_hostname, server_side=server, early=self._early_ciphertext
-            )
-            self._early_ciphertext = b""
-        except (OSError, ValueError) as exc:
-            sock.close()
-            raise _Failed(Closed(EndReason.TLS_FAILURE, str(exc), Step.HANDSHAKE)) from None
-        try:
-            self._drive_handshake(tls_sock)
-            if not options.sni and not options.insecure and not server:
-                check_hostname(tls_sock.tls.getpeercert() or {}, name)
-        except _Stop:
-            tls_sock.close()
-            raise
-        except ssl.SSLError as exc:
-            peer = _peer_of(sock)
-            tls_sock.close()
-            reason, detail = describe_failure(exc, name, server_side=server)
-            rejected = None
-            if reason is EndReason.CERTIFICATE_REJECTED and peer is not None:
-                rejected = self._rejected_certificate(sock.family, peer, options, server_hostname)
-            raise _Failed(Closed(reason, detail, Step.HANDSHAKE, 0, rejected)) from None
-        except HostnameMismatchError as exc:
-            der = tls_sock.tls.getpeercert(binary_form=True)
-            tls_sock.close()
-            rejected = certificate_info(der) if der else None
-            raise _Failed(
-                Closed(EndReason.CERTIFICATE_REJECTED, str(exc), Step.HANDSHAKE, 0, rejected)
-            ) from None
-        except OSError as exc:
-            tls_sock.close()
-            detail = f"during the TLS handshake: {exc.strerror or exc}"
-            raise _Failed(Closed(end_reason_for(exc), detail, Step.HANDSHAKE)) from None
-        elapsed = (time.perf_counter() - started) * 1000
-        self.state = SessionState.OPEN
-        self._emit(describe_connection(tls_sock.tls, options, elapsed, sni))
-        return tls_sock
-
-    def _rejected_certificate(
-        self,
-        family: int,
-        peer: tuple[object, ...],
-        options: TlsOptions,
-        server_hostname: str | None,
-    ) -> CertificateInfo | None:
-        """The certificate a server showed before it was rejected, as `openssl s_client`
-        shows it. Python cannot read it from a failed handshake, so a second one that checks
-        nothing and sends no data fetches it; None if that fails (or goes through a proxy,
-        which would need a tunnel of its own)."""
-        if self.options.proxy is not None:
-            return None
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            self._handshake(sock, peer)
-            unchecked = build_context(replace(options, insecure=True, keylog_file=None))
-            channel = TlsChannel(sock, unchecked, server_hostname)
-            self._drive_handshake(channel)
-            der = channel.tls.getpeercert(binary_form=True)
-        except (OSError, ssl.SSLError, ValueError, TlsSetupError):
-            return None
-        finally:
-            sock.close()
-        return certificate_info(der) if der else None
-
-    def _drive_handshake(self, sock: TlsChannel) -> None:
-        """`do_handshake()` until done, waiting on the selector for whatever OpenSSL wants."""
-        deadline = time.monotonic() + self.options.timeout
-        with selectors.DefaultSelector() as selector:
-            selector.register(self._wake_up.reader, selectors.EVENT_READ)
-            while True:
-                try:
-                    sock.do_handshake()
-                    return
-                except ssl.SSLWantReadError:
-                    wanted = selectors.EVENT_READ
-                except ssl.SSLWantWriteError:
-                    wanted = selectors.EVENT_WRITE
-                self._wait_for(selector, sock, wanted, deadline)
-
-    def _configure(self, sock: socket.socket) -> None:
-        if self.options.nodelay:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if self.options.keepalive:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-
     def _check_stop(self) -> None:
         if self._stop_requested:
-            raise _Stop()
+            raise CloseRequested()
 
-    def _exchange(self, sock: _Connection) -> None:
+    def _exchange(self, sock: Connection) -> None:
         """Move bytes both ways until the end; the socket is closed when this returns."""
         sending: memoryview | None = None
         sent_of_current = 0
@@ -650,7 +306,7 @@ class Session:
                             selector.unregister(sock)
                             interest = 0
                         assert not isinstance(sock, TlsChannel), "start_tls refuses a 2nd upgrade"
-                        sock = self._secure(sock, upgrade.options, starttls=True)
+                        sock = self._opener.secure(sock, upgrade.options, starttls=True)
                         continue
                     if (
                         sending is None
@@ -689,9 +345,9 @@ class Session:
                                 self._record_sent(sending)
                                 sending = None
                     self._check_stop()
-            except _Stop:
+            except CloseRequested:
                 self._end_exchange(EndReason.CLOSED_BY_US, "", sending, sent_of_current)
-            except _Failed as failure:
+            except StepFailed as failure:
                 closed = failure.closed
                 self._end_exchange(
                     closed.reason, closed.detail, sending, sent_of_current, closed.failed_step
@@ -720,7 +376,7 @@ class Session:
             return None
         return max(0.0, self._eof_close_deadline - time.monotonic())
 
-    def _wanted(self, sock: _Connection, sending: memoryview | None) -> int:
+    def _wanted(self, sock: Connection, sending: memoryview | None) -> int:
         """Selector events to wait for. TLS may need to write to read, or read to write."""
         read = not self._peer_finished or self._write_wants_read
         write = (sending is not None and not self._write_wants_read) or self._read_wants_write
@@ -749,7 +405,7 @@ class Session:
             return upgrade
         return None
 
-    def _shut_write(self, sock: _Connection) -> None:
+    def _shut_write(self, sock: Connection) -> None:
         """Send EOF. Under TLS: a close_notify alert first, then FIN; reading goes on.
 
         What the TLS layer already holds is read first: OpenSSL's shutdown would otherwise
@@ -801,7 +457,7 @@ class Session:
         self._record_sent(sending[:sent_of_current] if sending else None)
         self._finish(Closed(reason, detail, failed_step, unsent))
 
-    def _receive(self, sock: _Connection, *, drain: bool = False) -> bool:
+    def _receive(self, sock: Connection, *, drain: bool = False) -> bool:
         """Read what is there; False when the peer's EOF ends the connection.
 
         Under TLS one read returns at most one record, and the rest of a record already
@@ -828,8 +484,8 @@ class Session:
             more_waiting = size == RECV_SIZE and reads < BACK_TO_BACK_READS
             if not (drain or more_waiting or (isinstance(sock, TlsChannel) and sock.pending())):
                 return True
-        if self._reset_during_handshake is not None:
-            raise self._reset_during_handshake
+        if self._opener.reset_during_handshake is not None:
+            raise self._opener.reset_during_handshake
         self._peer_finished = True
         self._emit(PeerFinished())
         if self.state is SessionState.HALF_CLOSED:
@@ -839,7 +495,7 @@ class Session:
             return True
         return not self.options.close_on_peer_eof
 
-    def _send_some(self, sock: _Connection, data: memoryview) -> int:
+    def _send_some(self, sock: Connection, data: memoryview) -> int:
         """Bytes the kernel (or the TLS layer) took; 0 when it would block."""
         try:
             return sock.send(data)
@@ -856,7 +512,7 @@ class Session:
             self._emit(DataSent(len(data)))
 
 
-def _watch(selector: selectors.BaseSelector, sock: _Connection, interest: int, wanted: int) -> int:
+def _watch(selector: selectors.BaseSelector, sock: Connection, interest: int, wanted: int) -> int:
     """Make the selector watch `sock` for `wanted` (it watched `interest`); returns `wanted`."""
     if wanted != interest:
         if not wanted:
@@ -866,24 +522,3 @@ def _watch(selector: selectors.BaseSelector, sock: _Connection, interest: int, w
         else:
             selector.modify(sock, wanted)
     return wanted
-
-
-def _is_ip_literal(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name.split("%", 1)[0])
-    except ValueError:
-        return False
-    return True
-
-
-def _strerror(code: int) -> str:
-    return os.strerror(code)
-
-
-def _peer_of(sock: socket.socket) -> tuple[object, ...] | None:
-    """Where `sock` is connected, or None if that is no longer known."""
-    try:
-        peer: tuple[object, ...] = sock.getpeername()
-    except OSError:
-        return None
-    return peer

@@ -36,6 +36,12 @@ class Family(StrEnum):
         }[self]
 
 
+def format_address(sockaddr: tuple[object, ...]) -> str:
+    """A socket address as people write it: `host:port`, `[v6]:port`."""
+    host, port = sockaddr[0], sockaddr[1]
+    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+
+
 class TargetError(ValueError):
     """A target the user typed cannot be used; the message says why in plain words."""
 

@@ -24,13 +24,12 @@ from tcptui.net.events import (
 from tcptui.net.session import (
     MAX_CHUNK,
     ConnectOptions,
-    Family,
     NotConnectedError,
     Session,
     SessionState,
     WriteClosedError,
 )
-from tcptui.net.target import Target
+from tcptui.net.target import Family, Target
 from tests.helpers import (
     MIB,
     DribbleServer,
