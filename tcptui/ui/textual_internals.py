@@ -16,6 +16,7 @@ from textual._styles_cache import StylesCache
 from textual.app import App
 from textual.css.types import EdgeType
 from textual.dom import DOMNode
+from textual.geometry import Size
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.style import Style
@@ -27,7 +28,13 @@ TESTED_TEXTUAL = ((8, 2, 8), (9, 0, 0))
 """The Textual versions these names were read in: at least the first, below the second."""
 PRIVATE_NAMES: dict[object, tuple[str, ...]] = {
     App: ("_check_bindings", "_start_widget"),
-    Widget: ("_forward_event", "_vertical_scrollbar", "_horizontal_scrollbar"),
+    Widget: (
+        "_forward_event",
+        "_vertical_scrollbar",
+        "_horizontal_scrollbar",
+        "_styles_cache",
+        "_scroll_update",
+    ),
     StylesCache: ("render_widget", "render_line", "get_inner_outer"),
     Strip: ("_divide_cache",),
     Footer: ("_bindings_ready",),
@@ -117,3 +124,24 @@ def take_compactness_now(widget: Widget, compact: bool) -> None:
     (The palette's key is not bound, and stays as Textual made it.)"""
     if isinstance(widget, FooterKey) and "compact" in (widget._reactive_connect or {}):
         widget.set_reactive(FooterKey.compact, compact)
+
+
+# -- The transcript view: its styles cache and its scroll bars ---------------------------------
+
+
+def use_styles_cache(widget: Widget, cache: StylesCache) -> None:
+    """Style `widget`'s rows with `cache` instead of the StylesCache Textual gave it.
+
+    A widget has no public hook into the step that adds borders to its rows; the transcript
+    views, whose rows are all new after a jump, build theirs in one step (bordered_rows.py).
+    """
+    widget._styles_cache = cache
+
+
+def update_scrollbars(widget: Widget, virtual_size: Size) -> None:
+    """Give `widget`'s scroll bars the extents of `virtual_size`, without a layout.
+
+    Setting `virtual_size` asks for a layout of the whole screen; rows added below a view
+    that already scrolls change only its scroll bars, which is what Textual does here.
+    """
+    widget._scroll_update(virtual_size)

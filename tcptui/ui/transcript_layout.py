@@ -88,7 +88,3 @@ class TranscriptLayout:
     def first_row(self, chunk: int) -> int:
         """The transcript row of a chunk's header."""
         return self._starts[chunk]
-
-    def rows_of(self, chunk: int) -> int:
-        end = self._starts[chunk + 1] if chunk + 1 < len(self._starts) else self._total
-        return end - self._starts[chunk] - HEADER_ROWS

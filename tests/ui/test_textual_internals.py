@@ -40,6 +40,7 @@ PARAMETERS_USED: dict[tuple[object, str], list[str]] = {
         "native_ansi",
     ],
     (StylesCache, "get_inner_outer"): ["cls", "base_background", "background"],
+    (Widget, "_scroll_update"): ["self", "virtual_size"],
 }
 """Methods: the parameters they are called or overridden with."""
 
@@ -49,6 +50,7 @@ ATTRIBUTES_USED: dict[tuple[object, str], Callable[[object], bool]] = {
     (Strip, "_divide_cache"): lambda cache: callable(getattr(cache, "__setitem__", None)),
     (Footer, "_bindings_ready"): lambda ready: ready is False,
     (DOMNode, "_reactive_connect"): lambda bound: bound is None,
+    (Widget, "_styles_cache"): lambda cache: isinstance(cache, StylesCache),
 }
 """Attributes: what a new instance holds there, as this module relies on."""
 

@@ -1,0 +1,240 @@
+"""How a transcript view measures its rows: for its first width, for a new width, for new data.
+
+Text rows cannot be cut without a width, so a text view measures nothing until it has one. A
+new width means measuring the whole capture again: past a slice of time the rest is measured
+in slices between frames, the rows for the old width staying on screen until the new ones are
+all known, so keys and frames get through. New chunks are measured within a budget per take;
+what a flood leaves unmeasured is measured a slice per frame.
+
+A mixin of TranscriptView: its steps are the widget's resize handler and timers.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, NamedTuple
+
+from textual.scroll_view import ScrollView
+
+from tcptui.capture.store import Capture
+from tcptui.ui.transcript_layout import HEADER_ROWS, TranscriptLayout
+from tcptui.ui.transcript_rows import HexPainter, TextPainter
+
+if TYPE_CHECKING:  # checked as the ScrollView it is mixed into; a plain class at run time
+    from textual.reactive import reactive
+
+    _ViewBase = ScrollView
+else:
+    _ViewBase = object
+
+REMEASURING_NOTE = "measuring rows for the new width…"
+"""The view's subtitle while it measures its rows for a new width."""
+
+
+class MeasurePacing(NamedTuple):
+    """How long measuring may hold up the UI at a time (seconds)."""
+
+    budget: float
+    """Measuring new chunks at a time: the rest waits for the next frame (or take)."""
+    slice: float
+    """Measuring the whole capture again for a new width before the UI gets its turn."""
+    pause: float
+    """Between two slices: frames and keys get through."""
+
+
+class RowMeasuring(_ViewBase):
+    """The rows of the view's capture, measured for the view's width as it changes."""
+
+    _remeasuring: tuple[TextPainter | HexPainter, TranscriptLayout] | None = None
+    """The painter and rows for a new width, while a big capture is measured for it."""
+    _sized = False
+    """Whether the view has had a size. Text rows cannot be cut without a width: until then a
+    text view measures and paints nothing. It takes its first size when first painted
+    (Textual lays out, paints, and only then sends Resize), so the first frame already shows
+    the text. Hex rows need no width, shown or hidden."""
+    _catching_up = False
+
+    if TYPE_CHECKING:  # what this part uses of the view and of its other parts
+        capture: Capture
+        mode: str
+        layout_rows: TranscriptLayout
+        pacing: MeasurePacing
+        following: reactive[bool]
+        _painter: TextPainter | HexPainter
+        _quiet: bool
+
+        def _make_painter(self, wrap: int) -> TextPainter | HexPainter: ...
+        def _wrap_width(self) -> int: ...
+        def _hex_row_bytes(self) -> int: ...
+        def _forget_painted_rows(self) -> None: ...
+        def _show_unseen(self) -> None: ...
+        def _update_virtual_size(self) -> None: ...
+        def cursor_row(self) -> int | None: ...
+        def reveal_cursor(self) -> None: ...
+
+    def on_resize(self) -> None:
+        if self._take_first_size():
+            return
+        self._sized = True
+        if isinstance(self._painter, HexPainter):
+            self._fit_hex_rows()
+            return
+        width = self._wrap_width()
+        if isinstance(self._painter, TextPainter) and self._painter.wrap == width:
+            self._stop_remeasuring()  # back to the width on screen: nothing to measure
+        measuring = self._remeasuring[0] if self._remeasuring else self._painter
+        if isinstance(measuring, TextPainter) and measuring.wrap != width:
+            self._rebuild(sliced=True)
+        else:
+            self._update_virtual_size()
+
+    def _fit_hex_rows(self) -> None:
+        """A new width: whole hex rows of as many bytes as fit (16, 8 or 4)."""
+        row_bytes = self._hex_row_bytes()
+        painter = self._painter
+        if isinstance(painter, HexPainter) and painter.row_bytes == row_bytes:
+            self._stop_remeasuring()
+        measuring = self._remeasuring[0] if self._remeasuring else self._painter
+        if isinstance(measuring, HexPainter) and measuring.row_bytes != row_bytes:
+            self._rebuild(sliced=True)
+        else:
+            self._update_virtual_size()
+
+    def _take_first_size(self) -> bool:
+        """Measure the text for the first width this view has; False if it had one already.
+
+        A flood may have brought a lot before the first frame: what one slice does not
+        measure is shown as it is measured, as under a flood."""
+        if not self._waits_for_width:
+            return False
+        self._sized = True
+        self._rebuild(first=True)
+        if self.has_focus:
+            self.reveal_cursor()  # it got the focus before it had a size
+        return True
+
+    @property
+    def _waits_for_width(self) -> bool:
+        return not self._sized and self.mode == "text"
+
+    def _rebuild(self, sliced: bool = False, first: bool = False) -> None:
+        """Measure everything again: the mode, the encoding or the wrap width changed.
+
+        `sliced` (a new width): past the pacing's slice the rest is measured in slices
+        between frames, and the rows for the old width stay on screen until then. `first`
+        (the first width): the rest is measured a slice per frame after the rows are shown.
+        Either way the chunks that arrive meanwhile are measured afterwards, as new data:
+        under a flood the measuring would otherwise never end.
+        """
+        self._remeasuring = None  # one under way is for a width that is gone
+        painter = self._make_painter(self._wrap_width())
+        if self._waits_for_width:
+            self._painter = painter
+            return
+        layout = TranscriptLayout(self.capture, painter.count_rows)
+        until = len(self.capture)
+        layout.update(self.pacing.slice if sliced or first else None, until)
+        if sliced and layout.measured_chunks < until:
+            self._remeasuring = painter, layout
+            self._show_unseen()
+            self.set_timer(
+                self.pacing.pause, partial(self._remeasure_slice, painter, layout, until)
+            )
+            return
+        self._adopt(painter, layout)
+        self.refresh_data()
+
+    def _remeasure_slice(
+        self, painter: TextPainter | HexPainter, layout: TranscriptLayout, until: int
+    ) -> None:
+        if self._remeasuring != (painter, layout):
+            return  # another width (or mode) came since
+        layout.update(self.pacing.slice, until)
+        if layout.measured_chunks < until:
+            self.set_timer(
+                self.pacing.pause, partial(self._remeasure_slice, painter, layout, until)
+            )
+            return
+        self._stop_remeasuring()
+        self._adopt(painter, layout, quiet=True)
+        self.refresh_data()
+
+    def _next_slice(
+        self, painter: TextPainter | HexPainter, layout: TranscriptLayout, until: int
+    ) -> None:
+        self.set_timer(self.pacing.pause, partial(self._remeasure_slice, painter, layout, until))
+
+    def _stop_remeasuring(self) -> None:
+        if self._remeasuring is not None:
+            self._remeasuring = None
+            self._show_unseen()
+
+    def _adopt(
+        self, painter: TextPainter | HexPainter, layout: TranscriptLayout, quiet: bool = False
+    ) -> None:
+        """Show the rows of a new painter, measured in `layout`: the byte at the top stays at
+        the top (or the tail in view, when following), and a cursor on screen stays on it.
+
+        `quiet` (rows measured in slices, adopted later): the other view is not told to
+        follow, as the person may have moved it meanwhile.
+        """
+        top = self.layout_rows.locate(round(self.scroll_y))
+        top_byte = None if top is None or top.row < 0 else self._painter.row_span(top)[0]
+        cursor_row = None if self.following or not self.has_focus else self.cursor_row()
+        # `<=`: narrowed, the old rows may have brought a scroll bar that took the last row.
+        height = self.scrollable_content_region.height
+        cursor_shown = cursor_row is not None and 0 <= cursor_row - self.scroll_y <= height
+        if top is not None and not self.following and top.chunk >= layout.measured_chunks:
+            layout.measure_through(top.chunk)  # it came while the new rows were measured
+        self._painter = painter
+        self.layout_rows.take(layout)
+        self._show_unseen()
+        self._forget_painted_rows()
+        self._update_virtual_size()
+        if not self.following and top is not None:
+            row = self.layout_rows.first_row(top.chunk)
+            if top_byte is not None:
+                row += HEADER_ROWS + painter.row_of_byte(top.chunk, top_byte)
+            self._quiet = quiet
+            try:
+                self.scroll_to(y=row, animate=False, immediate=True, force=True)
+            finally:
+                self._quiet = False
+        if cursor_shown:
+            self.reveal_cursor()
+        self.refresh()
+
+    def refresh_data(self, catch_up: bool = True) -> bool:
+        """Take in chunks that arrived; keep the tail in view if we were following it.
+
+        Measuring stops after the pacing's budget; True means some chunks are left
+        unmeasured. With `catch_up` they are measured a slice per frame; without, the caller
+        comes back for them (the live log does, at the pace of its takes).
+        """
+        if self._waits_for_width:
+            return False  # the first resize measures all there is then
+        grew = self.layout_rows.update(self.pacing.budget)
+        pending = self.layout_rows.pending
+        if pending and catch_up and not self._catching_up:
+            self._catching_up = True
+            self.call_after_refresh(self._catch_up)
+        if grew:
+            self._update_virtual_size()
+            self._show_unseen()
+            self.refresh()
+        return pending
+
+    def _first_row(self, chunk: int) -> int:
+        """The row of `chunk`'s header. Under a flood this view may not have measured that far
+        yet (the other view, or the capture, has): measure up to it first."""
+        if chunk >= self.layout_rows.measured_chunks:
+            self.layout_rows.measure_through(chunk)
+            self._update_virtual_size()
+            self._show_unseen()
+            self.refresh()
+        return self.layout_rows.first_row(chunk)
+
+    def _catch_up(self) -> None:
+        """Measure what a flood left unmeasured, a slice per frame, so keys still get through."""
+        self._catching_up = False
+        self.refresh_data()
