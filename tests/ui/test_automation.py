@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 from tcptui.capture.store import Direction
@@ -53,6 +54,17 @@ def app_for(argv: list[str]) -> TcpTuiApp:
     app = TcpTuiApp(parse_args(argv))
     app.animation_level = "none"
     return app
+
+
+async def open_session_view(app: TcpTuiApp, pilot: Pilot[int]) -> SessionView:
+    """The app's session view, once its connection is open (so typed lines go out)."""
+    view = app.query_one(SessionView)
+    await wait_for(
+        pilot,
+        lambda: view.session is not None and view.session.state is SessionState.OPEN,
+        "open",
+    )
+    return view
 
 
 async def test_listen_with_responders_is_a_mock_server(tmp_path: Path) -> None:
@@ -152,12 +164,7 @@ async def test_a_responder_added_from_the_palette_answers_at_once() -> None:
     with EchoServer() as server:
         app = app_for([f"127.0.0.1:{server.port}"])
         async with app.run_test(size=SIZE) as pilot:
-            view = app.query_one(SessionView)
-            await wait_for(
-                pilot,
-                lambda: view.session is not None and view.session.state is SessionState.OPEN,
-                "open",
-            )
+            view = await open_session_view(app, pilot)
             view.automation.ask_rule()
             await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
             app.screen.query_one(Input).value = 'match = "ping", reply = "pong", once = true'
@@ -210,12 +217,7 @@ async def test_ctrl_s_exports_a_python_script_that_passes(tmp_path: Path) -> Non
     with EchoServer() as server:
         app = app_for([f"127.0.0.1:{server.port}"])
         async with app.run_test(size=SIZE) as pilot:
-            view = app.query_one(SessionView)
-            await wait_for(
-                pilot,
-                lambda: view.session is not None and view.session.state is SessionState.OPEN,
-                "open",
-            )
+            view = await open_session_view(app, pilot)
             view.composer.input.focus()
             await pilot.press(*"hello", "enter")
             await wait_for(pilot, lambda: view.capture.total_bytes == 12, "the echo")
@@ -274,12 +276,7 @@ async def test_record_sequence_writes_what_was_sent_and_it_runs_again(tmp_path: 
     with EchoServer() as server:
         app = app_for([f"127.0.0.1:{server.port}"])
         async with app.run_test(size=SIZE) as pilot:
-            view = app.query_one(SessionView)
-            await wait_for(
-                pilot,
-                lambda: view.session is not None and view.session.state is SessionState.OPEN,
-                "open",
-            )
+            view = await open_session_view(app, pilot)
             view.composer.input.focus()
             await pilot.press(*"first", "enter")
             await wait_for(pilot, lambda: view.capture.total_bytes == 12, "the echo")
@@ -311,12 +308,7 @@ async def test_record_sequence_never_writes_over_an_existing_file(tmp_path: Path
     with EchoServer() as server:
         app = app_for([f"127.0.0.1:{server.port}"])
         async with app.run_test(size=SIZE) as pilot:
-            view = app.query_one(SessionView)
-            await wait_for(
-                pilot,
-                lambda: view.session is not None and view.session.state is SessionState.OPEN,
-                "open",
-            )
+            view = await open_session_view(app, pilot)
             view.automation.ask_record()
             await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
             app.screen.query_one(Input).value = str(handwritten)
@@ -331,12 +323,7 @@ async def test_answer_this_chunk_fills_the_pattern_from_the_chunk_under_the_curs
     with EchoServer() as server:
         app = app_for([f"127.0.0.1:{server.port}"])
         async with app.run_test(size=SIZE) as pilot:
-            view = app.query_one(SessionView)
-            await wait_for(
-                pilot,
-                lambda: view.session is not None and view.session.state is SessionState.OPEN,
-                "open",
-            )
+            view = await open_session_view(app, pilot)
             view.composer.input.focus()
             await pilot.press(*"a\\x00[b]", "enter")
             await wait_for(pilot, lambda: view.capture.total_bytes == 12, "the echo")
