@@ -23,7 +23,7 @@ from tcptui.ui.save_screen import SaveScreen
 from tcptui.ui.session_view import SessionView
 from tests.helpers import DEFAULT_TIMEOUT, EchoServer, LoopbackServer, stream_bytes
 from tests.ui.helpers import wait_for
-from tests.ui.test_listen import open_client_tab, wait_listening
+from tests.ui.test_listen import open_client_tab, recv_exactly, wait_listening
 
 SIZE = (150, 44)
 
@@ -38,16 +38,6 @@ hex = "de ad ?? ef"
 reply_hex = "ca fe"
 once = true
 """
-
-
-def recv_exactly(conn: socket.socket, size: int) -> bytes:
-    conn.settimeout(DEFAULT_TIMEOUT)
-    data = b""
-    while len(data) < size:
-        part = conn.recv(size - len(data))
-        assert part, "the app closed the connection early"
-        data += part
-    return data
 
 
 def app_for(argv: list[str]) -> TcpTuiApp:
