@@ -115,7 +115,7 @@ _LOW_ROWS = 1 << 16  # rows that share an offset's upper digits (the low four cy
 @cache
 def _low_digit_table() -> bytes:
     """'0000' '0001' … 'ffff': hex digits 2-5 of every row offset, made at the first export
-    (4 ms: at import it was a tenth of the app's own import time)."""
+    rather than at import, where it would slow every start for a table few runs need."""
     counts = array("H", range(_LOW_ROWS))
     if sys.byteorder == "little":
         counts.byteswap()

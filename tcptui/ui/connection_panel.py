@@ -65,8 +65,8 @@ def human_age(seconds: float) -> str:
 def update_in_place(widget: Static, content: Content | Text | str) -> None:
     """`Static.update`, with a layout of the whole screen only if the height changes.
 
-    Each layout costs 20-30 ms here, and a connection's events update these texts several
-    times in its first moments (while a flood may already be pouring in).
+    A layout of the whole screen is costly, and a connection's events update these texts
+    several times in its first moments (while a flood may already be pouring in).
     """
     region = widget.content_region
     widget.update(content, layout=False)
@@ -352,7 +352,7 @@ class ConnectionPanel(Vertical):
             f"age {age or '—'} · {human_bytes(rate)}/s"
         )
         # Three short lines, always: a new layout of the screen twice a second would cost a
-        # frame of 30-60 ms under a flood.
+        # slow frame each time under a flood.
         self.query_one("#stats", Static).update(text, layout=False)
         self.query_one("#rate-sparkline", Sparkline).data = list(self._rates)
 

@@ -78,5 +78,5 @@ class ConnectionSummary(Widget):
 
     def on_unmount(self) -> None:
         """Let go of the tab: a closed tab older than the heap's freeze stayed in memory
-        while this line held its method (measured: the tab outlived the collection)."""
+        while this line held its method (a test pins that the tab is collected)."""
         self._facts = None

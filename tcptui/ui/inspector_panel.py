@@ -39,7 +39,7 @@ BESIDE_WIDTH = 40
 CURSOR_SHORT_SET = ("u16 LE", "u16 BE", "u32 LE", "u32 BE", "varint", "UTF-8")
 SELECTION_SHORT_SET = ("length", "CRC-32", "SHA-256", "u32 LE", "u32 BE", "UTF-8")
 HASH_INLINE_BYTES = 256 << 10
-"""A selection up to this size is hashed at once (2 ms); a bigger one in a thread."""
+"""A selection up to this size is hashed at once, within a frame; a bigger one in a thread."""
 HASH_CAP = 256 << 20
 """A selection bigger than this is not hashed: seconds of CPU for a checksum nobody asked for
 on every cursor move. Save the bytes and hash the file instead."""

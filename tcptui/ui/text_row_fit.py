@@ -21,7 +21,8 @@ from tcptui.codec.safe_text import Piece, ascii_only, render_text
 
 CONTROLS = bytes(set(range(0x20)) - set(b"\t\r\n")) + b"\x7f"
 """Controls painted as one picture each (␀, ␛, ␡); tab, CR and LF take two cells."""
-_PRINTABLE = bytes(range(0x20, 0x7F))
+_PRINTABLE = bytes(range(0x20, 0x7F)).replace(b"\\", b"")
+"""ASCII painted in one cell each: a backslash is painted `\\\\`, in two."""
 
 
 def piece_cells(piece: Piece) -> int:

@@ -204,6 +204,21 @@ def test_the_cursor_or_a_selection_never_widens_a_text_row(
         capture.close()
 
 
+@pytest.mark.parametrize("glyphs", [ASCII_GLYPHS, UNICODE_GLYPHS])
+def test_backslashes_painted_in_two_cells_never_widen_a_row(glyphs: object) -> None:
+    """Found by the test above: with ASCII glyphs, rows cut in bytes took a backslash for one
+    cell, so nine spaces and three backslashes (15 cells) made a row of a 14-cell view."""
+    capture = capture_of(b"         " + b"\\" * 3)
+    try:
+        painter = TextPainter(ChunkReader(capture, glyphs=glyphs), 14)
+        widths = [
+            painter.paint(RowRef(0, row), ()).cell_length for row in range(painter.count_rows(0))
+        ]
+        assert max(widths) <= 14 + painter.gutter_width
+    finally:
+        capture.close()
+
+
 @settings(max_examples=200)
 @given(
     st.lists(st.binary(min_size=1, max_size=300), min_size=1, max_size=3),
