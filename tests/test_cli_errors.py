@@ -86,22 +86,30 @@ def test_an_unusable_encoding_in_the_settings_is_one_sentence(
     assert_one_sentence(result, f"encoding: {shown} is not a text encoding tcptui can use")
 
 
-def test_run_with_open_is_one_sentence_not_silently_ignored(tmp_path: Path) -> None:
-    steps = tmp_path / "steps.toml"
-    steps.write_text('[[step]]\nsend = "hi\\n"\n')
+@pytest.mark.parametrize(
+    ("option", "rules", "sentence"),
+    [
+        (
+            "--run",
+            '[[step]]\nsend = "hi\\n"\n',
+            "--run needs a connection to run on: give a target, not --open",
+        ),
+        (
+            "--responders",
+            '[[responder]]\nmatch = "PING"\nreply = "PONG"\n',
+            "--responders answers a connection: give a target or --listen",
+        ),
+    ],
+)
+def test_automation_with_open_is_one_sentence_not_silently_ignored(
+    tmp_path: Path, option: str, rules: str, sentence: str
+) -> None:
+    rules_file = tmp_path / "rules.toml"
+    rules_file.write_text(rules)
     session = tmp_path / "saved.tcptui"
     session.write_bytes(b"")
-    result = run_tcptui("--open", str(session), "--run", str(steps), cwd=tmp_path)
-    assert_one_sentence(result, "--run needs a connection to run on: give a target, not --open")
-
-
-def test_responders_with_open_is_one_sentence_not_silently_ignored(tmp_path: Path) -> None:
-    rules = tmp_path / "mock.toml"
-    rules.write_text('[[responder]]\nmatch = "PING"\nreply = "PONG"\n')
-    session = tmp_path / "saved.tcptui"
-    session.write_bytes(b"")
-    result = run_tcptui("--open", str(session), "--responders", str(rules), cwd=tmp_path)
-    assert_one_sentence(result, "--responders answers a connection: give a target or --listen")
+    result = run_tcptui("--open", str(session), option, str(rules_file), cwd=tmp_path)
+    assert_one_sentence(result, sentence)
 
 
 def test_a_session_file_with_deep_metadata_is_one_sentence(tmp_path: Path) -> None:

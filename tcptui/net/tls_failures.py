@@ -73,29 +73,24 @@ def describe_failure(
     exc: ssl.SSLError, name: str, *, server_side: bool = False
 ) -> tuple[EndReason, str]:
     """A TLS error as (reason, sentence): the certificate or protocol problem in plain words."""
-    reason = str(getattr(exc, "reason", "") or "")
     if server_side:
-        return _describe_server_failure(exc, reason)
+        return EndReason.TLS_FAILURE, _reason_sentence(exc, _SERVER_REASONS)
     if isinstance(exc, ssl.SSLCertVerificationError):
         return EndReason.CERTIFICATE_REJECTED, _verify_sentence(exc, name)
-    if reason in _REASONS:
-        return EndReason.TLS_FAILURE, _REASONS[reason]
-    if isinstance(exc, ssl.SSLEOFError):
-        return EndReason.TLS_FAILURE, _REASONS["UNEXPECTED_EOF_WHILE_READING"]
-    if reason:
-        return EndReason.TLS_FAILURE, reason.replace("_", " ").lower()
-    return EndReason.TLS_FAILURE, exc.strerror or str(exc)
+    return EndReason.TLS_FAILURE, _reason_sentence(exc, _REASONS)
 
 
-def _describe_server_failure(exc: ssl.SSLError, reason: str) -> tuple[EndReason, str]:
-    """Listen mode: the same failures, told from the server's side (the peer is a client)."""
-    if reason in _SERVER_REASONS:
-        return EndReason.TLS_FAILURE, _SERVER_REASONS[reason]
+def _reason_sentence(exc: ssl.SSLError, sentences: dict[str, str]) -> str:
+    """OpenSSL's reason told by `sentences` (the client's or, in listen mode, the server's
+    side), else in plain words."""
+    reason = str(getattr(exc, "reason", "") or "")
+    if reason in sentences:
+        return sentences[reason]
     if isinstance(exc, ssl.SSLEOFError):
-        return EndReason.TLS_FAILURE, _SERVER_REASONS["UNEXPECTED_EOF_WHILE_READING"]
+        return sentences["UNEXPECTED_EOF_WHILE_READING"]
     if reason:
-        return EndReason.TLS_FAILURE, reason.replace("_", " ").lower()
-    return EndReason.TLS_FAILURE, exc.strerror or str(exc)
+        return reason.replace("_", " ").lower()
+    return exc.strerror or str(exc)
 
 
 _RECORD_DAMAGE = {

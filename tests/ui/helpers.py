@@ -16,6 +16,7 @@ from tcptui.net.session import ConnectOptions, SessionState
 from tcptui.net.target import Target
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.receive_log import ReceiveLog
+from tcptui.ui.session_view import SessionView
 from tcptui.ui.transcript_view import TranscriptView
 from tests.helpers import DEFAULT_TIMEOUT
 
@@ -107,3 +108,20 @@ async def wait_open(app: TcpTuiApp, pilot: Pilot[int]) -> None:
 async def wait_received(app: TcpTuiApp, pilot: Pilot[int], nbytes: int, what: str) -> None:
     """Wait until the current tab has captured exactly `nbytes` received bytes."""
     await wait_for(pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) == nbytes, what)
+
+
+async def wait_retries_spent(
+    pilot: Pilot[int], view: SessionView, connections: int, what: str, timeout: float
+) -> None:
+    """Wait until `view` has made `connections` connections and closed with no retry pending."""
+    await wait_for(
+        pilot,
+        lambda: (
+            view.connections_made == connections
+            and view.session is not None
+            and view.session.state is SessionState.CLOSED
+            and not view.retry.pending
+        ),
+        what,
+        timeout=timeout,
+    )

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
 from tcptui.capture.store import Direction
@@ -22,7 +23,7 @@ from tcptui.ui.save_screen import SaveScreen
 from tcptui.ui.session_view import SessionView
 from tests.helpers import DEFAULT_TIMEOUT, EchoServer, LoopbackServer, stream_bytes
 from tests.ui.helpers import wait_for
-from tests.ui.test_listen import open_client_tab, wait_listening
+from tests.ui.test_listen import open_client_tab, recv_exactly, wait_listening
 
 SIZE = (150, 44)
 
@@ -39,20 +40,39 @@ once = true
 """
 
 
-def recv_exactly(conn: socket.socket, size: int) -> bytes:
-    conn.settimeout(DEFAULT_TIMEOUT)
-    data = b""
-    while len(data) < size:
-        part = conn.recv(size - len(data))
-        assert part, "the app closed the connection early"
-        data += part
-    return data
-
-
 def app_for(argv: list[str]) -> TcpTuiApp:
     app = TcpTuiApp(parse_args(argv))
     app.animation_level = "none"
     return app
+
+
+async def open_session_view(app: TcpTuiApp, pilot: Pilot[int]) -> SessionView:
+    """The app's session view, once its connection is open (so typed lines go out)."""
+    view = app.query_one(SessionView)
+    await wait_for(
+        pilot,
+        lambda: view.session is not None and view.session.state is SessionState.OPEN,
+        "open",
+    )
+    return view
+
+
+async def fill_prompt(app: TcpTuiApp, pilot: Pilot[int], value: str) -> None:
+    """Wait for the prompt a palette command opens, put `value` in it and press enter."""
+    await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+    app.screen.query_one(Input).value = value
+    await pilot.press("enter")
+
+
+async def run_end(pilot: Pilot[int], view: SessionView) -> RunState:
+    """Wait until the view's sequence run has ended; how it ended."""
+    await wait_for(
+        pilot,
+        lambda: view.automation.run is not None and view.automation.run.result is not None,
+        "the run's end",
+    )
+    assert view.automation.run is not None and view.automation.run.result is not None
+    return view.automation.run.result.state
 
 
 async def test_listen_with_responders_is_a_mock_server(tmp_path: Path) -> None:
@@ -137,13 +157,7 @@ async def test_run_expects_the_greeting_that_arrived_before_the_sequence_started
         app = app_for([f"127.0.0.1:{server.port}", "--run", str(steps)])
         async with app.run_test(size=SIZE) as pilot:
             view = app.query_one(SessionView)
-            await wait_for(
-                pilot,
-                lambda: view.automation.run is not None and view.automation.run.result is not None,
-                "the run's end",
-            )
-            assert view.automation.run is not None and view.automation.run.result is not None
-            assert view.automation.run.result.state is RunState.PASSED
+            assert await run_end(pilot, view) is RunState.PASSED
             assert server.wait_received(len(b"EHLO me\r\n"))
             assert server.received == b"EHLO me\r\n"
 
@@ -152,16 +166,9 @@ async def test_a_responder_added_from_the_palette_answers_at_once() -> None:
     with EchoServer() as server:
         app = app_for([f"127.0.0.1:{server.port}"])
         async with app.run_test(size=SIZE) as pilot:
-            view = app.query_one(SessionView)
-            await wait_for(
-                pilot,
-                lambda: view.session is not None and view.session.state is SessionState.OPEN,
-                "open",
-            )
+            view = await open_session_view(app, pilot)
             view.automation.ask_rule()
-            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
-            app.screen.query_one(Input).value = 'match = "ping", reply = "pong", once = true'
-            await pilot.press("enter")
+            await fill_prompt(app, pilot, 'match = "ping", reply = "pong", once = true')
             await wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen), "closed")
             view.composer.input.focus()
             await pilot.press(*"ping", "enter")
@@ -199,9 +206,7 @@ async def test_a_bad_palette_rule_is_one_sentence_in_the_prompt() -> None:
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(SessionView)
         view.automation.ask_rule()
-        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
-        app.screen.query_one(Input).value = 'hex = "zz", reply = "x"'
-        await pilot.press("enter")
+        await fill_prompt(app, pilot, 'hex = "zz", reply = "x"')
         error = str(app.screen.query_one("#prompt-error").render())
         assert error == ("responder 1: hex: 'zz' is neither two hex digits nor the wildcard ??")
 
@@ -210,12 +215,7 @@ async def test_ctrl_s_exports_a_python_script_that_passes(tmp_path: Path) -> Non
     with EchoServer() as server:
         app = app_for([f"127.0.0.1:{server.port}"])
         async with app.run_test(size=SIZE) as pilot:
-            view = app.query_one(SessionView)
-            await wait_for(
-                pilot,
-                lambda: view.session is not None and view.session.state is SessionState.OPEN,
-                "open",
-            )
+            view = await open_session_view(app, pilot)
             view.composer.input.focus()
             await pilot.press(*"hello", "enter")
             await wait_for(pilot, lambda: view.capture.total_bytes == 12, "the echo")
@@ -274,34 +274,19 @@ async def test_record_sequence_writes_what_was_sent_and_it_runs_again(tmp_path: 
     with EchoServer() as server:
         app = app_for([f"127.0.0.1:{server.port}"])
         async with app.run_test(size=SIZE) as pilot:
-            view = app.query_one(SessionView)
-            await wait_for(
-                pilot,
-                lambda: view.session is not None and view.session.state is SessionState.OPEN,
-                "open",
-            )
+            view = await open_session_view(app, pilot)
             view.composer.input.focus()
             await pilot.press(*"first", "enter")
             await wait_for(pilot, lambda: view.capture.total_bytes == 12, "the echo")
             view.automation.ask_record()
-            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
-            app.screen.query_one(Input).value = str(recorded)
-            await pilot.press("enter")
+            await fill_prompt(app, pilot, str(recorded))
             await wait_for(pilot, recorded.exists, "the recorded file")
             assert recorded.read_text().endswith(
                 '[[step]]\nsend = "first\\\\n"\n\n[[step]]\nexpect = "first\\\\n"\ntimeout = 5\n'
             )
             view.automation.ask_run()
-            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
-            app.screen.query_one(Input).value = str(recorded)
-            await pilot.press("enter")
-            await wait_for(
-                pilot,
-                lambda: view.automation.run is not None and view.automation.run.result is not None,
-                "the run",
-            )
-            assert view.automation.run is not None and view.automation.run.result is not None
-            assert view.automation.run.result.state is RunState.PASSED
+            await fill_prompt(app, pilot, str(recorded))
+            assert await run_end(pilot, view) is RunState.PASSED
             assert server.wait_received(len(b"first\nfirst\n"))
 
 
@@ -311,16 +296,9 @@ async def test_record_sequence_never_writes_over_an_existing_file(tmp_path: Path
     with EchoServer() as server:
         app = app_for([f"127.0.0.1:{server.port}"])
         async with app.run_test(size=SIZE) as pilot:
-            view = app.query_one(SessionView)
-            await wait_for(
-                pilot,
-                lambda: view.session is not None and view.session.state is SessionState.OPEN,
-                "open",
-            )
+            view = await open_session_view(app, pilot)
             view.automation.ask_record()
-            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
-            app.screen.query_one(Input).value = str(handwritten)
-            await pilot.press("enter")
+            await fill_prompt(app, pilot, str(handwritten))
             await pilot.pause()
             assert isinstance(app.screen, PromptScreen), "the prompt stays open to pick another"
             assert "already exists" in str(app.screen.query_one("#prompt-error").render())
@@ -331,12 +309,7 @@ async def test_answer_this_chunk_fills_the_pattern_from_the_chunk_under_the_curs
     with EchoServer() as server:
         app = app_for([f"127.0.0.1:{server.port}"])
         async with app.run_test(size=SIZE) as pilot:
-            view = app.query_one(SessionView)
-            await wait_for(
-                pilot,
-                lambda: view.session is not None and view.session.state is SessionState.OPEN,
-                "open",
-            )
+            view = await open_session_view(app, pilot)
             view.composer.input.focus()
             await pilot.press(*"a\\x00[b]", "enter")
             await wait_for(pilot, lambda: view.capture.total_bytes == 12, "the echo")
@@ -371,13 +344,7 @@ async def test_stop_sequence_in_the_palette_ends_a_waiting_run_and_keeps_the_con
             await wait_for(pilot, lambda: view.automation.run is not None, "the run's start")
             (stop,) = [c for c in view.system_commands() if c.title == "Stop sequence"]
             stop.callback()
-            await wait_for(
-                pilot,
-                lambda: view.automation.run is not None and view.automation.run.result is not None,
-                "the run's end",
-            )
-            assert view.automation.run is not None and view.automation.run.result is not None
-            assert view.automation.run.result.state is RunState.STOPPED
+            assert await run_end(pilot, view) is RunState.STOPPED
             await wait_for(
                 pilot, lambda: "stopped" in str(view.query_one(SequenceBar).render()), "the bar"
             )
@@ -400,14 +367,6 @@ async def test_run_sequence_from_the_palette_sees_the_greeting_of_a_quiet_connec
                 "the greeting",
             )
             view.automation.ask_run()
-            await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
-            app.screen.query_one(Input).value = str(steps)
-            await pilot.press("enter")
-            await wait_for(
-                pilot,
-                lambda: view.automation.run is not None and view.automation.run.result is not None,
-                "the run's end",
-            )
-            assert view.automation.run is not None and view.automation.run.result is not None
-            assert view.automation.run.result.state is RunState.PASSED
+            await fill_prompt(app, pilot, str(steps))
+            assert await run_end(pilot, view) is RunState.PASSED
             assert server.wait_received(len(b"EHLO me\r\n"))

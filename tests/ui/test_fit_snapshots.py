@@ -5,33 +5,20 @@ every painted hex row parsed to check it is whole (all its bytes, its whole ASCI
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.transcript_view import TranscriptView
 from tests.ui.helpers import make_app, rendered_rows
+from tests.ui.test_snapshots import SnapCompare, fixed_clock, settle
 
-SnapCompare = Callable[..., bool]
 SIZES = [(80, 24), (100, 30), (120, 30), (160, 45), (200, 60)]
 VIEWS = {"dual": [], "text": ["f5"], "hex": ["f5", "f5"]}
-START_NS = 1_700_000_000_000_000_000
 HEX_ROW = re.compile(r"(?P<offset>[0-9a-f]{8})  (?P<hex>[0-9a-f ]+?) +│(?P<ascii>.*)│")
-
-
-def fixed_clock() -> Callable[[], tuple[int, int]]:
-    ticks: Iterator[int] = iter(range(0, 10**15, 1_500_000))
-
-    def clock() -> tuple[int, int]:
-        tick = next(ticks)
-        return tick, START_NS + tick
-
-    return clock
 
 
 def app_ending_on_every_byte_value() -> TcpTuiApp:
@@ -45,13 +32,6 @@ def app_ending_on_every_byte_value() -> TcpTuiApp:
     ]:
         app.capture.append(direction, data)
     return app
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    for widget in pilot.app.query(Input):
-        widget.cursor_blink = False
-    pilot.app.receive_log.refresh_data()
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("panel", ["panel", "summary"])

@@ -73,6 +73,16 @@ def screenshot_payload(folder: Path) -> str:
 # -- reading what is painted -----------------------------------------------------------------
 
 
+def session_file_naming(folder: Path, target: str) -> Path:
+    """A saved session of one received chunk whose metadata names `target` as its peer."""
+    source = Capture()
+    source.append(Direction.RECEIVED, b"hello")
+    path = folder / "hostile.tcptui"
+    save_session(source, path, SessionMeta(target=target))
+    source.close()
+    return path
+
+
 def painted(widget: Widget) -> str:
     """What `widget` paints, row by row, as it goes to the terminal."""
     width, height = widget.outer_size
@@ -173,12 +183,7 @@ def test_control_characters_become_visible_and_line_breaks_stay() -> None:
 async def test_session_file_target_is_painted_literally_on_its_tab_and_title(
     tmp_path: Path, payload: str
 ) -> None:
-    source = Capture()
-    source.append(Direction.RECEIVED, b"hello")
-    path = tmp_path / "hostile.tcptui"
-    save_session(source, path, SessionMeta(target=payload))
-    source.close()
-    app = launch(["--open", str(path)])
+    app = launch(["--open", str(session_file_naming(tmp_path, payload))])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         tabs = app.query_one(TabbedContent)
@@ -193,12 +198,7 @@ async def test_a_session_file_target_that_runs_an_action_when_clicked_does_nothi
     tmp_path: Path,
 ) -> None:
     payload = screenshot_payload(tmp_path)
-    source = Capture()
-    source.append(Direction.RECEIVED, b"hello")
-    path = tmp_path / "hostile.tcptui"
-    save_session(source, path, SessionMeta(target=payload))
-    source.close()
-    app = launch(["--open", str(path)])
+    app = launch(["--open", str(session_file_naming(tmp_path, payload))])
     async with app.run_test(size=(250, 30), notifications=True) as pilot:
         await pilot.pause()
         tabs = app.query_one(TabbedContent)

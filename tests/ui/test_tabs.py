@@ -15,7 +15,7 @@ from tcptui.net.target import Target
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.session_view import SessionView
 from tests.helpers import EchoServer, PayloadServer, closed_port, stream_bytes
-from tests.ui.helpers import all_rows, make_app, wait_for
+from tests.ui.helpers import all_rows, make_app, wait_for, wait_retries_spent
 
 SIZE = (150, 44)
 
@@ -98,17 +98,7 @@ async def test_auto_reconnect_stops_after_the_limit() -> None:
     app.animation_level = "none"
     async with app.run_test(size=SIZE) as pilot:
         view = app.current
-        await wait_for(
-            pilot,
-            lambda: (
-                view.connections_made == 3
-                and view.session is not None
-                and view.session.state is SessionState.CLOSED
-                and not view.retry.pending
-            ),
-            "three refused attempts",
-            timeout=15,
-        )
+        await wait_retries_spent(pilot, view, 3, "three refused attempts", timeout=15)
         shown = str(view.panel.query_one("#retry").render())
         assert shown == "gave up: the connection failed after reconnecting 2 times"
         assert view.title.startswith("✖")

@@ -9,12 +9,11 @@ from textual.widgets import Static
 
 from tcptui.cli import parse_args
 from tcptui.codec.composer_syntax import Syntax
-from tcptui.net.session import SessionState
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.certificate_panel import fingerprint_lines
 from tcptui.ui.save_screen import SAVED_AS, SESSION, SaveResult
 from tests.helpers import EchoServer, PayloadServer
-from tests.ui.helpers import make_app, wait_for, wait_open
+from tests.ui.helpers import make_app, wait_open, wait_retries_spent
 
 SIZE = (150, 44)
 
@@ -53,17 +52,7 @@ async def test_a_retry_limit_reached_after_connecting_each_time_is_not_a_failure
         app.animation_level = "none"
         async with app.run_test(size=SIZE) as pilot:
             view = app.current
-            await wait_for(
-                pilot,
-                lambda: (
-                    view.connections_made == 3
-                    and view.session is not None
-                    and view.session.state is SessionState.CLOSED
-                    and not view.retry.pending
-                ),
-                "three visits",
-                timeout=20,
-            )
+            await wait_retries_spent(pilot, view, 3, "three visits", timeout=20)
             shown = str(view.panel.query_one("#retry", Static).render())
             assert shown == "reconnected 2 times, as --retry 2 allows: not again"
 
