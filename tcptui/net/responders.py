@@ -112,7 +112,13 @@ class Responders:
         waits for the answers to what came before it."""
         self._session = session
         self._thread.start()
-        session.hold_close_on_peer_eof()
+        session.hold_close_on_peer_eof(self._little_left_to_match)
+
+    def _little_left_to_match(self) -> bool:
+        """Whether holding the close on the peer's EOF is worth it: a request is answered
+        before the close; after a flood, a wait for gigabytes to be matched is not."""
+        received = self.capture.stream_bytes(Direction.RECEIVED)
+        return received - self._unmatched_base - self.matched_bytes <= FLOOD_BACKLOG
 
     def add(self, rule: ResponderRule) -> None:
         """A rule added while connected: it answers what arrives from now on."""

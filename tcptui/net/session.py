@@ -140,7 +140,7 @@ class Session:
         self._half_close_requested = False
         self._stop_requested = False
         self._peer_finished = False
-        self._hold_eof_close = False
+        self._hold_eof_close: Callable[[], bool] | None = None
         self._eof_close_deadline: float | None = None
         self._close_when_sent: str | None = None
         """Set by `close_after_sent`: the detail of the close once the outbox is empty."""
@@ -231,11 +231,11 @@ class Session:
         self._stop_requested = True
         self._wake_up.wake()
 
-    def hold_close_on_peer_eof(self) -> None:
-        """The peer's EOF closes only after `close_after_sent` (or EOF_HOLD seconds): the
-        responders still answer what arrived before it, as a server must answer a client
-        that sends its request and then half-closes."""
-        self._hold_eof_close = True
+    def hold_close_on_peer_eof(self, worth_it: Callable[[], bool]) -> None:
+        """The peer's EOF closes only after `close_after_sent` (or EOF_HOLD seconds) when
+        `worth_it()` says so at that moment: the responders still answer what arrived before
+        it, as a server must answer a client that sends its request and then half-closes."""
+        self._hold_eof_close = worth_it
 
     def close_after_sent(self, detail: str = "") -> None:
         """Close once everything queued so far has gone out (`detail` says why)."""
@@ -490,7 +490,8 @@ class Session:
         self._emit(PeerFinished())
         if self.state is SessionState.HALF_CLOSED:
             return False
-        if self.options.close_on_peer_eof and self._hold_eof_close:
+        hold = self._hold_eof_close
+        if self.options.close_on_peer_eof and hold is not None and hold():
             self._eof_close_deadline = time.monotonic() + EOF_HOLD
             return True
         return not self.options.close_on_peer_eof
