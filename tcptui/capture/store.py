@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from enum import IntEnum
 from typing import IO, NamedTuple
 
+from tcptui.capture.events import ConnectionEvent, EventKind, EventLog
+
 DEFAULT_SPOOL_THRESHOLD = 4 << 20
 
 
@@ -87,6 +89,8 @@ class Capture:
         self._closed = False
         self._notes: dict[int, str] = {}
         self._pending_note = ""
+        self.events = EventLog()
+        """Connection events, placed between chunks (see `capture/events.py`)."""
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -187,6 +191,13 @@ class Capture:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    def add_event(self, kind: EventKind, detail: str = "") -> ConnectionEvent:
+        """Record that `kind` happened now, after every chunk stored so far."""
+        mono, wall = self._clock()
+        with self._lock:
+            before_chunk = len(self._offsets)
+        return self.events.add(kind, detail, before_chunk, mono, wall)
 
     def add_note(self, note: str) -> None:
         """Attach `note` to the next chunk (e.g. "connection 2"): shown in its header."""
