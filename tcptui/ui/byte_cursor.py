@@ -20,7 +20,7 @@ from textual.selection import Selection
 
 from tcptui.capture.store import Capture
 from tcptui.ui.byte_marks import SharedMarks
-from tcptui.ui.transcript_layout import HEADER_ROWS, RowRef, TranscriptLayout
+from tcptui.ui.transcript_layout import RowRef, TranscriptLayout
 from tcptui.ui.transcript_rows import HexPainter, TextPainter
 
 if TYPE_CHECKING:  # checked as the ScrollView it is mixed into; a plain class at run time
@@ -115,7 +115,7 @@ class ByteCursor(_ViewBase):
         if self.marks.cursor.offset is None or not self.capture.total_bytes:
             return None
         ref, _ = self.cursor_place(self.marks.cursor.offset)
-        return self._first_row(ref.chunk) + HEADER_ROWS + ref.row
+        return self._first_row(ref.chunk) + self.layout_rows.header_rows + ref.row
 
     def reveal_cursor(self) -> None:
         """Scroll so the cursor's row is on screen."""

@@ -21,6 +21,7 @@ from tcptui.capture.store import Capture
 from tcptui.ui.byte_marks import SearchMatches, SharedMarks
 from tcptui.ui.inspector_panel import InspectorPanel
 from tcptui.ui.literal import literal
+from tcptui.ui.row_gutter import COMPACT_GUTTER_CELLS, block_facts
 from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.transcript_rows import HEX_WIDTH
 from tcptui.ui.transcript_view import TranscriptView
@@ -48,6 +49,7 @@ class ReceiveLog(Vertical):
     ReceiveLog.-stacked #views {{ layout: vertical; }}
     ReceiveLog TranscriptView {{ width: 1fr; }}
     ReceiveLog.-dual #hex-view {{ width: {HEX_VIEW_WIDTH}; }}
+    ReceiveLog.-dual.-compact #hex-view {{ width: {HEX_VIEW_WIDTH + COMPACT_GUTTER_CELLS}; }}
     ReceiveLog.-dual.-stacked #hex-view {{ width: 1fr; }}
     ReceiveLog.-text #hex-view {{ display: none; }}
     ReceiveLog.-hex #text-view {{ display: none; }}
@@ -60,8 +62,14 @@ class ReceiveLog(Vertical):
         layout: Layout = "dual",
         timestamps: str = "local",
         ascii_only: bool = False,
+        *,
+        compact: bool = False,
+        squeeze: bool = True,
     ) -> None:
         super().__init__(id="receive-log", classes=f"-{layout}")
+        self.set_class(compact, "-compact")
+        self.compact = compact
+        self.squeeze = squeeze
         self.capture = capture
         self.view_layout: Layout = layout
         self.marks = SharedMarks()
@@ -79,6 +87,8 @@ class ReceiveLog(Vertical):
                     self.marks,
                     timestamps=self.timestamps,
                     ascii_only=self.ascii_only,
+                    compact=self.compact,
+                    squeeze=self.squeeze,
                     id=f"{mode}-view",
                 )
         yield InspectorPanel(self.capture, self.marks, self.ascii_only)
@@ -117,6 +127,15 @@ class ReceiveLog(Vertical):
         self.text_view.set_encoding(encoding)
         self.query_one(SearchBar).encoding = encoding
 
+    def set_row_options(self, compact: bool, squeeze: bool) -> None:
+        """Compact rows (a gutter, no headers) and squeezed hex rows, in both views."""
+        self.compact, self.squeeze = compact, squeeze
+        self.set_class(compact, "-compact")
+        self._stack_for(self.size.width)
+        for view in (self.text_view, self.hex_view):
+            view.set_row_options(compact, squeeze)
+        self.show_status()
+
     def repaint(self) -> None:
         """Marks changed (cursor, selection, search): repaint both views and the status."""
         for view in (self.text_view, self.hex_view):
@@ -133,6 +152,8 @@ class ReceiveLog(Vertical):
             local = cursor.offset - chunk.offset
             value = self.capture.read(cursor.offset, 1)[0]
             parts.append(f"chunk #{index + 1} byte {local:,} (0x{local:x}) = 0x{value:02x}")
+            if self.compact:  # what the chunk's header would say
+                parts.append(block_facts(self.text_view.painter.reader, index))
         selection = cursor.selection()
         if selection is not None:
             parts.append(f"selected {selection[1] - selection[0]:,} B")
@@ -166,8 +187,13 @@ class ReceiveLog(Vertical):
             self.visible_views()[0].focus()
 
     def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width < STACK_BELOW_WIDTH, "-stacked")
-        self.inspector.place(event.size.width, VIEWS_NEED[self.view_layout])
+        self._stack_for(event.size.width)
+
+    def _stack_for(self, width: int) -> None:
+        """Side by side where both views fit (the hex view wider by compact rows' gutter)."""
+        gutter = COMPACT_GUTTER_CELLS if self.compact else 0
+        self.set_class(width < STACK_BELOW_WIDTH + gutter, "-stacked")
+        self.inspector.place(width, VIEWS_NEED[self.view_layout] + gutter)
 
     @on(TranscriptView.Scrolled)
     def keep_views_together(self, event: TranscriptView.Scrolled) -> None:

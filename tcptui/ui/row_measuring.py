@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from textual.scroll_view import ScrollView
 
 from tcptui.capture.store import Capture
-from tcptui.ui.transcript_layout import HEADER_ROWS, TranscriptLayout
+from tcptui.ui.transcript_layout import TranscriptLayout
 from tcptui.ui.transcript_rows import HexPainter, TextPainter
 
 if TYPE_CHECKING:  # checked as the ScrollView it is mixed into; a plain class at run time
@@ -131,7 +131,7 @@ class RowMeasuring(_ViewBase):
         if self._waits_for_width:
             self._painter = painter
             return
-        layout = TranscriptLayout(self.capture, painter.count_rows)
+        layout = TranscriptLayout(self.capture, painter.count_rows, painter.header_rows)
         until = len(self.capture)
         layout.update(self.pacing.slice if sliced or first else None, until)
         if sliced and layout.measured_chunks < until:
@@ -194,7 +194,7 @@ class RowMeasuring(_ViewBase):
         if not self.following and top is not None:
             row = self.layout_rows.first_row(top.chunk)
             if top_byte is not None:
-                row += HEADER_ROWS + painter.row_of_byte(top.chunk, top_byte)
+                row += layout.header_rows + painter.row_of_byte(top.chunk, top_byte)
             self._quiet = quiet
             try:
                 self.scroll_to(y=row, animate=False, immediate=True, force=True)

@@ -121,7 +121,14 @@ class SessionView(Vertical):
         with Horizontal(classes="session-main"):
             yield ConnectionPanel(self.capture, self._target, self.config.options.family)
             settings = self.config.settings
-            yield ReceiveLog(self.capture, settings.view, settings.timestamps, settings.ascii_only)
+            yield ReceiveLog(
+                self.capture,
+                settings.view,
+                settings.timestamps,
+                settings.ascii_only,
+                compact=settings.compact,
+                squeeze=settings.squeeze,
+            )
         yield SequenceBar()
         yield Composer(self.config.line_ending, history_size=self.config.settings.history_size)
 
@@ -422,6 +429,19 @@ class SessionView(Vertical):
     def action_cycle_view(self) -> None:
         layout = self.receive_log.cycle_layout()
         self.notify(f"{layout} view", timeout=1.5)
+
+    def action_toggle_compact(self) -> None:
+        log = self.receive_log
+        log.set_row_options(not log.compact, log.squeeze)
+        self.notify("compact rows" if log.compact else "a header row per chunk", timeout=1.5)
+
+    def action_toggle_squeeze(self) -> None:
+        log = self.receive_log
+        log.set_row_options(log.compact, not log.squeeze)
+        self.notify(
+            "repeated hex rows squeezed to *" if log.squeeze else "every hex row shown",
+            timeout=1.5,
+        )
 
     def action_toggle_panel(self) -> None:
         """Show the full connection panel, or its one-line summary that leaves the log the

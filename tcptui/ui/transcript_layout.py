@@ -25,12 +25,21 @@ class RowRef(NamedTuple):
     row: int
 
 
-class TranscriptLayout:
-    """Rows per chunk for one way of drawing chunks (`count_rows(chunk_index) -> rows`)."""
+RowCounter = Callable[[int], int | None]
+"""Content rows of a chunk; None while they are still being counted (squeezed hex rows of a
+big chunk are counted a slice per call): ask again."""
 
-    def __init__(self, capture: Capture, count_rows: Callable[[int], int]) -> None:
+
+class TranscriptLayout:
+    """Rows per chunk for one way of drawing chunks (`count_rows(chunk_index) -> rows`), each
+    under `header_rows` header rows (none in compact rows)."""
+
+    def __init__(
+        self, capture: Capture, count_rows: RowCounter, header_rows: int = HEADER_ROWS
+    ) -> None:
         self.capture = capture
         self._count_rows = count_rows
+        self.header_rows = header_rows
         self._starts = array("q")
         self._total = 0
 
@@ -52,8 +61,8 @@ class TranscriptLayout:
         measured = len(self._starts)
         available = len(self.capture) if until is None else min(until, len(self.capture))
         deadline = None if budget is None else time.perf_counter() + budget
-        for index in range(measured, available):
-            self._measure(index)
+        while len(self._starts) < available:
+            self._measure(len(self._starts))
             if deadline is not None and time.perf_counter() > deadline:
                 break
         return len(self._starts) > measured
@@ -61,12 +70,15 @@ class TranscriptLayout:
     def measure_through(self, chunk: int) -> None:
         """Measure every chunk up to `chunk`, whatever it costs: a row of it is asked for
         (the cursor or a search hit is there) before the budgeted updates have reached it."""
-        for index in range(len(self._starts), min(chunk + 1, len(self.capture))):
-            self._measure(index)
+        while len(self._starts) < min(chunk + 1, len(self.capture)):
+            self._measure(len(self._starts))
 
     def _measure(self, index: int) -> None:
-        self._starts.append(self._total)
-        self._total += HEADER_ROWS + self._count_rows(index)
+        """Count chunk `index`'s rows, or a slice of them (measured once they are all known)."""
+        rows = self._count_rows(index)
+        if rows is not None:
+            self._starts.append(self._total)
+            self._total += max(1, self.header_rows + rows)
 
     @property
     def pending(self) -> bool:
@@ -75,6 +87,7 @@ class TranscriptLayout:
     def take(self, other: TranscriptLayout) -> None:
         """Take over the rows `other` measured (with its row counter), for a new width."""
         self._count_rows = other._count_rows
+        self.header_rows = other.header_rows
         self._starts = other._starts
         self._total = other._total
 
@@ -83,8 +96,8 @@ class TranscriptLayout:
         if not 0 <= y < self._total:
             return None
         chunk = bisect.bisect_right(self._starts, y) - 1
-        return RowRef(chunk, y - self._starts[chunk] - HEADER_ROWS)
+        return RowRef(chunk, y - self._starts[chunk] - self.header_rows)
 
     def first_row(self, chunk: int) -> int:
-        """The transcript row of a chunk's header."""
+        """The transcript row of a chunk's header (of its first row in compact rows)."""
         return self._starts[chunk]

@@ -23,6 +23,7 @@ from textual.cache import LRUCache
 from textual.strip import Strip
 
 from tcptui.capture.store import Capture, Chunk, Direction
+from tcptui.codec.hex_squeeze import RowSpan
 from tcptui.codec.hexdump import BYTE_CLASSES, BYTES_PER_ROW, view_row_cells
 from tcptui.codec.safe_text import ascii_only, render_text
 from tcptui.codec.text_rows import (
@@ -36,6 +37,8 @@ from tcptui.codec.text_rows import (
     text_row_starts,
 )
 from tcptui.ui.byte_marks import MarkKind
+from tcptui.ui.row_gutter import BarGutter, RowGutter
+from tcptui.ui.squeezed_hex import SqueezedBlocks, star_row
 from tcptui.ui.text_row_fit import RowFit, piece_cells
 from tcptui.ui.transcript_layout import RowRef
 
@@ -194,13 +197,19 @@ class RowPainter:
     row_cells: int
     """The most cells a row of this painter takes: headers are kept within it too."""
 
-    def __init__(self, reader: ChunkReader) -> None:
+    def __init__(self, reader: ChunkReader, gutter: RowGutter) -> None:
         self.reader = reader
+        self.gutter = gutter
+
+    @property
+    def header_rows(self) -> int:
+        """Rows above each block's bytes: a header, or none in compact rows (row_gutter)."""
+        return self.gutter.header_rows
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
         raise NotImplementedError
 
-    def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks) -> Strip:
+    def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks, row: int) -> Strip:
         raise NotImplementedError
 
     def paint(self, ref: RowRef, marks: Marks = ()) -> Strip:
@@ -208,7 +217,8 @@ class RowPainter:
             return self.reader.header(ref.chunk, self.row_cells)
         chunk = self.reader.chunk(ref.chunk)
         start, end = self.row_span(ref)
-        return self.paint_row(chunk, start, self.reader.part(ref.chunk, start, end), marks)
+        data = self.reader.part(ref.chunk, start, end)
+        return self.paint_row(chunk, start, data, marks, ref.row)
 
 
 class TextPainter(RowPainter):
@@ -224,10 +234,16 @@ class TextPainter(RowPainter):
 
     gutter_width = GUTTER_WIDTH
 
-    def __init__(self, reader: ChunkReader, width: int, encoding: str = "utf-8") -> None:
-        super().__init__(reader)
+    def __init__(
+        self,
+        reader: ChunkReader,
+        width: int,
+        encoding: str = "utf-8",
+        gutter: RowGutter | None = None,
+    ) -> None:
+        super().__init__(reader, gutter or BarGutter(reader.glyphs.gutter, DIRECTION_STYLES))
         self.wrap = max(8, width)
-        self.row_cells = self.wrap + self.gutter_width
+        self.row_cells = self.wrap + self.gutter.cells
         self.encoding = encoding
         # Rows of UTF-8 text hold a width of cells. Not in ASCII mode: there every non-ASCII
         # character is shown as an escape of eight cells or more, so rows stay in bytes.
@@ -314,10 +330,10 @@ class TextPainter(RowPainter):
         starts = self._row_starts(chunk)
         return max(0, bisect.bisect_right(starts, offset) - 1)
 
-    def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks) -> Strip:
+    def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks, row: int) -> Strip:
         glyphs = self.reader.glyphs
-        segments = [Segment(glyphs.gutter, DIRECTION_STYLES[chunk.direction])]
-        cells = cell_len(glyphs.gutter)
+        segments = list(self.gutter.lead(chunk, row))
+        cells = self.gutter.cells
         if marks and self._utf8:
             marks = whole_characters(data, marks)
         parts = split_by_marks(len(data), marks) if marks else [((0, len(data)), None)]
@@ -348,29 +364,68 @@ def whole_characters(data: bytes, marks: Marks) -> Marks:
 class HexPainter(RowPainter):
     """Hex rows: offset, `row_bytes` bytes in groups of 8, and an ASCII column, coloured by
     class. A full `hexdump -C` row of 16 bytes where the view is wide enough, else fewer
-    bytes a row (see `view_row_bytes`), so a row is always whole."""
+    bytes a row (see `view_row_bytes`), so a row is always whole. With `squeeze`, a run of
+    rows equal to the row above is one `*` row (squeezed_hex)."""
 
     gutter_width = 0
 
     def __init__(
-        self, reader: ChunkReader, stream_offsets: bool = False, row_bytes: int = BYTES_PER_ROW
+        self,
+        reader: ChunkReader,
+        stream_offsets: bool = False,
+        row_bytes: int = BYTES_PER_ROW,
+        gutter: RowGutter | None = None,
+        squeeze: bool = False,
     ) -> None:
-        super().__init__(reader)
+        super().__init__(reader, gutter or RowGutter())
         self.stream_offsets = stream_offsets
         self.row_bytes = row_bytes
-        self.row_cells = view_row_cells(row_bytes)
+        self.row_cells = view_row_cells(row_bytes) + self.gutter.cells
+        capture = reader.capture
+        self.squeezed = (
+            SqueezedBlocks(lambda index: capture.chunk(index).length, capture.read_chunk, row_bytes)
+            if squeeze
+            else None
+        )
 
-    def count_rows(self, index: int) -> int:
+    def count_rows(self, index: int) -> int | None:
+        """Rows of chunk `index`; None while its squeezed rows are still being counted."""
+        if self.squeezed is not None:
+            return self.squeezed.rows(index)
         return fixed_row_count(self.reader.capture.chunk(index).length, self.row_bytes)
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
+        if self.squeezed is not None:
+            return self.squeezed.span(ref.chunk, ref.row)[:2]
         length = self.reader.chunk(ref.chunk).length
         return fixed_row_span(length, ref.row, self.row_bytes)
 
+    def is_squeezed(self, ref: RowRef) -> bool:
+        """Whether row `ref` is a `*` row (of many rows' bytes; see squeezed_hex.star_marks)."""
+        return self.squeezed is not None and self.squeezed.span(ref.chunk, ref.row).squeezed
+
     def row_of_byte(self, chunk: int, offset: int) -> int:
+        if self.squeezed is not None:
+            return self.squeezed.shown_row(chunk, offset)
         return offset // self.row_bytes
 
-    def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks) -> Strip:
+    def paint(self, ref: RowRef, marks: Marks = ()) -> Strip:
+        if ref.row >= 0 and self.squeezed is not None:
+            span = self.squeezed.span(ref.chunk, ref.row)
+            if span.squeezed:  # painted from its numbers: a run may be a gigabyte
+                return self._paint_star(ref, span, marks)
+        return super().paint(ref, marks)
+
+    def _paint_star(self, ref: RowRef, span: RowSpan, marks: Marks) -> Strip:
+        chunk = self.reader.chunk(ref.chunk)
+        style = DIRECTION_STYLES[chunk.direction]
+        if marks:
+            style += MARK_STYLES[marks[-1][2]]
+        star = star_row(span, self.row_bytes, style, self.row_cells - self.gutter.cells)
+        lead = self.gutter.lead(chunk, ref.row)
+        return Strip.join([Strip(lead, self.gutter.cells), star]) if lead else star
+
+    def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks, row: int) -> Strip:
         base = chunk.stream_offset if self.stream_offsets else 0
         offset_style = DIRECTION_STYLES[chunk.direction]
         segments = hex_segments(
@@ -378,7 +433,9 @@ class HexPainter(RowPainter):
         )
         # Every character after the offset takes one cell: no need to measure the row.
         offset_cells = len(segments[0].text)
-        return Strip(segments, offset_cells + self.row_cells - len("00000000  "))
+        cells = offset_cells + self.row_cells - len("00000000  ")
+        lead = self.gutter.lead(chunk, row)
+        return Strip([*lead, *segments], cells) if lead else Strip(segments, cells)
 
 
 def split_by_marks(length: int, marks: Marks) -> list[tuple[tuple[int, int], Style]]:

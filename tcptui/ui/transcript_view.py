@@ -28,13 +28,16 @@ from tcptui.ui.bordered_rows import BorderedRowsCache
 from tcptui.ui.byte_cursor import ByteCursor
 from tcptui.ui.byte_marks import SharedMarks, marks_for_span
 from tcptui.ui.painted_scrollbar import PaintedScrollBars
+from tcptui.ui.row_gutter import COMPACT_GUTTER_CELLS, TimeGutter
 from tcptui.ui.row_measuring import REMEASURING_NOTE as REMEASURING_NOTE
 from tcptui.ui.row_measuring import MeasurePacing, RowMeasuring
+from tcptui.ui.squeezed_hex import star_marks
 from tcptui.ui.tail_following import TailFollowing
 from tcptui.ui.textual_internals import use_styles_cache
 from tcptui.ui.transcript_layout import RowRef, TranscriptLayout
 from tcptui.ui.transcript_rows import (
     ASCII_GLYPHS,
+    DIRECTION_STYLES,
     UNICODE_GLYPHS,
     ChunkReader,
     HexPainter,
@@ -118,6 +121,8 @@ class TranscriptView(
         Binding("c", "session('copy')", "Copy", id="log.copy"),
         Binding("r", "session('resend_chunk')", "Resend", show=False, id="log.resend"),
         Binding("o", "toggle_offsets", "Offsets", show=False, id="log.offsets"),
+        Binding("t", "session('toggle_compact')", "Compact rows", show=False, id="log.compact"),
+        Binding("s", "session('toggle_squeeze')", "Squeeze", show=False, id="log.squeeze"),
         Binding("e", "session('edit_chunk')", "Edit in composer", show=False, id="log.edit"),
         Binding("slash", "search", "Search", id="log.search"),
         Binding("question_mark", "app.toggle_help", "Help", show=False, id="log.help"),
@@ -168,6 +173,8 @@ class TranscriptView(
         *,
         timestamps: str = "local",
         ascii_only: bool = False,
+        compact: bool = False,
+        squeeze: bool = False,
         name: str | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
         classes: str | None = None,
@@ -180,10 +187,16 @@ class TranscriptView(
         self.capture = capture
         self.encoding = "utf-8"
         self.stream_offsets = False
+        self.compact = compact
+        """Direction and time in a gutter, no header rows (row_gutter)."""
+        self.squeeze = squeeze
+        """Hex rows repeating the row above shown as one `*` row (squeezed_hex)."""
         glyphs = ASCII_GLYPHS if ascii_only else UNICODE_GLYPHS
         self._reader = ChunkReader(capture, timestamps, glyphs)
         self._painter: TextPainter | HexPainter = self._make_painter(wrap=80)
-        self.layout_rows = TranscriptLayout(capture, self._painter.count_rows)
+        self.layout_rows = TranscriptLayout(
+            capture, self._painter.count_rows, self._painter.header_rows
+        )
         self.marks = marks or SharedMarks()
         self.pacing = MeasurePacing(MEASURE_BUDGET, REMEASURE_SLICE, REMEASURE_PAUSE)
         self._strips: LRUCache[tuple[RowRef, Marks], Strip] = LRUCache(_STRIP_CACHE_SIZE)
@@ -194,9 +207,23 @@ class TranscriptView(
     # -- setup -------------------------------------------------------------------------------
 
     def _make_painter(self, wrap: int) -> TextPainter | HexPainter:
+        gutter = TimeGutter(self._reader, DIRECTION_STYLES) if self.compact else None
         if self.mode == "hex":
-            return HexPainter(self._reader, self.stream_offsets, self._hex_row_bytes())
-        return TextPainter(self._reader, wrap, self.encoding)
+            return HexPainter(
+                self._reader, self.stream_offsets, self._hex_row_bytes(), gutter, self.squeeze
+            )
+        return TextPainter(self._reader, wrap, self.encoding, gutter)
+
+    def set_row_options(self, compact: bool, squeeze: bool) -> None:
+        """Compact rows or not, squeezed hex rows or not: the rows are measured again."""
+        if (compact, squeeze) != (self.compact, self.squeeze):
+            self.compact, self.squeeze = compact, squeeze
+            self._rebuild(sliced=True)
+
+    def _gutter_cells(self) -> int:
+        if self.compact:
+            return COMPACT_GUTTER_CELLS
+        return TextPainter.gutter_width if self.mode == "text" else HexPainter.gutter_width
 
     def set_encoding(self, encoding: str) -> None:
         """Decode the text view with another encoding; no byte is dropped either way."""
@@ -218,12 +245,12 @@ class TranscriptView(
         return self.stream_offsets
 
     def _wrap_width(self) -> int:
-        return max(8, self.scrollable_content_region.width - TextPainter.gutter_width)
+        return max(8, self.scrollable_content_region.width - self._gutter_cells())
 
     def _hex_row_bytes(self) -> int:
         """The most bytes a whole hex row may show in this view (16 before it has a width)."""
         width = self.scrollable_content_region.width
-        return view_row_bytes(width) if width else BYTES_PER_ROW
+        return view_row_bytes(width - self._gutter_cells()) if width else BYTES_PER_ROW
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """The app's line filters, less ANSI-to-truecolor while it would change nothing here.
@@ -304,6 +331,8 @@ class TranscriptView(
             return ()
         base = self._reader.chunk(ref.chunk).offset
         start, end = self._painter.row_span(ref)
+        if isinstance(self._painter, HexPainter) and self._painter.is_squeezed(ref):
+            return star_marks(base + start, base + end, self.marks, self.has_focus)
         return marks_for_span(
             base + start,
             base + end,

@@ -29,7 +29,7 @@ def naive_rows(data: bytes, row_bytes: int) -> list[RowSpan]:
     least MIN_RUN_ROWS rows, as one `*` row each."""
     rows = [data[at : at + row_bytes] for at in range(0, len(data), row_bytes)]
     repeats = [
-        0 < index and len(row) == row_bytes and row == rows[index - 1]
+        index > 0 and len(row) == row_bytes and row == rows[index - 1]
         for index, row in enumerate(rows)
     ]
     shown: list[RowSpan] = []

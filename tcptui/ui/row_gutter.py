@@ -1,0 +1,102 @@
+"""What the log draws at the left of each row: nothing, a bar, or compact rows' gutter.
+
+By default a block has a header row (direction, size, time) and its rows follow. Compact rows
+drop the header: the block's first row starts with its direction and time in a gutter, later
+rows with a faint bar, so a line protocol takes one row per line, as `socat -v` shows it. The
+gutter is as wide on every row and counted in the width the rows are cut for, so no row is
+wider than the view. A block's note (which rule answered it) is marked in the gutter and
+told in full in the status line.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+
+from tcptui.capture.store import Chunk, Direction
+
+if TYPE_CHECKING:
+    from tcptui.ui.transcript_rows import ChunkReader
+
+TIME_CELLS = 13
+"""The widest time a gutter shows: `12:01:02.123Z`, or `+12345.678` since the first block."""
+COMPACT_GUTTER_CELLS = 1 + 1 + TIME_CELLS + 1 + 1
+"""The arrow, a space, the time, the note mark and a space before the bytes."""
+CONTINUATION_STYLE = Style(color="#4e4e4e")
+TIME_STYLE = Style(color="#8a8a8a")
+NOTE_MARK_STYLE = Style(color="#ffd75f", bold=True)
+
+
+class RowGutter:
+    """No gutter: rows start at the view's edge, under a header row per block (hex rows)."""
+
+    cells = 0
+    header_rows = 1
+    """Rows above a block's bytes: its header, or none in compact rows."""
+
+    def lead(self, chunk: Chunk, row: int) -> list[Segment]:
+        """What row `row` of `chunk`'s rows starts with."""
+        return []
+
+
+class BarGutter(RowGutter):
+    """A bar in the direction's colour on every row (text rows under a header)."""
+
+    def __init__(self, bar: str, styles: dict[Direction, Style]) -> None:
+        self.cells = cell_len(bar)
+        self._leads = {direction: [Segment(bar, style)] for direction, style in styles.items()}
+
+    def lead(self, chunk: Chunk, row: int) -> list[Segment]:
+        return self._leads[chunk.direction]
+
+
+class TimeGutter(RowGutter):
+    """Compact rows: direction and time on a block's first row, a faint bar on the others."""
+
+    cells = COMPACT_GUTTER_CELLS
+    header_rows = 0
+
+    def __init__(self, reader: ChunkReader, styles: dict[Direction, Style]) -> None:
+        self.reader = reader
+        self._styles = styles
+        glyphs = reader.glyphs
+        self._arrows = {direction: glyphs.arrow(direction)[0] for direction in Direction}
+        self._note_mark = "•" if glyphs.bar == "│" else "*"
+        blank = " " * (self.cells - cell_len(glyphs.bar))
+        self._continuation = [Segment(glyphs.bar + blank, CONTINUATION_STYLE)]
+
+    def lead(self, chunk: Chunk, row: int) -> list[Segment]:
+        if row:
+            return self._continuation
+        when = gutter_time(chunk, self.reader.chunk(0), self.reader.timestamps)
+        note = self.reader.capture.note(chunk.index)
+        return [
+            Segment(self._arrows[chunk.direction] + " ", self._styles[chunk.direction]),
+            Segment(when.ljust(TIME_CELLS), TIME_STYLE),
+            Segment(self._note_mark if note else " ", NOTE_MARK_STYLE),
+            Segment(" "),
+        ]
+
+
+def gutter_time(chunk: Chunk, first: Chunk, timestamps: str) -> str:
+    """A block's time in at most TIME_CELLS: the clock to the millisecond, or the seconds
+    since the first block (whole seconds past a day)."""
+    if timestamps == "relative":
+        seconds = (chunk.mono_ns - first.mono_ns) / 1e9
+        shown = f"+{seconds:.3f}"
+        return shown if len(shown) <= TIME_CELLS else f"+{seconds:.0f}"[:TIME_CELLS]
+    utc = timestamps == "utc"
+    whole, nanos = divmod(chunk.wall_ns, 1_000_000_000)
+    clock = time.gmtime(whole) if utc else time.localtime(whole)
+    return time.strftime("%H:%M:%S", clock) + f".{nanos // 1_000_000:03d}" + ("Z" if utc else "")
+
+
+def block_facts(reader: ChunkReader, index: int) -> str:
+    """What a compact block's missing header held, for the status line: size and note."""
+    chunk = reader.chunk(index)
+    note = reader.capture.note(index)
+    return f"{chunk.length:,} B" + (f" · {note}" if note else "")
