@@ -259,7 +259,7 @@ class Settings:
         True,
         boolean,
         "Squeeze repeated hex rows: rows equal to the row above show as one `*` row, as\n"
-        "hexdump -C does, so a run of zeros takes one row (s in the log toggles it).",
+        "hexdump -C does, so a run of zeros takes two rows (s in the log toggles it).",
     )
     copy_format: CopyFormat = setting(
         CopyFormat.TEXT,

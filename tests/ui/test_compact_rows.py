@@ -1,0 +1,142 @@
+"""Compact rows: direction and time in a gutter on each chunk's first row instead of a header
+row, in the text view, the hex view and both side by side; the cursor, selections, search and
+the mouse still find their bytes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from textual.geometry import Offset
+from textual.pilot import Pilot
+from textual.selection import Selection
+from textual.widgets import Static
+
+from tcptui.capture.store import Direction
+from tcptui.codec.composer_syntax import LineEnding
+from tcptui.launch_config import LaunchConfig
+from tcptui.net.session import ConnectOptions
+from tcptui.ui.app import TcpTuiApp
+from tcptui.ui.receive_log import ReceiveLog
+from tcptui.ui.row_gutter import COMPACT_GUTTER_CELLS
+from tcptui.ui.transcript_view import TranscriptView
+from tcptui.user_files.settings import Settings
+from tests.helpers.app_parts import current_capture, current_log
+from tests.ui.helpers import all_rows, make_app, search_log, wait_for
+
+LINES = [b"220 ready\r\n", b"HELO me\r\n", b"250 hello me\r\n", b"QUIT\r\n", b"221 bye\r\n"]
+FIRST_ROW = re.compile(r"^[◀▶] \d\d:\d\d:\d\d\.\d{3} [ •] ")
+
+
+async def log_with_lines(pilot: Pilot[int], note: str = "") -> ReceiveLog:
+    """The conversation in the log (each line a chunk of its own), measured."""
+    capture = current_capture(pilot.app)
+    for number, line in enumerate(LINES):
+        direction = Direction.SENT if number % 2 else Direction.RECEIVED
+        capture.append(direction, line, note=note if number == 2 else "")
+    log = current_log(pilot.app)
+    log.refresh_data()
+    await wait_for(pilot, lambda: log.text_view.layout_rows.total_rows > 0, "the rows")
+    return log
+
+
+async def press_in_log(pilot: Pilot[int], view: TranscriptView, *keys: str) -> None:
+    view.focus()
+    await pilot.press(*keys)
+    await wait_for(pilot, lambda: not view.layout_rows.pending and not view.border_subtitle, "rows")
+
+
+def content_rows(view: TranscriptView) -> list[str]:
+    return [row.rstrip() for row in all_rows(view)]
+
+
+async def test_a_line_protocol_takes_one_row_a_line_with_direction_and_time_in_a_gutter() -> None:
+    app = make_app(None)
+    async with app.run_test(size=(150, 40)) as pilot:
+        log = await log_with_lines(pilot)
+        view = log.text_view
+        assert len(all_rows(view)) == 2 * len(LINES)  # a header row and a line each
+        await press_in_log(pilot, view, "t")
+        rows = content_rows(view)
+        assert len(rows) == len(LINES)
+        for row, line, arrow in zip(rows, LINES, "◀▶◀▶◀", strict=True):
+            assert FIRST_ROW.match(row), row
+            assert row.startswith(arrow)
+            assert row[COMPACT_GUTTER_CELLS:] == line.decode().replace("\r\n", "\\r\\n")
+        await press_in_log(pilot, view, "t")  # and back
+        assert len(all_rows(view)) == 2 * len(LINES)
+
+
+async def test_compact_hex_rows_have_the_gutter_and_no_header_rows() -> None:
+    app = make_app(None)
+    async with app.run_test(size=(200, 40)) as pilot:
+        log = await log_with_lines(pilot)
+        current_capture(app).append(Direction.RECEIVED, bytes(range(40)))
+        log.refresh_data()
+        await press_in_log(pilot, log.hex_view, "t")
+        rows = content_rows(log.hex_view)
+        assert len(rows) == len(LINES) + 3  # 40 bytes in three rows of 16
+        assert FIRST_ROW.match(rows[-3]) and rows[-3][COMPACT_GUTTER_CELLS:].startswith("00000000")
+        assert rows[-2].startswith("│" + " " * (COMPACT_GUTTER_CELLS - 1) + "00000010")
+        # side by side, the hex view is widened by the gutter: rows keep 16 bytes, whole
+        assert log.hex_view.painter.row_bytes == 16
+        content = log.hex_view.scrollable_content_region.width
+        assert max(map(len, all_rows(log.hex_view))) <= content
+
+
+async def test_the_cursor_steps_through_compact_rows_and_the_status_tells_the_header() -> None:
+    app = make_app(None)
+    async with app.run_test(size=(150, 40)) as pilot:
+        log = await log_with_lines(pilot, note="answered by rule 1")
+        view = log.hex_view
+        await press_in_log(pilot, view, "t", "home")
+        assert "•" in content_rows(view)[2][:COMPACT_GUTTER_CELLS]  # the note's mark
+        for expected_chunk in range(1, len(LINES)):
+            await pilot.press("down")
+            offset = log.marks.cursor.offset
+            assert offset == current_capture(app).chunk(expected_chunk).offset
+            assert view.cursor_row() == expected_chunk  # one row a chunk: no headers between
+        await pilot.press("home", "down", "down")
+        status = str(log.query_one("#log-status", Static).render())
+        assert "chunk #3" in status and "14 B" in status and "answered by rule 1" in status
+
+
+async def test_selection_and_search_marks_land_on_the_right_bytes_in_compact_rows() -> None:
+    app = make_app(None)
+    async with app.run_test(size=(150, 40)) as pilot:
+        log = await log_with_lines(pilot)
+        view = log.text_view
+        await press_in_log(pilot, view, "t")
+        await search_log(pilot, log, "hello")
+        hit = LINES[0] + LINES[1] + b"250 "
+        assert log.marks.cursor.offset == len(hit)
+        row = view.cursor_row()
+        assert row == 2
+        assert view.strip_for(view.layout_rows.locate(2), ()).text.rstrip().endswith("hello me\\r\\n")
+        await pilot.press("v", "right", "right", "right", "right")
+        assert log.marks.cursor.selection() == (len(hit), len(hit) + 5)
+
+
+async def test_a_mouse_selection_reads_the_rows_as_painted_with_their_gutter() -> None:
+    app = make_app(None)
+    async with app.run_test(size=(150, 40)) as pilot:
+        log = await log_with_lines(pilot)
+        view = log.text_view
+        await press_in_log(pilot, view, "t")
+        selection = Selection.from_offsets(Offset(0, 1), Offset(COMPACT_GUTTER_CELLS + 4, 2))
+        copied = view.get_selection(selection)
+        assert copied is not None
+        first, second = copied[0].split("\n")
+        assert FIRST_ROW.match(first) and first.endswith("HELO me\\r\\n")
+        assert second.startswith("◀") and second.endswith(" 250 ")  # the end is not included
+
+
+async def test_the_compact_setting_starts_the_log_compact() -> None:
+    settings = replace(Settings(), compact=True)
+    app = TcpTuiApp(LaunchConfig(None, ConnectOptions(), LineEnding.LF, False, settings=settings))
+    app.animation_level = "none"
+    async with app.run_test(size=(150, 40)) as pilot:
+        log = await log_with_lines(pilot)
+        assert log.compact
+        assert len(all_rows(log.text_view)) == len(LINES)
+        assert len(all_rows(log.hex_view)) == len(LINES)
