@@ -26,6 +26,8 @@ TIME_CELLS = 13
 """The widest time a gutter shows: `12:01:02.123Z`, or `+12345.678` since the first block."""
 COMPACT_GUTTER_CELLS = 1 + 1 + TIME_CELLS + 1 + 1
 """The arrow, a space, the time, the note mark and a space before the bytes."""
+NARROW_GUTTER_CELLS = 2
+"""A gutter of the direction alone, where the view has no room for the time."""
 CONTINUATION_STYLE = Style(color="#4e4e4e")
 TIME_STYLE = Style(color="#8a8a8a")
 NOTE_MARK_STYLE = Style(color="#ffd75f", bold=True)
@@ -55,13 +57,16 @@ class BarGutter(RowGutter):
 
 
 class TimeGutter(RowGutter):
-    """Compact rows: direction and time on a block's first row, a faint bar on the others."""
+    """Compact rows: direction and time on a block's first row, a faint bar on the others;
+    `narrow`, the direction alone (a view with no room for the time)."""
 
-    cells = COMPACT_GUTTER_CELLS
     header_rows = 0
 
-    def __init__(self, reader: ChunkReader, styles: dict[Direction, Style]) -> None:
+    def __init__(
+        self, reader: ChunkReader, styles: dict[Direction, Style], narrow: bool = False
+    ) -> None:
         self.reader = reader
+        self.cells = NARROW_GUTTER_CELLS if narrow else COMPACT_GUTTER_CELLS
         self._styles = styles
         glyphs = reader.glyphs
         self._arrows = {direction: glyphs.arrow(direction)[0] for direction in Direction}
@@ -72,14 +77,25 @@ class TimeGutter(RowGutter):
     def lead(self, chunk: Chunk, row: int) -> list[Segment]:
         if row:
             return self._continuation
+        arrow = self._arrows[chunk.direction] + " "
+        if self.cells == NARROW_GUTTER_CELLS:
+            return [Segment(arrow, self._styles[chunk.direction])]
         when = gutter_time(chunk, self.reader.chunk(0), self.reader.timestamps)
         note = self.reader.capture.note(chunk.index)
         return [
-            Segment(self._arrows[chunk.direction] + " ", self._styles[chunk.direction]),
+            Segment(arrow, self._styles[chunk.direction]),
             Segment(when.ljust(TIME_CELLS), TIME_STYLE),
             Segment(self._note_mark if note else " ", NOTE_MARK_STYLE),
             Segment(" "),
         ]
+
+
+def compact_gutter_cells(width: int, least_content: int) -> int:
+    """The gutter for a view `width` cells wide whose rows need `least_content` cells: the
+    time where it leaves them room (or before the view has a width), else the direction."""
+    if not width or width - COMPACT_GUTTER_CELLS >= least_content:
+        return COMPACT_GUTTER_CELLS
+    return NARROW_GUTTER_CELLS
 
 
 def gutter_time(chunk: Chunk, first: Chunk, timestamps: str) -> str:

@@ -42,6 +42,13 @@ class MeasurePacing(NamedTuple):
     """Between two slices: frames and keys get through."""
 
 
+def painter_shape(painter: TextPainter | HexPainter) -> tuple[int, int]:
+    """What a painter's rows take from the view's width: text rows' wrap, or the bytes of a
+    hex row (16, 8 or 4: whole rows), and the cells of its gutter (see row_gutter)."""
+    size = painter.wrap if isinstance(painter, TextPainter) else painter.row_bytes
+    return size, painter.gutter.cells
+
+
 class RowMeasuring(_ViewBase):
     """The rows of the view's capture, measured for the view's width as it changes."""
 
@@ -66,6 +73,7 @@ class RowMeasuring(_ViewBase):
         def _make_painter(self, wrap: int) -> TextPainter | HexPainter: ...
         def _wrap_width(self) -> int: ...
         def _hex_row_bytes(self) -> int: ...
+        def _shape_for_width(self) -> tuple[int, int]: ...
         def _forget_painted_rows(self) -> None: ...
         def _show_unseen(self) -> None: ...
         def _update_virtual_size(self) -> None: ...
@@ -76,26 +84,11 @@ class RowMeasuring(_ViewBase):
         if self._take_first_size():
             return
         self._sized = True
-        if isinstance(self._painter, HexPainter):
-            self._fit_hex_rows()
-            return
-        width = self._wrap_width()
-        if isinstance(self._painter, TextPainter) and self._painter.wrap == width:
+        wanted = self._shape_for_width()
+        if painter_shape(self._painter) == wanted:
             self._stop_remeasuring()  # back to the width on screen: nothing to measure
         measuring = self._remeasuring[0] if self._remeasuring else self._painter
-        if isinstance(measuring, TextPainter) and measuring.wrap != width:
-            self._rebuild(sliced=True)
-        else:
-            self._update_virtual_size()
-
-    def _fit_hex_rows(self) -> None:
-        """A new width: whole hex rows of as many bytes as fit (16, 8 or 4)."""
-        row_bytes = self._hex_row_bytes()
-        painter = self._painter
-        if isinstance(painter, HexPainter) and painter.row_bytes == row_bytes:
-            self._stop_remeasuring()
-        measuring = self._remeasuring[0] if self._remeasuring else self._painter
-        if isinstance(measuring, HexPainter) and measuring.row_bytes != row_bytes:
+        if painter_shape(measuring) != wanted:
             self._rebuild(sliced=True)
         else:
             self._update_virtual_size()

@@ -23,12 +23,12 @@ from textual.selection import Selection
 from textual.strip import Strip
 
 from tcptui.capture.store import Capture
-from tcptui.codec.hexdump import BYTES_PER_ROW, view_row_bytes
+from tcptui.codec.hexdump import BYTES_PER_ROW, VIEW_ROW_BYTES, view_row_bytes, view_row_cells
 from tcptui.ui.bordered_rows import BorderedRowsCache
 from tcptui.ui.byte_cursor import ByteCursor
 from tcptui.ui.byte_marks import SharedMarks, marks_for_span
 from tcptui.ui.painted_scrollbar import PaintedScrollBars
-from tcptui.ui.row_gutter import COMPACT_GUTTER_CELLS, TimeGutter
+from tcptui.ui.row_gutter import NARROW_GUTTER_CELLS, TimeGutter, compact_gutter_cells
 from tcptui.ui.row_measuring import REMEASURING_NOTE as REMEASURING_NOTE
 from tcptui.ui.row_measuring import MeasurePacing, RowMeasuring
 from tcptui.ui.squeezed_hex import star_marks
@@ -55,6 +55,8 @@ A capture bigger than that is measured in slices, the old rows staying on screen
 new ones are all known: measured at once, a resize of a big capture froze the UI."""
 REMEASURE_PAUSE = 0.005
 """Seconds between two slices: frames and keys get through."""
+MIN_COMPACT_TEXT = 24
+"""Cells of text a compact row keeps beside its time: narrower, the time gives way."""
 EMPTY_HINT = "Nothing yet: bytes you send and receive appear here."
 EMPTY_HINT_STYLE = Style(color="#6c6c6c", italic=True)
 
@@ -207,7 +209,10 @@ class TranscriptView(
     # -- setup -------------------------------------------------------------------------------
 
     def _make_painter(self, wrap: int) -> TextPainter | HexPainter:
-        gutter = TimeGutter(self._reader, DIRECTION_STYLES) if self.compact else None
+        gutter = None
+        if self.compact:
+            narrow = self._gutter_cells() == NARROW_GUTTER_CELLS
+            gutter = TimeGutter(self._reader, DIRECTION_STYLES, narrow)
         if self.mode == "hex":
             return HexPainter(
                 self._reader, self.stream_offsets, self._hex_row_bytes(), gutter, self.squeeze
@@ -221,9 +226,16 @@ class TranscriptView(
             self._rebuild(sliced=True)
 
     def _gutter_cells(self) -> int:
+        text = self.mode == "text"
         if self.compact:
-            return COMPACT_GUTTER_CELLS
-        return TextPainter.gutter_width if self.mode == "text" else HexPainter.gutter_width
+            least = MIN_COMPACT_TEXT if text else view_row_cells(VIEW_ROW_BYTES[-1])
+            return compact_gutter_cells(self.scrollable_content_region.width, least)
+        return TextPainter.gutter_width if text else HexPainter.gutter_width
+
+    def _shape_for_width(self) -> tuple[int, int]:
+        """The painter's shape (see row_measuring.painter_shape) this view's width asks for."""
+        size = self._wrap_width() if self.mode == "text" else self._hex_row_bytes()
+        return size, self._gutter_cells()
 
     def set_encoding(self, encoding: str) -> None:
         """Decode the text view with another encoding; no byte is dropped either way."""
