@@ -31,26 +31,27 @@ class RowSpan(NamedTuple):
     squeezed: bool
 
 
-def repeat_flags(rows: bytes | memoryview, row_bytes: int) -> bytes:
+def repeat_flags(rows: bytes, row_bytes: int) -> bytes:
     """A byte for each whole row of `rows` but the first: 0 where the row equals the one
     before it, non-zero elsewhere.
 
     Each column of bytes (the k-th byte of every row) is read as one big integer and XORed
     with itself shifted by a row; OR-ing the columns leaves a zero byte only where whole rows
     match. Columns stop early once no row can match any more (random data: after a few).
+    Slices of `bytes`, not of a memoryview: a strided memoryview is copied item by item.
     """
     count = len(rows) // row_bytes
     if count < 2:
         return b""
-    whole = memoryview(rows)[: count * row_bytes]
-    if whole[row_bytes:] == whole[:-row_bytes]:
+    whole = rows if len(rows) == count * row_bytes else rows[: count * row_bytes]
+    if whole == whole[:row_bytes] * count:
         return bytes(count - 1)  # one run all through: zeros, a fill pattern
     lower_rows = (1 << (8 * (count - 1))) - 1
     differences = 0
     for column in range(row_bytes):
         value = int.from_bytes(whole[column::row_bytes], "big")
         differences |= (value & lower_rows) ^ (value >> 8)
-        if column % 4 == 3 and differences.to_bytes(count - 1, "big").find(0) < 0:
+        if column % 4 == 2 and differences.to_bytes(count - 1, "big").find(0) < 0:
             break
     return differences.to_bytes(count - 1, "big")
 
@@ -80,7 +81,7 @@ class SqueezedRows:
     def runs(self) -> int:
         return len(self._starts)
 
-    def scan(self, rows: bytes | memoryview, first_row: int) -> None:
+    def scan(self, rows: bytes, first_row: int) -> None:
         """Take whole rows from `first_row` on (what follows `scanned_rows`). `rows` starts
         one row earlier, with the row the first is compared with, unless `first_row` is 0."""
         if first_row != self.scanned_rows:
