@@ -70,7 +70,7 @@ class TimeGutter(RowGutter):
         self._styles = styles
         glyphs = reader.glyphs
         self._arrows = {direction: glyphs.arrow(direction)[0] for direction in Direction}
-        self._note_mark = "•" if glyphs.bar == "│" else "*"
+        self._note_mark = "*" if glyphs.bar.isascii() else "•"
         blank = " " * (self.cells - cell_len(glyphs.bar))
         self._continuation = [Segment(glyphs.bar + blank, CONTINUATION_STYLE)]
 

@@ -87,10 +87,10 @@ class SqueezedBlocks:
         return offset // self.row_bytes if model is None else model.shown_row(offset)
 
 
-def star_row(span: RowSpan, row_bytes: int, star_style: Style, cells: int) -> Strip:
+def star_row(span: RowSpan, row_bytes: int, star_style: Style, cells: int, separator: str) -> Strip:
     """A `*` row, as `hexdump -C` prints it, and how many rows and bytes it stands for."""
     rows = (span.end - span.start) // row_bytes
-    detail = f"  {rows:,} more rows as above · {span.end - span.start:,} B"
+    detail = f"  {rows:,} more rows as above{separator}{span.end - span.start:,} B"
     strip = Strip([Segment("*", star_style), Segment(detail, STAR_DETAIL)])
     return strip if strip.cell_length <= cells else strip.crop(0, cells)
 

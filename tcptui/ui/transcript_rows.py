@@ -421,7 +421,8 @@ class HexPainter(RowPainter):
         style = DIRECTION_STYLES[chunk.direction]
         if marks:
             style += MARK_STYLES[marks[-1][2]]
-        star = star_row(span, self.row_bytes, style, self.row_cells - self.gutter.cells)
+        cells = self.row_cells - self.gutter.cells
+        star = star_row(span, self.row_bytes, style, cells, self.reader.glyphs.separator)
         lead = self.gutter.lead(chunk, ref.row)
         return Strip.join([Strip(lead, self.gutter.cells), star]) if lead else star
 

@@ -23,6 +23,7 @@ from . import (
     bench_ingest,
     bench_listen,
     bench_responders,
+    bench_rows,
     bench_search,
     bench_startup,
 )
@@ -37,6 +38,7 @@ FIGURES: dict[str, ModuleType] = {
     "search": bench_search,
     "startup": bench_startup,
     "listen": bench_listen,
+    "rows": bench_rows,
 }
 DEFAULT_OUTPUT = Path(__file__).with_name("results.md")
 

@@ -12,13 +12,21 @@ from textual.pilot import Pilot
 from textual.selection import Selection
 from textual.widgets import Static
 
-from tcptui.capture.store import Direction
+from tcptui.capture.store import Capture, Direction
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.launch_config import LaunchConfig
 from tcptui.net.session import ConnectOptions
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.receive_log import ReceiveLog
-from tcptui.ui.row_gutter import COMPACT_GUTTER_CELLS
+from tcptui.ui.row_gutter import COMPACT_GUTTER_CELLS, TimeGutter
+from tcptui.ui.transcript_layout import RowRef
+from tcptui.ui.transcript_rows import (
+    ASCII_GLYPHS,
+    DIRECTION_STYLES,
+    ChunkReader,
+    HexPainter,
+    TextPainter,
+)
 from tcptui.ui.transcript_view import TranscriptView
 from tcptui.user_files.settings import Settings
 from tests.helpers.app_parts import current_capture, current_log
@@ -139,3 +147,29 @@ async def test_the_compact_setting_starts_the_log_compact() -> None:
         assert log.compact
         assert len(all_rows(log.text_view)) == len(LINES)
         assert len(all_rows(log.hex_view)) == len(LINES)
+
+
+def test_ascii_mode_draws_compact_and_squeezed_rows_in_ascii() -> None:
+    capture = Capture()
+    try:
+        capture.append(Direction.RECEIVED, b"hello\n" + bytes(4096), note="rule ✓")
+        capture.append(Direction.SENT, b"bye\n")
+        reader = ChunkReader(capture, glyphs=ASCII_GLYPHS)
+        gutter = TimeGutter(reader, DIRECTION_STYLES)
+        painters = [
+            TextPainter(reader, 60, gutter=gutter),
+            HexPainter(reader, gutter=gutter, squeeze=True),
+        ]
+        for painter in painters:
+            rows = [
+                painter.paint(RowRef(index, row)).text
+                for index in range(len(capture))
+                for row in range(painter.count_rows(index) or 0)
+            ]
+            assert all(row.isascii() for row in rows), rows
+            assert rows[0].startswith("< ") and rows[-1].startswith("> ")
+            assert rows[0][COMPACT_GUTTER_CELLS - 2] == "*"  # the note's mark
+        assert any(row.startswith("|") for row in rows)  # a continuation row
+        assert any(row[COMPACT_GUTTER_CELLS:].startswith("*  ") for row in rows)  # squeezed
+    finally:
+        capture.close()

@@ -1,0 +1,152 @@
+"""Figure 9: what compact rows and squeezed hex rows cost: a frame, and counting the rows.
+
+Frames are timed as figure 4 times them (a random jump, then exactly what Textual does for a
+frame) on the same capture of 256 KiB chunks, with each option on and off in the same process:
+compact rows in the dual view; squeezed hex rows in the hex view, over random bytes (nothing to
+squeeze: the scan's cost alone) and over a capture of zeros with a few random rows (nearly
+everything squeezed). The time is the process's CPU time, which a machine shared by other
+work disturbs less than the wall clock.
+
+Counting squeezed rows reads every byte once (codec.hex_squeeze): its rate is measured by
+measuring a hex layout of the whole capture, as the hex view does in budgeted slices.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable
+
+from tcptui.capture.store import Capture, Direction
+from tcptui.ui.receive_log import Layout
+from tcptui.ui.transcript_layout import TranscriptLayout
+from tcptui.ui.transcript_rows import ChunkReader, HexPainter
+from tests.ui.helpers import make_app
+
+from .bench_frame import CHUNK, load_capture
+from .common import MIB, Row, Settings, make_payload, median, size_text
+
+FRAME_RATIO_TARGET = 1.3
+"""An option may cost at most this much more per frame than the rows without it."""
+SCAN_TARGET_MIB_S = 200.0
+"""Squeezed rows of random bytes counted at least this fast: a 1 GiB capture in 5 s of
+background slices (its hex rows are shown as they are counted)."""
+
+
+def sparse_capture(size: int, seed: int) -> Capture:
+    """Zeros with a random 16-byte row every 64 KiB: nearly every row squeezed."""
+    rng = random.Random(seed)
+    capture = Capture()
+    for _ in range(size // CHUNK):
+        block = bytearray(CHUNK)
+        for at in range(0, CHUNK, 64 * 1024):
+            block[at : at + 16] = rng.randbytes(16)
+        capture.append(Direction.RECEIVED, bytes(block))
+    return capture
+
+
+async def frame_cpu_times(
+    capture: Capture, layout: Layout, compact: bool, squeeze: bool, jumps: int, seed: int
+) -> list[float]:
+    app = make_app()
+    app.capture = capture
+    async with app.run_test(size=(200, 60)) as pilot:
+        log = app.receive_log
+        log.set_layout(layout)
+        log.set_row_options(compact, squeeze)
+        log.refresh_data()
+        await pilot.pause()
+        views = log.visible_views()
+        for view in views:
+            deadline = time.monotonic() + 300
+            while (view.layout_rows.pending or view.border_subtitle) and (
+                time.monotonic() < deadline
+            ):
+                view.refresh_data()
+                await pilot.pause()
+        screen = app.screen
+        rng = random.Random(seed)
+        samples = []
+        for _ in range(jumps):
+            chunk = rng.randrange(len(capture))
+            offset = rng.randrange(capture.chunk(chunk).length)
+            for view in views:
+                view.scroll_to_byte(chunk, offset)
+            started = time.process_time()
+            screen._on_timer_update()
+            screen._compositor.render_update(full=True)
+            samples.append(time.process_time() - started)
+            await pilot.pause(0)
+    return samples
+
+
+def scan_rate(capture: Capture) -> float:
+    """MiB/s of counting the squeezed hex rows of the whole capture (process CPU time)."""
+    painter = HexPainter(ChunkReader(capture), squeeze=True)
+    layout = TranscriptLayout(capture, painter.count_rows)
+    started = time.process_time()
+    layout.update()
+    return capture.total_bytes / MIB / max(1e-9, time.process_time() - started)
+
+
+def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
+    size = settings.frame_big_bytes // 4 if not settings.quick else settings.frame_big_bytes
+    jumps = settings.frame_jumps
+    payload = make_payload(settings.workdir, size)
+    log(f"rows: loading a {size_text(size)} random capture and one of zeros")
+    random_capture = load_capture(payload)
+    zeros_capture = sparse_capture(size, seed=size)
+    rows = []
+    try:
+        cases = [
+            ("dual view, compact rows", random_capture, "dual", (True, True), (False, True)),
+            (
+                "hex view, squeezed, random",
+                random_capture,
+                "hex",
+                (False, True),
+                (False, False),
+            ),
+            ("hex view, squeezed, zeros", zeros_capture, "hex", (False, True), (False, False)),
+        ]
+        for name, capture, layout, option, reference in cases:
+            log(f"rows: {jumps} random jumps, {name}, on and off")
+            timed = {
+                choice: median(
+                    asyncio.run(frame_cpu_times(capture, layout, *choice, jumps, seed=size))
+                )
+                * 1000
+                for choice in (option, reference)
+            }
+            ratio = timed[option] / max(1e-9, timed[reference])
+            rows.append(
+                Row(
+                    f"9. Full 200×60 frame after a random jump, {name}, {size_text(size)} "
+                    "(reference: the option off)",
+                    f"{timed[option]:.1f} ms",
+                    f"{timed[reference]:.1f} ms",
+                    f"{ratio:.2f}",
+                    f"≤ {FRAME_RATIO_TARGET:g}×",
+                    ratio <= FRAME_RATIO_TARGET,
+                    ["frames in process CPU time (a shared machine disturbs it less)"],
+                )
+            )
+        log("rows: counting squeezed rows of the whole capture")
+        random_rate, zeros_rate = scan_rate(random_capture), scan_rate(zeros_capture)
+        rows.append(
+            Row(
+                f"9. Squeezed hex rows counted, {size_text(size)} of random bytes "
+                "(reference: zeros with a random row every 64 KiB)",
+                f"{random_rate:,.0f} MiB/s",
+                f"{zeros_rate:,.0f} MiB/s",
+                f"{random_rate / max(1e-9, zeros_rate):.2f}",
+                f"≥ {SCAN_TARGET_MIB_S:g} MiB/s",
+                random_rate >= SCAN_TARGET_MIB_S,
+                [f"a 1 GiB capture of random bytes: about {1024 / random_rate:.1f} s of slices"],
+            )
+        )
+    finally:
+        random_capture.close()
+        zeros_capture.close()
+    return rows
