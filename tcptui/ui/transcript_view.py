@@ -251,9 +251,10 @@ class TranscriptView(
         )
 
     def toggle_stream_offsets(self) -> bool:
-        """Hex offsets per chunk, or per direction stream (running totals, like socat -x)."""
+        """Hex offsets per chunk, or per direction stream (running totals, like socat -x).
+        Rebuilt in slices: squeezed hex rows of a big capture take a while to count."""
         self.stream_offsets = not self.stream_offsets
-        self._rebuild()
+        self._rebuild(sliced=True)
         return self.stream_offsets
 
     def _wrap_width(self) -> int:

@@ -157,3 +157,18 @@ def test_a_big_chunk_is_counted_a_slice_per_call() -> None:
         assert painter.row_span(RowRef(1, 1)) == (16, 64 * len(ZEROS))
     finally:
         capture.close()
+
+
+async def test_stream_offsets_keep_the_rows_squeezed() -> None:
+    """`o` paints the offsets along the stream: the rows, and the `*`, stay as they were."""
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        log = await hex_log_of(pilot, HEAD, BLOCK)
+        before = len(all_rows(log.hex_view))
+        await pilot.press("o")
+        await measured(pilot, log.hex_view)
+        rows = all_rows(log.hex_view)
+        assert len(rows) == before
+        second = 1 + 2  # the first chunk: a header and two rows
+        assert rows[second + 1].startswith(f"{len(HEAD):08x}")
+        assert rows[second + STAR_ROW].startswith("*")
