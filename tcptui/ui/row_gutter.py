@@ -112,7 +112,6 @@ def gutter_time(chunk: Chunk, first: Chunk, timestamps: str) -> str:
 
 
 def block_facts(reader: ChunkReader, index: int) -> str:
-    """What a compact block's missing header held, for the status line: size and note."""
-    chunk = reader.chunk(index)
-    note = reader.capture.note(index)
-    return f"{chunk.length:,} B" + (f" · {note}" if note else "")
+    """What a compact block's missing header says (size, time, delay, note), for the
+    status line: its header row, as text."""
+    return reader.header(index).text
