@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from textual.app import SystemCommand
 from textual.geometry import Offset
 from textual.pilot import Pilot
 from textual.selection import Selection
@@ -173,3 +174,21 @@ def test_ascii_mode_draws_compact_and_squeezed_rows_in_ascii() -> None:
         assert any(row[COMPACT_GUTTER_CELLS:].startswith("*  ") for row in rows)  # squeezed
     finally:
         capture.close()
+
+
+async def test_the_palette_toggles_compact_rows_and_squeezing_and_names_their_keys() -> None:
+    app = make_app(None)
+    async with app.run_test(size=(150, 40)) as pilot:
+        log = await log_with_lines(pilot)
+        commands = {
+            command.title: command
+            for command in app.get_system_commands(app.screen)
+            if isinstance(command, SystemCommand)
+        }
+        assert "(t)" in commands["Compact rows"].help
+        assert "(s)" in commands["Squeeze repeated hex rows"].help
+        commands["Compact rows"].callback()
+        commands["Squeeze repeated hex rows"].callback()
+        await wait_for(pilot, lambda: not log.text_view.layout_rows.pending, "the rows")
+        assert (log.compact, log.squeeze) == (True, False)
+        assert len(all_rows(log.text_view)) == len(LINES)
