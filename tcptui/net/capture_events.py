@@ -1,0 +1,89 @@
+"""The lifecycle events that belong in the capture, written there as they happen.
+
+The I/O thread reports every step to the UI (net/events.py); a few of them are also part of
+the conversation itself and must stay with its bytes: in the log, in session files and in a
+pcap. Recording them at the moment the session emits them puts each exactly between the chunks
+it happened between: `connected` before the first byte, `EOF received` after the last one,
+`TLS started` after STARTTLS's plaintext reply and before the first decrypted byte.
+"""
+
+from __future__ import annotations
+
+from tcptui.capture.events import EventKind, connection_detail
+from tcptui.capture.store import Capture
+from tcptui.codec.words import counted
+from tcptui.net.events import (
+    Closed,
+    Connected,
+    EndReason,
+    Event,
+    HalfClosed,
+    PeerFinished,
+    ProxyConnected,
+    TlsEstablished,
+    TlsHandshakeStarted,
+)
+
+
+class CaptureEvents:
+    """Turns one session's events into the capture's connection events (on its I/O thread)."""
+
+    def __init__(self, capture: Capture, *, accepted: bool) -> None:
+        self._capture = capture
+        self._accepted = accepted
+        self._proxy: ProxyConnected | None = None
+        self._starttls = False
+
+    def record(self, event: Event) -> None:
+        kind_detail = self._describe(event)
+        if kind_detail is not None:
+            self._capture.add_event(*kind_detail)
+
+    def _describe(self, event: Event) -> tuple[EventKind, str] | None:
+        if isinstance(event, ProxyConnected):
+            self._proxy = event
+        elif isinstance(event, TlsHandshakeStarted):
+            self._starttls = event.starttls
+        elif isinstance(event, Connected):
+            return self._connected(event)
+        elif isinstance(event, TlsEstablished):
+            return EventKind.TLS_STARTED, self._tls(event)
+        elif isinstance(event, HalfClosed):
+            return EventKind.EOF_SENT, ""
+        elif isinstance(event, PeerFinished):
+            return EventKind.EOF_RECEIVED, ""
+        elif isinstance(event, Closed):
+            return _ending(event)
+        return None
+
+    def _connected(self, event: Connected) -> tuple[EventKind, str]:
+        if self._accepted:
+            return EventKind.ACCEPTED, connection_detail(event.remote, event.local)
+        took = f"in {_ms(event.handshake_ms)}"
+        if self._proxy is not None:
+            took = f"through proxy {self._proxy.proxy} to {self._proxy.target}, {took}"
+        return EventKind.CONNECTED, connection_detail(event.local, event.remote, took)
+
+    def _tls(self, event: TlsEstablished) -> str:
+        parts = [f"{event.version} {event.cipher}"]
+        if event.alpn:
+            parts.append(f"ALPN {event.alpn}")
+        parts.append(f"handshake {_ms(event.handshake_ms)}")
+        if self._starttls:
+            parts.append("after STARTTLS: plaintext ends here")
+        return ", ".join(parts)
+
+
+def _ending(event: Closed) -> tuple[EventKind, str]:
+    """A reset is its own kind (the pcap shows an RST); every other end is `closed`."""
+    kind = EventKind.RESET if event.reason is EndReason.RESET else EventKind.CLOSED
+    detail = event.reason.value
+    if event.detail:
+        detail = f"{detail}: {event.detail}"
+    if event.unsent_bytes:
+        detail = f"{detail} ({counted(event.unsent_bytes, 'byte')} not sent)"
+    return kind, detail
+
+
+def _ms(milliseconds: float) -> str:
+    return f"{milliseconds:.1f} ms"
