@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from tcptui.capture.events import EventKind
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.escapes import escape_for_composer
 
@@ -22,6 +23,8 @@ time or a counter that will differ next time."""
 class Turn:
     sent: bytes
     received: bytes
+    eof_sent: bool = False
+    """We sent EOF (half-close) after `sent`: a server that reads to the end replies only then."""
 
 
 def conversation(capture: Capture, first_chunk: int = 0) -> list[Turn]:
@@ -29,17 +32,27 @@ def conversation(capture: Capture, first_chunk: int = 0) -> list[Turn]:
     turns: list[Turn] = []
     sent = bytearray()
     received = bytearray()
+    eof_sent = False
+    eofs = [
+        event.before_chunk
+        for event in capture.events.events()
+        if event.kind is EventKind.EOF_SENT and event.before_chunk > first_chunk
+    ]
     for chunk in capture.chunks(first_chunk):
+        if eofs and eofs[0] <= chunk.index:
+            eofs.pop(0)
+            eof_sent = True
         data = capture.read(chunk.offset, chunk.length)
         if chunk.direction is Direction.SENT:
-            if received:
-                turns.append(Turn(bytes(sent), bytes(received)))
-                sent, received = bytearray(), bytearray()
+            if received or eof_sent:
+                turns.append(Turn(bytes(sent), bytes(received), eof_sent))
+                sent, received, eof_sent = bytearray(), bytearray(), False
             sent += data
         else:
             received += data
-    if sent or received:
-        turns.append(Turn(bytes(sent), bytes(received)))
+    eof_sent = eof_sent or bool(eofs)
+    if sent or received or eof_sent:
+        turns.append(Turn(bytes(sent), bytes(received), eof_sent))
     return turns
 
 
