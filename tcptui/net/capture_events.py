@@ -9,6 +9,9 @@ it happened between: `connected` before the first byte, `EOF received` after the
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from tcptui.capture.events import EventKind, connection_detail
 from tcptui.capture.store import Capture
 from tcptui.codec.words import counted
@@ -33,28 +36,29 @@ class CaptureEvents:
         self._accepted = accepted
         self._proxy: ProxyConnected | None = None
         self._starttls = False
+        self._handlers: dict[type, Callable[[Any], tuple[EventKind, str] | None]] = {
+            ProxyConnected: self._tunnel_opened,
+            TlsHandshakeStarted: self._handshake_started,
+            Connected: self._connected,
+            TlsEstablished: self._tls,
+            HalfClosed: lambda _: (EventKind.EOF_SENT, ""),
+            PeerFinished: lambda _: (EventKind.EOF_RECEIVED, ""),
+            Closed: _ending,
+        }
+        """By the type of the session's event: one lookup for the many that record nothing
+        (a flood of one-byte reads emits one DataReceived each)."""
 
     def record(self, event: Event) -> None:
-        kind_detail = self._describe(event)
-        if kind_detail is not None:
-            self._capture.add_event(*kind_detail)
+        handler = self._handlers.get(type(event))
+        described = handler(event) if handler is not None else None
+        if described is not None:
+            self._capture.add_event(*described)
 
-    def _describe(self, event: Event) -> tuple[EventKind, str] | None:
-        if isinstance(event, ProxyConnected):
-            self._proxy = event
-        elif isinstance(event, TlsHandshakeStarted):
-            self._starttls = event.starttls
-        elif isinstance(event, Connected):
-            return self._connected(event)
-        elif isinstance(event, TlsEstablished):
-            return EventKind.TLS_STARTED, self._tls(event)
-        elif isinstance(event, HalfClosed):
-            return EventKind.EOF_SENT, ""
-        elif isinstance(event, PeerFinished):
-            return EventKind.EOF_RECEIVED, ""
-        elif isinstance(event, Closed):
-            return _ending(event)
-        return None
+    def _tunnel_opened(self, event: ProxyConnected) -> None:
+        self._proxy = event
+
+    def _handshake_started(self, event: TlsHandshakeStarted) -> None:
+        self._starttls = event.starttls
 
     def _connected(self, event: Connected) -> tuple[EventKind, str]:
         if self._accepted:
@@ -64,14 +68,14 @@ class CaptureEvents:
             took = f"through proxy {self._proxy.proxy} to {self._proxy.target}, {took}"
         return EventKind.CONNECTED, connection_detail(event.local, event.remote, took)
 
-    def _tls(self, event: TlsEstablished) -> str:
+    def _tls(self, event: TlsEstablished) -> tuple[EventKind, str]:
         parts = [f"{event.version} {event.cipher}"]
         if event.alpn:
             parts.append(f"ALPN {event.alpn}")
         parts.append(f"handshake {_ms(event.handshake_ms)}")
         if self._starttls:
             parts.append("after STARTTLS: plaintext ends here")
-        return ", ".join(parts)
+        return EventKind.TLS_STARTED, ", ".join(parts)
 
 
 def _ending(event: Closed) -> tuple[EventKind, str]:
