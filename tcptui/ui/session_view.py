@@ -47,7 +47,7 @@ from tcptui.ui.snippet_actions import SnippetActions
 from tcptui.ui.tab_label import QUIET_ENDINGS, peer_label, state_dot
 from tcptui.ui.transcript_view import EMPTY_HINT, TranscriptView
 
-PREVIOUS_END_WAIT = 1.0
+PREVIOUS_END_WAIT = 0.5
 """Seconds a reconnect waits for the previous connection's I/O thread to end, so its last
 bytes and its `closed` event stay before the `reconnected` one; it ends at once unless stuck
 in a name lookup, which nothing can interrupt."""

@@ -8,14 +8,15 @@ from textual.widgets import Input
 
 from tcptui.capture.events import EventKind
 from tcptui.capture.session_file import open_session
+from tcptui.capture.store import Direction
 from tcptui.cli import parse_args
 from tcptui.net.session import SessionState
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.save_screen import SaveScreen
-from tests.helpers import PayloadServer
+from tests.helpers import EchoServer, PayloadServer
 from tests.helpers.app_parts import current_capture, current_view
-from tests.helpers.timeline import timeline
-from tests.ui.helpers import make_app, wait_for
+from tests.helpers.timeline import details, timeline
+from tests.ui.helpers import make_app, wait_for, wait_open
 
 SIZE = (150, 44)
 
@@ -55,3 +56,38 @@ async def test_events_of_two_connections_are_saved_and_opened_again(tmp_path: Pa
     async with opened.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert timeline(current_capture(opened)) == live_timeline
+
+
+async def test_connecting_again_while_connected_closes_the_old_connection_first() -> None:
+    """The old connection's `closed` stays before `reconnected`, though it ends on its own
+    thread while the new one starts."""
+    with EchoServer() as server:
+        app = make_app(server.target)
+        async with app.run_test(size=SIZE) as pilot:
+            view = current_view(app)
+            await wait_open(app, pilot)
+            await pilot.press(*"ping", "enter")
+            capture = current_capture(app)
+            await wait_for(pilot, lambda: capture.total_bytes == 10, "the echo")
+            await pilot.press("f2")
+            await wait_for(
+                pilot,
+                lambda: (
+                    EventKind.RECONNECTED in [e.kind for e in capture.events.events()]
+                    and view.session is not None
+                    and view.session.state is SessionState.OPEN
+                ),
+                "the second connection",
+            )
+            moments = timeline(capture)
+            closings = details(capture, EventKind.CLOSED)
+
+    assert moments[:6] == [
+        EventKind.CONNECTED,
+        (Direction.SENT, b"ping\n"),
+        (Direction.RECEIVED, b"ping\n"),
+        EventKind.CLOSED,
+        EventKind.RECONNECTED,
+        EventKind.CONNECTED,
+    ]
+    assert closings == ["closed by you"]
