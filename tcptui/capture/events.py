@@ -24,13 +24,12 @@ class EventKind(StrEnum):
     EOF_SENT = "eof-sent"
     EOF_RECEIVED = "eof-received"
     RESET = "reset"
+    """The peer reset the connection: that is its end, no `closed` follows."""
     CLOSED = "closed"
+    """Any other end; the detail says why (closed by you, by the peer, timed out, an error)."""
     RECONNECTED = "reconnected"
     """The tab opened a new connection into the same capture; the detail names it."""
 
-
-ENDINGS = frozenset({EventKind.RESET, EventKind.CLOSED})
-"""Kinds that end a connection: a reset is its end, no `closed` follows it."""
 
 ARROW = " → "
 
