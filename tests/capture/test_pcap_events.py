@@ -23,6 +23,7 @@ from tests.helpers import (
     ResetServer,
     StartSession,
     StartTlsServer,
+    ipv6_loopback_available,
     make_pki,
     require_tool,
     server_context,
@@ -95,6 +96,21 @@ def test_a_plain_connection_is_its_handshake_bytes_and_the_peers_fin_first(
         f"{local} {FIN} 0",
         f"{remote} {ACK_ONLY} 0",
     ]
+
+
+@pytest.mark.skipif(not ipv6_loopback_available(), reason="no IPv6 loopback here")
+def test_an_ipv6_connection_keeps_its_addresses(
+    start_session: StartSession, capture: Capture, tmp_path: Path
+) -> None:
+    with PayloadServer(b"over v6\n", host="::1") as server:
+        _, recorder = start_session(server.target)
+        connected = recorder.wait_for_event(Connected)
+        recorder.wait_closed()
+    path = export(capture, tmp_path / "v6.pcap")
+
+    assert_clean(path)
+    assert connected.local.startswith("[::1]:")
+    assert follow(path) == (connected.local, b"", b"over v6\n")
 
 
 def test_eof_sent_is_our_fin_before_the_reply(
