@@ -192,7 +192,7 @@ def _write_session(
 
 
 def _event_record(event: ConnectionEvent) -> bytes:
-    """ASCII JSON: any string, even one a UTF-8 encoder would refuse, goes in escaped."""
+    """ASCII JSON: every character escaped that a terminal or an editor could trip on."""
     values = {"event": event.kind.value, "detail": event.detail, "before_chunk": event.before_chunk}
     data = json.dumps(values, separators=(",", ":")).encode("ascii")
     return RECORD.pack(EVENT_KIND, event.mono_ns, event.wall_ns, len(data)) + data
@@ -401,14 +401,24 @@ def _read_event(src: BinaryIO, capture: Capture, length: int, where: _RecordPlac
     kind = _EVENT_KINDS.get(name) if isinstance(name, str) else None
     if kind is None:
         raise CorruptSessionFileError(f"{where} is an event of an unknown kind")
-    if not isinstance(detail, str):
-        raise CorruptSessionFileError(f"{where} is an event whose detail is not a string")
+    if not isinstance(detail, str) or not _is_text(detail):
+        raise CorruptSessionFileError(f"{where} is an event whose detail is not text")
     if type(position) is not int or position != len(capture):
         raise CorruptSessionFileError(
             f"{where} is an event that should come before chunk {position!r:.20}, "
             f"but stands after {len(capture):,} chunks"
         )
     capture.add_event(kind, detail)
+
+
+def _is_text(value: str) -> bool:
+    """False for a string holding lone surrogates (JSON can spell them, no text holds them):
+    nothing downstream has to guard against a string that cannot be encoded."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_declared(src: BinaryIO, file_size: int, needed: int, where: _RecordPlace) -> None:

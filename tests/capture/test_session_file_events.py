@@ -32,7 +32,7 @@ def conversation_with_events() -> Capture:
     capture.add_event(EventKind.TLS_STARTED, "TLSv1.3 TLS_AES_256_GCM_SHA384, after STARTTLS")
     capture.append(Direction.SENT, bytes(range(256)) * 40)
     capture.add_event(EventKind.EOF_SENT)
-    capture.add_event(EventKind.EOF_RECEIVED, "ünïcode \udcff and \x1b[31m kept as they were")
+    capture.add_event(EventKind.EOF_RECEIVED, "ünïcode, \x00 and \x1b[31m kept as they were")
     capture.add_event(EventKind.CLOSED, "the peer closed the connection")
     return capture
 

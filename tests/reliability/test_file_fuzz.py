@@ -228,14 +228,24 @@ def test_an_event_record_length_that_lies_is_refused_without_reading_it(
     ("fields", "chunks_before", "sentence"),
     [
         ({"event": "teleported", "detail": "", "before_chunk": 0}, 0, "unknown kind"),
-        ({"event": "closed", "detail": 7, "before_chunk": 0}, 0, "detail is not a string"),
+        ({"event": "closed", "detail": 7, "before_chunk": 0}, 0, "detail is not text"),
+        ({"event": "closed", "detail": "\ud800", "before_chunk": 0}, 0, "detail is not text"),
         ({"event": "closed", "detail": "", "before_chunk": 5}, 0, "before chunk 5, but stands"),
         ({"event": "closed", "detail": "", "before_chunk": 0}, 2, "before chunk 0, but stands"),
         ({"event": "closed", "detail": "", "before_chunk": True}, 1, "before chunk True"),
         (["closed", "", 0], 0, "not a JSON object"),
         ({"event": "closed", "detail": "x" * MAX_EVENT, "before_chunk": 0}, 0, "at most 65,536"),
     ],
-    ids=["kind", "detail-type", "past-the-chunks", "out-of-order", "bool-position", "list", "huge"],
+    ids=[
+        "kind",
+        "detail-type",
+        "lone-surrogate",
+        "past-the-chunks",
+        "out-of-order",
+        "bool-position",
+        "list",
+        "huge",
+    ],
 )
 def test_a_bad_event_record_is_refused_with_a_sentence_naming_the_record(
     tmp_path: Path, fields: object, chunks_before: int, sentence: str
