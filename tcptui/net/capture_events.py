@@ -78,14 +78,22 @@ class CaptureEvents:
         return EventKind.TLS_STARTED, ", ".join(parts)
 
 
+_SHORT_REASONS = {EndReason.CLOSED_BY_US: "by you", EndReason.PEER_CLOSED: "by the peer"}
+"""The two ordinary ends, said as short as the row `closed by you` wants."""
+
+
 def _ending(event: Closed) -> tuple[EventKind, str]:
-    """A reset is its own kind (the pcap shows an RST); every other end is `closed`."""
-    kind = EventKind.RESET if event.reason is EndReason.RESET else EventKind.CLOSED
-    detail = event.reason.value
-    if event.detail:
-        detail = f"{detail}: {event.detail}"
+    """A reset is its own kind (the pcap shows an RST) whose detail is the system's sentence;
+    every other end is `closed`, its detail why."""
+    if event.reason is EndReason.RESET:
+        kind, detail = EventKind.RESET, event.detail
+    else:
+        kind, detail = EventKind.CLOSED, _SHORT_REASONS.get(event.reason, event.reason.value)
+        if event.detail:
+            detail = f"{detail}: {event.detail}"
     if event.unsent_bytes:
-        detail = f"{detail} ({counted(event.unsent_bytes, 'byte')} not sent)"
+        unsent = f"{counted(event.unsent_bytes, 'byte')} not sent"
+        detail = f"{detail} ({unsent})" if detail else unsent
     return kind, detail
 
 

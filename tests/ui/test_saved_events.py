@@ -90,4 +90,4 @@ async def test_connecting_again_while_connected_closes_the_old_connection_first(
         EventKind.RECONNECTED,
         EventKind.CONNECTED,
     ]
-    assert closings == ["closed by you"]
+    assert closings == ["by you"]
