@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from tcptui.capture.events import EventKind
+from tcptui.capture.events import ConnectionEvent, EventKind
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.escapes import escape_for_composer
 
@@ -30,18 +30,9 @@ class Turn:
 
 
 def conversation(capture: Capture, first_chunk: int = 0) -> list[Turn]:
-    """The turns of the capture from chunk `first_chunk` on (one connection's start).
-
-    Events at `first_chunk` itself belong to how the connection opened (a tls:// handshake),
-    not to the exchange a replay repeats.
-    """
+    """The turns of the capture from chunk `first_chunk` on (one connection's start)."""
     turns = _Turns()
-    wanted = (EventKind.EOF_SENT, EventKind.TLS_STARTED)
-    events = [
-        event
-        for event in capture.events.events()
-        if event.kind in wanted and event.before_chunk > first_chunk
-    ]
+    events = _replayed_events(capture, first_chunk)
     taken = 0
     for chunk in capture.chunks(first_chunk):
         while taken < len(events) and events[taken].before_chunk <= chunk.index:
@@ -51,6 +42,25 @@ def conversation(capture: Capture, first_chunk: int = 0) -> list[Turn]:
     for event in events[taken:]:
         turns.event(event.kind)
     return turns.finish()
+
+
+def _replayed_events(capture: Capture, first_chunk: int) -> list[ConnectionEvent]:
+    """The EOFs we sent and the STARTTLS upgrades of the connection starting at `first_chunk`:
+    none from the connection before it, nor the TLS of a tls:// connection, which starts
+    before its first byte (a STARTTLS needs plaintext first)."""
+    events = capture.events.events()
+    opened = (EventKind.CONNECTED, EventKind.ACCEPTED)
+    starts = [
+        number
+        for number, event in enumerate(events)
+        if event.kind in opened and event.before_chunk <= first_chunk
+    ]
+    return [
+        event
+        for event in events[starts[-1] if starts else 0 :]
+        if (event.kind is EventKind.EOF_SENT and event.before_chunk >= first_chunk)
+        or (event.kind is EventKind.TLS_STARTED and event.before_chunk > first_chunk)
+    ]
 
 
 class _Turns:

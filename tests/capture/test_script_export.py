@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tcptui.capture.conversation import Turn, conversation, record_sequence
+from tcptui.capture.events import EventKind
 from tcptui.capture.script_export import ScriptKind, ScriptTarget, export_script, render_script
 from tcptui.capture.store import Capture
 from tcptui.codec.automation_rules import SendStep, parse_sequence
@@ -180,6 +181,25 @@ def test_the_eof_we_sent_is_a_turn_fact_and_the_script_sends_it_again(
         result = run_script(script)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == "all 1 replies matched\n"
+
+
+def test_an_eof_before_any_byte_belongs_to_its_own_connection_only(capture: Capture) -> None:
+    """ctrl+d at once on the second connection: the script half-closes; the first
+    connection's EOF, recorded at the same place, is not this connection's."""
+    with HalfCloseServer() as server:
+        record_half_close(server, capture)
+        first_chunk = len(capture)
+        capture.add_event(EventKind.RECONNECTED, "connection 2")
+        recorder = EventRecorder()
+        session = Session(server.target, capture, recorder)
+        session.start()
+        recorder.wait_for_event(Connected)
+        session.half_close()
+        recorder.wait_closed()
+        assert session.join(10)
+
+    assert conversation(capture, first_chunk) == [Turn(b"", b"got 0 bytes\n", eof_sent=True)]
+    assert conversation(capture)[0] == Turn(b"request", b"got 7 bytes\n", eof_sent=True)
 
 
 def test_the_pwntools_script_half_closes_after_the_same_step(
