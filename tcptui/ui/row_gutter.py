@@ -80,7 +80,8 @@ class TimeGutter(RowGutter):
         arrow = self._arrows[chunk.direction] + " "
         if self.cells == NARROW_GUTTER_CELLS:
             return [Segment(arrow, self._styles[chunk.direction])]
-        when = gutter_time(chunk, self.reader.chunk(0), self.reader.timestamps)
+        since_first = chunk.mono_ns - self.reader.chunk(0).mono_ns
+        when = gutter_time(chunk.wall_ns, since_first, self.reader.timestamps)
         note = self.reader.capture.note(chunk.index)
         return [
             Segment(arrow, self._styles[chunk.direction]),
@@ -98,15 +99,15 @@ def compact_gutter_cells(width: int, least_content: int) -> int:
     return NARROW_GUTTER_CELLS
 
 
-def gutter_time(chunk: Chunk, first: Chunk, timestamps: str) -> str:
-    """A block's time in at most TIME_CELLS: the clock to the millisecond, or the seconds
-    since the first block (whole seconds past a day)."""
+def gutter_time(wall_ns: int, since_first_ns: int, timestamps: str) -> str:
+    """A block's time in at most TIME_CELLS: the clock to the millisecond (local or UTC), or
+    the seconds since the first block (whole seconds once the milliseconds do not fit)."""
     if timestamps == "relative":
-        seconds = (chunk.mono_ns - first.mono_ns) / 1e9
+        seconds = since_first_ns / 1e9
         shown = f"+{seconds:.3f}"
         return shown if len(shown) <= TIME_CELLS else f"+{seconds:.0f}"[:TIME_CELLS]
     utc = timestamps == "utc"
-    whole, nanos = divmod(chunk.wall_ns, 1_000_000_000)
+    whole, nanos = divmod(wall_ns, 1_000_000_000)
     clock = time.gmtime(whole) if utc else time.localtime(whole)
     return time.strftime("%H:%M:%S", clock) + f".{nanos // 1_000_000:03d}" + ("Z" if utc else "")
 

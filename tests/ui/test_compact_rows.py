@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import pytest
 from textual.app import SystemCommand
 from textual.geometry import Offset
 from textual.pilot import Pilot
@@ -19,7 +20,7 @@ from tcptui.launch_config import LaunchConfig
 from tcptui.net.session import ConnectOptions
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.receive_log import ReceiveLog
-from tcptui.ui.row_gutter import COMPACT_GUTTER_CELLS, TimeGutter
+from tcptui.ui.row_gutter import COMPACT_GUTTER_CELLS, TIME_CELLS, TimeGutter, gutter_time
 from tcptui.ui.transcript_layout import RowRef
 from tcptui.ui.transcript_rows import (
     ASCII_GLYPHS,
@@ -192,3 +193,22 @@ async def test_the_palette_toggles_compact_rows_and_squeezing_and_names_their_ke
         await wait_for(pilot, lambda: not log.text_view.layout_rows.pending, "the rows")
         assert (log.compact, log.squeeze) == (True, False)
         assert len(all_rows(log.text_view)) == len(LINES)
+
+
+@pytest.mark.parametrize(
+    ("timestamps", "since_first_ns", "shown"),
+    [
+        ("utc", 0, "22:13:20.250Z"),
+        ("local", 0, "22:13:20.250"),  # the tests run in UTC
+        ("relative", 1_500_000, "+0.002"),
+        ("relative", 12_345_678_900_000_000, "+12345678.900"),
+        ("relative", 123_456_789_000_000_000, "+123456789"),
+        ("relative", 10**21, "+100000000000"[:TIME_CELLS]),
+    ],
+)
+def test_the_gutter_time_fits_its_cells_in_every_timestamp_style(
+    timestamps: str, since_first_ns: int, shown: str
+) -> None:
+    wall_ns = 1_700_000_000_250_000_000  # 2023-11-14 22:13:20.25 UTC
+    assert gutter_time(wall_ns, since_first_ns, timestamps) == shown
+    assert len(shown) <= TIME_CELLS
