@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import TabbedContent
+from textual.widgets import Input, TabbedContent, TabPane
 
 import tcptui.ui.app
 from tcptui.capture.events import EventKind
@@ -155,3 +155,21 @@ async def test_a_tab_opened_while_the_first_is_still_being_shown_stays_shown() -
             await pilot.pause()
         assert app.query_one(TabbedContent).active == app.second.parent.id  # type: ignore[union-attr]
         assert app.current is app.second
+
+
+async def test_a_late_focus_message_from_a_tab_left_behind_does_not_bring_it_back() -> None:
+    """A pane's `Focused` message can arrive after another tab was shown (the first tab's form
+    took the focus while the second was opening): it must not show the first tab again."""
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        tabs = app.query_one(TabbedContent)
+        first = tabs.active_pane
+        assert first is not None
+        view = await app.open_tab()
+        await wait_for(pilot, lambda: view.has_focus_within, "the new tab's focus")
+        first.post_message(TabPane.Focused(first))
+        await pilot.pause()
+        await pilot.pause()
+        assert tabs.active_pane is view.parent
+        first.query_one("#host", Input).focus()  # a real move into the first tab shows it
+        await wait_for(pilot, lambda: tabs.active_pane is first, "the first tab")
