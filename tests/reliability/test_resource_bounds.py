@@ -23,6 +23,7 @@ from tcptui.ui import transcript_view
 from tcptui.ui.transcript_layout import RowRef
 from tcptui.ui.transcript_rows import ChunkReader, Marks, TextPainter
 from tests.helpers import MIB, EchoServer, EventRecorder, PayloadServer, StreamServer, stream_sha256
+from tests.helpers.app_parts import current_capture, current_log, current_view
 from tests.reliability.hostile_corpus import HUGE_LINE_SIZE, huge_line
 from tests.ui.helpers import make_app, wait_for
 
@@ -160,16 +161,19 @@ async def test_a_10_mib_line_costs_bounded_memory_and_paints_only_what_is_shown(
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(
                 pilot,
-                lambda: app.session is not None and app.session.state is SessionState.CLOSED,
+                lambda: (
+                    current_view(app).session is not None
+                    and current_view(app).session.state is SessionState.CLOSED
+                ),
                 "the 10 MiB line and the close",
                 timeout=60,
             )
-            assert app.capture.stream_bytes(Direction.RECEIVED) == HUGE_LINE_SIZE
-            view = app.receive_log.text_view
+            assert current_capture(app).stream_bytes(Direction.RECEIVED) == HUGE_LINE_SIZE
+            view = current_log(app).text_view
             view.focus()
             await pilot.press("home")
             await pilot.press("f5")  # text view alone: a new width, so every row is new
-            await wait_for(pilot, lambda: not app.receive_log.hex_view.display, "text view only")
+            await wait_for(pilot, lambda: not current_log(app).hex_view.display, "text view only")
             height = view.scrollable_content_region.height
             assert view.scroll_y == 0
             assert view.layout_rows.total_rows > 100 * height
@@ -219,14 +223,20 @@ async def test_20_app_connections_with_f2_and_f3_leave_no_thread_or_descriptor_b
                 await pilot.press("f2")
                 await wait_for(
                     pilot,
-                    lambda: app.session is not None and app.session.state is SessionState.OPEN,
+                    lambda: (
+                        current_view(app).session is not None
+                        and current_view(app).session.state is SessionState.OPEN
+                    ),
                     f"connection {cycle + 1}",
                 )
-                sessions.append(app.session)
+                sessions.append(current_view(app).session)
                 await pilot.press("f3")
                 await wait_for(
                     pilot,
-                    lambda: app.session is not None and app.session.state is SessionState.CLOSED,
+                    lambda: (
+                        current_view(app).session is not None
+                        and current_view(app).session.state is SessionState.CLOSED
+                    ),
                     f"disconnect {cycle + 1}",
                 )
             assert server.wait_accepted(20)
@@ -237,4 +247,4 @@ async def test_20_app_connections_with_f2_and_f3_leave_no_thread_or_descriptor_b
             f"descriptors back to {fds} and threads back to {threads}",
         )
         assert not io_threads()
-        assert app.current.connections_made == 20
+        assert current_view(app).connections_made == 20
