@@ -22,6 +22,7 @@ from tcptui.capture.store import Capture, Direction
 from tcptui.ui.receive_log import Layout
 from tcptui.ui.transcript_layout import TranscriptLayout
 from tcptui.ui.transcript_rows import ChunkReader, HexPainter
+from tests.helpers.app_parts import current_log
 from tests.ui.helpers import make_app
 
 from .bench_frame import CHUNK, load_capture
@@ -51,10 +52,9 @@ def sparse_capture(size: int, seed: int) -> Capture:
 async def frame_cpu_times(
     capture: Capture, layout: Layout, compact: bool, squeeze: bool, jumps: int, seed: int
 ) -> list[float]:
-    app = make_app()
-    app.capture = capture
+    app = make_app(capture=capture)
     async with app.run_test(size=(200, 60)) as pilot:
-        log = app.receive_log
+        log = current_log(app)
         log.set_layout(layout)
         log.set_row_options(compact, squeeze)
         log.refresh_data()
