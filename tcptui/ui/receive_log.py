@@ -100,6 +100,10 @@ class ReceiveLog(Vertical):
         yield SearchBar()
         yield Static("", id="log-status")
 
+    def on_mount(self) -> None:
+        """Group what the capture holds already (an opened file, a client's first bytes)."""
+        self.refresh_data()
+
     @property
     def text_view(self) -> TranscriptView:
         return self.query_one("#text-view", TranscriptView)

@@ -270,7 +270,7 @@ class Settings:
     group: str = setting(
         "stream",
         group_spec,
-        'How the log groups bytes into blocks (a key in the log changes it per tab): "stream"\n'
+        'How the log groups bytes into blocks (`m` in the log changes it per tab): "stream"\n'
         '(a block per run of one direction, whatever the reads), "chunk" (each read),\n'
         '"line", "delimiter:HEX" (e.g. "delimiter:00"), "length:SPEC" (a length prefix, e.g.\n'
         '"length:u16be", "length:u32le+4") or "fixed:N" (N-byte records).',
@@ -278,7 +278,7 @@ class Settings:
     timestamps: Timestamps = setting(
         "local",
         _timestamps,
-        'How chunk headers show time: "local", "utc", or "relative" to the connection\'s start.',
+        'How block headers show time: "local", "utc", or "relative" to the connection\'s start.',
     )
     theme: str = setting(
         "textual-dark",

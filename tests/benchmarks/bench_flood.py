@@ -115,8 +115,8 @@ async def measure(target: Target | None, samples: int, budget: float) -> Respons
 def digested(app: Any) -> int:
     """Bytes of the capture the text view has measured into rows: what the UI has taken in."""
     layout = app.receive_log.text_view.layout_rows
-    count = layout.measured_chunks
-    return int(app.capture.chunk(count - 1).end) if count else 0
+    count = layout.measured_units
+    return int(layout.units.unit(count - 1).end) if count else 0
 
 
 def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:

@@ -86,7 +86,7 @@ async def _headless_ingest(server: SendfileServer, sha256: str) -> float:
         while not (
             app.session is not None
             and app.session.state is SessionState.CLOSED
-            and view.layout_rows.measured_chunks == len(app.capture)
+            and view.layout_rows.measured_units == len(app.capture)
         ):
             if time.monotonic() > deadline:
                 raise TimeoutError("the headless app did not take in the whole capture")

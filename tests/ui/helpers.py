@@ -18,6 +18,7 @@ from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.session_view import SessionView
 from tcptui.ui.transcript_view import TranscriptView
+from tcptui.user_files.settings import Settings
 from tests.helpers import DEFAULT_TIMEOUT
 
 POLL_INTERVAL = 0.01
@@ -29,9 +30,14 @@ def make_app(
     line_ending: LineEnding = LineEnding.LF,
     demo: bool = False,
     timeout: float = 5.0,
+    group: str = "chunk",
 ) -> TcpTuiApp:
+    """The app as the command line would build it, its log grouped by `group`: `chunk` (a
+    header per read) unless a test asks for another, as most tests here pin chunk headers;
+    the app's own default (`stream`) is tested where grouping is (test_grouping.py)."""
     options = ConnectOptions(timeout=timeout)
-    app = TcpTuiApp(LaunchConfig(target, options, line_ending, demo))
+    settings = Settings(group=group)
+    app = TcpTuiApp(LaunchConfig(target, options, line_ending, demo, settings=settings))
     app.animation_level = "none"
     return app
 

@@ -222,7 +222,7 @@ async def test_log_stops_following_when_scrolled_up_and_counts_unseen_bytes() ->
             await wait_for(
                 pilot,
                 lambda: (
-                    view.layout_rows.measured_chunks == len(app.capture)
+                    view.layout_rows.measured_units == len(app.capture)
                     and view.scroll_y == view.max_scroll_y > 0
                 ),
                 "the view at the tail",

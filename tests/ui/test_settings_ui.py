@@ -19,7 +19,7 @@ START_NS = 1_700_000_000_123_000_000  # 22:13:20.123 UTC
 def app_with(tmp_path: Path, config: str) -> TcpTuiApp:
     path = tmp_path / "config.toml"
     path.write_text(config)
-    app = TcpTuiApp(parse_args(["--config", str(path)]))
+    app = TcpTuiApp(parse_args(["--config", str(path), "--group", "chunk"]))
     app.animation_level = "none"
     ticks = iter(range(0, 10**12, 2_500_000_000))
 
