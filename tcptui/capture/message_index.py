@@ -4,7 +4,8 @@ A block is a run of one direction's bytes between two cuts. Cuts come from five 
 the direction changes (every grouping), where a read began (`chunk`), where a framer says a
 message ends (`line`, `delimiter`, `length`, `fixed`; each direction framed on its own stream),
 where a connection event happened (after STARTTLS the plaintext and the encrypted part are two
-blocks; a new connection also starts new framers), and at the first read that begins once a
+blocks; a new connection also starts new framers), at a read with a note (`connection 2`, the
+responder rule that sent it: the header shows it), and at the first read that begins once a
 block holds `max_block` bytes (a flood in one direction is not one block of gigabytes: the log
 reads a block whole to cut its rows). A message whose bytes the other direction interrupted
 shows as two blocks.
@@ -70,7 +71,6 @@ class MessageIndex:
         self._last_direction: Direction | None = None
         self._indexed_bytes = 0
         self._events_seen = 0
-        self._cuts_every_read = grouping.kind is GroupingKind.CHUNK
 
     @property
     def indexed_bytes(self) -> int:
@@ -105,7 +105,9 @@ class MessageIndex:
             self._events_seen = events
             self._cut(chunk.offset, ends_message=not self._framers)
         elif (
-            self._last_direction is not chunk.direction or self.grouping.kind is GroupingKind.CHUNK
+            chunk.direction is not self._last_direction
+            or self.grouping.kind is GroupingKind.CHUNK
+            or self.capture.note(chunk.index)
         ):
             self._cut(chunk.offset, ends_message=not self._framers)
         elif self._cuts and chunk.offset - self._cuts[-1] >= self.max_block:
