@@ -35,7 +35,7 @@ def grouping_error(text: str) -> str | None:
     try:
         parse_grouping(text)
     except CodecError as exc:
-        return f"{str(exc)[:1].upper()}{str(exc)[1:]}."
+        return f"{exc}."
     return None
 
 

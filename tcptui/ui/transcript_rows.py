@@ -158,13 +158,14 @@ def paint_header(
 
 
 def block_state(unit: LogUnit) -> str:
-    """What a block's header says of its message beyond its size: still incomplete (and how
-    much is still expected), or a continuation of the big block before it."""
+    """What a block's header says of its message beyond its size: a continuation of the big
+    block before it, or incomplete (the rest not here yet, or in a later block; with how much
+    is still expected, when the message says its size)."""
     if unit.continues:
         return "continued"
     if unit.missing is not None:
         return f"incomplete: {unit.missing:,} B to come"
-    return ""
+    return "" if unit.complete else "incomplete"
 
 
 class UnitReader:
