@@ -130,6 +130,22 @@ class LogUnits:
         offset = max(0, min(offset, self.total_bytes - 1))
         return self.unit_of_message(self.index.block_index_at(offset))
 
+    def read_starts(self, start: int, end: int) -> list[int]:
+        """Where reads (chunks) began inside the capture span [start, end): the partial
+        reads a block is made of."""
+        if not 0 <= start < end <= self.capture.total_bytes:
+            return []
+        chunk = self.capture.chunk_index_at(start)
+        starts = []
+        while chunk < len(self.capture):
+            offset = self.capture.chunk(chunk).offset
+            if offset >= end:
+                break
+            if offset >= start:
+                starts.append(offset)
+            chunk += 1
+        return starts
+
     def read(self, number: int, start: int = 0, length: int | None = None) -> bytes:
         """Bytes of unit `number`, or a slice of them (an event has none)."""
         unit = self.unit(number)

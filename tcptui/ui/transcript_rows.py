@@ -83,6 +83,7 @@ BYTE_CLASS_STYLES = {
     "high": Style(color="#ffd75f"),
 }
 MARK_STYLES: dict[MarkKind, Style] = {
+    "read": Style(underline=True, bold=True),
     "match": Style(bgcolor="#5f5f00"),
     "current-match": Style(bgcolor="#d7af00", color="#000000"),
     "selection": Style(bgcolor="#1f5f8f"),

@@ -126,6 +126,7 @@ class TranscriptView(
         Binding("r", "session('resend_chunk')", "Resend", show=False, id="log.resend"),
         Binding("o", "toggle_offsets", "Offsets", show=False, id="log.offsets"),
         Binding("m", "session('set_grouping')", "Group by…", show=False, id="log.group"),
+        Binding("b", "toggle_reads", "Read boundaries", show=False, id="log.reads"),
         Binding("e", "session('edit_chunk')", "Edit in composer", show=False, id="log.edit"),
         Binding("slash", "search", "Search", id="log.search"),
         Binding("question_mark", "app.toggle_help", "Help", show=False, id="log.help"),
@@ -231,6 +232,16 @@ class TranscriptView(
             timeout=2,
         )
 
+    def action_toggle_reads(self) -> None:
+        """Mark where each read began inside a block (both views), or stop marking."""
+        self.marks.show_reads = not self.marks.show_reads
+        self.notify(
+            "Read boundaries: "
+            + ("the first byte of each read is underlined" if self.marks.show_reads else "hidden"),
+            timeout=2,
+        )
+        self._cursor_changed()
+
     def toggle_stream_offsets(self) -> bool:
         """Hex offsets per message, or per direction stream (running totals, like socat -x)."""
         self.stream_offsets = not self.stream_offsets
@@ -329,14 +340,20 @@ class TranscriptView(
     def _marks_for(self, ref: RowRef) -> Marks:
         if ref.row < 0:
             return ()
-        base = self._painter.reader.unit(ref.unit).offset
+        unit = self._painter.reader.unit(ref.unit)
         start, end = self._painter.row_span(ref)
+        reads = (
+            self.units.read_starts(unit.offset + start, unit.offset + end)
+            if self.marks.show_reads
+            else []
+        )
         return marks_for_span(
-            base + start,
-            base + end,
+            unit.offset + start,
+            unit.offset + end,
             self.marks.cursor,
             self.marks.matches,
             show_cursor=self.has_focus,
+            read_starts=[offset for offset in reads if offset != unit.offset],
         )
 
     def row_text(self, y: int) -> str:

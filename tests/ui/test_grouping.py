@@ -289,3 +289,26 @@ async def test_a_search_hit_names_its_message() -> None:
         await wait_for(pilot, lambda: log.marks.cursor.offset == 10, "the cursor on the hit")
         status = str(log.query_one("#log-status", Static).render())
         assert status.startswith("message 3 of 3 byte 0")
+
+
+async def test_b_marks_where_each_read_began_inside_a_block() -> None:
+    app = make_app(group="stream")
+    async with app.run_test(size=SIZE) as pilot:
+        log = await fed(pilot, app, (RECEIVED, b"abc"), (RECEIVED, b"de"), (RECEIVED, b"f"))
+        view = log.hex_view
+        view.focus()
+        await pilot.press("home")  # the cursor on the first byte, which starts no read
+        row = view.layout_rows.first_row(0) + 1
+        ref = view.layout_rows.locate(row)
+        assert ref is not None
+
+        def underlined() -> list[str]:
+            strip = view.strip_for(ref, view._marks_for(ref))
+            return [segment.text for segment in strip if segment.style and segment.style.underline]
+
+        assert underlined() == []
+        await pilot.press("b")
+        assert log.marks.show_reads
+        assert underlined() == ["64", "66", "d", "f"]  # d, f start reads; a is the block's
+        await pilot.press("b")
+        assert underlined() == []
