@@ -57,7 +57,7 @@ class _KeyProbe:
 
 async def measure(target: Target | None, samples: int, budget: float) -> Responsiveness:
     gc.collect()  # what earlier figures' apps left in this process is not this app's to walk
-    app = make_app(target)
+    app = make_app(target, group="stream")  # the default grouping
     result = Responsiveness()
     async with app.run_test(size=(200, 60)) as pilot:
         if target is not None:
