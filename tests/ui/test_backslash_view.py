@@ -17,7 +17,7 @@ CR = bytes.fromhex("41 0d 42 0d")  # A CR B CR
 
 @pytest.mark.parametrize("options", [[], ["--ascii"]])
 async def test_a_backslash_byte_and_a_cr_byte_look_different(options: list[str]) -> None:
-    app = TcpTuiApp(parse_args(options))
+    app = TcpTuiApp(parse_args([*options, "--group", "chunk"]))  # a row for each read
     app.animation_level = "none"
     app.capture = Capture()
     app.capture.append(Direction.RECEIVED, BACKSLASH_R)
