@@ -27,7 +27,7 @@ from tcptui.codec.framing import Framer, Grouping, GroupingKind
 
 MAX_BLOCK = 1 << 20
 """Bytes a block holds before the next read starts a block that continues it."""
-NEW_STREAMS = (EventKind.CONNECTED, EventKind.RECONNECTED)
+NEW_STREAMS = (EventKind.CONNECTED, EventKind.ACCEPTED, EventKind.RECONNECTED)
 """Events after which each direction's bytes are a new stream, framed afresh."""
 
 

@@ -16,6 +16,7 @@ from tcptui.codec.safe_text import ascii_only, render_text
 
 EVENT_LABELS = {
     EventKind.CONNECTED: "connected",
+    EventKind.ACCEPTED: "accepted",
     EventKind.TLS_STARTED: "TLS started",
     EventKind.EOF_SENT: "EOF sent",
     EventKind.EOF_RECEIVED: "EOF received",
@@ -29,11 +30,11 @@ EVENT_TIME_STYLE = Style(color="#8a8a8a")
 
 
 def event_sentence(event: ConnectionEvent) -> str:
-    """What happened, as a person reads it: `closed (reason)`, `TLS started TLSv1.3 …`."""
+    """What happened, as a person reads it: `closed (by you)`, `TLS started TLSv1.3, …`."""
     label = EVENT_LABELS.get(event.kind, str(event.kind))
     if not event.detail:
         return label
-    if event.kind is EventKind.CLOSED:
+    if event.kind in (EventKind.CLOSED, EventKind.RESET):
         return f"{label} ({event.detail})"
     return f"{label} {event.detail}"
 

@@ -222,7 +222,8 @@ async def test_log_stops_following_when_scrolled_up_and_counts_unseen_bytes() ->
             await wait_for(
                 pilot,
                 lambda: (
-                    view.layout_rows.measured_units == len(app.capture)
+                    view.units.total_bytes == app.capture.total_bytes
+                    and not view.layout_rows.pending
                     and view.scroll_y == view.max_scroll_y > 0
                 ),
                 "the view at the tail",
