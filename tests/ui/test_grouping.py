@@ -13,11 +13,13 @@ from tcptui.capture.events import EventKind
 from tcptui.capture.store import Direction
 from tcptui.cli import parse_args
 from tcptui.codec.framing import GroupingKind
+from tcptui.net.session import SessionState
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.grouping_choice import GroupingChoice
 from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.receive_log import ReceiveLog
-from tests.helpers.app_parts import current_capture, current_composer, current_log
+from tests.helpers import EchoServer
+from tests.helpers.app_parts import current_capture, current_composer, current_log, current_view
 from tests.ui.helpers import all_rows, make_app, wait_for
 
 RECEIVED, SENT = Direction.RECEIVED, Direction.SENT
@@ -312,3 +314,40 @@ async def test_b_marks_where_each_read_began_inside_a_block() -> None:
         assert underlined() == ["64", "66", "d", "f"]  # d, f start reads; a is the block's
         await pilot.press("b")
         assert underlined() == []
+
+
+async def test_r_resends_the_sent_message_under_the_cursor_byte_for_byte() -> None:
+    with EchoServer() as server:
+        app = make_app(server.target, group="line")
+        async with app.run_test(size=SIZE) as pilot:
+            view = current_view(app)
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.OPEN,
+                "the connection",
+            )
+            assert view.session is not None
+            view.session.send(b"first\nsecond\n")  # one send, two messages
+            assert server.wait_received(13)
+            log = current_log(app)
+            await wait_for(
+                pilot,
+                lambda: (
+                    log.refresh_data() is False
+                    and log.units.total_bytes == 26
+                    and not log.text_view.layout_rows.pending
+                ),
+                "the echo in the log",
+            )
+            sent = next(
+                log.units.unit(number)
+                for number in range(len(log.units))
+                if log.units.unit(number).direction is SENT
+                and log.units.unit(number).event is None
+                and log.units.unit(number).message == 1
+            )
+            log.text_view.focus()
+            log.text_view.set_cursor(sent.offset + 2)
+            await pilot.press("r")
+            assert server.wait_received(13 + 7)
+            assert server.received == b"first\nsecond\nsecond\n"
