@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from tcptui.capture.events import ConnectionEvent
 from tcptui.capture.message_index import MAX_BLOCK, Block, MessageIndex
-from tcptui.capture.store import Capture, Direction
+from tcptui.capture.store import Capture, Chunk, Direction
 from tcptui.codec.framing import Grouping
 
 
@@ -95,12 +95,14 @@ class LogUnits:
         return len(self.index)
 
     def unit(self, number: int) -> LogUnit:
+        if not self._event_units:  # no events (yet): units are blocks
+            return self._block_unit(number, *self.index.block_and_first_chunk(number))
         if not 0 <= number < len(self):
             raise IndexError(f"no unit {number}")
         events_before = bisect.bisect_left(self._event_units, number)
         if events_before < len(self._event_units) and self._event_units[events_before] == number:
             return self._event_unit(number, events_before)
-        return self._block_unit(number, self.index.block(number - events_before))
+        return self._block_unit(number, *self.index.block_and_first_chunk(number - events_before))
 
     def _event_unit(self, number: int, which: int) -> LogUnit:
         event = self.capture.events[which]
@@ -111,8 +113,7 @@ class LogUnits:
             -1, 0, True, False, None, "", event,
         )  # fmt: skip
 
-    def _block_unit(self, number: int, block: Block) -> LogUnit:
-        chunk = self.capture.chunk(block.first_chunk)
+    def _block_unit(self, number: int, block: Block, chunk: Chunk) -> LogUnit:
         into = block.start - chunk.offset
         note = self.capture.note(chunk.index) if into == 0 else ""
         return LogUnit(

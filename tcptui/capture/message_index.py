@@ -152,6 +152,18 @@ class MessageIndex:
         return cuts - (cuts > 0 and self._cuts[-1] >= self._indexed_bytes)
 
     def block(self, index: int) -> Block:
+        return self.block_and_first_chunk(index)[0]
+
+    def block_and_first_chunk(self, index: int) -> tuple[Block, Chunk]:
+        """Block `index`, and the chunk its first byte is in (looked up for it anyway)."""
+        if not 0 <= index < len(self):
+            raise IndexError(f"no block {index}")
+        if self.grouping.kind is GroupingKind.CHUNK:  # a block per chunk: no lookups
+            chunk = self.capture.chunk(index)
+            block = Block(
+                index, chunk.direction, chunk.offset, chunk.end, index, 1, True, False, None
+            )
+            return block, chunk
         start = self._cuts[index]
         after = index + 1
         end = self._cuts[after] if after < len(self._cuts) else self._indexed_bytes
@@ -160,10 +172,13 @@ class MessageIndex:
         )
         first = self.capture.chunk_index_at(start)
         reads = self.capture.chunk_index_at(end - 1) - first + 1
-        direction = self.capture.chunk(first).direction
-        missing = None if complete else self._missing(direction, end)
+        chunk = self.capture.chunk(first)
+        missing = None if complete else self._missing(chunk.direction, end)
         continues = bool(self._continues[index])
-        return Block(index, direction, start, end, first, reads, complete, continues, missing)
+        block = Block(
+            index, chunk.direction, start, end, first, reads, complete, continues, missing
+        )
+        return block, chunk
 
     def _missing(self, direction: Direction, end: int) -> int | None:
         """Bytes the message under way in `direction` still needs, if the block ending at

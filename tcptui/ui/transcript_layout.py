@@ -72,7 +72,10 @@ class TranscriptLayout:
             self._measure(index)
             if deadline is not None and time.perf_counter() > deadline:
                 break
-        return regrown or len(self._starts) > measured
+        grew = len(self._starts) > measured
+        if grew:
+            self._note_last()
+        return regrown or grew
 
     def _measure_grown_last(self) -> bool:
         """Measure the last measured unit again if it has grown since; True if it had."""
@@ -85,19 +88,27 @@ class TranscriptLayout:
         self._forget(last.index)
         self._total = self._starts.pop()
         self._measure(last.index)
+        self._note_last()
         self.regrown = last.index
         return True
 
     def measure_through(self, unit: int) -> None:
         """Measure every unit up to `unit`, whatever it costs: a row of it is asked for
         (the cursor or a search hit is there) before the budgeted updates have reached it."""
-        for index in range(len(self._starts), min(unit + 1, len(self.units))):
+        measured = len(self._starts)
+        for index in range(measured, min(unit + 1, len(self.units))):
             self._measure(index)
+        if len(self._starts) > measured:
+            self._note_last()
 
     def _measure(self, index: int) -> None:
         self._starts.append(self._total)
         self._total += HEADER_ROWS + self._count_rows(index)
-        self._last = self.units.unit(index)
+
+    def _note_last(self) -> None:
+        """Keep the facts of the last unit measured: it is measured again if it grows.
+        (Units do not change between measuring and this: only the UI thread updates them.)"""
+        self._last = self.units.unit(len(self._starts) - 1)
 
     @property
     def pending(self) -> bool:

@@ -187,7 +187,11 @@ class UnitReader:
 
     def data(self, index: int) -> bytes:
         """All of a unit's bytes (kept: text rows are found by walking them)."""
-        return _kept(self._bytes, index, self.units.read)
+        return _kept(self._bytes, index, self._read_whole)
+
+    def _read_whole(self, index: int) -> bytes:
+        unit = self.unit(index)
+        return self.units.capture.read(unit.offset, unit.length)
 
     def part(self, index: int, start: int, end: int) -> bytes:
         """Bytes [start, end) of a unit: from the cache if it holds the unit, else read alone,
@@ -195,7 +199,9 @@ class UnitReader:
         cached = self._bytes.get(index)
         if cached is not None:
             return cached[start:end]
-        return self.units.read(index, start, end - start)
+        unit = self.unit(index)
+        start, end = min(start, unit.length), min(end, unit.length)
+        return self.units.capture.read(unit.offset + start, end - start) if end > start else b""
 
     def forget(self, index: int) -> None:
         """Unit `index` grew (the last one may): what was kept of it is out of date."""
