@@ -205,7 +205,7 @@ class ReceiveLog(Vertical):
 
     @on(TranscriptView.Scrolled)
     def keep_views_together(self, event: TranscriptView.Scrolled) -> None:
-        """Move the other view to the chunk (and the part of it) the scrolled view shows."""
+        """Move the other view to the unit (and the part of it) the scrolled view shows."""
         if self.view_layout != "dual":
             return
         source = event.view

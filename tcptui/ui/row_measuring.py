@@ -36,7 +36,7 @@ class MeasurePacing(NamedTuple):
     """How long measuring may hold up the UI at a time (seconds)."""
 
     budget: float
-    """Measuring new chunks at a time: the rest waits for the next frame (or take)."""
+    """Measuring new units at a time: the rest waits for the next frame (or take)."""
     slice: float
     """Measuring the whole capture again for a new width before the UI gets its turn."""
     pause: float

@@ -12,7 +12,7 @@ from textual.widgets import Static
 from tcptui.capture.events import EventKind
 from tcptui.capture.store import Direction
 from tcptui.cli import parse_args
-from tcptui.codec.framing import GroupingKind
+from tcptui.codec.framing import Grouping, GroupingKind
 from tcptui.net.session import SessionState
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.grouping_choice import GroupingChoice
@@ -194,7 +194,7 @@ async def test_a_big_capture_is_grouped_anew_in_slices_with_the_old_blocks_on_sc
         log = await fed(pilot, app, *[(RECEIVED, b"%04d\n" % n) for n in range(200)])
         old = log.units
         choice: GroupingChoice = log.grouping_choice
-        choice.choose(choice.grouping.__class__(GroupingKind.LINE))
+        choice.choose(Grouping(GroupingKind.LINE))
         assert choice.building is not None and log.units is old  # one chunk a slice
         assert "grouping the capture anew" in str(log.query_one("#log-status", Static).render())
         await pilot.press("down")  # keys act while it works
