@@ -81,16 +81,23 @@ class ByteCursor(_ViewBase):
 
     def _place_on_focus(self) -> None:
         """Where the cursor starts when the log first takes the focus: on the newest block
-        while the view follows a tail it scrolled to (that is what is on screen), else on the
-        block at the top. A cursor placed before stays where it is, as in any editor."""
+        while the view follows a tail it scrolled to (that is what is on screen; on its last
+        row if the block starts above the view), else on the block at the top. A cursor
+        placed before stays where it is, as in any editor."""
         units = self.units
         if self.marks.cursor.offset is not None or not units.total_bytes:
             return
         if self.following and self.scroll_y > 0:
-            offset = units.total_bytes - 1
-        else:
-            ref = self.layout_rows.locate(round(self.scroll_y))
-            offset = units.unit(ref.unit).offset if ref is not None else 0
+            newest = units.unit(units.unit_at(units.total_bytes - 1))
+            self.marks.cursor.offset = newest.offset
+            row = self.cursor_row()
+            last = self._content_row_near(self.layout_rows.total_rows - 1, -1)
+            if row is not None and row < self.scroll_y and last is not None:
+                start = units.unit(last.unit).offset
+                self.marks.cursor.offset = start + self.painter.row_span(last)[0]
+            return
+        ref = self.layout_rows.locate(round(self.scroll_y))
+        offset = units.unit(ref.unit).offset if ref is not None else 0
         self.marks.cursor.offset = units.unit(units.unit_at(offset)).offset
 
     def cursor_place(self, offset: int) -> tuple[RowRef, int]:

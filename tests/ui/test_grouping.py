@@ -351,3 +351,15 @@ async def test_r_resends_the_sent_message_under_the_cursor_byte_for_byte() -> No
             await pilot.press("r")
             assert server.wait_received(13 + 7)
             assert server.received == b"first\nsecond\nsecond\n"
+
+
+async def test_focusing_the_log_at_the_tail_of_a_long_block_keeps_the_tail_in_view() -> None:
+    app = make_app(group="stream")
+    async with app.run_test(size=SIZE) as pilot:
+        log = await fed(pilot, app, *[(RECEIVED, b"row %03d\n" % n) for n in range(200)])
+        view = log.text_view
+        await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y > 0, "the tail")
+        view.focus()
+        await pilot.pause()
+        assert view.following
+        assert log.marks.cursor.offset == current_capture(app).chunk(199).offset
