@@ -17,10 +17,11 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 
-from tcptui.capture.store import Chunk, Direction
+from tcptui.capture.log_units import LogUnit
+from tcptui.capture.store import Direction
 
 if TYPE_CHECKING:
-    from tcptui.ui.transcript_rows import ChunkReader
+    from tcptui.ui.transcript_rows import UnitReader
 
 TIME_CELLS = 13
 """The widest time a gutter shows: `12:01:02.123Z`, or `+12345.678` since the first block."""
@@ -40,8 +41,8 @@ class RowGutter:
     header_rows = 1
     """Rows above a block's bytes: its header, or none in compact rows."""
 
-    def lead(self, chunk: Chunk, row: int) -> list[Segment]:
-        """What row `row` of `chunk`'s rows starts with."""
+    def lead(self, unit: LogUnit, row: int) -> list[Segment]:
+        """What row `row` of `unit`'s rows starts with."""
         return []
 
 
@@ -52,8 +53,8 @@ class BarGutter(RowGutter):
         self.cells = cell_len(bar)
         self._leads = {direction: [Segment(bar, style)] for direction, style in styles.items()}
 
-    def lead(self, chunk: Chunk, row: int) -> list[Segment]:
-        return self._leads[chunk.direction]
+    def lead(self, unit: LogUnit, row: int) -> list[Segment]:
+        return self._leads[unit.direction]
 
 
 class TimeGutter(RowGutter):
@@ -63,7 +64,7 @@ class TimeGutter(RowGutter):
     header_rows = 0
 
     def __init__(
-        self, reader: ChunkReader, styles: dict[Direction, Style], narrow: bool = False
+        self, reader: UnitReader, styles: dict[Direction, Style], narrow: bool = False
     ) -> None:
         self.reader = reader
         self.cells = NARROW_GUTTER_CELLS if narrow else COMPACT_GUTTER_CELLS
@@ -74,17 +75,17 @@ class TimeGutter(RowGutter):
         blank = " " * (self.cells - cell_len(glyphs.bar))
         self._continuation = [Segment(glyphs.bar + blank, CONTINUATION_STYLE)]
 
-    def lead(self, chunk: Chunk, row: int) -> list[Segment]:
+    def lead(self, unit: LogUnit, row: int) -> list[Segment]:
         if row:
             return self._continuation
-        arrow = self._arrows[chunk.direction] + " "
+        arrow = self._arrows[unit.direction] + " "
         if self.cells == NARROW_GUTTER_CELLS:
-            return [Segment(arrow, self._styles[chunk.direction])]
-        since_first = chunk.mono_ns - self.reader.chunk(0).mono_ns
-        when = gutter_time(chunk.wall_ns, since_first, self.reader.timestamps)
-        note = self.reader.capture.note(chunk.index)
+            return [Segment(arrow, self._styles[unit.direction])]
+        since_first = unit.mono_ns - self.reader.unit(0).mono_ns
+        when = gutter_time(unit.wall_ns, since_first, self.reader.timestamps)
+        note = unit.note
         return [
-            Segment(arrow, self._styles[chunk.direction]),
+            Segment(arrow, self._styles[unit.direction]),
             Segment(when.ljust(TIME_CELLS), TIME_STYLE),
             Segment(self._note_mark if note else " ", NOTE_MARK_STYLE),
             Segment(" "),
@@ -112,7 +113,7 @@ def gutter_time(wall_ns: int, since_first_ns: int, timestamps: str) -> str:
     return time.strftime("%H:%M:%S", clock) + f".{nanos // 1_000_000:03d}" + ("Z" if utc else "")
 
 
-def block_facts(reader: ChunkReader, index: int) -> str:
+def block_facts(reader: UnitReader, index: int) -> str:
     """What a compact block's missing header says (size, time, delay, note), for the
     status line: its header row, as text."""
     return reader.header(index).text

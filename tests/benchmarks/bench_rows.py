@@ -20,9 +20,9 @@ from collections.abc import Callable
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.receive_log import Layout
-from tcptui.ui.transcript_layout import TranscriptLayout
-from tcptui.ui.transcript_rows import ChunkReader, HexPainter
+from tcptui.ui.transcript_rows import HexPainter
 from tests.helpers.app_parts import current_log
+from tests.helpers.units import chunk_reader
 from tests.ui.helpers import make_app
 
 from .bench_frame import CHUNK, load_capture
@@ -85,8 +85,8 @@ async def frame_cpu_times(
 
 def scan_rate(capture: Capture) -> float:
     """MiB/s of counting the squeezed hex rows of the whole capture (process CPU time)."""
-    painter = HexPainter(ChunkReader(capture), squeeze=True)
-    layout = TranscriptLayout(capture, painter.count_rows)
+    painter = HexPainter(chunk_reader(capture), squeeze=True)
+    layout = painter.layout()
     started = time.process_time()
     layout.update()
     return capture.total_bytes / MIB / max(1e-9, time.process_time() - started)

@@ -24,7 +24,6 @@ from tcptui.ui.transcript_rows import (
     ASCII_GLYPHS,
     DIRECTION_STYLES,
     UNICODE_GLYPHS,
-    ChunkReader,
     HexPainter,
     Marks,
     TextPainter,
@@ -32,6 +31,7 @@ from tcptui.ui.transcript_rows import (
 )
 from tcptui.ui.transcript_view import MIN_COMPACT_TEXT
 from tests.helpers.app_parts import current_log
+from tests.helpers.units import chunk_reader
 from tests.reliability.hostile_corpus import CASES, HOSTILE_PAYLOAD
 from tests.ui.helpers import all_rows, make_app, rendered_rows
 
@@ -105,7 +105,7 @@ def test_text_view_rows_are_printable_and_cover_every_byte_once(
 ) -> None:
     capture = capture_of(*chunks)
     try:
-        painter = TextPainter(ChunkReader(capture), width, encoding)
+        painter = TextPainter(chunk_reader(capture), width, encoding)
         for strip in painted_rows(painter, capture):
             assert not unprintable(strip.text), strip.text
             assert strip.cell_length == Strip(list(strip)).cell_length  # measured = declared
@@ -126,7 +126,7 @@ def test_hex_view_rows_are_printable_and_show_every_byte(
 ) -> None:
     capture = capture_of(*chunks)
     try:
-        painter = HexPainter(ChunkReader(capture), stream_offsets)
+        painter = HexPainter(chunk_reader(capture), stream_offsets)
         for strip in painted_rows(painter, capture):
             assert not unprintable(strip.text), strip.text
             assert strip.cell_length == Strip(list(strip)).cell_length  # measured = declared
@@ -174,7 +174,7 @@ def test_no_text_row_is_painted_wider_than_its_view(
     glyphs = ASCII_GLYPHS if ascii_glyphs else UNICODE_GLYPHS
     content = view_width - 4  # the border and the vertical scroll bar
     try:
-        reader = ChunkReader(capture, glyphs=glyphs)
+        reader = chunk_reader(capture, glyphs=glyphs)
         if compact:  # the time gives way in a narrow view, as the view decides
             cells = compact_gutter_cells(content, MIN_COMPACT_TEXT)
             gutter = TimeGutter(reader, DIRECTION_STYLES, cells == NARROW_GUTTER_CELLS)
@@ -204,7 +204,7 @@ def test_the_cursor_or_a_selection_never_widens_a_text_row(
     glyphs = ASCII_GLYPHS if ascii_glyphs else UNICODE_GLYPHS
     content = view_width - 4
     try:
-        painter = TextPainter(ChunkReader(capture, glyphs=glyphs), content - 2)
+        painter = TextPainter(chunk_reader(capture, glyphs=glyphs), content - 2)
         for row in range(painter.count_rows(0)):
             start, end = painter.row_span(RowRef(0, row))
             lo = draw.draw(st.integers(min_value=0, max_value=end - start - 1))  # clipped to
@@ -221,7 +221,7 @@ def test_backslashes_painted_in_two_cells_never_widen_a_row(glyphs: object) -> N
     cell, so nine spaces and three backslashes (15 cells) made a row of a 14-cell view."""
     capture = capture_of(b"         " + b"\\" * 3)
     try:
-        painter = TextPainter(ChunkReader(capture, glyphs=glyphs), 14)
+        painter = TextPainter(chunk_reader(capture, glyphs=glyphs), 14)
         widths = [
             painter.paint(RowRef(0, row), ()).cell_length for row in range(painter.count_rows(0))
         ]
@@ -242,7 +242,7 @@ def test_hex_rows_are_whole_at_every_width_from_60_columns(
     content = view_width - 4
     capture = capture_of(*chunks)
     try:
-        reader = ChunkReader(capture)
+        reader = chunk_reader(capture)
         gutter = TimeGutter(reader, DIRECTION_STYLES) if compact else None
         row_bytes = view_row_bytes(content - (gutter.cells if gutter else 0))
         painter = HexPainter(reader, row_bytes=row_bytes, gutter=gutter)
@@ -278,7 +278,7 @@ def test_squeezed_hex_rows_are_printable_fit_and_stand_for_every_byte(
     content = view_width - 4
     capture = capture_of(*chunks)
     try:
-        reader = ChunkReader(capture)
+        reader = chunk_reader(capture)
         gutter = TimeGutter(reader, DIRECTION_STYLES) if compact else None
         row_bytes = view_row_bytes(content - (gutter.cells if gutter else 0))
         painter = HexPainter(reader, row_bytes=row_bytes, gutter=gutter, squeeze=True)
@@ -311,7 +311,7 @@ def test_every_byte_value_paints_printable_in_every_encoding() -> None:
     capture = capture_of(bytes(range(256)) * 3, HOSTILE_PAYLOAD)
     try:
         for encoding in ENCODINGS:
-            painter = TextPainter(ChunkReader(capture), 60, encoding)
+            painter = TextPainter(chunk_reader(capture), 60, encoding)
             for strip in painted_rows(painter, capture):
                 assert not unprintable(strip.text), (encoding, strip.text)
     finally:
@@ -345,7 +345,7 @@ async def test_hostile_corpus_renders_printable_in_the_app(encoding: str) -> Non
 def test_text_rows_of_invisible_characters_fit_the_view(char: str) -> None:
     capture = capture_of((char * 100).encode())
     try:
-        painter = TextPainter(ChunkReader(capture), 80)
+        painter = TextPainter(chunk_reader(capture), 80)
         widths = [painter.paint(RowRef(0, row)).cell_length for row in range(painter.count_rows(0))]
         assert max(widths) <= 80 + TextPainter.gutter_width, widths
     finally:
@@ -389,7 +389,7 @@ async def test_1500_random_chunks_never_scroll_the_text_view_sideways(compact: b
             while view.layout_rows.pending or view.border_subtitle:
                 await pilot.pause()  # measured in slices for the new width
             content = view.scrollable_content_region.width
-            assert view.layout_rows.header_rows == (0 if compact else 1)
+            assert view.layout_rows.content_row(0) == (0 if compact else 1)
             assert not view.show_horizontal_scrollbar, columns
             assert view.virtual_size.width <= content, columns
             layout = view.layout_rows

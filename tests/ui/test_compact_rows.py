@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.selection import Selection
 from textual.widgets import Static
 
+from tcptui.capture.events import EventKind
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.launch_config import LaunchConfig
@@ -25,13 +26,13 @@ from tcptui.ui.transcript_layout import RowRef
 from tcptui.ui.transcript_rows import (
     ASCII_GLYPHS,
     DIRECTION_STYLES,
-    ChunkReader,
     HexPainter,
     TextPainter,
 )
 from tcptui.ui.transcript_view import TranscriptView
 from tcptui.user_files.settings import Settings
 from tests.helpers.app_parts import current_capture, current_log
+from tests.helpers.units import chunk_reader
 from tests.ui.helpers import all_rows, make_app, search_log, wait_for
 
 LINES = [b"220 ready\r\n", b"HELO me\r\n", b"250 hello me\r\n", b"QUIT\r\n", b"221 bye\r\n"]
@@ -108,7 +109,7 @@ async def test_the_cursor_steps_through_compact_rows_and_the_status_tells_the_he
             assert view.cursor_row() == expected_chunk  # one row a chunk: no headers between
         await pilot.press("home", "down", "down")
         status = str(log.query_one("#log-status", Static).render())
-        assert "chunk #3" in status and "14 B" in status and "answered by rule 1" in status
+        assert "14 B" in status and "#3" in status and "answered by rule 1" in status
 
 
 async def test_selection_and_search_marks_land_on_the_right_bytes_in_compact_rows() -> None:
@@ -156,7 +157,7 @@ def test_ascii_mode_draws_compact_and_squeezed_rows_in_ascii() -> None:
     try:
         capture.append(Direction.RECEIVED, b"hello\n" + bytes(4096), note="rule ✓")
         capture.append(Direction.SENT, b"bye\n")
-        reader = ChunkReader(capture, glyphs=ASCII_GLYPHS)
+        reader = chunk_reader(capture, glyphs=ASCII_GLYPHS)
         gutter = TimeGutter(reader, DIRECTION_STYLES)
         painters = [
             TextPainter(reader, 60, gutter=gutter),
@@ -193,6 +194,27 @@ async def test_the_palette_toggles_compact_rows_and_squeezing_and_names_their_ke
         await wait_for(pilot, lambda: not log.text_view.layout_rows.pending, "the rows")
         assert (log.compact, log.squeeze) == (True, False)
         assert len(all_rows(log.text_view)) == len(LINES)
+
+
+async def test_an_event_keeps_its_row_among_compact_rows_and_the_cursor_steps_over_it() -> None:
+    app = make_app(None)
+    async with app.run_test(size=(150, 40)) as pilot:
+        capture = current_capture(app)
+        capture.append(Direction.RECEIVED, LINES[0])
+        capture.add_event(EventKind.EOF_SENT)
+        capture.append(Direction.RECEIVED, LINES[2])
+        log = current_log(app)
+        log.refresh_data()
+        view = log.text_view
+        await wait_for(pilot, lambda: len(all_rows(view)) == 2 * 2 + 1, "the rows")
+        await press_in_log(pilot, view, "t", "home")
+        rows = content_rows(view)
+        assert len(rows) == 3  # a row a line, and the event's own row
+        assert FIRST_ROW.match(rows[0]) and FIRST_ROW.match(rows[2])
+        assert "EOF" in rows[1] and not FIRST_ROW.match(rows[1])
+        await pilot.press("down")
+        assert log.marks.cursor.offset == len(LINES[0])  # over the event, on the next line
+        assert view.cursor_row() == 2
 
 
 @pytest.mark.parametrize(

@@ -57,7 +57,7 @@ def test_compact_text_rows_take_a_row_a_line(snap_compare: SnapCompare) -> None:
         (Direction.SENT, b"QUIT\r\n"),
         (Direction.RECEIVED, b"221 bye\r\n"),
     ]
-    app = saved_session_app(conversation()[:4] + lines, view="text", compact=True)
+    app = saved_session_app(conversation()[:4] + lines, view="text", compact=True, group="chunk")
     assert snap_compare(app, terminal_size=SIZE, run_before=measured)
 
 
@@ -67,5 +67,5 @@ def test_squeezed_hex_rows_fold_a_run_of_zeros(snap_compare: SnapCompare) -> Non
         (Direction.RECEIVED, b"HTTP/1.1 200 OK\r\n\r\n" + bytes(1 << 20) + b"\xff" * 40),
         (Direction.RECEIVED, b"A" * 16 * 5 + b"B" * 16 * 2 + b"C" * 7),
     ]
-    app = saved_session_app(chunks, view="hex")
+    app = saved_session_app(chunks, view="hex", group="chunk")
     assert snap_compare(app, terminal_size=SIZE, run_before=measured)

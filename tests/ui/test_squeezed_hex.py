@@ -11,10 +11,11 @@ from tcptui.capture.store import Capture, Direction
 from tcptui.codec.formats import CopyFormat, format_bytes
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.squeezed_hex import SCAN_SLICE
-from tcptui.ui.transcript_layout import RowRef, TranscriptLayout
-from tcptui.ui.transcript_rows import MARK_STYLES, ChunkReader, HexPainter
+from tcptui.ui.transcript_layout import RowRef
+from tcptui.ui.transcript_rows import MARK_STYLES, HexPainter
 from tcptui.ui.transcript_view import TranscriptView
 from tests.helpers.app_parts import current_capture, current_log
+from tests.helpers.units import chunk_reader
 from tests.ui.helpers import all_rows, make_app, wait_for
 
 SIZE = (150, 40)
@@ -145,9 +146,9 @@ def test_a_big_chunk_is_counted_a_slice_per_call() -> None:
         capture.append(Direction.RECEIVED, HEAD)
         capture.append_pieces(Direction.RECEIVED, (ZEROS for _ in range(64)), 64 * len(ZEROS))
         capture.append(Direction.RECEIVED, TAIL)
-        painter = HexPainter(ChunkReader(capture), squeeze=True)
+        painter = HexPainter(chunk_reader(capture), squeeze=True)
         assert painter.count_rows(1) is None  # a slice counted, the rest to come
-        layout = TranscriptLayout(capture, painter.count_rows)
+        layout = painter.layout()
         calls = 0
         while layout.pending and calls < 1000:
             layout.update(budget=0)  # one count per call
