@@ -166,6 +166,15 @@ class ReceiveLog(Vertical):
             view.set_row_options(compact, squeeze)
         self.show_status()
 
+    def toggle_compact(self) -> None:
+        self.set_row_options(not self.compact, self.squeeze)
+        self.notify("compact rows" if self.compact else "a header row per block", timeout=1.5)
+
+    def toggle_squeeze(self) -> None:
+        self.set_row_options(self.compact, not self.squeeze)
+        shown = "repeated hex rows squeezed to *" if self.squeeze else "every hex row shown"
+        self.notify(shown, timeout=1.5)
+
     def repaint(self) -> None:
         """Marks changed (cursor, selection, search): repaint both views and the status."""
         for view in (self.text_view, self.hex_view):

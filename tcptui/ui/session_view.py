@@ -445,17 +445,10 @@ class SessionView(Vertical):
         self.notify(f"{layout} view", timeout=1.5)
 
     def action_toggle_compact(self) -> None:
-        log = self.receive_log
-        log.set_row_options(not log.compact, log.squeeze)
-        self.notify("compact rows" if log.compact else "a header row per chunk", timeout=1.5)
+        self.receive_log.toggle_compact()
 
     def action_toggle_squeeze(self) -> None:
-        log = self.receive_log
-        log.set_row_options(log.compact, not log.squeeze)
-        self.notify(
-            "repeated hex rows squeezed to *" if log.squeeze else "every hex row shown",
-            timeout=1.5,
-        )
+        self.receive_log.toggle_squeeze()
 
     def action_toggle_panel(self) -> None:
         """Show the full connection panel, or its one-line summary that leaves the log the

@@ -33,7 +33,7 @@ from tcptui.ui.transcript_view import TranscriptView
 from tcptui.user_files.settings import Settings
 from tests.helpers.app_parts import current_capture, current_log
 from tests.helpers.units import chunk_reader
-from tests.ui.helpers import all_rows, make_app, search_log, wait_for
+from tests.ui.helpers import all_rows, last_notification, make_app, search_log, wait_for
 
 LINES = [b"220 ready\r\n", b"HELO me\r\n", b"250 hello me\r\n", b"QUIT\r\n", b"221 bye\r\n"]
 FIRST_ROW = re.compile(r"^[◀▶] \d\d:\d\d:\d\d\.\d{3} [ •] ")
@@ -190,7 +190,9 @@ async def test_the_palette_toggles_compact_rows_and_squeezing_and_names_their_ke
         assert "(t)" in commands["Compact rows"].help
         assert "(s)" in commands["Squeeze repeated hex rows"].help
         commands["Compact rows"].callback()
+        await wait_for(pilot, lambda: last_notification(app) == "compact rows", "its note")
         commands["Squeeze repeated hex rows"].callback()
+        await wait_for(pilot, lambda: last_notification(app) == "every hex row shown", "its note")
         await wait_for(pilot, lambda: not log.text_view.layout_rows.pending, "the rows")
         assert (log.compact, log.squeeze) == (True, False)
         assert len(all_rows(log.text_view)) == len(LINES)
