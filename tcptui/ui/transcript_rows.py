@@ -452,9 +452,8 @@ class HexPainter(RowPainter):
         self.stream_offsets = stream_offsets
         self.row_bytes = row_bytes
         self.row_cells = view_row_cells(row_bytes) + self.gutter.cells
-        units = reader.units
         self.squeezed = (
-            SqueezedBlocks(lambda index: units.unit(index).length, units.read, row_bytes)
+            SqueezedBlocks(lambda index: reader.unit(index).length, reader.units.read, row_bytes)
             if squeeze
             else None
         )
