@@ -73,6 +73,10 @@ class SqueezedBlocks:
         elif not model.runs:
             del self._blocks[index]
 
+    def may_squeeze(self, index: int) -> bool:
+        """Whether block `index` may show `*` rows: it has runs (or is still scanned)."""
+        return index in self._blocks
+
     def span(self, index: int, shown: int) -> RowSpan:
         """The bytes of block `index` that its shown row `shown` stands for."""
         length = self._length_of(index)

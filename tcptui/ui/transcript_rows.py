@@ -472,7 +472,12 @@ class HexPainter(RowPainter):
 
     def is_squeezed(self, ref: RowRef) -> bool:
         """Whether row `ref` is a `*` row (of many rows' bytes; see squeezed_hex.star_marks)."""
-        return self.squeezed is not None and self.squeezed.span(ref.unit, ref.row).squeezed
+        squeezed = self.squeezed
+        return (
+            squeezed is not None
+            and squeezed.may_squeeze(ref.unit)
+            and squeezed.span(ref.unit, ref.row).squeezed
+        )
 
     def row_of_byte(self, unit: int, offset: int) -> int:
         if self.squeezed is not None:
@@ -480,11 +485,13 @@ class HexPainter(RowPainter):
         return offset // self.row_bytes
 
     def paint(self, ref: RowRef, marks: Marks = ()) -> Strip:
-        if ref.row >= 0 and self.squeezed is not None:
-            span = self.squeezed.span(ref.unit, ref.row)
-            if span.squeezed:  # painted from its numbers: a run may be a gigabyte
-                return self._paint_star(ref, span, marks)
-        return super().paint(ref, marks)
+        if ref.row < 0 or self.squeezed is None or not self.squeezed.may_squeeze(ref.unit):
+            return super().paint(ref, marks)
+        span = self.squeezed.span(ref.unit, ref.row)
+        if span.squeezed:  # painted from its numbers: a run may be a gigabyte
+            return self._paint_star(ref, span, marks)
+        data = self.reader.part(ref.unit, span.start, span.end)
+        return self.paint_row(self.reader.unit(ref.unit), span.start, data, marks, ref.row)
 
     def _paint_star(self, ref: RowRef, span: RowSpan, marks: Marks) -> Strip:
         unit = self.reader.unit(ref.unit)
