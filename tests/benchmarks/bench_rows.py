@@ -60,21 +60,22 @@ async def frame_cpu_times(
         log.refresh_data()
         await pilot.pause()
         views = log.visible_views()
-        for view in views:
-            deadline = time.monotonic() + 300
-            while (view.layout_rows.pending or view.border_subtitle) and (
-                time.monotonic() < deadline
-            ):
-                view.refresh_data()
-                await pilot.pause()
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and (
+            not log.units.up_to_date
+            or any(view.layout_rows.pending or view.border_subtitle for view in views)
+        ):
+            log.refresh_data()  # every unit indexed and measured: jumps measure nothing
+            await pilot.pause()
         screen = app.screen
         rng = random.Random(seed)
         samples = []
+        units = log.units
         for _ in range(jumps):
-            chunk = rng.randrange(len(capture))
-            offset = rng.randrange(capture.chunk(chunk).length)
+            unit = rng.randrange(len(units))
+            offset = rng.randrange(max(1, units.unit(unit).length))
             for view in views:
-                view.scroll_to_byte(chunk, offset)
+                view.scroll_to_byte(unit, offset)
             started = time.process_time()
             screen._on_timer_update()
             screen._compositor.render_update(full=True)
