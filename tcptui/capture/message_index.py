@@ -6,8 +6,10 @@ message ends (`line`, `delimiter`, `length`, `fixed`; each direction framed on i
 A message whose bytes the other direction interrupted shows as two blocks.
 
 The index is built a slice at a time (`update(budget)`), so a new grouping over a big capture
-is worked out between frames, and it keeps up with new chunks the same way. It holds one
-offset per block and the framers' few pending bytes; the capture holds the bytes.
+is worked out between frames, and it keeps up with new chunks the same way. It works a run of
+one direction's chunks at a time (a million one-byte reads are one run, read in big pieces),
+holds one offset per block and the framers' few pending bytes; the capture holds the bytes.
+An export walks the blocks once and `forget`s those it wrote, so it holds only a slice.
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ import bisect
 from array import array
 from typing import NamedTuple
 
-from tcptui.capture.store import Capture, Chunk, Direction
+from tcptui.capture.store import Capture, ChunkRun, Direction
 from tcptui.codec.framing import Framer, Grouping, GroupingKind
+
+READ_PIECE = 1 << 20
+"""Bytes read from the capture at a time for a framer: a long run is never read whole."""
 
 
 class Block(NamedTuple):
@@ -33,15 +38,22 @@ class Block(NamedTuple):
 
 
 class MessageIndex:
-    """The blocks of `capture` under `grouping`; call `update` as chunks arrive."""
+    """The blocks of `capture` under `grouping`; call `update` as chunks arrive.
 
-    def __init__(self, capture: Capture, grouping: Grouping) -> None:
+    With `limit`, only the first `limit` chunks are indexed (an export of what the capture held
+    when it began).
+    """
+
+    def __init__(self, capture: Capture, grouping: Grouping, limit: int | None = None) -> None:
         self.capture = capture
         self.grouping = grouping
+        self.limit = limit
         self._cuts = array("q")
         """Offsets where blocks start, increasing; a last one at `indexed_bytes` ends a block."""
         self._ends_message = array("b")
         """For each cut, whether the block before it ends a message (byte framings only)."""
+        self._forgotten = 0
+        """Blocks dropped from the front by `forget`: block i is cut i - _forgotten."""
         self._framers: dict[Direction, Framer] = (
             {direction: grouping.new_framer() for direction in Direction}
             if grouping.frames_bytes
@@ -60,33 +72,55 @@ class MessageIndex:
 
     @property
     def up_to_date(self) -> bool:
-        return self._next_chunk >= len(self.capture)
+        return self._next_chunk >= self._chunk_count()
+
+    def _chunk_count(self) -> int:
+        count = len(self.capture)
+        return count if self.limit is None else min(count, self.limit)
 
     def update(self, budget: int | None = None) -> bool:
         """Index new chunks, at least one and about `budget` bytes of them; True if more wait."""
         spent = 0
-        count = len(self.capture)
+        count = self._chunk_count()
         while self._next_chunk < count and (budget is None or spent < budget or spent == 0):
-            chunk = self.capture.chunk(self._next_chunk)
-            self._index_chunk(chunk)
-            self._next_chunk += 1
-            self._indexed_bytes = chunk.end
-            spent += chunk.length
-        return self._next_chunk < len(self.capture)
+            allowance = None if budget is None else max(budget - spent, 1)
+            run = self.capture.run_at(self._next_chunk, count, allowance)
+            self._index_run(run)
+            self._next_chunk = run.stop
+            self._indexed_bytes = run.end
+            spent += run.length
+        return self._next_chunk < self._chunk_count()
 
-    def _index_chunk(self, chunk: Chunk) -> None:
-        if self._last_direction is not chunk.direction or self.grouping.kind is GroupingKind.CHUNK:
-            self._cut(chunk.offset, ends_message=not self._framers)
-        self._last_direction = chunk.direction
-        framer = self._framers.get(chunk.direction)
+    def _index_run(self, run: ChunkRun) -> None:
+        if self.grouping.kind is GroupingKind.CHUNK:
+            self._append_cuts(self.capture.chunk_offsets(run.first, run.stop))
+        elif self._last_direction is not run.direction:
+            self._cut(run.offset, ends_message=not self._framers)
+        self._last_direction = run.direction
+        framer = self._framers.get(run.direction)
         if framer is not None:
-            previous_end = self._stream_ends[chunk.direction]
-            for end in framer.feed(self.capture.read_chunk(chunk.index)):
-                into_chunk = end - chunk.stream_offset
-                # An end at the chunk's very start (a CR that waited for this byte) belongs
-                # to the end of this direction's previous chunk.
-                self._cut(chunk.offset + into_chunk if into_chunk else previous_end, True)
-        self._stream_ends[chunk.direction] = chunk.end
+            self._frame_run(framer, run)
+        self._stream_ends[run.direction] = run.end
+
+    def _frame_run(self, framer: Framer, run: ChunkRun) -> None:
+        to_capture = run.offset - run.stream_offset
+        for offset in range(run.offset, run.end, READ_PIECE):
+            ends = framer.feed(self.capture.read(offset, min(READ_PIECE, run.end - offset)))
+            if ends and ends[0] == run.stream_offset:
+                # An end at the run's very start (a CR that waited for this byte) belongs to
+                # the end of this direction's bytes before the run.
+                self._cut(self._stream_ends[run.direction], True)
+                del ends[0]
+            if ends:
+                self._append_cuts(array("q", [end + to_capture for end in ends]))
+
+    def _append_cuts(self, offsets: array[int]) -> None:
+        """Cuts that each end a message, all past the last cut but perhaps the first."""
+        if self._cuts and offsets and offsets[0] <= self._cuts[-1]:
+            self._cut(offsets[0], True)
+            offsets = offsets[1:]
+        self._cuts.extend(offsets)
+        self._ends_message.frombytes(b"\x01" * len(offsets))
 
     def _cut(self, offset: int, ends_message: bool) -> None:
         if not self._cuts or self._cuts[-1] < offset:
@@ -102,11 +136,14 @@ class MessageIndex:
     def __len__(self) -> int:
         """Blocks so far; the last one runs to `indexed_bytes` (it may still grow)."""
         cuts = len(self._cuts)
-        return cuts - (cuts > 0 and self._cuts[-1] >= self._indexed_bytes)
+        return self._forgotten + cuts - (cuts > 0 and self._cuts[-1] >= self._indexed_bytes)
 
     def block(self, index: int) -> Block:
-        start = self._cuts[index]
-        after = index + 1
+        at = index - self._forgotten
+        if at < 0:
+            raise IndexError(f"block {index} was forgotten")
+        start = self._cuts[at]
+        after = at + 1
         end = self._cuts[after] if after < len(self._cuts) else self._indexed_bytes
         complete = not self._framers or (
             after < len(self._cuts) and bool(self._ends_message[after])
@@ -118,4 +155,26 @@ class MessageIndex:
 
     def block_index_at(self, offset: int) -> int:
         """The block holding the byte at `offset` (an offset the index covers)."""
-        return bisect.bisect_right(self._cuts, offset) - 1
+        return self._forgotten + bisect.bisect_right(self._cuts, offset) - 1
+
+    @property
+    def settled(self) -> int:
+        """How many blocks will never change: all closed ones, but a block whose end waits on a
+        lone CR's next byte and those after it; every block once `limit` is reached."""
+        if self.limit is not None and self.up_to_date:
+            return len(self)
+        waiting = [
+            self._stream_ends[direction]
+            for direction, framer in self._framers.items()
+            if framer.end_pending
+        ]
+        bound = min(waiting, default=self._indexed_bytes + 1)
+        return self._forgotten + max(bisect.bisect_left(self._cuts, bound) - 1, 0)
+
+    def forget(self, count: int) -> None:
+        """Drop blocks before `count` (settled ones): their numbers stay, `block` refuses them."""
+        drop = min(count, self.settled) - self._forgotten
+        if drop > 0:
+            del self._cuts[:drop]
+            del self._ends_message[:drop]
+            self._forgotten += drop

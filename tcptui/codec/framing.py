@@ -27,6 +27,7 @@ from enum import StrEnum
 from tcptui.codec.errors import CodecError
 
 CR, LF = 0x0D, 0x0A
+_LINE_END = re.compile(rb"\r\n|\r|\n")
 _LENGTH_SPEC = re.compile(r"u(8|16|32|64)(be|le)?(?:\+([0-9]+))?(,inclusive)?")
 MAX_DELIMITER = 64
 MAX_HEADER = 1 << 16
@@ -177,6 +178,12 @@ class Framer(ABC):
         """Where the message under way will end, when its header already says so."""
         return None
 
+    @property
+    def end_pending(self) -> bool:
+        """True when the next byte decides whether a message ended at `position` (a lone CR):
+        the end is then reported at that earlier offset, not inside the next piece."""
+        return False
+
     @abstractmethod
     def _ends_in(self, piece: bytes) -> list[int]:
         """Message ends inside `piece`, which starts at `self.position`."""
@@ -189,32 +196,24 @@ class LineFramer(Framer):
         super().__init__()
         self._cr_pending = False
 
+    @property
+    def end_pending(self) -> bool:
+        return self._cr_pending
+
     def _ends_in(self, piece: bytes) -> list[int]:
-        ends: list[int] = []
+        position = self.position
         start = 0
+        ends: list[int] = []
         if self._cr_pending and piece:
             self._cr_pending = False
-            if piece[0] == LF:
-                ends.append(self.position + 1)
-                start = 1
-            else:
-                ends.append(self.position)
-        lf = piece.find(b"\n", start)
-        while True:
-            if 0 <= lf < start:
-                lf = piece.find(b"\n", start)
-            cr = piece.find(b"\r", start, lf if lf >= 0 else len(piece))
-            if cr < 0 and lf < 0:
-                return ends
-            if cr < 0:
-                ends.append(self.position + lf + 1)
-                start = lf + 1
-            elif cr + 1 == len(piece):
-                self._cr_pending = True
-                return ends
-            else:
-                start = cr + (2 if piece[cr + 1] == LF else 1)
-                ends.append(self.position + start)
+            start = 1 if piece[0] == LF else 0
+            ends.append(position + start)
+        # One C-level scan finds every line end; a CR last in the piece may be a CRLF's half.
+        ends += [match.end() + position for match in _LINE_END.finditer(piece, start)]
+        if ends and piece[-1] == CR and ends[-1] == position + len(piece):
+            ends.pop()
+            self._cr_pending = True
+        return ends
 
 
 class DelimiterFramer(Framer):

@@ -78,7 +78,7 @@ async def test_enter_saves_a_session_file_that_opens_identical(tmp_path: Path) -
         await pilot.press("enter")
         await wait_for(pilot, lambda: bool(outcome), "the dialog to close")
 
-    assert outcome == [SaveResult(str(path), path.stat().st_size, SAVED_AS[SESSION])]
+    assert outcome == [SaveResult(str(path), path.stat().st_size, SAVED_AS[SESSION], True)]
     reopened, meta = open_session(path)
     assert meta == META
     assert [(c.direction, c.wall_ns) for c in reopened.chunks()] == [
