@@ -59,7 +59,7 @@ SAVED_AS: dict[str, str] = {
     ExportFormat.HEXDUMP.name: "a hex dump of the received bytes, as hexdump -C writes it",
     ExportFormat.PCAP.name: "a pcap file for Wireshark or tcpdump",
     JSON_LINES: "a JSON line per message and per connection event",
-    MESSAGE_FILES: "a file per message, named in order with its direction",
+    MESSAGE_FILES: "a file each, named in order with its direction",
     ScriptKind.PYTHON.name: "a Python script that replays what you sent",
     ScriptKind.PWNTOOLS.name: "a pwntools script that replays what you sent",
 }
@@ -325,8 +325,8 @@ class SaveScreen(ModalScreen[SaveResult | None]):
             files, nbytes = export_message_files(
                 self.capture, path, self.grouping, self._progress, self.cancel_event
             )
-            saved_as = f"{counted(files, 'message')} as the grouping {self.grouping} cuts them, "
-            return SaveResult(str(path), nbytes, saved_as + SAVED_AS[key], keeps_every_byte=True)
+            cut = f"{counted(files, 'message')} as the grouping {self.grouping} cuts them"
+            return SaveResult(str(path), nbytes, f"{cut}, {SAVED_AS[key]}", keeps_every_byte=True)
         elif key == JSON_LINES:
             nbytes = export_json_lines(
                 self.capture, path, self.grouping, self._progress, self.cancel_event
