@@ -13,7 +13,7 @@ mixed). The JSON-lines export goes through `write_atomically`, as the other expo
 
 from __future__ import annotations
 
-import base64
+import binascii
 import contextlib
 import json
 import os
@@ -35,13 +35,20 @@ from tcptui.capture.export import (
     write_atomically,
 )
 from tcptui.capture.message_index import Block, MessageIndex
-from tcptui.capture.store import Capture
+from tcptui.capture.store import Capture, Direction
 from tcptui.codec.framing import Grouping
 
 INDEX_SLICE = 4 << 20
 """Bytes indexed between writes: the blocks held at once are those of about this many bytes."""
+BLOCKS_AT_ONCE = 4096
+"""Blocks looked up together: cheaper per block than one at a time, and few to hold."""
+LINES_AT_ONCE = 3000
+"""Pieces of JSON lines joined before each write."""
 BASE64_PIECE = 3 << 18
 """Bytes encoded at a time: a multiple of 3, so the pieces' base64 joins into the whole's."""
+
+
+DIRECTION_WORDS = {Direction.RECEIVED: "received", Direction.SENT: "sent"}
 
 
 def walk_blocks(
@@ -57,8 +64,8 @@ def walk_blocks(
     while True:
         more = index.update(slice_bytes)
         settled = index.settled
-        for number in range(done, settled):
-            yield index.block(number)
+        for batch in range(done, settled, BLOCKS_AT_ONCE):
+            yield from index.blocks(batch, min(batch + BLOCKS_AT_ONCE, settled))
         done = settled
         index.forget(done)
         if not more:
@@ -85,16 +92,18 @@ class SequentialReader:
 
     def pieces(self, start: int, end: int, piece: int = BLOCK) -> Iterator[bytes]:
         """The bytes `[start, end)` in pieces of at most `piece` bytes."""
-        while start < end:
-            size = min(piece, end - start)
-            if not self._start <= start <= start + size <= self._start + len(self._data):
-                self._start = start
-                self._data = self.capture.read(start, max(self.window, size))
-                if len(self._data) < size:
-                    raise SaveError("The capture ended before the message did.")
-            at = start - self._start
-            yield self._data[at : at + size]
-            start += size
+        for at in range(start, end, piece):
+            yield self.read(at, min(at + piece, end))
+
+    def read(self, start: int, end: int) -> bytes:
+        """The bytes `[start, end)`, from the window when it holds them."""
+        if not self._start <= start <= end <= self._start + len(self._data):
+            self._start = start
+            self._data = self.capture.read(start, max(self.window, end - start))
+            if len(self._data) < end - start:
+                raise SaveError("The capture ended before the message did.")
+        at = start - self._start
+        return self._data[at : at + end - start]
 
 
 def message_file_name(number: int, direction_word: str, width: int) -> str:
@@ -145,7 +154,7 @@ def _write_message_files(
     reader = SequentialReader(capture)
     written = 0
     for block in walk_blocks(capture, grouping, limit):
-        name = message_file_name(block.index + 1, block.direction.name.lower(), width)
+        name = message_file_name(block.index + 1, DIRECTION_WORDS[block.direction], width)
         with open(staging / name, "xb") as out:
             for data in reader.pieces(block.start, block.end):
                 out.write(data)
@@ -214,25 +223,39 @@ def _write_json_lines(
     event_offsets = [_event_offset(capture, event, limit) for event in events]
     next_event = 0
     reader = SequentialReader(capture)
+    lines: list[bytes] = []
+    moved = 0
+    known_chunk, when = -1, ""
     for block in walk_blocks(capture, grouping, limit):
         while next_event < len(events) and event_offsets[next_event] <= block.start:
-            out.write(_event_line(events[next_event], clock))
+            lines.append(_event_line(events[next_event], clock))
             next_event += 1
-        first = capture.chunk(block.first_chunk)
-        out.write(
-            (
-                f'{{"index": {block.index + 1}, "direction": "{block.direction.name.lower()}", '
-                f'"time": "{clock.iso(first.wall_ns)}", "delta": {clock.delta(first.mono_ns)}, '
-                f'"length": {block.end - block.start}, "reads": {block.reads}, '
-                f'"complete": {"true" if block.complete else "false"}, "data": "'
-            ).encode()
+        if block.first_chunk != known_chunk:  # many lines share the read they started in
+            known_chunk, first = block.first_chunk, capture.chunk(block.first_chunk)
+            when = f'"time": "{clock.iso(first.wall_ns)}", "delta": {clock.delta(first.mono_ns)}'
+        length = block.end - block.start
+        lines.append(
+            f'{{"index": {block.index + 1}, "direction": "{DIRECTION_WORDS[block.direction]}", '
+            f'{when}, "length": {length}, "reads": {block.reads}, '
+            f'"complete": {"true" if block.complete else "false"}, "data": "'.encode()
         )
-        for data in reader.pieces(block.start, block.end, BASE64_PIECE):
-            out.write(base64.b64encode(data))
-        out.write(b'"}\n')
-        tracker.advance(block.end - block.start)
-    for event in events[next_event:]:
-        out.write(_event_line(event, clock))
+        if length <= BASE64_PIECE:
+            lines.append(binascii.b2a_base64(reader.read(block.start, block.end), newline=False))
+        else:
+            out.write(b"".join(lines))
+            lines.clear()
+            for data in reader.pieces(block.start, block.end, BASE64_PIECE):
+                out.write(binascii.b2a_base64(data, newline=False))
+        lines.append(b'"}\n')
+        moved += length
+        if moved >= BLOCK or len(lines) >= LINES_AT_ONCE:
+            out.write(b"".join(lines))
+            lines.clear()
+            tracker.advance(moved)
+            moved = 0
+    lines += [_event_line(event, clock) for event in events[next_event:]]
+    out.write(b"".join(lines))
+    tracker.advance(moved)
 
 
 def _event_offset(capture: Capture, event: ConnectionEvent, limit: int) -> int:

@@ -139,19 +139,34 @@ class MessageIndex:
         return self._forgotten + cuts - (cuts > 0 and self._cuts[-1] >= self._indexed_bytes)
 
     def block(self, index: int) -> Block:
-        at = index - self._forgotten
-        if at < 0:
-            raise IndexError(f"block {index} was forgotten")
-        start = self._cuts[at]
-        after = at + 1
-        end = self._cuts[after] if after < len(self._cuts) else self._indexed_bytes
-        complete = not self._framers or (
-            after < len(self._cuts) and bool(self._ends_message[after])
+        return self.blocks(index, index + 1)[0]
+
+    def blocks(self, start: int, stop: int) -> list[Block]:
+        """Blocks `start` up to `stop` at once: a walk over many looks each chunk up once."""
+        if not 0 <= start - self._forgotten <= stop - self._forgotten <= len(self._cuts):
+            raise IndexError(f"blocks {start} to {stop} are not in the index")
+        if start >= stop:
+            return []
+        cuts, flags, base = self._cuts, self._ends_message, self._forgotten
+        framed = bool(self._framers)
+        ends = [*cuts[start - base + 1 : stop - base + 1]]
+        if len(ends) < stop - start:
+            ends.append(self._indexed_bytes)
+        first_chunk = self.capture.chunk_index_at(cuts[start - base])
+        offsets = self.capture.chunk_offsets(
+            first_chunk, self.capture.chunk_index_at(ends[-1] - 1) + 1
         )
-        first = self.capture.chunk_index_at(start)
-        reads = self.capture.chunk_index_at(end - 1) - first + 1
-        direction = self.capture.chunk(first).direction
-        return Block(index, direction, start, end, first, reads, complete)
+        found: list[Block] = []
+        direction, known = Direction.RECEIVED, -1
+        for number, end in zip(range(start, stop), ends, strict=True):
+            at = number - base
+            first = first_chunk + bisect.bisect_right(offsets, cuts[at]) - 1
+            last = first_chunk + bisect.bisect_right(offsets, end - 1) - 1
+            if first != known:
+                direction, known = self.capture.chunk(first).direction, first
+            complete = not framed or (at + 1 < len(cuts) and bool(flags[at + 1]))
+            found.append(Block(number, direction, cuts[at], end, first, last - first + 1, complete))
+        return found
 
     def block_index_at(self, offset: int) -> int:
         """The block holding the byte at `offset` (an offset the index covers)."""
