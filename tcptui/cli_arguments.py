@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from tcptui import __version__
+from tcptui.cli_export import CliExportFormat
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.net.target import Family
 from tcptui.net.tls import TlsVersion
@@ -110,6 +111,19 @@ def build_parser() -> argparse.ArgumentParser:
         dest="open_file",
         metavar="FILE",
         help="open a saved session file (ctrl+s saves one) instead of connecting",
+    )
+    parser.add_argument(
+        "--export",
+        metavar="PATH",
+        help="with --open: write the session's messages to PATH and exit, without the UI: "
+        "JSON lines (PATH may be /dev/stdout), or a new folder with --export-format files",
+    )
+    parser.add_argument(
+        "--export-format",
+        choices=[fmt.value for fmt in CliExportFormat],
+        default=CliExportFormat.JSON_LINES.value,
+        help="what --export writes: jsonl (a JSON object per message and per connection "
+        "event; the default) or files (a file per message: 0001-sent.bin, …)",
     )
     parser.add_argument(
         "--responders",
