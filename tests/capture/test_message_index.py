@@ -129,3 +129,33 @@ def test_any_split_into_reads_gives_the_same_messages(
     assert [(d, b, c) for d, b, _, c in blocks(split, grouping)] == [
         (d, b, c) for d, b, _, c in blocks(whole, grouping)
     ]
+
+
+two_way_chunks = st.lists(
+    st.tuples(
+        st.sampled_from([RECEIVED, SENT]),
+        st.binary(min_size=1, max_size=10).map(lambda raw: bytes(b"a\r\n\0"[b % 4] for b in raw)),
+    ),
+    max_size=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    chunks=two_way_chunks,
+    grouping=st.sampled_from(["stream", "line", "delimiter:0d0a", "length:u8", "fixed:3"]),
+    budget=st.integers(1, 12),
+)
+def test_both_directions_give_the_same_blocks_whatever_the_reads_and_slices(
+    chunks: list[tuple[Direction, bytes]], grouping: str, budget: int
+) -> None:
+    by_byte = capture_of(*((d, bytes([b])) for d, data in chunks for b in data))
+    sliced = MessageIndex(by_byte, parse_grouping(grouping))
+    while sliced.update(budget):
+        pass
+    found = []
+    for number in range(len(sliced)):
+        block = sliced.block(number)
+        data = by_byte.read(block.start, block.end - block.start)
+        found.append((block.direction.name[0], data, block.complete))
+    assert found == [(d, b, c) for d, b, _, c in blocks(capture_of(*chunks), grouping)]
