@@ -17,6 +17,7 @@ from enum import StrEnum
 from tcptui.capture.message_index import Block, MessageIndex
 from tcptui.capture.store import Capture
 from tcptui.codec.errors import CodecError
+from tcptui.codec.framing import GroupingKind
 
 BLOCK = 8 << 20
 REGEX_OVERLAP = 64 << 10
@@ -162,10 +163,12 @@ class HitMessage:
     """Messages indexed so far; more may follow while the index catches up or bytes arrive."""
     final_count: bool
     block: Block
+    noun: str = "message"
+    """What the grouping's blocks are: `chunk` under the chunk grouping (they are reads)."""
 
     def sentence(self) -> str:
         """`message 3 of 12`, or `message 3 of 12 so far` while the count may still grow."""
-        text = f"message {self.number:,} of {self.count:,}"
+        text = f"{self.noun} {self.number:,} of {self.count:,}"
         return text if self.final_count else text + " so far"
 
 
@@ -179,4 +182,5 @@ def message_of_hit(index: MessageIndex, offset: int) -> HitMessage | None:
         block = index.block(number)
     except IndexError:
         return None
-    return HitMessage(number + 1, len(index), index.up_to_date, block)
+    noun = "chunk" if index.grouping.kind is GroupingKind.CHUNK else "message"
+    return HitMessage(number + 1, len(index), index.up_to_date, block, noun)

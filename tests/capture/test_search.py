@@ -128,3 +128,13 @@ def test_a_hit_count_still_growing_says_so_and_outside_hits_have_no_message() ->
     assert place is not None and place.sentence() == "message 2 of 2 so far"
     assert message_of_hit(index, -1) is None
     assert message_of_hit(index, 4) is None
+
+
+def test_under_the_chunk_grouping_a_hit_names_its_read() -> None:
+    capture = Capture()
+    for part in (b"ab", b"cd", b"ef"):
+        capture.append(Direction.RECEIVED, part)
+    index = MessageIndex(capture, parse_grouping("chunk"))
+    index.update()
+    place = message_of_hit(index, 3)
+    assert place is not None and place.sentence() == "chunk 2 of 3"
