@@ -25,6 +25,7 @@ from tcptui.ui.save_screen import (
     SaveResult,
     SaveScreen,
     SessionFacts,
+    check_folder_path,
     check_save_path,
 )
 from tests.helpers import DEFAULT_TIMEOUT, MIB, stream_bytes
@@ -304,3 +305,20 @@ async def test_a_written_script_is_announced_as_saved_not_as_a_failure(tmp_path:
         await pilot.click("#save-start")
         await wait_for(pilot, lambda: bool(outcome), "the dialog to close")
     assert outcome == [SaveResult(str(path), path.stat().st_size, SAVED_AS["PYTHON"])]
+
+
+def test_folder_checks_name_the_problem(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    (tmp_path / "empty").mkdir()
+    assert check_folder_path(" ").problem == "Type the name of the folder to write the messages to."
+    assert check_folder_path(str(tmp_path / "file")).problem == (
+        f"{tmp_path / 'file'} is a file: name a new or empty folder."
+    )
+    assert check_folder_path(str(tmp_path)).problem == (
+        f"{tmp_path} already holds files: name a new or empty folder."
+    )
+    assert check_folder_path(str(tmp_path / "gone" / "m")).problem == (
+        f"The folder {tmp_path / 'gone'} does not exist."
+    )
+    assert check_folder_path(str(tmp_path / "empty")).problem == ""
+    assert check_folder_path(str(tmp_path / "new")).problem == ""
