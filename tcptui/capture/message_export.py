@@ -40,6 +40,8 @@ from tcptui.codec.framing import Grouping
 
 INDEX_SLICE = 4 << 20
 """Bytes indexed between writes: the blocks held at once are those of about this many bytes."""
+WHOLE = 1 << 62
+"""The exports' `max_block`: a message is written whole, however big (the log cuts big ones)."""
 BLOCKS_AT_ONCE = 4096
 """Blocks looked up together: cheaper per block than one at a time, and few to hold."""
 LINES_AT_ONCE = 3000
@@ -59,7 +61,7 @@ def walk_blocks(
 ) -> Iterator[Block]:
     """Every block of the first `limit` chunks (all there are now, by default), in order,
     each once its facts are final, holding only the blocks of about `slice_bytes`."""
-    index = MessageIndex(capture, grouping, len(capture) if limit is None else limit)
+    index = MessageIndex(capture, grouping, WHOLE, len(capture) if limit is None else limit)
     done = 0
     while True:
         more = index.update(slice_bytes)
@@ -74,7 +76,7 @@ def walk_blocks(
 
 def count_blocks(capture: Capture, grouping: Grouping, limit: int | None = None) -> int:
     """How many blocks `walk_blocks` gives, without making them."""
-    index = MessageIndex(capture, grouping, len(capture) if limit is None else limit)
+    index = MessageIndex(capture, grouping, WHOLE, len(capture) if limit is None else limit)
     while index.update(INDEX_SLICE):
         index.forget(index.settled)
     return len(index)

@@ -1,15 +1,21 @@
 """Where a capture's blocks start under a grouping: the log's rows follow messages, not reads.
 
-A block is a run of one direction's bytes between two cuts. Cuts come from three places: where
-the direction changes (every grouping), where a read began (`chunk`), and where a framer says a
-message ends (`line`, `delimiter`, `length`, `fixed`; each direction framed on its own stream).
-A message whose bytes the other direction interrupted shows as two blocks.
+A block is a run of one direction's bytes between two cuts. Cuts come from five places: where
+the direction changes (every grouping), where a read began (`chunk`), where a framer says a
+message ends (`line`, `delimiter`, `length`, `fixed`; each direction framed on its own stream),
+where a connection event happened (after STARTTLS the plaintext and the encrypted part are two
+blocks; a new connection also starts new framers), at a read with a note (`connection 2`, the
+responder rule that sent it: the header shows it), and at the first read that begins once a
+block holds `max_block` bytes (a flood in one direction is not one block of gigabytes: the log
+reads a block whole to cut its rows). A message whose bytes the other direction interrupted
+shows as two blocks.
 
 The index is built a slice at a time (`update(budget)`), so a new grouping over a big capture
-is worked out between frames, and it keeps up with new chunks the same way. It works a run of
-one direction's chunks at a time (a million one-byte reads are one run, read in big pieces),
-holds one offset per block and the framers' few pending bytes; the capture holds the bytes.
-An export walks the blocks once and `forget`s those it wrote, so it holds only a slice.
+is worked out between frames, and it keeps up with new chunks the same way. It works a stretch
+of reads at a time: neighbouring reads of one direction with nothing between them that could
+cut (a million one-byte reads are one stretch, read in big pieces for the framer). It holds one
+offset per block and the framers' few pending bytes; the capture holds the bytes. An export
+walks the blocks once and `forget`s those it wrote, so it holds only a slice of them.
 """
 
 from __future__ import annotations
@@ -18,11 +24,16 @@ import bisect
 from array import array
 from typing import NamedTuple
 
-from tcptui.capture.store import Capture, ChunkRun, Direction
+from tcptui.capture.events import EventKind
+from tcptui.capture.store import Capture, Direction
 from tcptui.codec.framing import Framer, Grouping, GroupingKind
 
+MAX_BLOCK = 1 << 20
+"""Bytes a block holds before the next read starts a block that continues it."""
+NEW_STREAMS = (EventKind.CONNECTED, EventKind.RECONNECTED)
+"""Events after which each direction's bytes are a new stream, framed afresh."""
 READ_PIECE = 1 << 20
-"""Bytes read from the capture at a time for a framer: a long run is never read whole."""
+"""Bytes read from the capture at a time for a framer: a long stretch is never read whole."""
 
 
 class Block(NamedTuple):
@@ -34,7 +45,11 @@ class Block(NamedTuple):
     reads: int
     """How many reads (chunks) brought its bytes: the partial reads TCP is made of."""
     complete: bool
-    """False for the last block of a direction whose message is still under way."""
+    """False for a block whose message goes on (or never ended): framed groupings only."""
+    continues: bool
+    """It goes on from the block before, cut only because that one was big (`max_block`)."""
+    missing: int | None
+    """Bytes still to come, when the message under way says how long it is (length, fixed)."""
 
 
 class MessageIndex:
@@ -44,14 +59,23 @@ class MessageIndex:
     when it began).
     """
 
-    def __init__(self, capture: Capture, grouping: Grouping, limit: int | None = None) -> None:
+    def __init__(
+        self,
+        capture: Capture,
+        grouping: Grouping,
+        max_block: int = MAX_BLOCK,
+        limit: int | None = None,
+    ) -> None:
         self.capture = capture
         self.grouping = grouping
+        self.max_block = max_block
         self.limit = limit
         self._cuts = array("q")
         """Offsets where blocks start, increasing; a last one at `indexed_bytes` ends a block."""
         self._ends_message = array("b")
         """For each cut, whether the block before it ends a message (byte framings only)."""
+        self._continues = array("b")
+        """For each cut, whether the block after it goes on from the one before (`max_block`)."""
         self._forgotten = 0
         """Blocks dropped from the front by `forget`: block i is cut i - _forgotten."""
         self._framers: dict[Direction, Framer] = (
@@ -64,11 +88,17 @@ class MessageIndex:
         self._next_chunk = 0
         self._last_direction: Direction | None = None
         self._indexed_bytes = 0
+        self._events_seen = 0
 
     @property
     def indexed_bytes(self) -> int:
         """Bytes of the capture the index covers: the last block ends here for now."""
         return self._indexed_bytes
+
+    @property
+    def indexed_chunks(self) -> int:
+        """Chunks the index covers: the next chunk to index."""
+        return self._next_chunk
 
     @property
     def up_to_date(self) -> bool:
@@ -83,55 +113,102 @@ class MessageIndex:
         spent = 0
         count = self._chunk_count()
         while self._next_chunk < count and (budget is None or spent < budget or spent == 0):
+            first = self._next_chunk
             allowance = None if budget is None else max(budget - spent, 1)
-            run = self.capture.run_at(self._next_chunk, count, allowance)
-            self._index_run(run)
+            run = self.capture.run_at(first, count, allowance)
+            self._cut_before(first, run.offset, run.direction)
+            if run.stop > first + 1:
+                stop = self._stretch_stop(first, run.stop)
+                if stop < run.stop:
+                    run = self.capture.run_at(first, stop)
+            if self.grouping.kind is GroupingKind.CHUNK and run.stop > first + 1:
+                self._append_cuts(self.capture.chunk_offsets(first + 1, run.stop), True)
+            framer = self._framers.get(run.direction)
+            if framer is not None:
+                self._frame(framer, run.direction, run.offset, run.end, run.stream_offset)
+            self._stream_ends[run.direction] = run.end
+            self._last_direction = run.direction
             self._next_chunk = run.stop
             self._indexed_bytes = run.end
             spent += run.length
         return self._next_chunk < self._chunk_count()
 
-    def _index_run(self, run: ChunkRun) -> None:
-        if self.grouping.kind is GroupingKind.CHUNK:
-            self._append_cuts(self.capture.chunk_offsets(run.first, run.stop))
-        elif self._last_direction is not run.direction:
-            self._cut(run.offset, ends_message=not self._framers)
-        self._last_direction = run.direction
-        framer = self._framers.get(run.direction)
-        if framer is not None:
-            self._frame_run(framer, run)
-        self._stream_ends[run.direction] = run.end
+    def _cut_before(self, index: int, offset: int, direction: Direction) -> None:
+        """Whatever cuts at the start of chunk `index`: the rules, in their order of say."""
+        events = self.capture.events.count_before(index)
+        ends_message = not self._framers
+        if events > self._events_seen:
+            self._after_events(self._events_seen, events)
+            self._events_seen = events
+            self._cut(offset, ends_message)
+        elif (
+            direction is not self._last_direction
+            or self.grouping.kind is GroupingKind.CHUNK
+            or self.capture.note(index)
+        ):
+            self._cut(offset, ends_message)
+        elif self._cuts and offset - self._cuts[-1] >= self.max_block:
+            self._cut(offset, ends_message, continues=True)
 
-    def _frame_run(self, framer: Framer, run: ChunkRun) -> None:
-        to_capture = run.offset - run.stream_offset
-        for offset in range(run.offset, run.end, READ_PIECE):
-            ends = framer.feed(self.capture.read(offset, min(READ_PIECE, run.end - offset)))
-            if ends and ends[0] == run.stream_offset:
-                # An end at the run's very start (a CR that waited for this byte) belongs to
-                # the end of this direction's bytes before the run.
-                self._cut(self._stream_ends[run.direction], True)
+    def _stretch_stop(self, first: int, count: int) -> int:
+        """Where the reads from `first` on stop being one stretch: at the next chunk that an
+        event or a note comes before, or that `max_block` may cut (before `count`)."""
+        stop = self.capture.first_noted(first + 1, count)
+        events = self.capture.events
+        if self._events_seen < len(events):
+            stop = min(stop, max(events[self._events_seen].before_chunk, first + 1))
+        if self._cuts and self.grouping.kind is not GroupingKind.CHUNK:
+            threshold = self._cuts[-1] + self.max_block
+            if threshold < self.capture.total_bytes:
+                at = self.capture.chunk_index_at(threshold)
+                stop = min(stop, max(at + (self.capture.chunk(at).offset < threshold), first + 1))
+        return stop
+
+    def _frame(
+        self, framer: Framer, direction: Direction, start: int, end: int, stream_start: int
+    ) -> None:
+        to_capture = start - stream_start
+        for offset in range(start, end, READ_PIECE):
+            ends = framer.feed(self.capture.read(offset, min(READ_PIECE, end - offset)))
+            if ends and ends[0] == stream_start:
+                # An end at the stretch's very start (a CR that waited for this byte) belongs
+                # to the end of this direction's bytes before it.
+                self._cut(self._stream_ends[direction], True)
                 del ends[0]
             if ends:
-                self._append_cuts(array("q", [end + to_capture for end in ends]))
+                self._append_cuts(array("q", [end + to_capture for end in ends]), True)
 
-    def _append_cuts(self, offsets: array[int]) -> None:
-        """Cuts that each end a message, all past the last cut but perhaps the first."""
+    def _after_events(self, first: int, stop: int) -> None:
+        """Events came before the next chunk: after a (re)connection, frame new streams."""
+        kinds = {event.kind for event in self.capture.events.events(first, stop)}
+        if self._framers and kinds.intersection(NEW_STREAMS):
+            for direction, old in self._framers.items():
+                fresh = self.grouping.new_framer()
+                fresh.position = fresh.message_start = old.position
+                self._framers[direction] = fresh
+
+    def _append_cuts(self, offsets: array[int], ends_message: bool) -> None:
+        """Cuts past the last one (all but perhaps the first), each ending a message or not."""
         if self._cuts and offsets and offsets[0] <= self._cuts[-1]:
-            self._cut(offsets[0], True)
+            self._cut(offsets[0], ends_message)
             offsets = offsets[1:]
         self._cuts.extend(offsets)
-        self._ends_message.frombytes(b"\x01" * len(offsets))
+        self._ends_message.frombytes(bytes([ends_message]) * len(offsets))
+        self._continues.frombytes(bytes(len(offsets)))
 
-    def _cut(self, offset: int, ends_message: bool) -> None:
+    def _cut(self, offset: int, ends_message: bool, continues: bool = False) -> None:
         if not self._cuts or self._cuts[-1] < offset:
             self._cuts.append(offset)
             self._ends_message.append(ends_message)
+            self._continues.append(continues)
         elif ends_message:
             at = bisect.bisect_left(self._cuts, offset)
             if self._cuts[at] != offset:
                 self._cuts.insert(at, offset)
                 self._ends_message.insert(at, False)
+                self._continues.insert(at, False)
             self._ends_message[at] = True
+            self._continues[at] = False
 
     def __len__(self) -> int:
         """Blocks so far; the last one runs to `indexed_bytes` (it may still grow)."""
@@ -143,19 +220,19 @@ class MessageIndex:
 
     def blocks(self, start: int, stop: int) -> list[Block]:
         """Blocks `start` up to `stop` at once: a walk over many looks each chunk up once."""
-        if not 0 <= start - self._forgotten <= stop - self._forgotten <= len(self._cuts):
+        base = self._forgotten
+        if not 0 <= start - base <= stop - base <= len(self) - base:
             raise IndexError(f"blocks {start} to {stop} are not in the index")
         if start >= stop:
             return []
-        cuts, flags, base = self._cuts, self._ends_message, self._forgotten
+        cuts, flags, continued = self._cuts, self._ends_message, self._continues
         framed = bool(self._framers)
         ends = [*cuts[start - base + 1 : stop - base + 1]]
         if len(ends) < stop - start:
             ends.append(self._indexed_bytes)
         first_chunk = self.capture.chunk_index_at(cuts[start - base])
-        offsets = self.capture.chunk_offsets(
-            first_chunk, self.capture.chunk_index_at(ends[-1] - 1) + 1
-        )
+        last_chunk = self.capture.chunk_index_at(ends[-1] - 1)
+        offsets = self.capture.chunk_offsets(first_chunk, last_chunk + 1)
         found: list[Block] = []
         direction, known = Direction.RECEIVED, -1
         for number, end in zip(range(start, stop), ends, strict=True):
@@ -165,8 +242,30 @@ class MessageIndex:
             if first != known:
                 direction, known = self.capture.chunk(first).direction, first
             complete = not framed or (at + 1 < len(cuts) and bool(flags[at + 1]))
-            found.append(Block(number, direction, cuts[at], end, first, last - first + 1, complete))
+            missing = None if complete else self._missing(direction, end)
+            found.append(
+                Block(
+                    number,
+                    direction,
+                    cuts[at],
+                    end,
+                    first,
+                    last - first + 1,
+                    complete,
+                    bool(continued[at]),
+                    missing,
+                )
+            )
         return found
+
+    def _missing(self, direction: Direction, end: int) -> int | None:
+        """Bytes the message under way in `direction` still needs, if the block ending at
+        `end` is where that direction's stream ends for now and the message says its size."""
+        framer = self._framers.get(direction)
+        if framer is None or end != self._stream_ends[direction]:
+            return None
+        expected = framer.expected_end
+        return None if expected is None else max(0, expected - framer.position)
 
     def block_index_at(self, offset: int) -> int:
         """The block holding the byte at `offset` (an offset the index covers)."""
@@ -192,4 +291,5 @@ class MessageIndex:
         if drop > 0:
             del self._cuts[:drop]
             del self._ends_message[:drop]
+            del self._continues[:drop]
             self._forgotten += drop

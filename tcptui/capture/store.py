@@ -106,6 +106,8 @@ class Capture:
         self._chunk_totals = [0, 0]
         self._closed = False
         self._notes: dict[int, str] = {}
+        self._noted = array("q")
+        """The chunks that have a note, increasing."""
         self._pending_note = ""
         self.events = EventLog()
         """Connection events, placed between chunks (see `capture/events.py`)."""
@@ -158,6 +160,7 @@ class Capture:
         if self._pending_note or note:
             joined = " · ".join(part for part in (self._pending_note, note) if part)
             self._notes[index], self._pending_note = joined, ""
+            self._noted.append(index)
         return Chunk(index, direction, offset, stream_offset, length, mono, wall)
 
     def append_pieces(self, direction: Direction, pieces: Iterable[bytes], length: int) -> Chunk:
@@ -270,24 +273,30 @@ class Capture:
         """The chunks from `index` on that continue its direction, before `stop`, and ending
         with the chunk that holds the `max_bytes`th byte of the run (at least one chunk)."""
         with self._lock:
-            if not 0 <= index < min(stop, len(self._offsets)):
+            offsets, lengths = self._offsets, self._lengths
+            stop = min(stop, len(offsets))
+            if not 0 <= index < stop:
                 raise IndexError(f"no chunk {index} before {stop}")
             after = bisect.bisect_right(self._run_starts, index)
-            run_stop = self._run_starts[after] if after < len(self._run_starts) else stop
-            stop = min(stop, run_stop, len(self._offsets))
-            offset = self._offsets[index]
-            if max_bytes is not None and stop - index > 1:
-                last = bisect.bisect_right(self._offsets, offset + max(max_bytes, 1) - 1) - 1
-                stop = min(stop, last + 1)
-            end = self._offsets[stop - 1] + self._lengths[stop - 1]
+            if after < len(self._run_starts):
+                stop = min(stop, self._run_starts[after])
+            offset = offsets[index]
+            if max_bytes is not None and offsets[stop - 1] - offset >= max_bytes:
+                stop = bisect.bisect_right(offsets, offset + max(max_bytes, 1) - 1, index, stop)
             return ChunkRun(
                 index,
                 stop,
                 _DIRECTIONS[self._directions[index]],
                 offset,
                 self._stream_offsets[index],
-                end - offset,
+                offsets[stop - 1] + lengths[stop - 1] - offset,
             )
+
+    def first_noted(self, start: int, stop: int) -> int:
+        """The first chunk from `start` on, before `stop`, that has a note; `stop` if none."""
+        with self._lock:
+            at = bisect.bisect_left(self._noted, start)
+            return min(self._noted[at], stop) if at < len(self._noted) else stop
 
     def chunk_offsets(self, start: int, stop: int) -> array[int]:
         """Where chunks `start` up to `stop` begin in the capture, as one compact copy."""

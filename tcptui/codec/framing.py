@@ -222,6 +222,8 @@ class LineFramer(Framer):
 def _after_each(data: bytes, first: int) -> list[int]:
     """`first` plus the offset just past each LF in `data`, worked out in C: splitting and
     summing the parts' lengths costs far less than a Python step per line."""
+    if b"\n" not in data:
+        return []
     ends = list(map(operator.add, accumulate(map(len, data.split(b"\n"))), count(first + 1)))
     ends.pop()
     return ends

@@ -68,9 +68,9 @@ def test_walking_in_slices_gives_the_index_blocks_while_forgetting_them(
     capture = capture_of(*chunks)
     index = MessageIndex(capture, parse_grouping(grouping))
     index.update()
-    expected = [index.block(number) for number in range(len(index))]
+    expected = [index.block(number)[:-1] for number in range(len(index))]
     walked = list(walk_blocks(capture, parse_grouping(grouping), slice_bytes=slice_bytes))
-    assert walked == expected
+    assert [block[:-1] for block in walked] == expected  # all but `missing`, which is live
     assert count_blocks(capture, parse_grouping(grouping)) == len(expected)
 
 
