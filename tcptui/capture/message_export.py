@@ -19,7 +19,7 @@ import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -74,11 +74,18 @@ def walk_blocks(
             return
 
 
-def count_blocks(capture: Capture, grouping: Grouping, limit: int | None = None) -> int:
-    """How many blocks `walk_blocks` gives, without making them."""
+def count_blocks(
+    capture: Capture,
+    grouping: Grouping,
+    limit: int | None = None,
+    between_slices: Callable[[], None] = lambda: None,
+) -> int:
+    """How many blocks `walk_blocks` gives, without making them; `between_slices` runs after
+    each slice (it may raise to stop: a cancelled export)."""
     index = MessageIndex(capture, grouping, WHOLE, len(capture) if limit is None else limit)
     while index.update(INDEX_SLICE):
         index.forget(index.settled)
+        between_slices()
     return len(index)
 
 
@@ -128,7 +135,7 @@ def export_message_files(
     total = capture.total_bytes if limit == 0 else capture.chunk(limit - 1).end
     tracker = ProgressTracker(2 * total, progress, cancel)
     tracker.check()
-    count = count_blocks(capture, grouping, limit)
+    count = count_blocks(capture, grouping, limit, tracker.check)
     tracker.advance(total)
     width = max(4, len(str(count)))
     staging = _make_staging_folder(target)
@@ -160,8 +167,8 @@ def _write_message_files(
         with open(staging / name, "xb") as out:
             for data in reader.pieces(block.start, block.end):
                 out.write(data)
+                tracker.advance(len(data))
         written += block.end - block.start
-        tracker.advance(block.end - block.start)
     return written
 
 
@@ -243,13 +250,14 @@ def _write_json_lines(
         )
         if length <= BASE64_PIECE:
             lines.append(binascii.b2a_base64(reader.read(block.start, block.end), newline=False))
-        else:
+            moved += length
+        else:  # a big message goes straight out, a piece at a time
             out.write(b"".join(lines))
             lines.clear()
             for data in reader.pieces(block.start, block.end, BASE64_PIECE):
                 out.write(binascii.b2a_base64(data, newline=False))
+                tracker.advance(len(data))
         lines.append(b'"}\n')
-        moved += length
         if moved >= BLOCK or len(lines) >= LINES_AT_ONCE:
             out.write(b"".join(lines))
             lines.clear()

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -242,3 +243,34 @@ def test_a_limit_walks_only_the_chunks_there_were_when_an_export_began() -> None
         (0, 4, True),
         (4, 6, False),
     ]
+
+
+def test_cancelling_while_counting_or_inside_a_big_message_stops_at_once(tmp_path: Path) -> None:
+    capture = Capture(spool_threshold=1 << 16)
+    for _ in range(12):
+        capture.append(RECEIVED, bytes(1 << 20))
+
+    def cancel_on_third_look() -> Callable[[], bool]:
+        looks: list[int] = []
+        return lambda: looks.append(1) or len(looks) >= 3
+
+    seen: list[int] = []
+    with pytest.raises(SaveCancelled):  # while counting: one message, 12 MiB of it to index
+        export_message_files(
+            capture,
+            tmp_path / "m",
+            parse_grouping("stream"),
+            lambda done, total: seen.append(done),
+            cancel_on_third_look(),
+        )
+    assert seen == []
+    with pytest.raises(SaveCancelled):  # inside the one message, a piece at a time
+        export_json_lines(
+            capture,
+            tmp_path / "m.jsonl",
+            parse_grouping("stream"),
+            lambda done, total: seen.append(done),
+            cancel_on_third_look(),
+        )
+    assert seen == [BASE64_PIECE]
+    assert os.listdir(tmp_path) == []
