@@ -176,7 +176,8 @@ class MessageIndex:
                 self._cut(self._stream_ends[direction], True)
                 del ends[0]
             if ends:
-                self._append_cuts(array("q", [end + to_capture for end in ends]), True)
+                shifted = [end + to_capture for end in ends] if to_capture else ends
+                self._append_cuts(array("q", shifted), True)
 
     def _after_events(self, first: int, stop: int) -> None:
         """Events came before the next chunk: after a (re)connection, frame new streams."""
