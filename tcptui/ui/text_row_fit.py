@@ -12,8 +12,7 @@ from __future__ import annotations
 import bisect
 import functools
 import operator
-from collections import Counter
-from itertools import repeat
+from collections.abc import Iterator
 
 from rich.cells import cell_len
 
@@ -59,8 +58,9 @@ class RowFit:
         """Whether each row (from each start to the next) fits: by its bound, else painted.
 
         Rows are at most two bytes narrower than the view, so in an ASCII-based encoding a
-        row fits unless it holds bytes that may paint wide (found in C, counted per row):
-        most rows of text with a few bad bytes are neither looked at one by one nor painted.
+        row fits unless it holds bytes that may paint wide: only rows whose count of them
+        (found in C) says they might not fit are painted. Nothing is kept per byte: a list of
+        a binary chunk's wide bytes took 20 bytes of memory for every byte received.
         """
         ends = [*starts[1:], len(data)]
         if not self._ascii_based or max(map(operator.sub, ends, starts)) > self.wrap - 2:
@@ -71,15 +71,29 @@ class RowFit:
         wide = data.translate(None, self._one_cell + b"\n")
         if not wide.translate(None, b"\r") and len(wide) == data.count(b"\r\n"):
             return True  # a cell a byte, and line ends (LF, CR LF: room is left for them)
-        positions = positions_of_ones(data.translate(self._wide_marks))
-        wide_per_row = Counter(map(bisect.bisect_right, repeat(starts), positions))
-        extra = self.most_cells - 1
-        for after, count in wide_per_row.items():
-            start, end = starts[after - 1], ends[after - 1]
-            bound = end - start + 1 + extra * count  # +1: its LF in two cells
-            if bound > self.wrap and self.painted_cells(data[start:end]) > self.wrap:
-                return False
-        return True
+        marked = data.translate(self._wide_marks)
+        if len(wide) < len(starts):
+            rows = self._rows_holding_wide_bytes(marked, starts, ends)
+        else:
+            rows = zip(starts, ends, strict=True)
+        return not any(
+            end - start + 1 + (self.most_cells - 1) * marked.count(1, start, end) > self.wrap
+            and self.painted_cells(data[start:end]) > self.wrap
+            for start, end in rows
+        )  # +1: a row's LF takes two cells
+
+    @staticmethod
+    def _rows_holding_wide_bytes(
+        marked: bytes, starts: list[int], ends: list[int]
+    ) -> Iterator[tuple[int, int]]:
+        """The rows where `marked` holds a 1, each once: a few rows of text with a bad byte
+        are found without walking every row."""
+        row = 0
+        position = marked.find(1)
+        while position >= 0:
+            row = bisect.bisect_right(starts, position, row) - 1
+            yield starts[row], ends[row]
+            position = marked.find(1, ends[row])
 
     def most_cells_of(self, row: bytes) -> int:
         """The most cells a row may paint in: a cell a byte for those always painted in one,
@@ -122,16 +136,6 @@ def decodes_ascii_as_ascii(encoding: str) -> bool:
         return ascii_bytes.decode(encoding) == ascii_bytes.decode("ascii")
     except UnicodeDecodeError:
         return False
-
-
-def positions_of_ones(marked: bytes) -> list[int]:
-    """Where `marked` holds a 1: found by `find`, in C (a regex is much slower)."""
-    positions = []
-    position = marked.find(1)
-    while position >= 0:
-        positions.append(position)
-        position = marked.find(1, position + 1)
-    return positions
 
 
 def is_plain_utf8(data: bytes) -> bool:

@@ -4,8 +4,10 @@ back to where they were after many connections. Linux only (/proc)."""
 from __future__ import annotations
 
 import os
+import random
 import sys
 import threading
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,11 +16,12 @@ from textual.strip import Strip
 from textual.widgets import Input
 
 from tcptui.capture.store import Capture, Direction
+from tcptui.codec.text_rows import SHAPE_SAMPLE
 from tcptui.net.events import Closed, Connected, DataReceived, EndReason, Event
 from tcptui.net.session import Session, SessionState
 from tcptui.ui import transcript_view
 from tcptui.ui.transcript_layout import RowRef
-from tcptui.ui.transcript_rows import Marks, TextPainter
+from tcptui.ui.transcript_rows import ChunkReader, Marks, TextPainter
 from tests.helpers import MIB, EchoServer, EventRecorder, PayloadServer, StreamServer, stream_sha256
 from tests.reliability.hostile_corpus import HUGE_LINE_SIZE, huge_line
 from tests.ui.helpers import make_app, wait_for
@@ -32,6 +35,8 @@ HUGE_LINE_RSS_LIMIT = 96 * MIB
 """The 10 MiB line itself, read into the painter's chunk cache a chunk at a time, plus the
 row-start lists of a few chunks: well under this."""
 SIZE = (150, 44)
+CHUNK_CHECK_LIMIT = 12 * MIB
+"""A 2 MiB chunk, two translated copies of it and the list of its row starts."""
 
 
 def rss() -> int:
@@ -92,6 +97,36 @@ def test_a_1_gib_flood_through_a_session_keeps_memory_flat(tmp_path: Path) -> No
         assert stream_sha256(capture, Direction.RECEIVED) == server.sha256
     finally:
         capture.close()
+
+
+def binary_chunk_starting_like_short_lines(size: int) -> bytes:
+    """Random bytes whose first KiB (the sample a row shape is judged from) holds many
+    newlines: judged rows that end at newlines, then checked row by row, not cut fixed."""
+    rng = random.Random(7)
+    head = bytearray(rng.randbytes(SHAPE_SAMPLE))
+    head[::32] = b"\n" * len(head[::32])
+    return bytes(head) + rng.randbytes(size - SHAPE_SAMPLE)
+
+
+def test_checking_a_binary_chunks_rows_keeps_nothing_per_byte() -> None:
+    """Checking that the rows fit once took 20 bytes of memory per byte of a binary chunk
+    (a list of the bytes that paint wide): 40 MiB of peak RSS for one 2 MiB recv."""
+    data = binary_chunk_starting_like_short_lines(2 * MIB)
+    capture = Capture()
+    capture.append(Direction.RECEIVED, data)
+    painter = TextPainter(ChunkReader(capture), 100)
+    tracemalloc.start()
+    try:
+        rows = painter.count_rows(0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert painter.shape_of(0).cut != "fixed"
+    assert peak < CHUNK_CHECK_LIMIT, f"counting rows peaked at {peak / MIB:.1f} MiB"
+    widest = max(
+        painter.paint(RowRef(0, row)).cell_length for row in range(0, rows, max(1, rows // 500))
+    )
+    assert widest <= painter.row_cells
 
 
 class CountingTextPainter(TextPainter):
