@@ -322,3 +322,25 @@ def test_folder_checks_name_the_problem(tmp_path: Path) -> None:
     )
     assert check_folder_path(str(tmp_path / "empty")).problem == ""
     assert check_folder_path(str(tmp_path / "new")).problem == ""
+
+
+async def test_escape_while_writing_message_files_leaves_no_folder(tmp_path: Path) -> None:
+    capture = GatedCapture()
+    capture.append(Direction.RECEIVED, bytes(3 * MIB))
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        outcome: Outcome = []
+        screen = SaveScreen(capture, META, str(tmp_path / "m"), grouping=parse_grouping("stream"))
+        app.push_screen(screen, outcome.append)
+        await pilot.pause()
+        screen.query_one("#save-format", Select).value = MESSAGE_FILES
+        await pilot.pause()
+        await pilot.press("enter")
+        # Counted (3 MiB), then the first mebibyte written: the next read waits for the gate.
+        await wait_for(pilot, lambda: screen.bytes_done == 4 * MIB, "the first mebibyte")
+        await pilot.press("escape")
+        capture.gate.set()
+        await wait_for(pilot, lambda: bool(outcome), "the dialog to close")
+
+    assert outcome == [None]
+    assert os.listdir(tmp_path) == []
