@@ -28,6 +28,7 @@ from enum import StrEnum
 from typing import TypeAlias
 
 from tcptui.capture.store import Capture, Direction
+from tcptui.net.capture_events import CaptureEvents
 from tcptui.net.connect_options import ConnectOptions as ConnectOptions  # re-exported for callers
 from tcptui.net.events import (
     Closed,
@@ -133,6 +134,7 @@ class Session:
         if accepted is None and self.options.tls.server:
             self.options = replace(self.options, tls=replace(self.options.tls, server=False))
         self._on_event = on_event
+        self._capture_events = CaptureEvents(capture, accepted=accepted is not None)
         self.state = SessionState.IDLE
         self._outbox: deque[_Outgoing] = deque()
         self._outbox_lock = threading.Lock()
@@ -161,7 +163,7 @@ class Session:
             self.options,
             capture,
             self._wake_up,
-            on_event,
+            self._emit,
             stop_requested=lambda: self._stop_requested,
             now_open=self._now_open,
         )
@@ -260,6 +262,8 @@ class Session:
     # -- the I/O thread ----------------------------------------------------------------------
 
     def _emit(self, event: Event) -> None:
+        """Every event: the ones that belong with the bytes go in the capture first."""
+        self._capture_events.record(event)
         self._on_event(event)
 
     def _finish(self, event: Closed) -> None:

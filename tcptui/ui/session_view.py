@@ -16,6 +16,7 @@ from textual.events import Resize
 from textual.message import Message
 from textual.widgets import Input
 
+from tcptui.capture.events import EventKind
 from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta
 from tcptui.capture.store import Capture, Direction
@@ -45,6 +46,11 @@ from tcptui.ui.session_commands import session_commands
 from tcptui.ui.snippet_actions import SnippetActions
 from tcptui.ui.tab_label import QUIET_ENDINGS, peer_label, state_dot
 from tcptui.ui.transcript_view import EMPTY_HINT, TranscriptView
+
+PREVIOUS_END_WAIT = 0.5
+"""Seconds a reconnect waits for the previous connection's I/O thread to end, so its last
+bytes and its `closed` event stay before the `reconnected` one; it ends at once unless stuck
+in a name lookup, which nothing can interrupt."""
 
 
 class SessionView(Vertical):
@@ -246,6 +252,7 @@ class SessionView(Vertical):
         """Start the I/O thread; its events are shown once this view handles messages."""
         if self.session is not None:
             self.session.close()
+            self.session.join(PREVIOUS_END_WAIT)
         self.connection_id += 1
         self._target = target
         options = replace(self.config.options, family=family)
@@ -254,8 +261,9 @@ class SessionView(Vertical):
         self.session = Session(target, self.capture, on_event, options)
         self.automation.started(self.session)
         self.session_facts = SessionFacts(str(target))
-        if self.capture.total_bytes:
-            self.capture.add_note(f"⟲ connection {self.connections_made + 1} to {target}")
+        if self.connections_made:
+            detail = f"connection {self.connections_made + 1} to {target}"
+            self.capture.add_event(EventKind.RECONNECTED, detail)
         self.connections_made += 1
         self.session.start()
 

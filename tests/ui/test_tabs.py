@@ -8,6 +8,7 @@ from typing import Any
 from textual.widgets import TabbedContent
 
 import tcptui.ui.app
+from tcptui.capture.events import EventKind
 from tcptui.capture.store import Direction
 from tcptui.cli import parse_args
 from tcptui.net.session import SessionState
@@ -15,7 +16,8 @@ from tcptui.net.target import Target
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.session_view import SessionView
 from tests.helpers import EchoServer, PayloadServer, closed_port, stream_bytes
-from tests.ui.helpers import all_rows, make_app, wait_for, wait_retries_spent
+from tests.helpers.timeline import details, timeline
+from tests.ui.helpers import make_app, wait_for, wait_retries_spent
 
 SIZE = (150, 44)
 
@@ -88,8 +90,13 @@ async def test_reconnect_keeps_earlier_bytes_and_marks_the_new_connection() -> N
                 "the second visit",
             )
             assert stream_bytes(view.capture, Direction.RECEIVED) == b"hello\nhello\n"
-            assert view.capture.note(1) == f"⟲ connection 2 to {server.target}"
-            assert any("⟲ connection 2" in row for row in all_rows(view.receive_log.text_view))
+            one_visit = [EventKind.CONNECTED, (Direction.RECEIVED, b"hello\n")]
+            one_visit += [EventKind.EOF_RECEIVED, EventKind.CLOSED]
+            assert timeline(view.capture) == [*one_visit, EventKind.RECONNECTED, *one_visit]
+            assert details(view.capture, EventKind.RECONNECTED) == [
+                f"connection 2 to {server.target}"
+            ]
+            assert view.capture.note(1) == "", "the event replaces the note"
 
 
 async def test_auto_reconnect_stops_after_the_limit() -> None:
