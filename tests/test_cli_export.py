@@ -29,13 +29,17 @@ def saved_session(folder: Path) -> Path:
     return path
 
 
-def test_a_session_exported_as_json_lines_decodes_to_its_bytes(tmp_path: Path) -> None:
+def test_a_session_exported_as_json_lines_keeps_its_events_and_bytes(tmp_path: Path) -> None:
     session = saved_session(tmp_path)
     result = run_tcptui("--open", str(session), "--export", "out.jsonl", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr.startswith("tcptui: wrote ") and result.stderr.count("\n") == 1
     lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
-    messages = [line for line in lines if "index" in line]
+    assert (lines[0]["event"], lines[0]["detail"]) == (
+        "connected",
+        "127.0.0.1:5000 to 127.0.0.1:25",
+    )
+    messages = lines[1:]
     assert [(m["direction"], m["reads"]) for m in messages] == [
         ("sent", 1),
         ("received", 1),
