@@ -24,12 +24,9 @@ from tcptui.codec.safe_text import safe_label
 from tcptui.launch_config import LaunchConfig
 from tcptui.net.listen_clients import ListenClient
 from tcptui.net.listener import parse_listen_address
-from tcptui.net.session import Session
 from tcptui.net.target import Target, TargetError, parse_target
 from tcptui.ui.app_bindings import APP_BINDINGS, every_binding, hint_bindings
 from tcptui.ui.ascii_filter import AsciiOnly
-from tcptui.ui.composer import Composer
-from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.discard_screen import DiscardChoice, DiscardScreen, unsaved_in
 from tcptui.ui.first_tab import first_tab
 from tcptui.ui.focus_moves import other_pane, step_focus
@@ -39,8 +36,8 @@ from tcptui.ui.key_hints import KeyHints
 from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.literal import literal, visible
 from tcptui.ui.ordered_keys import KeyLane
-from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.session_view import SessionView
+from tcptui.ui.shown_tabs import ShownTabs
 from tcptui.ui.steady_footer import SteadyFooter
 from tcptui.ui.tab_commands import tab_commands
 from tcptui.ui.transcript_view import TranscriptView
@@ -61,14 +58,20 @@ class TcpTuiApp(App[int]):
     BINDINGS = APP_BINDINGS
 
     def __init__(
-        self, config: LaunchConfig, opened: tuple[Capture, SessionMeta] | None = None
+        self,
+        config: LaunchConfig,
+        opened: tuple[Capture, SessionMeta] | None = None,
+        *,
+        capture: Capture | None = None,
     ) -> None:
-        """`opened` is the session file `config.open_file` names, when the caller read it."""
+        """`opened` is the session file `config.open_file` names, when the caller read it;
+        `capture`, bytes the caller holds already for the first tab to show (not a file)."""
         super().__init__()
         self._ascii_only = [AsciiOnly()] if config.settings.ascii_only else []
         self.config = config
         self.key_hints = KeyHints(hint_bindings(), config.settings.keymap)
-        self._first_capture, self.opened_meta, self._first_saver = first_tab(config, opened)
+        first = first_tab(config, opened, capture)
+        self._first_capture, self.opened_meta, self._first_saver = first
         self._demo: DemoServer | None = None
         self.state = load_state()
         self._tabs_made = 0
@@ -131,7 +134,7 @@ class TcpTuiApp(App[int]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield TabbedContent(id="tabs")
+        yield ShownTabs(id="tabs")
         yield SteadyFooter()
 
     def on_load(self) -> None:
@@ -284,42 +287,12 @@ class TcpTuiApp(App[int]):
 
     # -- the current tab ---------------------------------------------------------------------
 
-    @property
-    def current(self) -> SessionView:
+    def _shown_view(self) -> SessionView:
         """The SessionView of the tab on show."""
         pane = self.query_one(TabbedContent).active_pane
         if pane is None:
             return self.query(SessionView).first()
         return pane.query_one(SessionView)
-
-    @property
-    def capture(self) -> Capture:
-        if self.is_running and self.query(SessionView):
-            return self.current.capture
-        if self._first_capture is None:
-            self._first_capture = Capture()
-        return self._first_capture
-
-    @capture.setter
-    def capture(self, capture: Capture) -> None:
-        """Before the app runs: the capture the first tab shows (tests and --open use it)."""
-        self._first_capture = capture
-
-    @property
-    def session(self) -> Session | None:
-        return self.current.session
-
-    @property
-    def receive_log(self) -> ReceiveLog:
-        return self.current.receive_log
-
-    @property
-    def composer(self) -> Composer:
-        return self.current.composer
-
-    @property
-    def panel(self) -> ConnectionPanel:
-        return self.current.panel
 
     # -- tabs --------------------------------------------------------------------------------
 
@@ -337,7 +310,7 @@ class TcpTuiApp(App[int]):
 
     @on(SessionView.TitleChanged)
     def _retitle(self, event: SessionView.TitleChanged) -> None:
-        if self._label_tab(event.view) and event.view is self.current:
+        if self._label_tab(event.view) and event.view is self._shown_view():
             self.sub_title = event.view.title
 
     @on(TabbedContent.TabActivated)
@@ -494,4 +467,4 @@ class TcpTuiApp(App[int]):
         )
         pane = self.query_one(TabbedContent).active_pane
         if pane is not None and pane.query(SessionView):
-            yield from self.current.system_commands()
+            yield from self._shown_view().system_commands()

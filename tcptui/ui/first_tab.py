@@ -26,11 +26,18 @@ class FirstTab(NamedTuple):
     """What writes the capture to `--save` as it grows."""
 
 
-def first_tab(config: LaunchConfig, opened: tuple[Capture, SessionMeta] | None) -> FirstTab:
-    """`opened` is the session file `config.open_file` names, when the caller read it; a
-    listening tab's `--save` is a folder, checked now (each client's file is made later)."""
-    capture, meta = opened if opened is not None else (None, None)
-    if opened is None and config.open_file:
+def first_tab(
+    config: LaunchConfig,
+    opened: tuple[Capture, SessionMeta] | None,
+    capture: Capture | None = None,
+) -> FirstTab:
+    """`opened` is the session file `config.open_file` names, when the caller read it, and
+    `capture` bytes the caller holds for the tab instead; a listening tab's `--save` is a
+    folder, checked now (each client's file is made later)."""
+    meta = None
+    if opened is not None:
+        capture, meta = opened
+    elif config.open_file:
         capture, meta = open_session(config.open_file)
     if config.save and config.listen is not None:
         problem = check_save_folder(config.save)

@@ -14,6 +14,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input
 
 from tcptui.capture.events import EventKind
@@ -495,13 +496,18 @@ class SessionView(Vertical):
         await self.run_action(event.action)
 
     def focus_default(self) -> None:
-        """Focus what a person wants first: the composer when connected, else the form."""
+        """Focus what a person wants first: the composer when connected, else the form.
+
+        At once, not later as `focus()` would: by then another tab may be shown, and focusing
+        into this one would bring it back in front (and a ctrl+F4 typed meanwhile close it).
+        """
         if self.opened_meta is not None:
-            self.receive_log.text_view.focus()
+            first: Widget = self.receive_log.text_view
         elif self.session is not None or not self.panel.display:
-            self.composer.focus_entry()
+            first = self.composer.entry
         else:
-            self.panel.query_one("#host", Input).focus()
+            first = self.panel.query_one("#host", Input)
+        self.app.set_focus(first)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A saved session offers nothing that sends; an accepted client, nothing to dial."""

@@ -32,6 +32,7 @@ from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.messages import SessionEvent
 from tcptui.user_files.automation_files import load_responders
 from tests.benchmarks.common import warm_memory
+from tests.helpers.app_parts import current_capture, current_log, current_view
 
 STATUS = Path("/proc/self/status")
 
@@ -80,16 +81,16 @@ class DrivenApp(TcpTuiApp):
         if self.args.mode == "line":
             payload = b"x" * self.args.line_bytes  # printable text, no newline: one long line
             self._note_baseline()
-            self.capture.append(Direction.RECEIVED, payload)
+            current_capture(self).append(Direction.RECEIVED, payload)
             del payload
-            self.receive_log.refresh_data()
+            current_log(self).refresh_data()
             self.call_after_refresh(self._line_scrolled_home)
             return
         warm_memory(self.args.warm_mib)
         self._note_baseline()
         self.facts["connect_started"] = time.monotonic()
         self.facts["ui_cpu_started"] = time.thread_time()
-        self.current.connect(Target("127.0.0.1", self.args.port), Family.IPV4)
+        current_view(self).connect(Target("127.0.0.1", self.args.port), Family.IPV4)
 
     def _note_baseline(self) -> None:
         self.peak_reset = reset_peak_memory()
@@ -97,7 +98,7 @@ class DrivenApp(TcpTuiApp):
 
     def _line_scrolled_home(self) -> None:
         """The line's tail is on screen (following); now show its head, then report."""
-        for view in self.receive_log.visible_views():
+        for view in current_log(self).visible_views():
             view.scroll_home(animate=False, immediate=True)
         self.call_after_refresh(self._report)
 
@@ -110,28 +111,28 @@ class DrivenApp(TcpTuiApp):
 
     def _responder_bytes(self) -> int:
         """Received bytes the responders had matched when the UI showed the end."""
-        responders = self.current.automation.responders
+        responders = current_view(self).automation.responders
         return responders.matched_bytes if responders is not None else 0
 
     def _report(self) -> None:
         peak = memory_kib("VmHWM")
-        views = self.receive_log.visible_views()
+        views = current_log(self).visible_views()
         digest = hashlib.sha256()
         if self.args.responders:  # the replies are in the capture too: hash what was received
-            for chunk in self.capture.chunks():
+            for chunk in current_capture(self).chunks():
                 if chunk.direction is Direction.RECEIVED:
-                    digest.update(self.capture.read(chunk.offset, chunk.length))
+                    digest.update(current_capture(self).read(chunk.offset, chunk.length))
         else:
-            for block in self.capture.iter_bytes(4 << 20):
+            for block in current_capture(self).iter_bytes(4 << 20):
                 digest.update(block)
         self.facts.update(
             reported=time.monotonic(),
             baseline_kib=self.baseline_kib,
             peak_kib=peak,
             peak_reset=self.peak_reset,
-            received=self.capture.stream_bytes(Direction.RECEIVED),
-            chunks=len(self.capture),
-            received_chunks=self.capture.chunk_count(Direction.RECEIVED),
+            received=current_capture(self).stream_bytes(Direction.RECEIVED),
+            chunks=len(current_capture(self)),
+            received_chunks=current_capture(self).chunk_count(Direction.RECEIVED),
             sha256=digest.hexdigest(),
             following=all(view.following for view in views),
             rows=[view.layout_rows.total_rows for view in views],

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tcptui.net.target import Target
+from tests.helpers.app_parts import current_capture, current_composer, current_log, current_view
 from tests.ui.helpers import make_app
 
 from .common import (
@@ -62,11 +63,11 @@ async def measure(target: Target | None, samples: int, budget: float) -> Respons
     async with app.run_test(size=(200, 60)) as pilot:
         if target is not None:
             deadline = time.monotonic() + 30
-            while app.capture.total_bytes < MIB:  # the flood has begun
+            while current_capture(app).total_bytes < MIB:  # the flood has begun
                 if time.monotonic() > deadline:
                     raise TimeoutError("the flood never started")
                 await pilot.pause(0.01)
-        field_ = app.composer.input
+        field_ = current_composer(app).input
         field_.focus()
         probe = _KeyProbe()
         display = app._display
@@ -106,17 +107,17 @@ async def measure(target: Target | None, samples: int, budget: float) -> Respons
         stop.set()
         await watcher
         result.flood_bytes = digested(app) - bytes_before
-        if app.session is not None:
-            app.session.close()
+        if current_view(app).session is not None:
+            current_view(app).session.close()
         app._display = display  # type: ignore[method-assign]
     return result
 
 
 def digested(app: Any) -> int:
     """Bytes of the capture the text view has measured into rows: what the UI has taken in."""
-    layout = app.receive_log.text_view.layout_rows
+    layout = current_log(app).text_view.layout_rows
     count = layout.measured_chunks
-    return int(app.capture.chunk(count - 1).end) if count else 0
+    return int(current_capture(app).chunk(count - 1).end) if count else 0
 
 
 def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.receive_log import Layout
+from tests.helpers.app_parts import current_log
 from tests.ui.helpers import make_app
 
 from .common import Payload, Row, Settings, make_payload, median, percentile, size_text
@@ -35,17 +36,16 @@ def load_capture(payload: Payload) -> Capture:
 
 
 async def frame_times(capture: Capture, jumps: int, seed: int) -> dict[str, list[float]]:
-    app = make_app()
-    app.capture = capture
+    app = make_app(capture=capture)
     times: dict[str, list[float]] = {}
     async with app.run_test(size=(200, 60)) as pilot:
-        app.receive_log.refresh_data()
+        current_log(app).refresh_data()
         await pilot.pause()
         screen = app.screen
         for layout in LAYOUTS:
-            app.receive_log.set_layout(layout)
+            current_log(app).set_layout(layout)
             await pilot.pause()
-            views = app.receive_log.visible_views()
+            views = current_log(app).visible_views()
             rng = random.Random(seed)
             samples = times.setdefault(layout, [])
             for _ in range(jumps):

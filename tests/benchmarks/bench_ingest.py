@@ -27,6 +27,7 @@ from pathlib import Path
 
 from tcptui.net.session import SessionState
 from tcptui.net.target import Target
+from tests.helpers.app_parts import current_capture, current_log, current_view
 from tests.ui.helpers import make_app
 
 from .common import (
@@ -82,18 +83,18 @@ async def _headless_ingest(server: SendfileServer, sha256: str) -> float:
     app = make_app(Target("127.0.0.1", server.port))
     async with app.run_test(size=(COLUMNS, LINES)) as pilot:
         deadline = time.monotonic() + _deadline(server.nbytes)
-        view = app.receive_log.text_view
+        view = current_log(app).text_view
         while not (
-            app.session is not None
-            and app.session.state is SessionState.CLOSED
-            and view.layout_rows.measured_chunks == len(app.capture)
+            current_view(app).session is not None
+            and current_view(app).session.state is SessionState.CLOSED
+            and view.layout_rows.measured_chunks == len(current_capture(app))
         ):
             if time.monotonic() > deadline:
                 raise TimeoutError("the headless app did not take in the whole capture")
             await pilot.pause(0.01)
         shown = time.monotonic()
         digest = hashlib.sha256()
-        for block in app.capture.iter_bytes(4 << 20):
+        for block in current_capture(app).iter_bytes(4 << 20):
             digest.update(block)
         if not view.following:
             raise AssertionError("the headless views stopped following the tail")

@@ -6,6 +6,8 @@ Textual code would.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App
 from textual.widgets import TabbedContent
 
@@ -16,7 +18,7 @@ from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.session_view import SessionView
 
 
-def current_view(app: App[object]) -> SessionView:
+def current_view(app: App[Any]) -> SessionView:
     """The SessionView of the tab on show."""
     pane = app.query_one(TabbedContent).active_pane
     if pane is None:
@@ -24,17 +26,17 @@ def current_view(app: App[object]) -> SessionView:
     return pane.query_one(SessionView)
 
 
-def current_capture(app: App[object]) -> Capture:
+def current_capture(app: App[Any]) -> Capture:
     return current_view(app).capture
 
 
-def current_log(app: App[object]) -> ReceiveLog:
+def current_log(app: App[Any]) -> ReceiveLog:
     return current_view(app).receive_log
 
 
-def current_composer(app: App[object]) -> Composer:
+def current_composer(app: App[Any]) -> Composer:
     return current_view(app).composer
 
 
-def current_panel(app: App[object]) -> ConnectionPanel:
+def current_panel(app: App[Any]) -> ConnectionPanel:
     return current_view(app).panel

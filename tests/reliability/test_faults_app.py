@@ -29,6 +29,7 @@ from tests.helpers import (
     ipv6_loopback_available,
     stream_bytes,
 )
+from tests.helpers.app_parts import current_capture, current_composer, current_log, current_view
 from tests.ui.helpers import all_rows, last_notification, make_app, wait_for, wait_received
 
 from .servers import GreetThenStall
@@ -49,7 +50,7 @@ def step_state(app: TcpTuiApp, step: str) -> str:
 
 
 def state_is(app: TcpTuiApp, state: SessionState) -> bool:
-    return app.session is not None and app.session.state is state
+    return current_view(app).session is not None and current_view(app).session.state is state
 
 
 async def wait_state(
@@ -60,19 +61,19 @@ async def wait_state(
 
 async def assert_keys_answered(app: TcpTuiApp, pilot: Pilot[int], text: str) -> None:
     """Typing into the composer works, and each key is handled within KEY_DEADLINE."""
-    app.composer.input.focus()
-    app.composer.input.value = ""
+    current_composer(app).input.focus()
+    current_composer(app).input.value = ""
     for char in text:
         started = time.monotonic()
         await pilot.press(char)
         assert time.monotonic() - started < KEY_DEADLINE
-    assert app.composer.input.value == text
+    assert current_composer(app).input.value == text
     assert f"{len(text) + 1} bytes on Enter" in static_text(app, "#preview")
 
 
 def received_text(app: TcpTuiApp) -> str:
     """The text view's content rows joined (chunk headers left out)."""
-    rows = all_rows(app.receive_log.text_view)
+    rows = all_rows(current_log(app).text_view)
     return "".join(row.removeprefix("│ ") for row in rows if row.startswith("│ "))
 
 
@@ -88,9 +89,9 @@ async def test_peer_reset_mid_stream_is_reported_and_the_bytes_before_it_kept() 
             assert "reset by the peer" in static_text(app, "#closed-reason")
             assert "reset by the peer" in last_notification(app)
             assert step_state(app, "closed") == "ended"
-            assert stream_bytes(app.capture, Direction.RECEIVED) == payload
+            assert stream_bytes(current_capture(app), Direction.RECEIVED) == payload
             assert received_text(app).count("partial answer\\r\\n") == 100
-            assert app.current.title.startswith("✖")
+            assert current_view(app).title.startswith("✖")
 
 
 async def test_peer_half_close_ends_cleanly_and_keeps_what_it_sent() -> None:
@@ -100,7 +101,7 @@ async def test_peer_half_close_ends_cleanly_and_keeps_what_it_sent() -> None:
             await wait_state(app, pilot, SessionState.CLOSED)
             assert "the peer sent EOF" in str(app.query_one("#step-data").render())
             assert "The peer closed the connection" in static_text(app, "#closed-reason")
-            assert stream_bytes(app.capture, Direction.RECEIVED) == b"last words\n"
+            assert stream_bytes(current_capture(app), Direction.RECEIVED) == b"last words\n"
             await assert_keys_answered(app, pilot, "again")
             await pilot.press("enter")
             assert "Press F2" in static_text(app, "#preview")
@@ -116,7 +117,7 @@ async def test_our_half_close_keeps_the_connection_receiving() -> None:
             await pilot.press("ctrl+d")
             await wait_state(app, pilot, SessionState.CLOSED)
             assert server.received == b"ping\n"
-            assert stream_bytes(app.capture, Direction.RECEIVED) == b"ping\n"
+            assert stream_bytes(current_capture(app), Direction.RECEIVED) == b"ping\n"
             assert "The peer closed the connection" in static_text(app, "#closed-reason")
 
 
@@ -127,13 +128,15 @@ async def test_silent_server_leaves_the_app_responsive_and_disconnect_prompt() -
             await wait_state(app, pilot, SessionState.OPEN)
             await assert_keys_answered(app, pilot, "anyone?")
             await pilot.press("enter")
-            await wait_for(pilot, lambda: app.capture.stream_bytes(Direction.SENT) == 8, "the send")
+            await wait_for(
+                pilot, lambda: current_capture(app).stream_bytes(Direction.SENT) == 8, "the send"
+            )
             started = time.monotonic()
             await pilot.press("f3")
             await wait_state(app, pilot, SessionState.CLOSED, CLOSE_DEADLINE)
             assert time.monotonic() - started < CLOSE_DEADLINE
             assert "Closed by you" in static_text(app, "#closed-reason")
-            assert app.capture.stream_bytes(Direction.RECEIVED) == 0
+            assert current_capture(app).stream_bytes(Direction.RECEIVED) == 0
 
 
 async def test_dribbling_server_is_shown_byte_by_byte_while_the_ui_answers() -> None:
@@ -148,16 +151,18 @@ async def test_dribbling_server_is_shown_byte_by_byte_while_the_ui_answers() -> 
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(
-                pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) > 0, "the first byte"
+                pilot,
+                lambda: current_capture(app).stream_bytes(Direction.RECEIVED) > 0,
+                "the first byte",
             )
             await assert_keys_answered(app, pilot, "typing")
             await wait_state(app, pilot, SessionState.CLOSED, 10.0 + len(payload) * PACE)
-            assert stream_bytes(app.capture, Direction.RECEIVED) == payload
-            assert app.capture.chunk_count(Direction.RECEIVED) > 1
+            assert stream_bytes(current_capture(app), Direction.RECEIVED) == payload
+            assert current_capture(app).chunk_count(Direction.RECEIVED) > 1
             assert received_text(app) == "trickle␛␀!" * 3
-            rows = all_rows(app.receive_log.text_view)
+            rows = all_rows(current_log(app).text_view)
             headers = [row for row in rows if row.startswith("◀ received")]
-            assert len(headers) == app.capture.chunk_count(Direction.RECEIVED)
+            assert len(headers) == current_capture(app).chunk_count(Direction.RECEIVED)
 
 
 @pytest.mark.parametrize(
@@ -178,9 +183,9 @@ async def test_failure_to_connect_is_explained_and_the_app_stays_usable(
             assert reason in static_text(app, "#closed-reason").lower()
             assert reason in last_notification(app).lower()
             assert step_state(app, failed_step) == "failed"
-            assert app.current.title.startswith("✖")
+            assert current_view(app).title.startswith("✖")
             await assert_keys_answered(app, pilot, "hi")
-            assert app.capture.total_bytes == 0
+            assert current_capture(app).total_bytes == 0
 
     if case == "refused":
         await check(Target("127.0.0.1", closed_port()))
@@ -222,10 +227,13 @@ async def test_large_send_into_a_stalled_peer_keeps_the_ui_responsive_and_discon
             await choose_file(app, pilot, path)
             await wait_for(
                 pilot,
-                lambda: app.session is not None and app.session.queued_bytes > 0,
+                lambda: (
+                    current_view(app).session is not None
+                    and current_view(app).session.queued_bytes > 0
+                ),
                 "the upload to block on full buffers",
             )
-            upload = app.current.sender.upload
+            upload = current_view(app).sender.upload
             assert upload is not None and upload.read < upload.size
             await assert_keys_answered(app, pilot, "still here")
             started = time.monotonic()
@@ -233,10 +241,12 @@ async def test_large_send_into_a_stalled_peer_keeps_the_ui_responsive_and_discon
             await wait_state(app, pilot, SessionState.CLOSED, CLOSE_DEADLINE)
             assert time.monotonic() - started < CLOSE_DEADLINE
             assert "Closed by you" in static_text(app, "#closed-reason")
-            await wait_for(pilot, lambda: app.current.sender.upload is None, "the upload to end")
+            await wait_for(
+                pilot, lambda: current_view(app).sender.upload is None, "the upload to end"
+            )
             assert "File not sent" in [n.title for n in app._notifications]
-            assert stream_bytes(app.capture, Direction.RECEIVED) == b"220 hello\r\n"
-            sent = stream_bytes(app.capture, Direction.SENT)
+            assert stream_bytes(current_capture(app), Direction.RECEIVED) == b"220 hello\r\n"
+            sent = stream_bytes(current_capture(app), Direction.SENT)
             assert 0 < len(sent) < path.stat().st_size
             assert path.read_bytes().startswith(sent)
 
@@ -251,4 +261,4 @@ async def test_a_clean_close_marks_the_tab_closed_not_failed(ending: str) -> Non
                 await wait_state(app, pilot, SessionState.OPEN)
                 await pilot.press("f3")
             await wait_state(app, pilot, SessionState.CLOSED)
-            assert app.current.title.startswith("■"), app.current.title
+            assert current_view(app).title.startswith("■"), current_view(app).title

@@ -67,8 +67,8 @@ def test_hostile_server_cannot_touch_the_terminal_through_the_app(tmp_path: Path
 
         screen = tmux.wait_for_screen(
             "app",
-            lambda text: all(marker in text for marker in TAIL_MARKERS),
-            "the hostile payload's visible markers",
+            lambda text: all(marker in text for marker in (*TAIL_MARKERS, *APP_UI)),
+            "the hostile payload's visible markers, inside the app's own screen",
             STARTUP_TIMEOUT,
         )
         assert server.wait_accepted(1)

@@ -32,6 +32,7 @@ from tcptui.codec.formats import (
 from tcptui.net.session import SessionState
 from tcptui.ui.app import TcpTuiApp
 from tests.helpers import MIB, EchoServer, StreamServer, stream_bytes, stream_sha256
+from tests.helpers.app_parts import current_capture, current_composer, current_view
 from tests.reliability.hostile_corpus import HOSTILE_PAYLOAD
 from tests.ui.helpers import make_app, wait_for
 
@@ -58,13 +59,16 @@ async def flood_through_the_app(nbytes: int, timeout: float) -> None:
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(
                 pilot,
-                lambda: app.session is not None and app.session.state is SessionState.CLOSED,
+                lambda: (
+                    current_view(app).session is not None
+                    and current_view(app).session.state is SessionState.CLOSED
+                ),
                 f"{nbytes:,} bytes and the close",
                 timeout,
             )
             assert server.finished.is_set()
-            assert app.capture.stream_bytes(Direction.RECEIVED) == nbytes
-            assert stream_sha256(app.capture, Direction.RECEIVED) == server.sha256
+            assert current_capture(app).stream_bytes(Direction.RECEIVED) == nbytes
+            assert stream_sha256(current_capture(app), Direction.RECEIVED) == server.sha256
             assert "The peer closed the connection" in str(
                 app.query_one("#closed-reason", Static).render()
             )
@@ -106,13 +110,16 @@ async def test_the_server_receives_exactly_what_the_composer_preview_announced()
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(
                 pilot,
-                lambda: app.session is not None and app.session.state is SessionState.OPEN,
+                lambda: (
+                    current_view(app).session is not None
+                    and current_view(app).session.state is SessionState.OPEN
+                ),
                 "open",
             )
             expected_total = 0
             for syntax, text in COMPOSED:
-                app.composer.syntax = syntax
-                app.composer.input.value = text
+                current_composer(app).syntax = syntax
+                current_composer(app).input.value = text
                 await pilot.pause()
                 count, head = preview_of(app)
                 before = len(server.received)
@@ -122,10 +129,10 @@ async def test_the_server_receives_exactly_what_the_composer_preview_announced()
                 assert len(got) == count, (syntax, text)
                 shown = bytes.fromhex(head)  # as many as the preview's width holds
                 assert shown and got.startswith(shown), (syntax, text)
-                assert app.composer.input.value == ""
+                assert current_composer(app).input.value == ""
                 expected_total += count
-            assert app.capture.stream_bytes(Direction.SENT) == expected_total
-            assert stream_bytes(app.capture, Direction.SENT) == server.received
+            assert current_capture(app).stream_bytes(Direction.SENT) == expected_total
+            assert stream_bytes(current_capture(app), Direction.SENT) == server.received
             assert server.received.startswith(b"plain words\n")
             assert bytes(range(256)) + b"\n" in server.received
 

@@ -29,6 +29,7 @@ from tcptui.ui.transcript_rows import (
     TextPainter,
     hex_segments,
 )
+from tests.helpers.app_parts import current_log
 from tests.reliability.hostile_corpus import CASES, HOSTILE_PAYLOAD
 from tests.ui.helpers import all_rows, make_app, rendered_rows
 
@@ -263,20 +264,19 @@ def test_every_byte_value_paints_printable_in_every_encoding() -> None:
 async def test_hostile_corpus_renders_printable_in_the_app(encoding: str) -> None:
     """Every corpus case as its own chunk, painted by the app's views (all rows and on screen)."""
     capture = capture_of(*(data for data in CASES.values() for data in (data, b"reply\n")))
-    app = make_app(None)
-    app.capture = capture
+    app = make_app(None, capture=capture)
     async with app.run_test(size=(150, 50)) as pilot:
-        app.receive_log.refresh_data()
-        app.receive_log.set_encoding(encoding)
+        current_log(app).refresh_data()
+        current_log(app).set_encoding(encoding)
         await pilot.pause()
-        for view in (app.receive_log.text_view, app.receive_log.hex_view):
+        for view in (current_log(app).text_view, current_log(app).hex_view):
             rows = all_rows(view)
             assert sum("received" in row for row in rows) == len(CASES)
             for row in rows + rendered_rows(view):
                 assert not unprintable(row), (encoding, row)
         await pilot.press("f5")  # text view alone, wider: painted again at another width
         await pilot.pause()
-        for row in all_rows(app.receive_log.text_view):
+        for row in all_rows(current_log(app).text_view):
             assert not unprintable(row), (encoding, row)
 
 
@@ -311,10 +311,10 @@ def random_chunks(count: int, seed: int) -> list[bytes]:
 async def test_1500_random_chunks_never_scroll_the_text_view_sideways() -> None:
     """Binary and text chunks at every width the log may get: no horizontal scroll bar, and
     no row of the whole transcript wider than the view (the user never asked for no wrap)."""
-    app = make_app(None)
-    app.capture = capture_of(*random_chunks(1500, seed=24))
+    capture = capture_of(*random_chunks(1500, seed=24))
+    app = make_app(None, capture=capture)
     async with app.run_test(size=(250, 40)) as pilot:
-        log = app.receive_log
+        log = current_log(app)
         log.refresh_data()
         await pilot.press("ctrl+l", "f5")  # no panel, the text view alone: the whole width
         view = log.text_view

@@ -23,6 +23,7 @@ from tcptui.ui import transcript_view
 from tcptui.ui.transcript_layout import RowRef
 from tcptui.ui.transcript_rows import ChunkReader, Marks, TextPainter
 from tests.helpers import MIB, EchoServer, EventRecorder, PayloadServer, StreamServer, stream_sha256
+from tests.helpers.app_parts import current_capture, current_log, current_view
 from tests.reliability.hostile_corpus import HUGE_LINE_SIZE, huge_line
 from tests.ui.helpers import make_app, wait_for
 
@@ -37,6 +38,8 @@ row-start lists of a few chunks: well under this."""
 SIZE = (150, 44)
 CHUNK_CHECK_LIMIT = 12 * MIB
 """A 2 MiB chunk, two translated copies of it and the list of its row starts."""
+CHUNK_KEPT_LIMIT = 3 * MIB
+"""The 2 MiB chunk, kept to paint it, and its row starts (0.7 MiB)."""
 
 
 def rss() -> int:
@@ -108,9 +111,10 @@ def binary_chunk_starting_like_short_lines(size: int) -> bytes:
     return bytes(head) + rng.randbytes(size - SHAPE_SAMPLE)
 
 
-def test_checking_a_binary_chunks_rows_keeps_nothing_per_byte() -> None:
+def test_measuring_a_binary_chunks_rows_keeps_nothing_per_byte() -> None:
     """Checking that the rows fit once took 20 bytes of memory per byte of a binary chunk
-    (a list of the bytes that paint wide): 40 MiB of peak RSS for one 2 MiB recv."""
+    (a list of the bytes that paint wide): 40 MiB of peak RSS for one 2 MiB recv. The row
+    starts kept for painting took 40 bytes a row."""
     data = binary_chunk_starting_like_short_lines(2 * MIB)
     capture = Capture()
     capture.append(Direction.RECEIVED, data)
@@ -118,11 +122,12 @@ def test_checking_a_binary_chunks_rows_keeps_nothing_per_byte() -> None:
     tracemalloc.start()
     try:
         rows = painter.count_rows(0)
-        _, peak = tracemalloc.get_traced_memory()
+        kept, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert painter.shape_of(0).cut != "fixed"
     assert peak < CHUNK_CHECK_LIMIT, f"counting rows peaked at {peak / MIB:.1f} MiB"
+    assert kept < CHUNK_KEPT_LIMIT, f"counting rows kept {kept / MIB:.1f} MiB"
     widest = max(
         painter.paint(RowRef(0, row)).cell_length for row in range(0, rows, max(1, rows // 500))
     )
@@ -156,16 +161,19 @@ async def test_a_10_mib_line_costs_bounded_memory_and_paints_only_what_is_shown(
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(
                 pilot,
-                lambda: app.session is not None and app.session.state is SessionState.CLOSED,
+                lambda: (
+                    current_view(app).session is not None
+                    and current_view(app).session.state is SessionState.CLOSED
+                ),
                 "the 10 MiB line and the close",
                 timeout=60,
             )
-            assert app.capture.stream_bytes(Direction.RECEIVED) == HUGE_LINE_SIZE
-            view = app.receive_log.text_view
+            assert current_capture(app).stream_bytes(Direction.RECEIVED) == HUGE_LINE_SIZE
+            view = current_log(app).text_view
             view.focus()
             await pilot.press("home")
             await pilot.press("f5")  # text view alone: a new width, so every row is new
-            await wait_for(pilot, lambda: not app.receive_log.hex_view.display, "text view only")
+            await wait_for(pilot, lambda: not current_log(app).hex_view.display, "text view only")
             height = view.scrollable_content_region.height
             assert view.scroll_y == 0
             assert view.layout_rows.total_rows > 100 * height
@@ -215,14 +223,20 @@ async def test_20_app_connections_with_f2_and_f3_leave_no_thread_or_descriptor_b
                 await pilot.press("f2")
                 await wait_for(
                     pilot,
-                    lambda: app.session is not None and app.session.state is SessionState.OPEN,
+                    lambda: (
+                        current_view(app).session is not None
+                        and current_view(app).session.state is SessionState.OPEN
+                    ),
                     f"connection {cycle + 1}",
                 )
-                sessions.append(app.session)
+                sessions.append(current_view(app).session)
                 await pilot.press("f3")
                 await wait_for(
                     pilot,
-                    lambda: app.session is not None and app.session.state is SessionState.CLOSED,
+                    lambda: (
+                        current_view(app).session is not None
+                        and current_view(app).session.state is SessionState.CLOSED
+                    ),
                     f"disconnect {cycle + 1}",
                 )
             assert server.wait_accepted(20)
@@ -233,4 +247,4 @@ async def test_20_app_connections_with_f2_and_f3_leave_no_thread_or_descriptor_b
             f"descriptors back to {fds} and threads back to {threads}",
         )
         assert not io_threads()
-        assert app.current.connections_made == 20
+        assert current_view(app).connections_made == 20

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 from textual.pilot import Pilot
 
-from tcptui.capture.store import Direction
+from tcptui.capture.store import Capture, Direction
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.launch_config import LaunchConfig
 from tcptui.net.session import ConnectOptions, SessionState
@@ -19,6 +19,7 @@ from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.session_view import SessionView
 from tcptui.ui.transcript_view import TranscriptView
 from tests.helpers import DEFAULT_TIMEOUT
+from tests.helpers.app_parts import current_capture, current_log, current_view
 
 POLL_INTERVAL = 0.01
 
@@ -29,9 +30,11 @@ def make_app(
     line_ending: LineEnding = LineEnding.LF,
     demo: bool = False,
     timeout: float = 5.0,
+    capture: Capture | None = None,
 ) -> TcpTuiApp:
+    """The app as `tcptui` builds it; `capture` holds bytes for its first tab to show."""
     options = ConnectOptions(timeout=timeout)
-    app = TcpTuiApp(LaunchConfig(target, options, line_ending, demo))
+    app = TcpTuiApp(LaunchConfig(target, options, line_ending, demo), capture=capture)
     app.animation_level = "none"
     return app
 
@@ -59,7 +62,7 @@ async def hex_view_of(
 ) -> AsyncIterator[tuple[Pilot[int], ReceiveLog]]:
     """Run `app` with its capture taken into the log and the hex view focused."""
     async with app.run_test(size=size) as pilot:
-        log = app.receive_log
+        log = current_log(app)
         log.refresh_data()
         log.hex_view.focus()
         yield pilot, log
@@ -100,14 +103,19 @@ async def wait_open(app: TcpTuiApp, pilot: Pilot[int]) -> None:
     """Wait until the current tab's connection is open."""
     await wait_for(
         pilot,
-        lambda: app.session is not None and app.session.state is SessionState.OPEN,
+        lambda: (
+            current_view(app).session is not None
+            and current_view(app).session.state is SessionState.OPEN
+        ),
         "the connection to open",
     )
 
 
 async def wait_received(app: TcpTuiApp, pilot: Pilot[int], nbytes: int, what: str) -> None:
     """Wait until the current tab has captured exactly `nbytes` received bytes."""
-    await wait_for(pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) == nbytes, what)
+    await wait_for(
+        pilot, lambda: current_capture(app).stream_bytes(Direction.RECEIVED) == nbytes, what
+    )
 
 
 async def wait_retries_spent(

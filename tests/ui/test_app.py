@@ -24,6 +24,7 @@ from tests.helpers import (
     closed_port,
     stream_bytes,
 )
+from tests.helpers.app_parts import current_capture, current_composer, current_log, current_view
 from tests.ui.helpers import all_rows, make_app, wait_for, wait_open, wait_received
 
 SIZE = (140, 40)
@@ -44,12 +45,12 @@ async def test_typed_message_is_sent_and_its_echo_shown() -> None:
             assert server.wait_received(6)
             await wait_received(app, pilot, 6, "the echo")
             assert server.received == b"hello\n"
-            assert stream_bytes(app.capture, Direction.RECEIVED) == b"hello\n"
-            rows = all_rows(app.receive_log.text_view)
+            assert stream_bytes(current_capture(app), Direction.RECEIVED) == b"hello\n"
+            rows = all_rows(current_log(app).text_view)
             assert any("▶ sent" in row for row in rows)
             assert any("◀ received" in row for row in rows)
             assert any("hello\\n" in row for row in rows)
-            assert app.composer.input.value == ""
+            assert current_composer(app).input.value == ""
             handshake = app.query_one("#step-handshake", LifecycleStep)
             assert handshake.state == "done"
             assert "answered in" in str(handshake.render())
@@ -63,7 +64,7 @@ async def test_line_ending_choice_decides_the_bytes_on_the_wire() -> None:
             await pilot.press("a", "enter")
             assert server.wait_received(3)
             await pilot.press("f4")  # CRLF -> CR
-            assert app.composer.line_ending is LineEnding.CR
+            assert current_composer(app).line_ending is LineEnding.CR
             await pilot.press("b", "enter")
             assert server.wait_received(5)
             await pilot.press("f4", "c", "enter")  # CR -> none
@@ -90,18 +91,18 @@ async def test_bad_escape_is_an_inline_error_and_nothing_is_sent() -> None:
             await wait_open(app, pilot)
             await pilot.press(*"\\q", "enter")
             assert "column" in static_text(app, "#preview")
-            assert app.capture.stream_bytes(Direction.SENT) == 0
-            assert app.composer.input.value == "\\q"
+            assert current_capture(app).stream_bytes(Direction.SENT) == 0
+            assert current_composer(app).input.value == "\\q"
 
 
 async def test_sending_without_a_connection_is_a_clear_inline_error() -> None:
     app = make_app(None)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        app.composer.input.focus()
+        current_composer(app).input.focus()
         await pilot.press("x", "enter")
         assert "Not connected" in static_text(app, "#preview")
-        assert app.composer.input.value == "x"
+        assert current_composer(app).input.value == "x"
 
         # Two Enters that arrive together: the text comes back, its error kept until it changes.
         await pilot.press("y")
@@ -111,7 +112,7 @@ async def test_sending_without_a_connection_is_a_clear_inline_error() -> None:
         await wait_for(pilot, lambda: "Not connected" in static_text(app, "#preview"), "error")
         for _ in range(5):
             await pilot.pause()
-        assert app.composer.input.value == "xy"
+        assert current_composer(app).input.value == "xy"
         assert "Not connected" in static_text(app, "#preview")
         await pilot.press("z")
         assert "Not connected" not in static_text(app, "#preview")
@@ -125,10 +126,13 @@ async def test_half_close_lets_the_server_answer_after_eof() -> None:
             await pilot.press("h", "i", "enter", "ctrl+d")
             await wait_for(
                 pilot,
-                lambda: app.session is not None and app.session.state is SessionState.CLOSED,
+                lambda: (
+                    current_view(app).session is not None
+                    and current_view(app).session.state is SessionState.CLOSED
+                ),
                 "the close",
             )
-            assert stream_bytes(app.capture, Direction.RECEIVED) == b"you said hi\n"
+            assert stream_bytes(current_capture(app), Direction.RECEIVED) == b"you said hi\n"
             assert "peer closed" in static_text(app, "#closed-reason")
             await pilot.press("x", "enter")
             assert "Press F2" in static_text(app, "#preview")
@@ -140,7 +144,10 @@ async def test_peer_close_is_shown_as_the_reason() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(
                 pilot,
-                lambda: app.session is not None and app.session.state is SessionState.CLOSED,
+                lambda: (
+                    current_view(app).session is not None
+                    and current_view(app).session.state is SessionState.CLOSED
+                ),
                 "the close",
             )
             assert "The peer closed the connection" in static_text(app, "#closed-reason")
@@ -156,7 +163,10 @@ async def test_refused_connection_is_explained_and_the_app_can_connect_again() -
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
             pilot,
-            lambda: app.session is not None and app.session.state is SessionState.CLOSED,
+            lambda: (
+                current_view(app).session is not None
+                and current_view(app).session.state is SessionState.CLOSED
+            ),
             "the refusal",
         )
         assert "refused" in static_text(app, "#closed-reason")
@@ -178,7 +188,7 @@ async def test_bad_port_in_the_form_is_explained_without_connecting() -> None:
         app.query_one("#port", Input).value = "99999"
         await pilot.press("f2")
         assert "out of range" in static_text(app, "#form-error")
-        assert app.session is None
+        assert current_view(app).session is None
 
 
 async def test_quitting_while_connected_closes_the_connection_at_once() -> None:
@@ -186,7 +196,7 @@ async def test_quitting_while_connected_closes_the_connection_at_once() -> None:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
             await wait_open(app, pilot)
-            session = app.session
+            session = current_view(app).session
             await pilot.press("ctrl+q")
         assert session is not None
         assert session.join(1.0), "the I/O thread did not stop within a second of quitting"
@@ -201,11 +211,11 @@ async def test_history_recalls_earlier_messages_with_up() -> None:
             await pilot.press("o", "n", "e", "enter", "t", "w", "o", "enter")
             assert server.wait_received(8)
             await pilot.press("up")
-            assert app.composer.input.value == "two"
+            assert current_composer(app).input.value == "two"
             await pilot.press("up")
-            assert app.composer.input.value == "one"
+            assert current_composer(app).input.value == "one"
             await pilot.press("down", "down")
-            assert app.composer.input.value == ""
+            assert current_composer(app).input.value == ""
 
 
 async def test_log_stops_following_when_scrolled_up_and_counts_unseen_bytes() -> None:
@@ -214,15 +224,17 @@ async def test_log_stops_following_when_scrolled_up_and_counts_unseen_bytes() ->
         async with app.run_test(size=SIZE) as pilot:
             await wait_open(app, pilot)
             for index in range(30):
-                app.session.send(b"line %d\n" % index)  # type: ignore[union-attr]
+                current_view(app).session.send(b"line %d\n" % index)  # type: ignore[union-attr]
             await wait_for(
-                pilot, lambda: app.capture.stream_bytes(Direction.RECEIVED) >= 230, "the echoes"
+                pilot,
+                lambda: current_capture(app).stream_bytes(Direction.RECEIVED) >= 230,
+                "the echoes",
             )
-            view = app.receive_log.text_view
+            view = current_log(app).text_view
             await wait_for(
                 pilot,
                 lambda: (
-                    view.layout_rows.measured_chunks == len(app.capture)
+                    view.layout_rows.measured_chunks == len(current_capture(app))
                     and view.scroll_y == view.max_scroll_y > 0
                 ),
                 "the view at the tail",
@@ -231,9 +243,11 @@ async def test_log_stops_following_when_scrolled_up_and_counts_unseen_bytes() ->
             view.scroll_home(animate=False, immediate=True)
             await pilot.pause()
             assert not view.following
-            before = app.capture.total_bytes
-            app.session.send(b"more\n")  # type: ignore[union-attr]
-            await wait_for(pilot, lambda: app.capture.total_bytes >= before + 10, "more data")
+            before = current_capture(app).total_bytes
+            current_view(app).session.send(b"more\n")  # type: ignore[union-attr]
+            await wait_for(
+                pilot, lambda: current_capture(app).total_bytes >= before + 10, "more data"
+            )
             await wait_for(
                 pilot,
                 lambda: "new bytes below" in str(view.border_subtitle),

@@ -12,18 +12,19 @@ from tcptui.cli import parse_args
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.ascii_filter import to_ascii
 from tests.helpers import DEFAULT_TIMEOUT, require_tool
+from tests.helpers.app_parts import current_log
 from tests.ui.helpers import all_rows
 
 
 async def test_ascii_option_draws_every_cell_in_ascii() -> None:
-    app = TcpTuiApp(parse_args(["--ascii"]))
+    capture = Capture()
+    app = TcpTuiApp(parse_args(["--ascii"]), capture=capture)
     app.animation_level = "none"
-    app.capture = Capture()
-    app.capture.append(Direction.RECEIVED, "é 日本 \x1b[1m\x00 😀\n".encode() + bytes(range(256)))
+    capture.append(Direction.RECEIVED, "é 日本 \x1b[1m\x00 😀\n".encode() + bytes(range(256)))
     async with app.run_test(size=(150, 44)) as pilot:
-        app.receive_log.refresh_data()
+        current_log(app).refresh_data()
         await pilot.pause()
-        text = "".join(all_rows(app.receive_log.text_view))
+        text = "".join(all_rows(current_log(app).text_view))
         assert "\\u{00E9} \\u{65E5}\\u{672C} \\e[1m\\x00 \\u{1F600}\\n" in text
         assert text.isascii()
 

@@ -9,6 +9,7 @@ from rich.cells import cell_len
 from tcptui.capture.store import Capture, Direction
 from tcptui.cli import parse_args
 from tcptui.ui.app import TcpTuiApp
+from tests.helpers.app_parts import current_log
 from tests.ui.helpers import all_rows
 
 BACKSLASH_R = bytes.fromhex("41 5c 72 42 0d")  # A \ r B CR
@@ -17,28 +18,28 @@ CR = bytes.fromhex("41 0d 42 0d")  # A CR B CR
 
 @pytest.mark.parametrize("options", [[], ["--ascii"]])
 async def test_a_backslash_byte_and_a_cr_byte_look_different(options: list[str]) -> None:
-    app = TcpTuiApp(parse_args(options))
+    capture = Capture()
+    app = TcpTuiApp(parse_args(options), capture=capture)
     app.animation_level = "none"
-    app.capture = Capture()
-    app.capture.append(Direction.RECEIVED, BACKSLASH_R)
-    app.capture.append(Direction.RECEIVED, CR)
+    capture.append(Direction.RECEIVED, BACKSLASH_R)
+    capture.append(Direction.RECEIVED, CR)
     async with app.run_test(size=(150, 44)) as pilot:
-        app.receive_log.refresh_data()
+        current_log(app).refresh_data()
         await pilot.pause()
-        rows = [row.rstrip() for row in all_rows(app.receive_log.text_view)]
+        rows = [row.rstrip() for row in all_rows(current_log(app).text_view)]
         assert any(row.endswith("A\\\\rB\\r") for row in rows), rows
         assert any(row.endswith("A\\rB\\r") for row in rows), rows
 
 
 async def test_rows_full_of_backslashes_fit_the_view_as_painted() -> None:
-    app = TcpTuiApp(parse_args([]))
+    capture = Capture()
+    app = TcpTuiApp(parse_args([]), capture=capture)
     app.animation_level = "none"
-    app.capture = Capture()
-    app.capture.append(Direction.RECEIVED, b"\\" * 500 + b"\n" + b"C:\\dir\\" * 60)
+    capture.append(Direction.RECEIVED, b"\\" * 500 + b"\n" + b"C:\\dir\\" * 60)
     async with app.run_test(size=(80, 30)) as pilot:
-        app.receive_log.refresh_data()
+        current_log(app).refresh_data()
         await pilot.pause()
-        view = app.receive_log.text_view
+        view = current_log(app).text_view
         width = view.scrollable_content_region.width
         rows = [row for row in all_rows(view) if row.startswith("│ ")]  # not chunk headers
         assert "".join(rows).count("\\\\") == 500 + 120

@@ -10,6 +10,7 @@ from textual.strip import Strip
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.bordered_rows import BorderedRowsCache
 from tcptui.ui.transcript_view import TranscriptView
+from tests.helpers.app_parts import current_log
 from tests.ui.helpers import make_app, wait_for
 
 Rows = list[tuple[int, list[tuple[str, object]]]]
@@ -63,12 +64,11 @@ async def test_every_row_matches_textual_in_each_state(
     theme: str, ansi_color: bool, textual_rows: list[int]
 ) -> None:
     capture = mixed_capture()
-    app = make_app()
-    app.capture = capture
+    app = make_app(capture=capture)
     async with app.run_test(size=(200, 50)) as pilot:
         app.theme = theme
         app.ansi_color = ansi_color
-        log = app.receive_log
+        log = current_log(app)
         log.refresh_data()
         views = log.visible_views()
         await wait_for(pilot, lambda: all(v.vertical_scrollbar.display for v in views), "bars")
@@ -101,11 +101,10 @@ async def test_every_row_matches_textual_in_each_state(
 
 async def test_styles_it_does_not_cover_go_through_textual() -> None:
     capture = mixed_capture()
-    app = make_app()
-    app.capture = capture
+    app = make_app(capture=capture)
     async with app.run_test(size=(200, 50)) as pilot:
-        app.receive_log.refresh_data()
-        view = app.receive_log.text_view
+        current_log(app).refresh_data()
+        view = current_log(app).text_view
         await pilot.pause()
         width, height = view.outer_size
         for rule, value in [("padding", (0, 1)), ("tint", "red 30%"), ("opacity", 0.5)]:
@@ -121,10 +120,9 @@ async def test_rows_come_cut_where_the_compositor_cuts_them() -> None:
     """Each content row holds its pieces for the cuts the compositor makes at the scroll bar,
     and they are the pieces Textual would cut."""
     capture = mixed_capture()
-    app = make_app()
-    app.capture = capture
+    app = make_app(capture=capture)
     async with app.run_test(size=(200, 50)) as pilot:
-        log = app.receive_log
+        log = current_log(app)
         log.refresh_data()
         views = log.visible_views()
         await wait_for(pilot, lambda: all(v.vertical_scrollbar.display for v in views), "bars")

@@ -12,6 +12,7 @@ from tcptui.codec.composer_syntax import LineEnding, Syntax
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.prompt_screen import PromptScreen
 from tests.helpers import EchoServer
+from tests.helpers.app_parts import current_capture, current_composer, current_log, current_view
 from tests.ui.helpers import make_app, wait_for, wait_open, wait_received
 
 SIZE = (150, 44)
@@ -62,9 +63,9 @@ async def test_text_is_encoded_with_the_chosen_encoding(
         app = make_app(server.target, line_ending=LineEnding.NONE)
         async with app.run_test(size=SIZE) as pilot:
             await connected(app, pilot)
-            error = app.composer.set_encoding(encoding)
+            error = current_composer(app).set_encoding(encoding)
             assert error is None
-            app.composer.input.value = text
+            current_composer(app).input.value = text
             await pilot.press("enter")
             assert server.wait_received(len(expected))
             assert server.received == expected
@@ -75,13 +76,13 @@ async def test_a_character_the_encoding_cannot_hold_is_named_and_not_sent() -> N
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
             await connected(app, pilot)
-            app.current.action_set_encoding()
+            current_view(app).action_set_encoding()
             await pilot.press(*["backspace"] * 10)
             await answer_prompt(app, pilot, "ascii")
             await pilot.press(*"né", "enter")
-            preview = str(app.composer.query_one("#preview").render())
+            preview = str(current_composer(app).query_one("#preview").render())
             assert "'é'" in preview and "ascii" in preview
-            assert app.capture.stream_bytes(Direction.SENT) == 0
+            assert current_capture(app).stream_bytes(Direction.SENT) == 0
 
 
 async def test_hex_and_mixed_syntaxes_send_the_bytes_they_describe() -> None:
@@ -90,13 +91,13 @@ async def test_hex_and_mixed_syntaxes_send_the_bytes_they_describe() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await connected(app, pilot)
             await pilot.press("f7")
-            assert app.composer.syntax is Syntax.HEX
+            assert current_composer(app).syntax is Syntax.HEX
             await pilot.press(*"de ad 0xbe,ef", "enter")
             assert server.wait_received(4)
             await pilot.press(*"de a")
-            assert "column" in str(app.composer.query_one("#preview").render())
+            assert "column" in str(current_composer(app).query_one("#preview").render())
             await pilot.press(*["backspace"] * 4, "f7")
-            assert app.composer.syntax is Syntax.MIXED
+            assert current_composer(app).syntax is Syntax.MIXED
             await pilot.press(*"OK{0d 0a}", "enter")
             assert server.wait_received(8)
             assert server.received == b"\xde\xad\xbe\xefOK\r\n"
@@ -108,13 +109,13 @@ async def test_multiline_message_turns_newlines_into_the_line_ending() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await connected(app, pilot)
             await pilot.press("f8")
-            assert app.composer.multiline
+            assert current_composer(app).multiline
             await pilot.press(*"GET / HTTP/1.0", "enter", *"Host: x", "enter")
             await pilot.press("f9")
             expected = b"GET / HTTP/1.0\r\nHost: x\r\n\r\n"
             assert server.wait_received(len(expected))
             assert server.received == expected
-            assert app.composer.editor.text == ""
+            assert current_composer(app).editor.text == ""
 
 
 async def test_repeat_sends_the_message_the_asked_number_of_times() -> None:
@@ -141,7 +142,7 @@ async def test_a_sent_chunk_can_be_resent_and_edited_from_the_log() -> None:
             await pilot.press(*"a\\x00b", "enter")
             assert server.wait_received(4)
             await wait_received(app, pilot, 4, "the echo")
-            log = app.receive_log
+            log = current_log(app)
             log.hex_view.focus()
             await pilot.press("home")
             assert log.marks.cursor.offset == 0  # the sent chunk comes first
@@ -149,8 +150,8 @@ async def test_a_sent_chunk_can_be_resent_and_edited_from_the_log() -> None:
             assert server.wait_received(8)
             assert server.received == b"a\x00b\n" * 2
             await pilot.press("e")
-            assert app.composer.input.value == "a\\x00b\\n"
-            assert app.composer.message_line_ending is LineEnding.NONE
+            assert current_composer(app).input.value == "a\\x00b\\n"
+            assert current_composer(app).message_line_ending is LineEnding.NONE
 
 
 async def test_enters_queued_before_the_app_answers_send_the_line_then_an_empty_one() -> None:
@@ -160,15 +161,17 @@ async def test_enters_queued_before_the_app_answers_send_the_line_then_an_empty_
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
             await connected(app, pilot)
-            app.composer.input.focus()
-            app.composer.input.value = "hi"
+            current_composer(app).input.focus()
+            current_composer(app).input.value = "hi"
             await pilot.pause()
             for _ in range(2):
                 app.post_message(events.Key("enter", "\r"))
-            await wait_for(pilot, lambda: app.capture.chunk_count(Direction.SENT) == 2, "2 sends")
+            await wait_for(
+                pilot, lambda: current_capture(app).chunk_count(Direction.SENT) == 2, "2 sends"
+            )
             assert server.wait_received(len(b"hi\n\n"))
             assert server.received == b"hi\n\n"
-            assert app.composer.input.value == ""
+            assert current_composer(app).input.value == ""
 
 
 async def test_keys_that_arrive_together_send_each_line_as_typed() -> None:
@@ -178,17 +181,19 @@ async def test_keys_that_arrive_together_send_each_line_as_typed() -> None:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
             await connected(app, pilot)
-            app.composer.input.focus()
+            current_composer(app).input.focus()
             await pilot.pause()
             for key, character in [*((c, c) for c in "hi"), ("enter", "\r"), ("enter", "\r")] + [
                 *((c, c) for c in "yo"),
                 ("enter", "\r"),
             ]:
                 app.post_message(events.Key(key, character))
-            await wait_for(pilot, lambda: app.capture.chunk_count(Direction.SENT) == 3, "3 sends")
+            await wait_for(
+                pilot, lambda: current_capture(app).chunk_count(Direction.SENT) == 3, "3 sends"
+            )
             assert server.wait_received(len(b"hi\n\nyo\n"))
             assert server.received == b"hi\n\nyo\n"
-            assert app.composer.input.value == ""
+            assert current_composer(app).input.value == ""
             for _ in range(5):
                 await pilot.pause()
-            assert app.capture.chunk_count(Direction.SENT) == 3  # no Enter acted twice
+            assert current_capture(app).chunk_count(Direction.SENT) == 3  # no Enter acted twice

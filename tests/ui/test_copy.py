@@ -11,6 +11,7 @@ from tcptui.codec.formats import CopyFormat, format_bytes
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.copy_screen import FORMAT_LABELS, CopyScreen
 from tcptui.ui.copying import DEFAULT_COPY_CAP
+from tests.helpers.app_parts import current_log, current_view
 from tests.ui.helpers import last_notification, make_app, wait_for
 
 SIZE = (160, 50)
@@ -20,16 +21,16 @@ THIRD = "héllo wörld\n".encode()
 
 
 def app_with_chunks() -> TcpTuiApp:
-    app = make_app(None)
-    app.capture = Capture()
-    app.capture.append(Direction.RECEIVED, FIRST)
-    app.capture.append(Direction.SENT, SECOND)
-    app.capture.append(Direction.RECEIVED, THIRD)
+    capture = Capture()
+    app = make_app(None, capture=capture)
+    capture.append(Direction.RECEIVED, FIRST)
+    capture.append(Direction.SENT, SECOND)
+    capture.append(Direction.RECEIVED, THIRD)
     return app
 
 
 async def focus_hex_view(app: TcpTuiApp, pilot: object) -> None:
-    log = app.receive_log
+    log = current_log(app)
     log.refresh_data()
     log.hex_view.focus()
     await pilot.press("home")  # type: ignore[attr-defined]
@@ -41,7 +42,7 @@ async def test_keyboard_selection_is_copied_in_the_default_text_format() -> None
     async with app.run_test(size=SIZE) as pilot:
         await focus_hex_view(app, pilot)
         await pilot.press("v", "right", "right", "right", "c")
-        assert app.receive_log.marks.cursor.selection() == (0, 4)
+        assert current_log(app).marks.cursor.selection() == (0, 4)
         assert app.clipboard == format_bytes(FIRST[:4], CopyFormat.TEXT)
         assert "Copied 4 bytes" in last_notification(app)
 
@@ -52,7 +53,7 @@ async def test_copy_as_picker_copies_the_selection_in_each_format(fmt: CopyForma
     async with app.run_test(size=SIZE) as pilot:
         await focus_hex_view(app, pilot)
         await pilot.press("shift+right", "shift+right", "shift+down")  # 19 bytes, two rows
-        selection = app.receive_log.marks.cursor.selection()
+        selection = current_log(app).marks.cursor.selection()
         assert selection == (0, 19)
         await pilot.press("f6")
         await wait_for(pilot, lambda: isinstance(app.screen, CopyScreen), "the picker")
@@ -68,7 +69,7 @@ async def test_selection_across_chunks_copies_bytes_in_capture_order() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await focus_hex_view(app, pilot)
         await pilot.press("right_square_bracket")  # the start of the second chunk
-        assert app.receive_log.marks.cursor.offset == len(FIRST)
+        assert current_log(app).marks.cursor.offset == len(FIRST)
         await pilot.press("left", "v", "right", "right", "right")
         await pilot.press("f6")
         await wait_for(pilot, lambda: isinstance(app.screen, CopyScreen), "the picker")
@@ -89,18 +90,18 @@ async def test_copy_everything_received_skips_sent_bytes() -> None:
     app = app_with_chunks()
     async with app.run_test(size=SIZE) as pilot:
         await focus_hex_view(app, pilot)
-        app.current.action_copy("received", CopyFormat.BASE64)
+        current_view(app).action_copy("received", CopyFormat.BASE64)
         await pilot.pause()
         assert app.clipboard == format_bytes(FIRST + THIRD, CopyFormat.BASE64)
 
 
 async def test_copy_larger_than_the_cap_is_refused_with_advice() -> None:
-    app = make_app(None)
-    app.capture = Capture()
-    app.capture.append(Direction.RECEIVED, b"x" * (DEFAULT_COPY_CAP + 1))
+    capture = Capture()
+    app = make_app(None, capture=capture)
+    capture.append(Direction.RECEIVED, b"x" * (DEFAULT_COPY_CAP + 1))
     async with app.run_test(size=SIZE) as pilot:
-        app.receive_log.refresh_data()
-        app.receive_log.hex_view.focus()
+        current_log(app).refresh_data()
+        current_log(app).hex_view.focus()
         await pilot.press("c")
         assert app.clipboard == ""
         message = last_notification(app)
@@ -111,7 +112,7 @@ async def test_mouse_selection_returns_the_painted_text_of_the_rows() -> None:
     app = app_with_chunks()
     async with app.run_test(size=SIZE) as pilot:
         await focus_hex_view(app, pilot)
-        view = app.receive_log.hex_view
+        view = current_log(app).hex_view
         text, ending = view.get_selection(Selection(Offset(0, 1), Offset(21, 1))) or ("", "")
         assert text == "00000000  de ad be ef"
         assert ending == "\n"
@@ -124,7 +125,7 @@ async def test_dragging_the_mouse_selects_the_painted_text_under_it() -> None:
     app = app_with_chunks()
     async with app.run_test(size=SIZE) as pilot:
         await focus_hex_view(app, pilot)
-        view = app.receive_log.hex_view
+        view = current_log(app).hex_view
         region = view.content_region
         start = Offset(region.x, region.y + 1)
         await pilot.mouse_down(offset=start)

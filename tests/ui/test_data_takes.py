@@ -22,6 +22,7 @@ from tcptui.ui.discard_screen import DiscardScreen
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.session_view import SessionView
 from tests.helpers import EchoServer, PayloadServer
+from tests.helpers.app_parts import current_capture, current_log, current_view
 from tests.ui.helpers import all_rows, make_app, rendered_rows, wait_for, wait_open
 
 
@@ -30,14 +31,14 @@ async def test_small_replies_never_make_the_next_one_wait() -> None:
         app = make_app(server.target)
         async with app.run_test(size=(160, 40)) as pilot:
             await wait_open(app, pilot)
-            view = app.current
+            view = current_view(app)
 
             def shown(text: str) -> bool:
                 return any(text in row for row in all_rows(view.receive_log.text_view))
 
             for number in range(3):
                 text = f"reply {number}"
-                app.current.send_bytes(text.encode() + b"\n")
+                current_view(app).send_bytes(text.encode() + b"\n")
                 await wait_for(pilot, partial(shown, text), f"{text!r} in the log")
                 assert view.pacer.next_take <= time.monotonic()
                 assert view.pacer.timer is None
@@ -51,9 +52,9 @@ def test_only_a_flood_spaces_the_takes_and_a_slow_frame_spaces_them_more_up_to_a
 
 
 def app_with_early_lines(count: int) -> TcpTuiApp:
-    app = make_app(None)
-    app.capture = Capture()
-    app.capture.append(Direction.RECEIVED, b"an early line\n" * count)
+    capture = Capture()
+    app = make_app(None, capture=capture)
+    capture.append(Direction.RECEIVED, b"an early line\n" * count)
     return app
 
 
@@ -64,7 +65,7 @@ async def test_taking_data_into_a_scrolling_view_lays_nothing_out_again(
     extents and a repaint, not a layout of the whole screen: that is a slow frame for every take."""
     app = app_with_early_lines(300)
     async with app.run_test(size=(160, 40)) as pilot:
-        log = app.receive_log
+        log = current_log(app)
         log.refresh_data()
         await pilot.pause()
         view = log.text_view
@@ -79,9 +80,9 @@ async def test_taking_data_into_a_scrolling_view_lays_nothing_out_again(
 
         monkeypatch.setattr(Widget, "refresh", note_layouts)
         for take in range(3):
-            app.capture.append(Direction.RECEIVED, f"take {take}\n".encode() * 200)
+            current_capture(app).append(Direction.RECEIVED, f"take {take}\n".encode() * 200)
             log.refresh_data()
-            app.current.panel.update_stats()
+            current_view(app).panel.update_stats()
             await pilot.pause()
         assert layouts == []
         assert view.vertical_scrollbar.window_virtual_size == view.layout_rows.total_rows
@@ -95,17 +96,17 @@ async def test_the_cursor_in_chunks_a_view_has_not_measured_yet_is_measured_and_
     has not reached. Focusing the text view then crashed (IndexError in first_row)."""
     app = app_with_early_lines(10)
     async with app.run_test(size=(160, 40)) as pilot:
-        log = app.receive_log
+        log = current_log(app)
         log.refresh_data()
         await pilot.pause()
         for number in range(30):
-            app.capture.append(Direction.RECEIVED, f"late line {number}\n".encode() * 40)
+            current_capture(app).append(Direction.RECEIVED, f"late line {number}\n".encode() * 40)
         log.hex_view.refresh_data()
         await pilot.pause()  # the hex view follows the tail, and the text view with it
         text = log.text_view
         assert log.hex_view.layout_rows.measured_chunks == 31
         assert text.layout_rows.measured_chunks == 1
-        log.marks.cursor.offset = app.capture.chunk(25).offset + 5
+        log.marks.cursor.offset = current_capture(app).chunk(25).offset + 5
         text.focus()
         await pilot.pause()
         assert text.layout_rows.measured_chunks >= 26
@@ -113,7 +114,7 @@ async def test_the_cursor_in_chunks_a_view_has_not_measured_yet_is_measured_and_
         assert text.scroll_y <= row < text.scroll_y + text.scrollable_content_region.height
         assert any("late line 24" in line for line in rendered_rows(text))  # chunk 25 holds it
         await pilot.press("up", "up", "down")  # moving by rows from there works too
-        assert app.capture.chunk_index_at(log.marks.cursor.offset or 0) in (24, 25)
+        assert current_capture(app).chunk_index_at(log.marks.cursor.offset or 0) in (24, 25)
 
 
 async def test_a_take_left_for_later_does_nothing_once_its_tab_is_closed(
@@ -128,7 +129,7 @@ async def test_a_take_left_for_later_does_nothing_once_its_tab_is_closed(
     with PayloadServer(payload) as server:
         app = make_app(server.target)
         async with app.run_test(size=(160, 40)) as pilot:
-            view = app.current  # the first tab, connecting
+            view = current_view(app)  # the first tab, connecting
             await wait_for(pilot, lambda: view.capture.total_bytes == len(payload), "the flood")
             await pilot.press("ctrl+f4")
             await wait_for(pilot, lambda: isinstance(app.screen, DiscardScreen), "the question")

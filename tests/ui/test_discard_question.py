@@ -12,7 +12,7 @@ from textual.widgets import Input, Select
 
 from tcptui.capture.export import ExportFormat
 from tcptui.capture.session_file import open_session
-from tcptui.capture.store import Direction
+from tcptui.capture.store import Capture, Direction
 from tcptui.cli import parse_args
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.discard_screen import DiscardScreen
@@ -20,16 +20,20 @@ from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.save_screen import SaveScreen
 from tcptui.ui.session_view import SessionView
 from tcptui.user_files.settings import Settings
+from tests.helpers.app_parts import current_view
 from tests.ui.helpers import make_app, wait_for
 
 SIZE = (150, 44)
 PAYLOAD = b"captured and never saved\n"
 
 
-def app_with_bytes(confirm_discard: bool = True) -> TcpTuiApp:
-    app = make_app(None)
+def app_with_bytes(confirm_discard: bool = True, sent: bytes = b"") -> TcpTuiApp:
+    capture = Capture()
+    capture.append(Direction.RECEIVED, PAYLOAD)
+    if sent:
+        capture.append(Direction.SENT, sent)
+    app = make_app(None, capture=capture)
     app.config = replace(app.config, settings=Settings(confirm_discard=confirm_discard))
-    app.capture.append(Direction.RECEIVED, PAYLOAD)
     return app
 
 
@@ -41,13 +45,13 @@ async def asked(app: TcpTuiApp, pilot: Pilot[int]) -> str:
 async def test_closing_a_tab_with_unsaved_bytes_asks_and_cancel_keeps_it() -> None:
     app = app_with_bytes()
     async with app.run_test(size=SIZE) as pilot:
-        view = app.current
+        view = current_view(app)
         await pilot.press("ctrl+f4")
         question = await asked(app, pilot)
         assert f"{len(PAYLOAD)} bytes never saved" in question
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, DiscardScreen), "the answer")
-        assert app.current is view and view.capture.total_bytes == len(PAYLOAD)
+        assert current_view(app) is view and view.capture.total_bytes == len(PAYLOAD)
         await pilot.press("alt+w")
         await asked(app, pilot)
         await pilot.press("d")
@@ -58,7 +62,7 @@ async def test_save_from_the_question_saves_then_closes_the_tab(tmp_path: Path) 
     path = tmp_path / "kept.tcptui"
     app = app_with_bytes()
     async with app.run_test(size=SIZE) as pilot:
-        view = app.current
+        view = current_view(app)
         await pilot.press("ctrl+f4")
         await asked(app, pilot)
         await pilot.press("s")
@@ -89,7 +93,7 @@ async def test_quitting_with_unsaved_bytes_asks_once_and_discard_quits() -> None
 async def test_a_saved_capture_closes_without_a_question(tmp_path: Path) -> None:
     app = app_with_bytes()
     async with app.run_test(size=SIZE) as pilot:
-        view = app.current
+        view = current_view(app)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, SaveScreen), "the save dialog")
         app.screen.query_one("#save-path", Input).value = str(tmp_path / "saved.tcptui")
@@ -102,7 +106,7 @@ async def test_a_saved_capture_closes_without_a_question(tmp_path: Path) -> None
 async def test_the_question_can_be_turned_off_in_the_settings() -> None:
     app = app_with_bytes(confirm_discard=False)
     async with app.run_test(size=SIZE) as pilot:
-        view = app.current
+        view = current_view(app)
         await pilot.press("ctrl+f4")
         await wait_for(pilot, lambda: view not in app.query(SessionView), "the tab to close")
 
@@ -130,8 +134,7 @@ async def test_quitting_asks_for_the_bytes_of_clients_a_listener_holds_without_a
 
 
 async def test_an_export_of_one_direction_does_not_count_as_saved(tmp_path: Path) -> None:
-    app = app_with_bytes()
-    app.capture.append(Direction.SENT, b"typed, and in no received-bytes file\n")
+    app = app_with_bytes(sent=b"typed, and in no received-bytes file\n")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, SaveScreen), "the save dialog")
@@ -151,7 +154,7 @@ async def test_with_save_the_received_bytes_are_kept_but_sent_ones_are_asked_abo
     app = TcpTuiApp(config)
     app.animation_level = "none"
     async with app.run_test(size=SIZE) as pilot:
-        view = app.current
+        view = current_view(app)
         view.capture.append(Direction.RECEIVED, PAYLOAD)
         assert view.unsaved_bytes == 0  # --save writes what is received
         view.capture.append(Direction.SENT, b"typed\n")

@@ -16,6 +16,7 @@ from tcptui.ui.connection_panel import ConnectionPanel
 from tcptui.ui.session_view import SessionView
 from tcptui.ui.transcript_rows import TextPainter
 from tcptui.ui.transcript_view import TranscriptView
+from tests.helpers.app_parts import current_capture, current_log
 from tests.helpers.servers import PayloadServer
 from tests.ui.helpers import make_app, rendered_rows, wait_for, wait_received
 
@@ -46,7 +47,7 @@ async def test_the_connection_starts_before_the_widgets_are_mounted(
             await wait_received(app, pilot, len(BANNER), "the banner")
             await pilot.pause()
             assert steps == [("start", 0), ("show", 1)]
-            assert any("220 ready" in row for row in rendered_rows(app.receive_log.text_view))
+            assert any("220 ready" in row for row in rendered_rows(current_log(app).text_view))
 
 
 async def test_the_first_frame_shows_the_text_cut_at_the_views_real_width(
@@ -72,12 +73,12 @@ async def test_the_first_frame_shows_the_text_cut_at_the_views_real_width(
 
     monkeypatch.setattr(TranscriptView, "on_resize", resized)
     monkeypatch.setattr(TranscriptView, "render_lines", painting)
-    app = make_app()
-    app.capture = Capture()
-    app.capture.append(Direction.RECEIVED, BANNER * 3)
+    capture = Capture()
+    app = make_app(capture=capture)
+    capture.append(Direction.RECEIVED, BANNER * 3)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        text_view = app.receive_log.text_view
+        text_view = current_log(app).text_view
         [(resizes_before, wrap, rows)] = first_paint
         assert resizes_before == 0  # the very first frame
         assert wrap == text_view.scrollable_content_region.width - TextPainter.gutter_width
@@ -88,13 +89,13 @@ async def test_the_first_frame_shows_the_text_cut_at_the_views_real_width(
 async def test_a_text_view_shown_for_the_first_time_shows_the_cursor() -> None:
     """A text view shown with the focus gets it before its first size: the cursor must still
     be in view once it has one (the first sizing measures, and followed the tail)."""
-    app = make_app()
+    capture = Capture()
+    app = make_app(capture=capture)
     app.config = replace(app.config, settings=replace(app.config.settings, view="hex"))
-    app.capture = Capture()
     for index in range(200):
-        app.capture.append(Direction.RECEIVED, f"line {index:04d}\n".encode() * 8)
+        capture.append(Direction.RECEIVED, f"line {index:04d}\n".encode() * 8)
     async with app.run_test(size=SIZE) as pilot:
-        log = app.receive_log
+        log = current_log(app)
         log.refresh_data()
         await pilot.pause()
         log.hex_view.scroll_to(y=0, animate=False, immediate=True, force=True)
@@ -103,7 +104,7 @@ async def test_a_text_view_shown_for_the_first_time_shows_the_cursor() -> None:
         await pilot.press("down", "down")
         cursor = log.marks.cursor.offset
         assert cursor is not None
-        chunk = app.capture.chunk_index_at(cursor)
+        chunk = current_capture(app).chunk_index_at(cursor)
         assert chunk < 5
         log.set_layout("text")  # the text view gets the focus before its first size
         await wait_for(

@@ -21,6 +21,7 @@ from tcptui.ui.connection_summary import FULL_PANEL_FROM_COLUMNS
 from tcptui.ui.snippet_screens import SaveSnippetScreen, SnippetPickerScreen
 from tcptui.user_files.snippets import Snippet
 from tests.helpers import EchoServer, TestPki, TlsServer, make_pki, server_context
+from tests.helpers.app_parts import current_composer, current_log, current_panel, current_view
 from tests.ui.helpers import make_app, wait_for, wait_open
 
 
@@ -43,7 +44,7 @@ async def test_a_connection_on_an_80x24_terminal_shows_a_summary_line_instead_of
             await wait_for(pilot, lambda: "in 6 B · out 6 B" in summary_text(app), "the echo")
             panel = app.query_one("#connection-panel")
             assert not panel.display
-            assert app.receive_log.size.width == 80
+            assert current_log(app).size.width == 80
             line = summary_text(app)
             assert line.startswith(f"● {server.host}:{server.port}")
             assert "age 00:0" in line
@@ -62,7 +63,7 @@ async def test_the_full_panel_shows_from_the_width_where_the_log_keeps_whole_hex
             await wait_open(app, pilot)
             panel = app.query_one("#connection-panel")
             assert panel.display
-            hex_view = app.receive_log.hex_view
+            hex_view = current_log(app).hex_view
             assert hex_view.painter.row_cells == 78  # a full `hexdump -C` row beside the panel
             assert hex_view.scrollable_content_region.width >= 78
             await pilot.resize_terminal(FULL_PANEL_FROM_COLUMNS - 1, 40)
@@ -84,19 +85,19 @@ async def test_the_tls_panel_never_pushes_the_live_stats_off_the_screen(
         app = TcpTuiApp(LaunchConfig(server.target, options, LineEnding.LF, False))
         app.animation_level = "none"
         async with app.run_test(size=size) as pilot:
-            certificate = app.panel.query_one(CertificatePanel)
+            certificate = current_panel(app).query_one(CertificatePanel)
             await wait_for(pilot, lambda: certificate.event is not None, "the TLS details")
             await pilot.pause()
-            panel = app.panel.region
-            stats = app.panel.query_one("#stats", Static)
-            sparkline = app.panel.query_one(Sparkline)
+            panel = current_panel(app).region
+            stats = current_panel(app).query_one("#stats", Static)
+            sparkline = current_panel(app).query_one(Sparkline)
             assert panel.height and stats.region.height == 3 and sparkline.region.height == 2
             assert within(stats.region, panel) and within(sparkline.region, panel)
             assert "in " in str(stats.render()) and "age " in str(stats.render())
 
 
 def open_dialogs(app: TcpTuiApp) -> dict[str, Callable[[], object]]:
-    view = app.current
+    view = current_view(app)
     snippets = [Snippet(f"snippet {n}", "GET / HTTP/1.1\\r\\n" * 4) for n in range(30)]
     return {
         "copy as": view.action_copy_as,
@@ -130,10 +131,10 @@ async def test_every_dialog_fits_an_80x24_terminal(dialog: str) -> None:
 async def test_the_byte_preview_uses_the_composers_width(columns: int) -> None:
     app = make_app()
     async with app.run_test(size=(columns, 24)) as pilot:
-        app.composer.input.focus()
+        current_composer(app).input.focus()
         await pilot.press(*"x" * 70)
         await pilot.pause()
-        preview = app.composer.query_one("#preview", Static)
+        preview = current_composer(app).query_one("#preview", Static)
         line = str(preview.render())
         assert line.startswith("71 bytes on Enter: 78 78")
         assert len(line) <= preview.content_region.width
@@ -150,9 +151,9 @@ async def test_a_closed_tab_that_showed_the_summary_line_is_collected() -> None:
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert app.query_one("#connection-summary").display
-        first = weakref.ref(app.current)
+        first = weakref.ref(current_view(app))
         await pilot.press("ctrl+f4")
-        await wait_for(pilot, lambda: app.current is not first(), "a fresh tab")
+        await wait_for(pilot, lambda: current_view(app) is not first(), "a fresh tab")
         await pilot.pause()
         await wait_for(pilot, lambda: gc.get_freeze_count() > 0, "the heap frozen again")
         gc.collect()

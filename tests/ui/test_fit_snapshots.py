@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.transcript_view import TranscriptView
+from tests.helpers.app_parts import current_capture, current_log
 from tests.ui.helpers import make_app, rendered_rows
 from tests.ui.test_snapshots import SnapCompare, fixed_clock, settle
 
@@ -22,15 +23,15 @@ HEX_ROW = re.compile(r"(?P<offset>[0-9a-f]{8})  (?P<hex>[0-9a-f ]+?) +│(?P<asc
 
 
 def app_ending_on_every_byte_value() -> TcpTuiApp:
-    app = make_app(None)
-    app.capture = Capture(clock=fixed_clock())
+    capture = Capture(clock=fixed_clock())
+    app = make_app(None, capture=capture)
     for direction, data in [
         (Direction.RECEIVED, b"220 demo.example ESMTP ready\r\n"),
         (Direction.SENT, b"EHLO me\r\n"),
         (Direction.RECEIVED, "naïve café — 日本語 😀 \x1b[31m[bold]x[/]\r\n".encode() + b"\xff\n"),
         (Direction.RECEIVED, bytes(range(256))),
     ]:
-        app.capture.append(direction, data)
+        capture.append(direction, data)
     return app
 
 
@@ -81,9 +82,9 @@ async def test_every_painted_hex_row_is_whole(size: tuple[int, int]) -> None:
     app = app_ending_on_every_byte_value()
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        log = app.receive_log
+        log = current_log(app)
         for keys in ([], ["ctrl+l"], ["f5", "f5"], ["ctrl+l"]):  # dual, hex: panel or not
             await pilot.press(*keys)
             await pilot.pause()
-            assert assert_whole_hex_rows(log.hex_view, app.capture) >= 3, (size, keys)
+            assert assert_whole_hex_rows(log.hex_view, current_capture(app)) >= 3, (size, keys)
             assert not log.hex_view.show_horizontal_scrollbar

@@ -9,6 +9,7 @@ from textual.widgets import Input
 
 from tcptui.capture.store import Direction
 from tcptui.ui.connection_panel import ConnectionPanel
+from tests.helpers.app_parts import current_capture, current_composer, current_view
 from tests.helpers.servers import EchoServer
 from tests.ui.helpers import make_app, wait_for
 
@@ -34,11 +35,13 @@ async def test_host_tab_port_enter_and_a_message_in_one_burst() -> None:
             assert app.focused is not None and app.focused.id == "host"
             for key, character in typed(f"127.0.0.1\t{server.port}\rhi there\r"):
                 app.post_message(events.Key(key, character))
-            await wait_for(pilot, lambda: app.capture.chunk_count(Direction.SENT) == 1, "a send")
+            await wait_for(
+                pilot, lambda: current_capture(app).chunk_count(Direction.SENT) == 1, "a send"
+            )
             assert server.wait_received(len(b"hi there\n"))
             assert server.received == b"hi there\n"
             assert fields(app) == ("127.0.0.1", str(server.port))
-            assert app.composer.input.value == ""
+            assert current_composer(app).input.value == ""
 
 
 async def test_a_bracketed_paste_right_behind_enter_goes_to_the_composer() -> None:
@@ -50,7 +53,9 @@ async def test_a_bracketed_paste_right_behind_enter_goes_to_the_composer() -> No
                 app.post_message(events.Key(key, character))
             app.post_message(events.Paste("GET / HTTP/1.0"))
             app.post_message(events.Key("enter", "\r"))
-            await wait_for(pilot, lambda: app.capture.chunk_count(Direction.SENT) == 1, "a send")
+            await wait_for(
+                pilot, lambda: current_capture(app).chunk_count(Direction.SENT) == 1, "a send"
+            )
             assert server.wait_received(len(b"GET / HTTP/1.0\n"))
             assert server.received == b"GET / HTTP/1.0\n"
             assert fields(app) == ("127.0.0.1", str(server.port))
@@ -65,19 +70,21 @@ async def test_keys_behind_an_enter_that_cannot_connect_stay_in_the_field() -> N
         await wait_for(pilot, lambda: fields(app)[0] == "localhost80", "the keys typed")
         assert "no port" in str(app.query_one("#form-error").render())
         assert app.focused is not None and app.focused.id == "host"
-        assert app.session is None
+        assert current_view(app).session is None
 
 
 async def test_with_the_multiline_editor_open_the_keys_behind_enter_go_to_it() -> None:
     with EchoServer() as server:
         app = make_app(None)
         async with app.run_test(size=SIZE) as pilot:
-            app.composer.multiline = True
+            current_composer(app).multiline = True
             app.query_one("#host", Input).value = "127.0.0.1"
             app.query_one("#port", Input).focus()
             await pilot.pause()
             for key, character in typed(f"{server.port}\rhello\r"):
                 app.post_message(events.Key(key, character))
-            await wait_for(pilot, lambda: "hello" in app.composer.editor.text, "the editor text")
-            assert app.focused is app.composer.editor
-            assert app.capture.chunk_count(Direction.SENT) == 0  # F9 sends from the editor
+            await wait_for(
+                pilot, lambda: "hello" in current_composer(app).editor.text, "the editor text"
+            )
+            assert app.focused is current_composer(app).editor
+            assert current_capture(app).chunk_count(Direction.SENT) == 0  # F9 sends from the editor

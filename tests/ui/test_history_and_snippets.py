@@ -8,6 +8,7 @@ from tcptui.ui.snippet_screens import SaveSnippetScreen
 from tcptui.user_files.paths import history_path, snippets_path
 from tcptui.user_files.snippets import Snippet, load_snippets, save_snippet
 from tests.helpers import EchoServer
+from tests.helpers.app_parts import current_composer, current_view
 from tests.ui.helpers import last_notification, make_app, wait_for, wait_open
 
 SIZE = (140, 40)
@@ -22,13 +23,15 @@ async def test_history_survives_a_restart_and_ctrl_r_finds_it() -> None:
             assert server.wait_received(14)
         app = make_app(None)
         async with app.run_test(size=SIZE) as pilot:
-            app.composer.input.focus()
+            current_composer(app).input.focus()
             await pilot.press("up")
-            assert app.composer.input.value == "QUIT"
+            assert current_composer(app).input.value == "QUIT"
             await pilot.press("ctrl+r")
             await wait_for(pilot, lambda: isinstance(app.screen, HistorySearchScreen), "search")
             await pilot.press(*"user", "enter")
-            await wait_for(pilot, lambda: app.composer.input.value == "USER bob", "the pick")
+            await wait_for(
+                pilot, lambda: current_composer(app).input.value == "USER bob", "the pick"
+            )
 
 
 async def test_snippet_saved_from_the_composer_is_sent_with_shift_f1() -> None:
@@ -37,7 +40,7 @@ async def test_snippet_saved_from_the_composer_is_sent_with_shift_f1() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await wait_open(app, pilot)
             await pilot.press(*"hi\\x00")
-            app.current.action_save_snippet()
+            current_view(app).action_save_snippet()
             await wait_for(pilot, lambda: isinstance(app.screen, SaveSnippetScreen), "save")
             await pilot.press(*"greet", "enter")
             await wait_for(pilot, lambda: "Saved snippet" in last_notification(app), "saved")
@@ -57,8 +60,10 @@ async def test_a_damaged_history_is_said_once_at_startup_and_kept_aside() -> Non
     app = make_app(None)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "history file was damaged" in last_notification(app), "it")
-        assert app.composer.history.take_warning() is None  # handed out once, already shown
-        app.composer.input.focus()
+        assert (
+            current_composer(app).history.take_warning() is None
+        )  # handed out once, already shown
+        current_composer(app).input.focus()
         await pilot.press("up")
-        assert app.composer.input.value == "USER bob"
+        assert current_composer(app).input.value == "USER bob"
     assert len(list(path.parent.glob("history.jsonl.corrupt-*"))) == 1

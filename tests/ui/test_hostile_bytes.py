@@ -5,6 +5,7 @@ from __future__ import annotations
 from tcptui.capture.store import Direction
 from tcptui.net.session import SessionState
 from tests.helpers import PayloadServer, stream_bytes
+from tests.helpers.app_parts import current_capture, current_log, current_view
 from tests.ui.helpers import all_rows, make_app, rendered_rows, wait_for
 
 HOSTILE = (
@@ -31,11 +32,14 @@ async def test_hostile_server_bytes_render_as_visible_printable_text() -> None:
         async with app.run_test(size=(160, 40)) as pilot:
             await wait_for(
                 pilot,
-                lambda: app.session is not None and app.session.state is SessionState.CLOSED,
+                lambda: (
+                    current_view(app).session is not None
+                    and current_view(app).session.state is SessionState.CLOSED
+                ),
                 "the payload and the close",
             )
-            assert stream_bytes(app.capture, Direction.RECEIVED) == HOSTILE
-            text_view, hex_view = app.receive_log.text_view, app.receive_log.hex_view
+            assert stream_bytes(current_capture(app), Direction.RECEIVED) == HOSTILE
+            text_view, hex_view = current_log(app).text_view, current_log(app).hex_view
             for view in (text_view, hex_view):
                 rows = all_rows(view) + rendered_rows(view)
                 assert_rows_printable(rows)

@@ -18,6 +18,7 @@ from tcptui.ui import inspector_panel
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.help_screen import HelpScreen
 from tcptui.ui.inspector_panel import InspectorPanel
+from tests.helpers.app_parts import current_capture, current_log
 from tests.test_clipboard import read_x_clipboard, x_display
 from tests.ui.helpers import last_notification, make_app, wait_for
 from tests.ui.test_snapshots import app_with_capture, settle
@@ -32,15 +33,15 @@ ESC_AT = 13
 
 
 def app_with(data: bytes = DATA) -> TcpTuiApp:
-    app = make_app(None)
-    app.capture = Capture()
-    app.capture.append(Direction.RECEIVED, data)
+    capture = Capture()
+    app = make_app(None, capture=capture)
+    capture.append(Direction.RECEIVED, data)
     return app
 
 
 async def open_inspector(app: TcpTuiApp, pilot: Pilot[Any]) -> InspectorPanel:
     """Focus the hex view (cursor on the first byte) and press `i`."""
-    log = app.receive_log
+    log = current_log(app)
     log.refresh_data()
     log.hex_view.focus()
     await pilot.pause()
@@ -65,9 +66,9 @@ async def test_i_shows_the_bytes_at_the_cursor_and_follows_it_without_moving_it(
     app = app_with()
     async with app.run_test(size=SIZE) as pilot:
         panel = await open_inspector(app, pilot)
-        cursor = app.receive_log.marks.cursor
+        cursor = current_log(app).marks.cursor
         assert cursor.offset == 0
-        assert app.focused is app.receive_log.hex_view
+        assert app.focused is current_log(app).hex_view
         assert readings(panel)["u16 LE"] == "13330  0x3412"
         assert "305419896  0x12345678" in panel_text(panel)
         await pilot.press("right")
@@ -84,18 +85,18 @@ async def test_keys_in_the_panel_never_move_the_log_cursor_or_scroll_the_log() -
     async with app.run_test(size=SIZE) as pilot:
         panel = await open_inspector(app, pilot)
         await pilot.press("right", "right")
-        hex_view = app.receive_log.hex_view
+        hex_view = current_log(app).hex_view
         scrolled = hex_view.scroll_offset
         await pilot.press("tab")
         assert app.focused is panel
         await pilot.press("down", "down", "m", "end", "up", "pageup", "home", "m")
-        assert app.receive_log.marks.cursor.offset == 2
+        assert current_log(app).marks.cursor.offset == 2
         assert hex_view.scroll_offset == scrolled
         await pilot.press("escape")
         assert app.focused is hex_view and panel.display
         await pilot.press("tab", "i")
         assert app.focused is hex_view and not panel.display
-        assert app.receive_log.marks.cursor.offset == 2
+        assert current_log(app).marks.cursor.offset == 2
 
 
 async def test_m_shows_every_reading_and_again_the_short_set() -> None:
@@ -120,7 +121,7 @@ async def test_a_selection_is_read_from_its_start_with_its_length_and_checksums(
     async with app.run_test(size=SIZE) as pilot:
         panel = await open_inspector(app, pilot)
         await pilot.press("right", "v", "right", "right", "right")
-        assert app.receive_log.marks.cursor.selection() == (1, 5)
+        assert current_log(app).marks.cursor.selection() == (1, 5)
         selected = DATA[1:5]
         shown = readings(panel)
         assert shown["length"] == "4 bytes (0x4)"
@@ -142,11 +143,11 @@ async def test_readings_past_the_last_byte_show_a_dash_until_bytes_arrive() -> N
         await pilot.press("right", "right")
         assert readings(panel)["u16 LE"] == PAST_END
         assert PAST_END in panel_text(panel)
-        app.capture.append(Direction.RECEIVED, b"\x04\x05\x06")
-        app.receive_log.refresh_data()
+        current_capture(app).append(Direction.RECEIVED, b"\x04\x05\x06")
+        current_log(app).refresh_data()
         await pilot.pause()
         assert readings(panel)["u16 LE"] == "1027  0x0403"
-        assert app.receive_log.marks.cursor.offset == 2
+        assert current_log(app).marks.cursor.offset == 2
 
 
 async def test_received_controls_bidi_and_markup_are_named_never_shown_raw() -> None:
@@ -162,17 +163,17 @@ async def test_received_controls_bidi_and_markup_are_named_never_shown_raw() -> 
         assert readings(panel)["UTF-8"] == "'␛' U+001B (1 byte) control"
         assert "\x1b" not in panel_text(panel)
         await pilot.press("right_square_bracket")  # nowhere to go: one chunk
-        app.receive_log.marks.cursor.offset = DATA.index(b"[bold]")
-        app.receive_log.repaint()
+        current_log(app).marks.cursor.offset = DATA.index(b"[bold]")
+        current_log(app).repaint()
         await pilot.pause()
         assert "'[' U+005B (1 byte) LEFT SQUARE BRACKET" in panel_text(panel)
 
 
 async def test_ascii_mode_shows_readings_in_ascii_and_copies_them_as_they_are() -> None:
-    app = TcpTuiApp(parse_args(["--ascii"]))
+    capture = Capture()
+    app = TcpTuiApp(parse_args(["--ascii"]), capture=capture)
     app.animation_level = "none"
-    app.capture = Capture()
-    app.capture.append(Direction.RECEIVED, "é".encode())
+    capture.append(Direction.RECEIVED, "é".encode())
     async with app.run_test(size=SIZE) as pilot:
         panel = await open_inspector(app, pilot)
         panel.action_toggle_all()
@@ -206,7 +207,7 @@ async def test_a_line_is_copied_to_the_terminal_clipboard_without_a_display(
         assert app.clipboard == value
         assert "u32 BE: Copied 21 characters" in last_notification(app)
         assert "terminal (OSC 52)" in last_notification(app)
-        assert app.receive_log.marks.cursor.offset == 0
+        assert current_log(app).marks.cursor.offset == 0
 
 
 async def test_a_line_is_copied_to_the_system_clipboard_when_there_is_one(x_display: str) -> None:
@@ -231,7 +232,7 @@ async def test_a_big_selection_is_hashed_in_a_thread_and_a_huge_one_not_at_all(
         assert readings(panel)["length"] == f"{len(DATA)} bytes (0x{len(DATA):x})"
         monkeypatch.setattr(inspector_panel, "HASH_CAP", 8)
         await pilot.press("escape", "left_square_bracket", "v", *["right"] * 9)
-        assert app.receive_log.marks.cursor.selection() == (0, 10)
+        assert current_log(app).marks.cursor.selection() == (0, 10)
         assert readings(panel)["SHA-256"].startswith("not computed: over")
         assert readings(panel)["length"] == "10 bytes (0xa)"
 
@@ -240,7 +241,7 @@ async def test_the_panel_goes_beside_a_wide_log_and_under_a_narrow_one() -> None
     app = app_with()
     async with app.run_test(size=(170, 40)) as pilot:
         panel = await open_inspector(app, pilot)
-        hex_view = app.receive_log.hex_view
+        hex_view = current_log(app).hex_view
         await pilot.pause()
         assert not panel.has_class("-beside")
         assert panel.region.y >= hex_view.region.bottom
@@ -262,20 +263,20 @@ async def test_the_palette_toggles_the_inspector_and_help_lists_its_keys() -> No
         }
         commands["Data inspector"].callback()
         await pilot.pause()
-        assert app.receive_log.inspector.display
-        assert app.receive_log.marks.cursor.offset is None  # the log was never focused
-        assert "Move the cursor in the log" in panel_text(app.receive_log.inspector)
+        assert current_log(app).inspector.display
+        assert current_log(app).marks.cursor.offset is None  # the log was never focused
+        assert "Move the cursor in the log" in panel_text(current_log(app).inspector)
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
         assert ("i", "Data inspector") in app.screen.rows["log"]
         assert ("Enter, c", "Copy the value") in app.screen.rows["inspector"]
         await pilot.press("escape")
-        app.receive_log.inspector.focus()
+        current_log(app).inspector.focus()
         await pilot.pause()
         commands["Data inspector"].callback()
         await pilot.pause()
-        assert not app.receive_log.inspector.display
-        assert app.focused is app.receive_log.hex_view
+        assert not current_log(app).inspector.display
+        assert app.focused is current_log(app).hex_view
 
 
 def test_snapshot_of_the_inspector_under_the_log_at_80x24(snap_compare: SnapCompare) -> None:
@@ -285,11 +286,11 @@ def test_snapshot_of_the_inspector_under_the_log_at_80x24(snap_compare: SnapComp
         await settle(pilot)
         app = pilot.app
         assert isinstance(app, TcpTuiApp)
-        log = app.receive_log
+        log = current_log(app)
         log.set_layout("hex")  # as F5 twice, without its notice over the panel
         log.hex_view.focus()
         await pilot.press("ctrl+l")
-        log.marks.cursor.offset = app.capture.chunk(4).offset + 0x41
+        log.marks.cursor.offset = current_capture(app).chunk(4).offset + 0x41
         await pilot.press("right", "i")
         await pilot.pause()
 

@@ -7,11 +7,11 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from tcptui.capture.store import Direction
+from tcptui.capture.store import Capture, Direction
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.prompt_screen import PromptScreen
 from tests.helpers import EchoServer
-from tests.helpers.app_parts import current_composer, current_view
+from tests.helpers.app_parts import current_capture, current_composer, current_log, current_view
 from tests.ui.helpers import make_app, wait_for, wait_open
 
 SIZE = (150, 44)
@@ -49,11 +49,13 @@ async def test_backspaces_in_a_burst_delete_before_the_keys_behind_them_are_type
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
             await wait_open(app, pilot)
-            app.composer.input.focus()
+            current_composer(app).input.focus()
             send_burst(app, burst("abc"))
             await settled(pilot)
             send_burst(app, burst("<backspace>", "<backspace>", "xy", "\r"))
-            await wait_for(pilot, lambda: app.capture.chunk_count(Direction.SENT) == 1, "a send")
+            await wait_for(
+                pilot, lambda: current_capture(app).chunk_count(Direction.SENT) == 1, "a send"
+            )
             assert server.wait_received(len(b"axy\n"))
             assert server.received == b"axy\n"
 
@@ -61,12 +63,14 @@ async def test_backspaces_in_a_burst_delete_before_the_keys_behind_them_are_type
 async def test_left_then_a_letter_in_a_burst_inserts_before_the_last_character() -> None:
     app = make_app(None)
     async with app.run_test(size=SIZE) as pilot:
-        app.composer.input.focus()
+        current_composer(app).input.focus()
         send_burst(app, burst("abc"))
         await settled(pilot)
         send_burst(app, burst("<left>", "x"))
-        await wait_for(pilot, lambda: len(app.composer.input.value) == 4, "four characters")
-        assert app.composer.input.value == "abxc"
+        await wait_for(
+            pilot, lambda: len(current_composer(app).input.value) == 4, "four characters"
+        )
+        assert current_composer(app).input.value == "abxc"
 
 
 async def test_a_refused_port_then_backspaces_and_a_new_port_are_applied_in_order() -> None:
@@ -79,7 +83,7 @@ async def test_a_refused_port_then_backspaces_and_a_new_port_are_applied_in_orde
         send_burst(app, burst("70000\r", *["<backspace>"] * 5, "ab\r"))
         await wait_for(pilot, lambda: "'ab'" in str(app.query_one("#form-error").render()), "ab")
         assert port.value == "ab"
-        assert app.session is None
+        assert current_view(app).session is None
 
 
 async def test_a_backspace_before_tab_edits_the_field_it_was_typed_in() -> None:
@@ -97,20 +101,23 @@ async def test_f9_behind_typed_lines_sends_them_from_the_multiline_editor() -> N
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
             await wait_open(app, pilot)
-            app.composer.multiline = True
+            current_composer(app).multiline = True
             await pilot.pause()
             send_burst(app, burst("GET /\rHost: x", "<backspace>", "y", "<f9>"))
             expected = b"GET /\nHost: y\n"
-            await wait_for(pilot, lambda: app.capture.chunk_count(Direction.SENT) == 1, "a send")
+            await wait_for(
+                pilot, lambda: current_capture(app).chunk_count(Direction.SENT) == 1, "a send"
+            )
             assert server.wait_received(len(expected))
             assert server.received == expected
 
 
 async def test_the_search_bar_applies_a_burst_in_order() -> None:
-    app = make_app(None)
-    app.capture.append(Direction.RECEIVED, b"abd abc\n")
+    capture = Capture()
+    capture.append(Direction.RECEIVED, b"abd abc\n")
+    app = make_app(None, capture=capture)
     async with app.run_test(size=SIZE) as pilot:
-        app.receive_log.text_view.focus()
+        current_log(app).text_view.focus()
         await pilot.press("slash")
         await wait_for(pilot, lambda: app.focused is not None, "the search field")
         assert app.focused is not None and app.focused.id == "search-input"
@@ -124,13 +131,13 @@ async def test_the_search_bar_applies_a_burst_in_order() -> None:
 async def test_a_dialog_field_applies_a_burst_in_order() -> None:
     app = make_app(None)
     async with app.run_test(size=SIZE) as pilot:
-        app.current.action_set_encoding()
+        current_view(app).action_set_encoding()
         await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
         field = app.screen.query_one("#prompt-input", Input)
         field.value = ""
         send_burst(app, burst("latin-2", "<backspace>", "1", "\r"))
         await wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen), "the answer")
-        assert app.composer.encoding == "iso8859-1"
+        assert current_composer(app).encoding == "iso8859-1"
 
 
 async def test_keys_behind_a_refused_enter_keep_their_order_across_a_tab() -> None:
@@ -142,7 +149,9 @@ async def test_keys_behind_a_refused_enter_keep_their_order_across_a_tab() -> No
             await pilot.pause()
             assert app.focused is not None and app.focused.id == "host"
             send_burst(app, burst("127.0.0.1\r\t", str(server.port), "\rhi\r"))
-            await wait_for(pilot, lambda: app.capture.chunk_count(Direction.SENT) == 1, "a send")
+            await wait_for(
+                pilot, lambda: current_capture(app).chunk_count(Direction.SENT) == 1, "a send"
+            )
             assert server.wait_received(len(b"hi\n"))
             assert server.received == b"hi\n"
             assert app.query_one("#host", Input).value == "127.0.0.1"

@@ -21,6 +21,7 @@ from tcptui.ui.help_screen import HelpScreen
 from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.session_view import SessionView
 from tests.helpers import DEFAULT_TIMEOUT, stream_bytes
+from tests.helpers.app_parts import current_view
 from tests.net.listen_harness import join_io_threads
 from tests.ui.helpers import wait_for
 
@@ -79,7 +80,7 @@ async def open_client_tab(
     for candidate in app.query(SessionView):
         if candidate.listen_client is not None and candidate.listen_client.number == number:
             view = candidate
-    await wait_for(pilot, lambda: app.current is view, "the client's tab on show")
+    await wait_for(pilot, lambda: current_view(app) is view, "the client's tab on show")
     return view
 
 

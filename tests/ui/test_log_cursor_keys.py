@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
-from tcptui.capture.store import Direction
+from tcptui.capture.store import Capture, Direction
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.receive_log import ReceiveLog
+from tests.helpers.app_parts import current_capture
 from tests.ui.helpers import hex_view_of, make_app, wait_for
 
 SIZE = (150, 44)
@@ -25,18 +26,18 @@ async def settled(pilot: Pilot[int], log: ReceiveLog) -> None:
 
 
 def app_with_chunks() -> TcpTuiApp:
-    app = make_app(None)
+    capture = Capture()
     for index in range(CHUNKS):
         direction = Direction.SENT if index % 2 else Direction.RECEIVED
-        app.capture.append(direction, CHUNK)
-    return app
+        capture.append(direction, CHUNK)
+    return make_app(None, capture=capture)
 
 
 async def test_focusing_the_log_at_the_tail_puts_the_cursor_on_the_newest_chunk() -> None:
     app = app_with_chunks()
     async with hex_view_of(app, SIZE) as (pilot, log):
         await settled(pilot, log)
-        newest = app.capture.chunk(CHUNKS - 1)
+        newest = current_capture(app).chunk(CHUNKS - 1)
         assert log.hex_view.following
         assert log.marks.cursor.offset == newest.offset
 
@@ -47,7 +48,7 @@ async def test_home_and_end_move_the_cursor_to_the_first_and_last_byte_at_once()
         await settled(pilot, log)
         app.animation_level = "full"  # a jump must not animate even then
         view = log.hex_view
-        total = app.capture.total_bytes
+        total = current_capture(app).total_bytes
         for keys, offset, top in [
             ("home", 0, True),
             ("end", total - 1, False),
@@ -67,7 +68,7 @@ async def test_v_then_end_selects_from_the_cursor_to_the_last_byte() -> None:
     async with hex_view_of(app, SIZE) as (pilot, log):
         await settled(pilot, log)
         await pilot.press("home", "right", "right", "v", "end")
-        assert log.marks.cursor.selection() == (2, app.capture.total_bytes)
+        assert log.marks.cursor.selection() == (2, current_capture(app).total_bytes)
         await pilot.press("v", "home")  # v again ends the selection: Home only moves
         assert log.marks.cursor.selection() is None
         assert log.marks.cursor.offset == 0

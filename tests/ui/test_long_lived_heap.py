@@ -7,6 +7,7 @@ import weakref
 
 from tcptui.ui.heap_tuning import FULL_COLLECTION_SPACING
 from tcptui.ui.session_view import SessionView
+from tests.helpers.app_parts import current_view
 from tests.helpers.servers import PayloadServer
 from tests.ui.helpers import make_app, wait_for, wait_received
 
@@ -56,11 +57,11 @@ async def test_a_tab_made_before_the_freeze_is_collected_when_closed() -> None:
     app = make_app(None)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: gc.get_freeze_count() > 0, "the heap frozen")
-        first = weakref.ref(app.current)
+        first = weakref.ref(current_view(app))
         await pilot.press("ctrl+f4")
         await wait_for(
             pilot,
-            lambda: len(app.query(SessionView)) == 1 and app.current is not first(),
+            lambda: len(app.query(SessionView)) == 1 and current_view(app) is not first(),
             "the first tab replaced by a fresh one",
         )
         await pilot.pause()  # what runs after the next refresh: the collection and the freeze

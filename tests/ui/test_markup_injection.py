@@ -37,6 +37,12 @@ from tcptui.user_files.history import HistoryStore
 from tcptui.user_files.paths import data_dir, history_path, snippets_path
 from tcptui.user_files.snippets import Snippet, save_snippet
 from tests.helpers import EchoServer, PayloadServer, TlsServer, closed_port
+from tests.helpers.app_parts import (
+    current_composer,
+    current_log,
+    current_panel,
+    current_view,
+)
 from tests.ui.helpers import wait_for, wait_open, wait_received
 
 SIZE = (150, 44)
@@ -57,9 +63,9 @@ NOTIFICATION_SECONDS = 60.0
 """Long enough that no notification expires before a loaded machine gets to read it."""
 
 
-def launch(args: list[str]) -> TcpTuiApp:
+def launch(args: list[str], capture: Capture | None = None) -> TcpTuiApp:
     """The app as `tcptui ARGS` starts it, with notifications that stay."""
-    app = TcpTuiApp(parse_args(args))
+    app = TcpTuiApp(parse_args(args), capture=capture)
     app.animation_level = "none"
     app.NOTIFICATION_TIMEOUT = NOTIFICATION_SECONDS
     return app
@@ -215,7 +221,7 @@ async def test_received_bytes_are_painted_literally_in_the_text_view() -> None:
         app = launch([f"127.0.0.1:{server.port}"])
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await wait_received(app, pilot, len(data), "the hostile bytes")
-            view = app.receive_log.text_view
+            view = current_log(app).text_view
             await wait_for(pilot, lambda: shows(view, PAYLOADS[-1]), "the bytes painted")
             assert_literal(view, *PAYLOADS)
             await click_on(pilot, view, QUIT)
@@ -256,7 +262,7 @@ async def test_a_proxy_error_reply_is_painted_literally(payload: str) -> None:
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             toast = await wait_toast(pilot, app, payload)
             assert_literal(toast, payload)
-            reason = app.panel.query_one("#closed-reason", Static)
+            reason = current_panel(app).query_one("#closed-reason", Static)
             assert_literal(reason, payload)
             await click_on(pilot, reason, payload)
             assert still_running(app)
@@ -271,7 +277,7 @@ async def test_terminal_controls_in_a_proxy_reply_never_reach_the_terminal() -> 
         app = launch([target, "--proxy", f"http://127.0.0.1:{proxy.port}"])
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             toast = await wait_toast(pilot, app, "]0;owned")
-            reason = app.panel.query_one("#closed-reason", Static)
+            reason = current_panel(app).query_one("#closed-reason", Static)
             for widget in (toast, reason):
                 assert_literal(widget, "[2J", "]0;owned")
                 assert not {"\x1b", "\x07"} & set(painted(widget)), painted(widget)
@@ -296,7 +302,7 @@ async def test_history_entries_are_painted_literally_in_the_search() -> None:
         history.add(payload)
     app = launch([])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        app.composer.input.focus()
+        current_composer(app).input.focus()
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: isinstance(app.screen, HistorySearchScreen), "search")
         matches = app.screen.query_one("#history-matches", OptionList)
@@ -310,7 +316,7 @@ async def test_snippet_names_and_bodies_are_painted_literally() -> None:
         save_snippet(snippets_path(), Snippet(payload, payload, Syntax.TEXT))
     app = launch([])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        app.current.action_pick_snippet()
+        current_view(app).action_pick_snippet()
         await wait_for(pilot, lambda: isinstance(app.screen, SnippetPickerScreen), "picker")
         snippets = app.screen.query_one("#snippet-list", OptionList)
         for payload in PAYLOADS:
@@ -325,9 +331,9 @@ async def test_a_snippet_name_typed_is_painted_literally_when_saved(payload: str
     save_snippet(snippets_path(), Snippet(payload, "old", Syntax.TEXT))
     app = launch([])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        app.composer.input.focus()
+        current_composer(app).input.focus()
         await pilot.press(*"hello")
-        app.current.action_save_snippet()
+        current_view(app).action_save_snippet()
         await wait_for(pilot, lambda: isinstance(app.screen, SaveSnippetScreen), "save")
         await pilot.press(*payload)
         status = app.screen.query_one("#snippet-name-status", Static)
@@ -346,8 +352,9 @@ async def test_a_saved_file_name_is_painted_literally_in_the_notification(
     """The `/` of `[/]` makes a folder: the path as a whole holds the markup."""
     path = tmp_path / payload / "capture.tcptui"
     path.parent.mkdir(parents=True)
-    app = launch([])
-    app.capture.append(Direction.RECEIVED, b"abc")
+    capture = Capture()
+    capture.append(Direction.RECEIVED, b"abc")
+    app = launch([], capture)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, SaveScreen), "the save dialog")
@@ -363,13 +370,13 @@ async def test_a_saved_file_name_is_painted_literally_in_the_notification(
 async def test_typed_input_quoted_in_an_error_is_painted_literally(payload: str) -> None:
     app = launch([])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        host = app.panel.query_one("#host", Input)
+        host = current_panel(app).query_one("#host", Input)
         host.focus()
         await pilot.press(*payload, "tab", *"80", "enter")
         with pytest.raises(TargetError) as expected:
             parse_target(payload, "80")
         sentence = str(expected.value)  # it quotes what was typed, or the part that is wrong
-        error = app.panel.query_one("#form-error", Static)
+        error = current_panel(app).query_one("#form-error", Static)
         await wait_for(pilot, lambda: shows(error, sentence), "the host error")
         assert_literal(error, sentence)
         await click_on(pilot, error, sentence)
@@ -379,10 +386,10 @@ async def test_typed_input_quoted_in_an_error_is_painted_literally(payload: str)
 async def test_invalid_hex_typed_in_the_composer_is_reported_literally() -> None:
     app = launch([])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        app.composer.syntax = Syntax.HEX
-        app.composer.input.focus()
+        current_composer(app).syntax = Syntax.HEX
+        current_composer(app).input.focus()
         await pilot.press(*QUIT)
-        preview = app.composer.query_one("#preview", Static)
+        preview = current_composer(app).query_one("#preview", Static)
         await wait_for(pilot, lambda: shows(preview, "'['"), "the hex error")
         assert_literal(preview, "'[' (column 1) is not a hex digit")
         assert still_running(app)
@@ -424,7 +431,7 @@ async def test_a_notification_written_with_brackets_in_the_source_is_shown_as_wr
     """Notifications are literal text everywhere, so the hint's `[ and ]` keys survive."""
     app = launch([])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        app.current.action_resend_chunk()
+        current_view(app).action_resend_chunk()
         toast = await wait_toast(pilot, app, "Put the cursor on a chunk")
         assert_literal(toast, "(Tab, then [ and ]).")
 

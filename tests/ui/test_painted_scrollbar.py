@@ -16,6 +16,7 @@ from textual.strip import Strip
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.ascii_filter import AsciiOnly
 from tcptui.ui.painted_scrollbar import PaintedScrollBar, PaintedScrollBars
+from tests.helpers.app_parts import current_log
 from tests.ui.helpers import make_app, wait_for
 
 Cells = list[list[tuple[str, Style | None]]]
@@ -80,11 +81,10 @@ async def test_transcript_views_paint_their_bars_like_textual() -> None:
     capture = Capture()
     for index in range(64):
         capture.append(Direction.RECEIVED, bytes(range(256)) * 64 + bytes([index]))
-    app = make_app()
-    app.capture = capture
+    app = make_app(capture=capture)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.receive_log.refresh_data()
-        views = app.receive_log.visible_views()
+        current_log(app).refresh_data()
+        views = current_log(app).visible_views()
         await wait_for(
             pilot, lambda: all(view.vertical_scrollbar.display for view in views), "scroll bars"
         )

@@ -7,6 +7,7 @@ import pytest
 
 from tcptui.ui.readline_keys import space_word_start_before, word_end_after, word_start_before
 from tcptui.ui.session_view import SessionView
+from tests.helpers.app_parts import current_composer
 from tests.ui.helpers import make_app
 
 SIZE = (150, 44)
@@ -34,7 +35,7 @@ async def test_readline_keys_edit_the_composer_line(
 ) -> None:
     app = make_app(None)
     async with app.run_test(size=SIZE) as pilot:
-        field = app.composer.input
+        field = current_composer(app).input
         field.focus()
         field.value = LINE
         field.cursor_position = len(LINE)
@@ -46,11 +47,11 @@ async def test_ctrl_w_in_the_composer_cuts_a_word_and_keeps_the_tab() -> None:
     app = make_app(None)
     async with app.run_test(size=SIZE) as pilot:
         await app.open_tab()
-        app.composer.input.focus()
+        current_composer(app).input.focus()
         await pilot.press(*"hello world", "ctrl+w")
         await pilot.pause()
         assert len(app.query(SessionView)) == 2
-        assert app.composer.input.value == "hello "
+        assert current_composer(app).input.value == "hello "
 
 
 def test_words_are_readline_words() -> None:

@@ -21,6 +21,7 @@ from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.transcript_layout import HEADER_ROWS, TranscriptLayout
 from tcptui.ui.transcript_rows import HexPainter, TextPainter
 from tcptui.ui.transcript_view import REMEASURING_NOTE, TranscriptView
+from tests.helpers.app_parts import current_capture, current_log
 from tests.ui.helpers import make_app, wait_for
 
 CHUNKS = 240
@@ -63,10 +64,10 @@ def record_slices(
 
 
 def app_with_text() -> TcpTuiApp:
-    app = make_app()
-    app.capture = Capture()
+    capture = Capture()
+    app = make_app(capture=capture)
     for index in range(CHUNKS):
-        app.capture.append(Direction.RECEIVED, b"%04d " % index + LINE + b"\n")
+        capture.append(Direction.RECEIVED, b"%04d " % index + LINE + b"\n")
     return app
 
 
@@ -77,7 +78,7 @@ def fresh_total(view: TranscriptView) -> int:
 
 
 async def text_only(pilot: Pilot[int], seen: list[Slice]) -> TranscriptView:
-    log = pilot.app.receive_log  # type: ignore[attr-defined]
+    log = current_log(pilot.app)  # type: ignore[attr-defined]
     log.set_layout("text")  # the text view gets wider: measured in slices too
     view: TranscriptView = log.text_view
     await wait_for(pilot, lambda: bool(seen) and view._remeasuring is None, "the first rows")
@@ -130,7 +131,7 @@ async def test_a_resize_keeps_the_old_rows_until_the_new_ones_are_measured(
     open_search = SearchBar.open
 
     def opening(bar: SearchBar) -> None:
-        keys_while_measuring.append(app.receive_log.text_view._remeasuring is not None)
+        keys_while_measuring.append(current_log(app).text_view._remeasuring is not None)
         open_search(bar)
 
     monkeypatch.setattr(SearchBar, "open", opening)
@@ -180,8 +181,8 @@ async def test_bytes_that_arrive_while_it_measures_are_measured_too(
 
     def more_bytes() -> None:
         for index in range(20):
-            app.capture.append(Direction.RECEIVED, b"late %02d " % index + LINE)
-        app.receive_log.refresh_data()
+            current_capture(app).append(Direction.RECEIVED, b"late %02d " % index + LINE)
+        current_log(app).refresh_data()
 
     seen, at_slice = record_slices(monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
@@ -217,7 +218,7 @@ async def test_the_other_view_stays_where_it_was_moved_while_the_text_view_measu
     seen, at_slice = record_slices(monkeypatch)
     hex_rows: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
-        log = app.receive_log
+        log = current_log(app)
         text, hex_view = log.text_view, log.hex_view
         log.refresh_data()  # the hex view takes in what the capture holds
         await wait_for(pilot, lambda: text._sized and text._remeasuring is None, "the rows")
@@ -274,7 +275,9 @@ async def test_a_flood_before_the_first_frame_is_shown_at_the_view_s_width_at_on
     def counting(painter: TextPainter, index: int) -> int:
         if len(flood) < 40:  # each chunk measured brings another, for a while
             flood.append(index)
-            app.capture.append(Direction.RECEIVED, b"flood %02d " % len(flood) + LINE + b"\n")
+            current_capture(app).append(
+                Direction.RECEIVED, b"flood %02d " % len(flood) + LINE + b"\n"
+            )
         return count_rows(painter, index)
 
     painted: list[tuple[int, bool]] = []
@@ -288,7 +291,7 @@ async def test_a_flood_before_the_first_frame_is_shown_at_the_view_s_width_at_on
     monkeypatch.setattr(TextPainter, "count_rows", counting)
     monkeypatch.setattr(TranscriptView, "_painted_line", painting)
     async with app.run_test(size=SIZE) as pilot:
-        view = app.receive_log.text_view
+        view = current_log(app).text_view
         await wait_for(
             pilot, lambda: len(flood) == 40 and not view.layout_rows.pending, "the flood measured"
         )

@@ -11,6 +11,7 @@ from tcptui.launch_config import LaunchConfig
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.save_screen import SaveScreen
 from tests.helpers import EchoServer, stream_bytes
+from tests.helpers.app_parts import current_capture, current_log, current_view
 from tests.ui.helpers import all_rows, make_app, wait_for, wait_open
 
 SIZE = (150, 44)
@@ -48,13 +49,15 @@ async def test_open_shows_a_saved_session_without_any_network(tmp_path: Path) ->
     app = TcpTuiApp(parse_args(["--open", str(path)]))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert app.session is None
-        assert stream_bytes(app.capture, Direction.RECEIVED) == stream_bytes(
+        assert current_view(app).session is None
+        assert stream_bytes(current_capture(app), Direction.RECEIVED) == stream_bytes(
             source, Direction.RECEIVED
         )
-        assert [c.wall_ns for c in app.capture.chunks()] == [c.wall_ns for c in source.chunks()]
+        assert [c.wall_ns for c in current_capture(app).chunks()] == [
+            c.wall_ns for c in source.chunks()
+        ]
         assert "example.com:80" in app.sub_title
-        text = "".join(all_rows(app.receive_log.text_view))
+        text = "".join(all_rows(current_log(app).text_view))
         assert "HTTP/1.0 200 OK\\r\\n" in text and "␀\\xffbody" in text
 
 
@@ -69,8 +72,9 @@ def test_open_of_a_file_that_is_not_a_session_is_a_message_not_a_traceback(
 
 
 async def test_ctrl_s_saves_the_capture_through_the_dialog(tmp_path: Path) -> None:
-    app = make_app(None)
-    app.capture.append(Direction.RECEIVED, b"abc\x00")
+    capture = Capture()
+    capture.append(Direction.RECEIVED, b"abc\x00")
+    app = make_app(None, capture=capture)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, SaveScreen), "the save dialog")

@@ -8,6 +8,7 @@ from tcptui.capture.search import SearchMode
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.search_bar import SearchBar
+from tests.helpers.app_parts import current_log
 from tests.ui.helpers import hex_view_of, make_app, search_log, wait_for
 
 SIZE = (160, 50)
@@ -15,10 +16,10 @@ CHUNKS = [b"HTTP/1.1 200 OK\r\n", b"x" * 300 + b"\xde\xad\x00\xef", b"HTTP/1.1 4
 
 
 def app_with_chunks() -> TcpTuiApp:
-    app = make_app(None)
-    app.capture = Capture()
+    capture = Capture()
+    app = make_app(None, capture=capture)
     for chunk in CHUNKS:
-        app.capture.append(Direction.RECEIVED, chunk)
+        capture.append(Direction.RECEIVED, chunk)
     return app
 
 
@@ -43,7 +44,7 @@ async def test_text_search_puts_the_cursor_on_each_match_in_turn() -> None:
 async def test_hex_search_with_wildcards_and_a_bad_pattern_message() -> None:
     app = app_with_chunks()
     async with app.run_test(size=SIZE) as pilot:
-        log = app.receive_log
+        log = current_log(app)
         log.refresh_data()
         log.text_view.focus()
         await pilot.press("slash")

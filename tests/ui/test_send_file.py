@@ -11,6 +11,7 @@ import pytest
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.prompt_screen import PromptScreen
 from tests.helpers import HalfCloseServer, SilentServer, pseudo_random_blocks
+from tests.helpers.app_parts import current_capture, current_composer, current_view
 from tests.ui.helpers import last_notification, make_app, wait_for, wait_open
 
 SIZE = (150, 44)
@@ -37,7 +38,7 @@ async def test_a_50_mib_file_arrives_intact_while_the_ui_stays_responsive(tmp_pa
             await wait_open(app, pilot)
             await choose_file(app, pilot, path)
             await pilot.press("x", "y")  # the composer takes keys while the file goes out
-            assert app.composer.input.value == "xy"
+            assert current_composer(app).input.value == "xy"
             await wait_for(
                 pilot,
                 lambda: "Sent payload.bin: 50.0 MiB (52,428,800 bytes)" in last_notification(app),
@@ -45,8 +46,10 @@ async def test_a_50_mib_file_arrives_intact_while_the_ui_stays_responsive(tmp_pa
                 timeout=60,
             )
             await pilot.press("ctrl+d")
-            await wait_for(pilot, lambda: app.capture.total_bytes == 50 * MIB + 64, "the digest")
-            reply = app.capture.read(50 * MIB, 64)
+            await wait_for(
+                pilot, lambda: current_capture(app).total_bytes == 50 * MIB + 64, "the digest"
+            )
+            reply = current_capture(app).read(50 * MIB, 64)
             assert reply.decode() == expected
 
 
@@ -61,15 +64,16 @@ async def test_sending_a_file_can_be_cancelled(tmp_path: Path) -> None:
             await wait_for(
                 pilot,
                 lambda: (
-                    app.current.sender.upload is not None and app.current.sender.upload.read > 0
+                    current_view(app).sender.upload is not None
+                    and current_view(app).sender.upload.read > 0
                 ),
                 "the upload to start",
             )
-            assert app.composer.has_class("-uploading")
+            assert current_composer(app).has_class("-uploading")
             await pilot.press("ctrl+o")
-            await wait_for(pilot, lambda: app.current.sender.upload is None, "the cancel")
+            await wait_for(pilot, lambda: current_view(app).sender.upload is None, "the cancel")
             assert "Stopped sending big.bin" in last_notification(app)
-            assert not app.composer.has_class("-uploading")
+            assert not current_composer(app).has_class("-uploading")
 
 
 async def test_a_missing_file_is_explained_in_the_prompt(tmp_path: Path) -> None:

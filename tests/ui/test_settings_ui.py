@@ -11,6 +11,12 @@ from tcptui.cli import parse_args
 from tcptui.codec.composer_syntax import Syntax
 from tcptui.codec.formats import CopyFormat
 from tcptui.ui.app import TcpTuiApp
+from tests.helpers.app_parts import (
+    current_composer,
+    current_log,
+    current_panel,
+    current_view,
+)
 from tests.ui.helpers import all_rows
 
 START_NS = 1_700_000_000_123_000_000  # 22:13:20.123 UTC
@@ -19,17 +25,17 @@ START_NS = 1_700_000_000_123_000_000  # 22:13:20.123 UTC
 def app_with(tmp_path: Path, config: str) -> TcpTuiApp:
     path = tmp_path / "config.toml"
     path.write_text(config)
-    app = TcpTuiApp(parse_args(["--config", str(path)]))
-    app.animation_level = "none"
     ticks = iter(range(0, 10**12, 2_500_000_000))
 
     def clock() -> tuple[int, int]:
         tick = next(ticks)
         return tick, START_NS + tick
 
-    app.capture = Capture(clock=clock)
-    app.capture.append(Direction.RECEIVED, b"first\n")
-    app.capture.append(Direction.RECEIVED, b"second\n")
+    capture = Capture(clock=clock)
+    app = TcpTuiApp(parse_args(["--config", str(path)]), capture=capture)
+    app.animation_level = "none"
+    capture.append(Direction.RECEIVED, b"first\n")
+    capture.append(Direction.RECEIVED, b"second\n")
     return app
 
 
@@ -42,9 +48,9 @@ async def test_timestamps_setting_decides_the_header_clock(
 ) -> None:
     app = app_with(tmp_path, f'timestamps = "{mode}"\n')
     async with app.run_test(size=(150, 44)) as pilot:
-        app.receive_log.refresh_data()
+        current_log(app).refresh_data()
         await pilot.pause()
-        headers = [row for row in all_rows(app.receive_log.hex_view) if "received" in row]
+        headers = [row for row in all_rows(current_log(app).hex_view) if "received" in row]
         assert first in headers[0] and second in headers[1]
 
 
@@ -56,11 +62,11 @@ async def test_view_syntax_copy_format_and_keymap_come_from_the_settings(tmp_pat
     app = app_with(tmp_path, config)
     async with app.run_test(size=(150, 44)) as pilot:
         await pilot.pause()
-        assert app.receive_log.view_layout == "hex"
-        assert not app.receive_log.text_view.display
-        assert app.composer.syntax is Syntax.HEX
-        assert app.current.captured.copy_format is CopyFormat.BASE64
-        app.panel.query_one("#port").value = "0"  # type: ignore[attr-defined]
-        app.panel.query_one("#host").value = "127.0.0.1"  # type: ignore[attr-defined]
+        assert current_log(app).view_layout == "hex"
+        assert not current_log(app).text_view.display
+        assert current_composer(app).syntax is Syntax.HEX
+        assert current_view(app).captured.copy_format is CopyFormat.BASE64
+        current_panel(app).query_one("#port").value = "0"  # type: ignore[attr-defined]
+        current_panel(app).query_one("#host").value = "127.0.0.1"  # type: ignore[attr-defined]
         await pilot.press("f12")
-        assert "out of range" in str(app.panel.query_one("#form-error").render())
+        assert "out of range" in str(current_panel(app).query_one("#form-error").render())

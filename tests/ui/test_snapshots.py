@@ -10,6 +10,7 @@ from textual.widgets import Input
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.app import TcpTuiApp
+from tests.helpers.app_parts import current_log
 from tests.ui.helpers import make_app
 
 SnapCompare = Callable[..., bool]
@@ -40,17 +41,17 @@ def conversation() -> list[tuple[Direction, bytes]]:
 
 
 def app_with_capture() -> TcpTuiApp:
-    app = make_app(None)
-    app.capture = Capture(clock=fixed_clock())
+    capture = Capture(clock=fixed_clock())
+    app = make_app(None, capture=capture)
     for direction, data in conversation():
-        app.capture.append(direction, data)
+        capture.append(direction, data)
     return app
 
 
 async def settle(pilot: Pilot[Any]) -> None:
     for widget in pilot.app.query(Input):
         widget.cursor_blink = False
-    pilot.app.receive_log.refresh_data()
+    current_log(pilot.app).refresh_data()
     await pilot.pause()
 
 

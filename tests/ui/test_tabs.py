@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import TabbedContent
+from textual.widgets import Input, TabbedContent, TabPane
 
 import tcptui.ui.app
 from tcptui.capture.events import EventKind
@@ -16,6 +16,7 @@ from tcptui.net.target import Target
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.session_view import SessionView
 from tests.helpers import EchoServer, PayloadServer, closed_port, stream_bytes
+from tests.helpers.app_parts import current_view
 from tests.helpers.timeline import details, timeline
 from tests.ui.helpers import make_app, wait_for, wait_retries_spent
 
@@ -30,12 +31,12 @@ async def test_two_tabs_talk_to_two_servers_with_their_captures_kept_apart() -> 
     with EchoServer() as first_server, EchoServer() as second_server:
         app = make_app(first_server.target)
         async with app.run_test(size=SIZE) as pilot:
-            first = app.current
+            first = current_view(app)
             await wait_for(pilot, lambda: is_open(first), "the first connection")
             await pilot.press(*"to first", "enter")
             second = await app.open_tab(second_server.target)
             await wait_for(pilot, lambda: is_open(second), "the second connection")
-            assert app.current is second
+            assert current_view(app) is second
             await pilot.press(*"to second", "enter")
             assert first_server.wait_received(9) and second_server.wait_received(10)
             await wait_for(
@@ -51,7 +52,7 @@ async def test_two_tabs_talk_to_two_servers_with_their_captures_kept_apart() -> 
             await wait_for(pilot, lambda: first.unread, "the unseen-data marker")
             assert first.title.endswith("•")
             await pilot.press("ctrl+pageup")
-            assert app.current is first and not first.unread
+            assert current_view(app) is first and not first.unread
 
 
 async def test_closing_a_tab_ends_its_connection_and_thread() -> None:
@@ -73,7 +74,7 @@ async def test_reconnect_keeps_earlier_bytes_and_marks_the_new_connection() -> N
     with PayloadServer(b"hello\n") as server:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
-            view = app.current
+            view = current_view(app)
             await wait_for(
                 pilot,
                 lambda: view.session is not None and view.session.state is SessionState.CLOSED,
@@ -104,7 +105,7 @@ async def test_auto_reconnect_stops_after_the_limit() -> None:
     app = TcpTuiApp(parse_args([str(target), "--retry", "2", "--timeout", "2"]))
     app.animation_level = "none"
     async with app.run_test(size=SIZE) as pilot:
-        view = app.current
+        view = current_view(app)
         await wait_retries_spent(pilot, view, 3, "three refused attempts", timeout=15)
         shown = str(view.panel.query_one("#retry").render())
         assert shown == "gave up: the connection failed after reconnecting 2 times"
@@ -115,7 +116,7 @@ async def test_a_title_change_after_the_tabs_are_gone_is_ignored() -> None:
     """As the app closes, a connection's last event can arrive after the tabs were removed."""
     app = make_app(None)
     async with app.run_test(size=SIZE) as pilot:
-        view = app.current
+        view = current_view(app)
         await app.query_one(TabbedContent).remove()
         app.post_message(SessionView.TitleChanged(view))
         await pilot.pause()
@@ -154,4 +155,22 @@ async def test_a_tab_opened_while_the_first_is_still_being_shown_stays_shown() -
         for _ in range(5):  # let every message already posted arrive
             await pilot.pause()
         assert app.query_one(TabbedContent).active == app.second.parent.id  # type: ignore[union-attr]
-        assert app.current is app.second
+        assert current_view(app) is app.second
+
+
+async def test_a_late_focus_message_from_a_tab_left_behind_does_not_bring_it_back() -> None:
+    """A pane's `Focused` message can arrive after another tab was shown (the first tab's form
+    took the focus while the second was opening): it must not show the first tab again."""
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        tabs = app.query_one(TabbedContent)
+        first = tabs.active_pane
+        assert first is not None
+        view = await app.open_tab()
+        await wait_for(pilot, lambda: view.has_focus_within, "the new tab's focus")
+        first.post_message(TabPane.Focused(first))
+        await pilot.pause()
+        await pilot.pause()
+        assert tabs.active_pane is view.parent
+        first.query_one("#host", Input).focus()  # a real move into the first tab shows it
+        await wait_for(pilot, lambda: tabs.active_pane is first, "the first tab")

@@ -26,6 +26,7 @@ from tests.helpers import (
     server_context,
     stream_bytes,
 )
+from tests.helpers.app_parts import current_capture, current_panel, current_view
 from tests.ui.helpers import wait_for, wait_open
 
 NOW = datetime(2030, 6, 1, tzinfo=UTC)
@@ -158,15 +159,17 @@ async def test_tls_target_shows_the_certificate_panel_in_the_app(
     app = TcpTuiApp(LaunchConfig(tls_echo.target, options, LineEnding.LF, False))
     app.animation_level = "none"
     async with app.run_test() as pilot:
-        assert app.panel.query(CertificatePanel), "no CertificatePanel in the connection panel"
+        assert current_panel(app).query(CertificatePanel), (
+            "no CertificatePanel in the connection panel"
+        )
 
         def shown_event() -> TlsEstablished | None:
-            panels = app.panel.query(CertificatePanel)
+            panels = current_panel(app).query(CertificatePanel)
             return panels.first().event if panels else None
 
         await wait_for(pilot, lambda: shown_event() is not None, "the TLS details")
 
-        shown = app.panel.query_one(CertificatePanel).content
+        shown = current_panel(app).query_one(CertificatePanel).content
         assert isinstance(shown, Text)
         assert "CN=localhost" in shown.plain and "✔ verified" in shown.plain
 
@@ -179,14 +182,18 @@ async def test_starttls_from_the_keyboard_upgrades_the_connection_in_place(pki: 
         async with app.run_test(size=(150, 44)) as pilot:
             await wait_open(app, pilot)
             await pilot.press(*"STARTTLS", "enter")
-            await wait_for(pilot, lambda: app.capture.total_bytes >= 10 + 14, "220 go ahead")
+            await wait_for(
+                pilot, lambda: current_capture(app).total_bytes >= 10 + 14, "220 go ahead"
+            )
             await pilot.press("ctrl+g")
             await pilot.press(*"secret", "enter")
             await wait_for(
                 pilot,
-                lambda: stream_bytes(app.capture, Direction.RECEIVED).endswith(b"tls:secret\r\n"),
+                lambda: stream_bytes(current_capture(app), Direction.RECEIVED).endswith(
+                    b"tls:secret\r\n"
+                ),
                 "the encrypted echo",
             )
-            assert app.session is not None and app.session.uses_tls
+            assert current_view(app).session is not None and current_view(app).session.uses_tls
             assert server.plain_lines == [b"STARTTLS\r\n"]
-            assert app.panel.query_one(CertificatePanel).display
+            assert current_panel(app).query_one(CertificatePanel).display

@@ -12,6 +12,7 @@ from textual.theme import BUILTIN_THEMES
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.transcript_view import TranscriptView
+from tests.helpers.app_parts import current_log
 from tests.reliability.hostile_corpus import HOSTILE_PAYLOAD
 from tests.ui.helpers import hex_view_of, make_app, search_log
 
@@ -19,13 +20,13 @@ SIZE = (160, 50)
 
 
 def app_with_every_kind_of_row() -> TcpTuiApp:
-    app = make_app(None)
-    app.capture = Capture()
-    app.capture.append(Direction.SENT, b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
-    app.capture.add_note("connection 2")
-    app.capture.append(Direction.RECEIVED, bytes(range(256)) * 2)
-    app.capture.append(Direction.RECEIVED, HOSTILE_PAYLOAD)
-    app.capture.append(
+    capture = Capture()
+    app = make_app(None, capture=capture)
+    capture.append(Direction.SENT, b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+    capture.add_note("connection 2")
+    capture.append(Direction.RECEIVED, bytes(range(256)) * 2)
+    capture.append(Direction.RECEIVED, HOSTILE_PAYLOAD)
+    capture.append(
         Direction.RECEIVED, "naïve café ☃ \u202e\u200b\xff\xfe".encode("utf-8", "replace")
     )
     return app
@@ -63,10 +64,10 @@ async def test_a_theme_of_ansi_colours_keeps_the_filter() -> None:
     """ANSI colours in the CSS, drawn in truecolor (not the terminal's own palette)."""
     app = app_with_every_kind_of_row()
     async with app.run_test(size=SIZE) as pilot:
-        app.receive_log.refresh_data()
+        current_log(app).refresh_data()
         app.register_theme(replace(BUILTIN_THEMES["ansi-dark"], name="ansi-colours", ansi=False))
         app.theme = "ansi-colours"
         await pilot.pause()
         assert any(isinstance(f, ANSIToTruecolor) for f in app.get_line_filters())
-        for view in app.receive_log.query(TranscriptView):
+        for view in current_log(app).query(TranscriptView):
             assert list(view.get_line_filters()) == list(app.get_line_filters())

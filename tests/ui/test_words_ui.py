@@ -13,6 +13,7 @@ from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.certificate_panel import fingerprint_lines
 from tcptui.ui.save_screen import SAVED_AS, SESSION, SaveResult
 from tests.helpers import EchoServer, PayloadServer
+from tests.helpers.app_parts import current_composer, current_log, current_view
 from tests.ui.helpers import make_app, wait_open, wait_retries_spent
 
 SIZE = (150, 44)
@@ -28,12 +29,12 @@ async def test_hints_name_the_keys_of_the_users_keymap(tmp_path: Path) -> None:
     app = TcpTuiApp(parse_args(["--config", str(config)]))
     app.animation_level = "none"
     async with app.run_test(size=SIZE) as pilot:
-        app.composer.focus_entry()
+        current_composer(app).focus_entry()
         await pilot.press("x", "enter")
-        preview = str(app.composer.query_one("#preview", Static).render())
+        preview = str(current_composer(app).query_one("#preview", Static).render())
         assert preview == "Not connected: fill in host and port, then press ctrl+o."
-        assert app.receive_log.text_view.empty_hint.endswith("; ctrl+o connects.")
-        palette = {command.title: command.help for command in app.current.system_commands()}
+        assert current_log(app).text_view.empty_hint.endswith("; ctrl+o connects.")
+        palette = {command.title: command.help for command in current_view(app).system_commands()}
         assert palette["Connect"].endswith("(ctrl+o)")
         assert palette["Cycle line ending"].endswith("([)")
 
@@ -43,7 +44,7 @@ async def test_a_connected_tab_does_not_offer_a_key_to_connect() -> None:
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
             await wait_open(app, pilot)
-            assert "connects" not in app.receive_log.text_view.empty_hint
+            assert "connects" not in current_log(app).text_view.empty_hint
 
 
 async def test_a_retry_limit_reached_after_connecting_each_time_is_not_a_failure() -> None:
@@ -51,7 +52,7 @@ async def test_a_retry_limit_reached_after_connecting_each_time_is_not_a_failure
         app = TcpTuiApp(parse_args([str(server.target), "--retry", "2", "--timeout", "5"]))
         app.animation_level = "none"
         async with app.run_test(size=SIZE) as pilot:
-            view = app.current
+            view = current_view(app)
             await wait_retries_spent(pilot, view, 3, "three visits", timeout=20)
             shown = str(view.panel.query_one("#retry", Static).render())
             assert shown == "reconnected 2 times, as --retry 2 allows: not again"
@@ -77,8 +78,8 @@ def test_a_fingerprint_wraps_between_bytes_only() -> None:
 async def test_a_hex_mistake_quotes_the_character_as_typed() -> None:
     app = make_app(None)
     async with app.run_test(size=SIZE) as pilot:
-        app.composer.syntax = Syntax.HEX
-        app.composer.focus_entry()
+        current_composer(app).syntax = Syntax.HEX
+        current_composer(app).focus_entry()
         await pilot.press(*"de ad \\")
-        preview = str(app.composer.query_one("#preview", Static).render())
+        preview = str(current_composer(app).query_one("#preview", Static).render())
         assert preview == "'\\' (column 7) is not a hex digit"
