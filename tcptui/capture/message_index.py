@@ -25,12 +25,12 @@ from array import array
 from typing import NamedTuple
 
 from tcptui.capture.events import EventKind
-from tcptui.capture.store import Capture, Direction
+from tcptui.capture.store import Capture, Chunk, Direction
 from tcptui.codec.framing import Framer, Grouping, GroupingKind
 
 MAX_BLOCK = 1 << 20
 """Bytes a block holds before the next read starts a block that continues it."""
-NEW_STREAMS = (EventKind.CONNECTED, EventKind.RECONNECTED)
+NEW_STREAMS = (EventKind.CONNECTED, EventKind.ACCEPTED, EventKind.RECONNECTED)
 """Events after which each direction's bytes are a new stream, framed afresh."""
 READ_PIECE = 1 << 20
 """Bytes read from the capture at a time for a framer: a long stretch is never read whole."""
@@ -217,10 +217,25 @@ class MessageIndex:
         return self._forgotten + cuts - (cuts > 0 and self._cuts[-1] >= self._indexed_bytes)
 
     def block(self, index: int) -> Block:
-        return self.blocks(index, index + 1)[0]
+        return self.block_and_first_chunk(index)[0]
+
+    def block_and_first_chunk(self, index: int) -> tuple[Block, Chunk]:
+        """Block `index`, and the chunk its first byte is in (looked up for it anyway)."""
+        if not self._forgotten <= index < len(self):
+            raise IndexError(f"no block {index}")
+        if self.grouping.kind is GroupingKind.CHUNK:  # a block per chunk: no lookups
+            chunk = self.capture.chunk(index)
+            block = Block(
+                index, chunk.direction, chunk.offset, chunk.end, index, 1, True, False, None
+            )
+            return block, chunk
+        return self._blocks_and_first_chunks(index, index + 1)[0]
 
     def blocks(self, start: int, stop: int) -> list[Block]:
         """Blocks `start` up to `stop` at once: a walk over many looks each chunk up once."""
+        return [block for block, _ in self._blocks_and_first_chunks(start, stop)]
+
+    def _blocks_and_first_chunks(self, start: int, stop: int) -> list[tuple[Block, Chunk]]:
         base = self._forgotten
         if not 0 <= start - base <= stop - base <= len(self) - base:
             raise IndexError(f"blocks {start} to {stop} are not in the index")
@@ -234,29 +249,28 @@ class MessageIndex:
         first_chunk = self.capture.chunk_index_at(cuts[start - base])
         last_chunk = self.capture.chunk_index_at(ends[-1] - 1)
         offsets = self.capture.chunk_offsets(first_chunk, last_chunk + 1)
-        found: list[Block] = []
-        direction, known = Direction.RECEIVED, -1
+        found: list[tuple[Block, Chunk]] = []
+        chunk = self.capture.chunk(first_chunk)
         for number, end in zip(range(start, stop), ends, strict=True):
             at = number - base
             first = first_chunk + bisect.bisect_right(offsets, cuts[at]) - 1
             last = first_chunk + bisect.bisect_right(offsets, end - 1) - 1
-            if first != known:
-                direction, known = self.capture.chunk(first).direction, first
+            if first != chunk.index:
+                chunk = self.capture.chunk(first)
             complete = not framed or (at + 1 < len(cuts) and bool(flags[at + 1]))
-            missing = None if complete else self._missing(direction, end)
-            found.append(
-                Block(
-                    number,
-                    direction,
-                    cuts[at],
-                    end,
-                    first,
-                    last - first + 1,
-                    complete,
-                    bool(continued[at]),
-                    missing,
-                )
+            missing = None if complete else self._missing(chunk.direction, end)
+            block = Block(
+                number,
+                chunk.direction,
+                cuts[at],
+                end,
+                first,
+                last - first + 1,
+                complete,
+                bool(continued[at]),
+                missing,
             )
+            found.append((block, chunk))
         return found
 
     def _missing(self, direction: Direction, end: int) -> int | None:

@@ -189,7 +189,7 @@ def reference_blocks(
         before = capture.events.count_before(chunk.index)
         if before > seen:
             kinds = {event.kind for event in capture.events.events(seen, before)}
-            if kinds & {EventKind.CONNECTED, EventKind.RECONNECTED}:
+            if kinds & {EventKind.CONNECTED, EventKind.ACCEPTED, EventKind.RECONNECTED}:
                 for direction, old in list(framers.items()):
                     framers[direction] = spec.new_framer()
                     framers[direction].position = framers[direction].message_start = old.position
@@ -259,6 +259,7 @@ def test_stretches_cut_as_reads_one_at_a_time_would_with_events_notes_and_big_bl
     assert [(b.start, b.end, b.complete, b.continues) for b in found] == reference_blocks(
         capture, grouping, max_block
     )
-    for block in found:
+    for number, block in enumerate(found):
+        assert index.block_and_first_chunk(number) == (block, capture.chunk(block.first_chunk))
         assert block.first_chunk == capture.chunk_index_at(block.start)
         assert block.reads == capture.chunk_index_at(block.end - 1) - block.first_chunk + 1
