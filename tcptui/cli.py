@@ -19,7 +19,7 @@ from tcptui.capture.large_buffers import pin_mmap_threshold
 from tcptui.cli_arguments import build_parser
 from tcptui.cli_export import CliExportFormat, run_export
 from tcptui.codec.automation_rules import ResponderRule, Step
-from tcptui.codec.framing import Grouping, GroupingKind
+from tcptui.codec.framing import parse_grouping
 from tcptui.launch_config import LaunchConfig
 from tcptui.net.listener import parse_listen_address
 from tcptui.net.proxy import ProxyConfig, ProxyUrlError, parse_proxy_url
@@ -39,6 +39,7 @@ from tcptui.user_files.settings import (
     Settings,
     SettingsError,
     default_config_path,
+    group_spec,
     load_settings,
     render_settings,
 )
@@ -106,6 +107,14 @@ def _settings_error(parser: argparse.ArgumentParser, exc: SettingsError) -> NoRe
     parser.exit(2, f"{parser.prog}: error: {exc}\n")
 
 
+def _group(parser: argparse.ArgumentParser, spec: str) -> str:
+    """`--group SPEC` checked; a bad one is said in one sentence (exit 2)."""
+    try:
+        return group_spec("--group", spec)
+    except SettingsError as exc:
+        parser.exit(2, f"{parser.prog}: error: {exc}\n")
+
+
 def _settings_source(config: Path | None) -> str:
     """Which file --print-config's settings came from, as a TOML comment."""
     path = config if config is not None else default_config_path()
@@ -123,6 +132,8 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
             settings = replace(settings, ascii_only=True)
     except SettingsError as exc:
         _settings_error(parser, exc)
+    if args.group is not None:
+        settings = replace(settings, group=_group(parser, args.group))
     if args.max_clients is not None:
         if args.listen is None:
             parser.error("--max-clients limits listen mode: give it with --listen")
@@ -344,7 +355,8 @@ def _run(config: LaunchConfig) -> int:
         opened = _open_session_file(config.open_file) if config.open_file else None
         if opened is not None and config.export is not None:
             fmt = CliExportFormat(config.export_format)
-            return run_export(opened[0], config.export, fmt, Grouping(GroupingKind.CHUNK))
+            grouping = parse_grouping(config.settings.group)  # checked by parse_args already
+            return run_export(opened[0], config.export, fmt, grouping)
         app = TcpTuiApp(config, opened)
     except (SaveError, SessionFileError) as exc:
         print(f"tcptui: {exc}", file=sys.stderr)

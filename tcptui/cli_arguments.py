@@ -28,6 +28,8 @@ examples:
   tcptui --listen 8443 --tls --cert server.pem --key server.key
                                  be a TLS server; each client gets a tab
   tcptui --demo                  a built-in local echo server: no network needed
+  tcptui --open s.tcptui --export /dev/stdout --group line
+                                 a saved session's lines as JSON, no UI (e.g. for jq)
   tcptui                         open the app with the connection form ready
 """
 
@@ -115,8 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--export",
         metavar="PATH",
-        help="with --open: write the session's messages to PATH and exit, without the UI: "
-        "JSON lines (PATH may be /dev/stdout), or a new folder with --export-format files",
+        help="with --open: write the session's messages (as --group cuts them) to PATH and "
+        "exit, without the UI: JSON lines (PATH may be /dev/stdout), or a new folder with "
+        "--export-format files",
     )
     parser.add_argument(
         "--export-format",
@@ -149,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="read settings from FILE (default: $TCPTUI_CONFIG, else config.toml in the "
         "config folder)",
+    )
+    parser.add_argument(
+        "--group",
+        metavar="SPEC",
+        help="how the log groups bytes into blocks: stream (default), chunk, line, "
+        "delimiter:HEX, length:SPEC (e.g. length:u16be) or fixed:N (setting group)",
     )
     parser.add_argument(
         "--ascii",

@@ -34,24 +34,46 @@ def test_a_session_exported_as_json_lines_keeps_its_events_and_bytes(tmp_path: P
     result = run_tcptui("--open", str(session), "--export", "out.jsonl", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr.startswith("tcptui: wrote ") and result.stderr.count("\n") == 1
+    assert result.stderr.endswith(" to out.jsonl (grouping stream).\n")  # the default
     lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert (lines[0]["event"], lines[0]["detail"]) == (
         "connected",
         "127.0.0.1:5000 to 127.0.0.1:25",
     )
     messages = lines[1:]
-    assert [(m["direction"], m["reads"]) for m in messages] == [
-        ("sent", 1),
-        ("received", 1),
-        ("received", 1),
+    assert [(m["direction"], m["reads"]) for m in messages] == [("sent", 1), ("received", 2)]
+    assert [base64.b64decode(m["data"]) for m in messages] == [
+        CHUNKS[0][1],
+        CHUNKS[1][1] + CHUNKS[2][1],
     ]
-    assert [base64.b64decode(m["data"]) for m in messages] == [data for _, data in CHUNKS]
+
+
+def test_group_picks_how_the_export_cuts_messages(tmp_path: Path) -> None:
+    session = saved_session(tmp_path)
+    result = run_tcptui(
+        "--open", str(session), "--export", "/dev/stdout", "--group", "line", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    messages = [json.loads(line) for line in result.stdout.splitlines()][1:]
+    assert [(base64.b64decode(m["data"]), m["reads"], m["complete"]) for m in messages] == [
+        (b"EHLO me\r\n", 1, True),
+        (b"250 hi\r\n", 1, True),
+        (b"\x1b]0;title\x07more\r\n", 2, True),
+    ]
 
 
 def test_a_session_exported_as_files_fills_a_new_folder(tmp_path: Path) -> None:
     session = saved_session(tmp_path)
     result = run_tcptui(
-        "--open", str(session), "--export", "msgs", "--export-format", "files", cwd=tmp_path
+        "--open",
+        str(session),
+        "--export",
+        "msgs",
+        "--export-format",
+        "files",
+        "--group",
+        "chunk",
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert "3 messages" in result.stderr

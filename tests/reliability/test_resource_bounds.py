@@ -21,9 +21,10 @@ from tcptui.net.events import Closed, Connected, DataReceived, EndReason, Event
 from tcptui.net.session import Session, SessionState
 from tcptui.ui import transcript_view
 from tcptui.ui.transcript_layout import RowRef
-from tcptui.ui.transcript_rows import ChunkReader, Marks, TextPainter
+from tcptui.ui.transcript_rows import Marks, TextPainter
 from tests.helpers import MIB, EchoServer, EventRecorder, PayloadServer, StreamServer, stream_sha256
 from tests.helpers.app_parts import current_capture, current_log, current_view
+from tests.helpers.units import chunk_reader
 from tests.reliability.hostile_corpus import HUGE_LINE_SIZE, huge_line
 from tests.ui.helpers import make_app, wait_for
 
@@ -118,7 +119,7 @@ def test_measuring_a_binary_chunks_rows_keeps_nothing_per_byte() -> None:
     data = binary_chunk_starting_like_short_lines(2 * MIB)
     capture = Capture()
     capture.append(Direction.RECEIVED, data)
-    painter = TextPainter(ChunkReader(capture), 100)
+    painter = TextPainter(chunk_reader(capture), 100)
     tracemalloc.start()
     try:
         rows = painter.count_rows(0)
