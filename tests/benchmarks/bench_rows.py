@@ -1,4 +1,4 @@
-"""Figure 9: what compact rows and squeezed hex rows cost: a frame, and counting the rows.
+"""Figure 10: what compact rows and squeezed hex rows cost: a frame, and counting the rows.
 
 Frames are timed as figure 4 times them (a random jump, then exactly what Textual does for a
 frame) on the same capture of 256 KiB chunks, with each option on and off in the same process:
@@ -121,7 +121,7 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
         ratio = timed[option] / max(1e-9, timed[reference])
         rows.append(
             Row(
-                f"9. Full 200×60 frame after a random jump, {name}, {size_text(size)} "
+                f"10. Full 200×60 frame after a random jump, {name}, {size_text(size)} "
                 "(reference: the option off)",
                 f"{timed[option]:.1f} ms",
                 f"{timed[reference]:.1f} ms",
@@ -142,7 +142,7 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
     random_rate, zeros_rate = rates
     rows.append(
         Row(
-            f"9. Squeezed hex rows counted, {size_text(size)} of random bytes "
+            f"10. Squeezed hex rows counted, {size_text(size)} of random bytes "
             "(reference: zeros with a random row every 64 KiB)",
             f"{random_rate:,.0f} MiB/s",
             f"{zeros_rate:,.0f} MiB/s",
