@@ -99,7 +99,8 @@ class MessageIndex:
         return self._next_chunk < len(self.capture)
 
     def _index_chunk(self, chunk: Chunk) -> None:
-        events = self.capture.events.count_before(chunk.index)
+        log = self.capture.events
+        events = log.count_before(chunk.index) if len(log) > self._events_seen else 0
         if events > self._events_seen:
             self._after_events(self._events_seen, events)
             self._events_seen = events
