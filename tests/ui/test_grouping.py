@@ -9,12 +9,13 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tcptui.capture.events import EventKind
+from tcptui.capture.events import ConnectionEvent, EventKind
 from tcptui.capture.store import Direction
 from tcptui.cli import parse_args
 from tcptui.codec.framing import Grouping, GroupingKind
 from tcptui.net.session import SessionState
 from tcptui.ui.app import TcpTuiApp
+from tcptui.ui.event_rows import paint_event
 from tcptui.ui.grouping_choice import GroupingChoice
 from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.receive_log import ReceiveLog
@@ -363,3 +364,11 @@ async def test_focusing_the_log_at_the_tail_of_a_long_block_keeps_the_tail_in_vi
         await pilot.pause()
         assert view.following
         assert log.marks.cursor.offset == current_capture(app).chunk(199).offset
+
+
+def test_an_event_row_in_ascii_mode_is_ascii_and_its_detail_is_shown_as_text() -> None:
+    event = ConnectionEvent(
+        0, EventKind.CONNECTED, "127.0.0.1:1 → 127.0.0.1:2 in 0.4 ms \x1b]0;x\x07", 0, 0, 0
+    )
+    row = paint_event(event, "22:13:20.000", ascii_glyphs=True).text
+    assert row == "-- connected 127.0.0.1:1 -> 127.0.0.1:2 in 0.4 ms \\e]0;x\\x07 --  22:13:20.000"
