@@ -372,3 +372,31 @@ def test_an_event_row_in_ascii_mode_is_ascii_and_its_detail_is_shown_as_text() -
     )
     row = paint_event(event, "22:13:20.000", ascii_glyphs=True).text
     assert row == "-- connected 127.0.0.1:1 -> 127.0.0.1:2 in 0.4 ms \\e]0;x\\x07 --  22:13:20.000"
+
+
+async def test_a_real_connection_s_events_are_rows_of_its_log() -> None:
+    with EchoServer() as server:
+        app = make_app(server.target, group="stream")
+        async with app.run_test(size=SIZE) as pilot:
+            view = current_view(app)
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.OPEN,
+                "the connection",
+            )
+            assert view.session is not None
+            view.session.send(b"hello\n")
+            assert server.wait_received(6)
+            await pilot.press("ctrl+d")  # EOF: the echo server then closes
+            log = current_log(app)
+
+            def rows() -> list[str]:
+                log.refresh_data()
+                return all_rows(log.text_view)
+
+            await wait_for(pilot, lambda: any("── closed" in row for row in rows()), "the end")
+            found = rows()
+            labels = [row.split(" ")[1] for row in found if row.startswith("──")]
+            assert labels[0] == "connected" and "EOF" in labels and labels[-1] == "closed"
+            eof_sent = next(n for n, row in enumerate(found) if row.startswith("── EOF sent"))
+            assert found.index("│ hello\\n") < eof_sent  # in time order with the bytes
