@@ -183,12 +183,12 @@ async def test_a_10_mib_line_costs_bounded_memory_and_paints_only_what_is_shown(
             await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y, "the end")
             await pilot.pause()
             painted = counting_painter.painted
-            total = view.layout_rows.total_rows
-            tail = [view.row_text(row) for row in range(total - 4, total)]
-            last = next(row for row in reversed(tail) if not row.startswith("──"))  # events
+            tail = [view.row_text(view.layout_rows.total_rows - n) for n in (3, 2, 1)]
             growth = rss() - baseline
     assert 0 < painted <= 4 * height, f"painted {painted} rows for a {height}-row view"
-    assert last.startswith("│ ") and last.endswith(payload[-1:].decode())
+    last, *events = tail
+    assert last.startswith("│ ") and last.endswith(payload[-1:].decode()), tail
+    assert ["EOF received" in events[0], "closed" in events[1]] == [True, True], tail
     assert growth < HUGE_LINE_RSS_LIMIT, f"RSS grew {growth / MIB:.1f} MiB"
 
 
