@@ -19,7 +19,7 @@ from tcptui.ui.event_rows import paint_event
 from tcptui.ui.grouping_choice import GroupingChoice
 from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.receive_log import ReceiveLog
-from tests.helpers import EchoServer
+from tests.helpers import EchoServer, SilentServer
 from tests.helpers.app_parts import current_capture, current_composer, current_log, current_view
 from tests.ui.helpers import all_rows, make_app, wait_for
 
@@ -400,3 +400,21 @@ async def test_a_real_connection_s_events_are_rows_of_its_log() -> None:
             assert labels[0] == "connected" and "EOF" in labels and labels[-1] == "closed"
             eof_sent = next(n for n, row in enumerate(found) if row.startswith("── EOF sent"))
             assert found.index("│ hello\\n") < eof_sent  # in time order with the bytes
+
+
+async def test_an_event_with_no_bytes_after_it_is_shown_at_once() -> None:
+    with SilentServer() as server:
+        app = make_app(server.target, group="stream")
+        async with app.run_test(size=SIZE) as pilot:
+            view = current_view(app)
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.OPEN,
+                "the connection",
+            )
+            log = current_log(app)
+            await pilot.press("ctrl+d")  # EOF sent; the server says nothing and stays open
+            await wait_for(
+                pilot, lambda: any("── EOF sent" in row for row in all_rows(log.text_view)), "EOF"
+            )
+            assert view.session is not None and view.session.state is not SessionState.CLOSED
