@@ -4,6 +4,7 @@ block that grows, the connection's events as rows, and the keys that act on a me
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
@@ -12,14 +13,17 @@ from textual.widgets import Static
 from tcptui.capture.events import ConnectionEvent, EventKind
 from tcptui.capture.store import Direction
 from tcptui.cli import parse_args
+from tcptui.codec.composer_syntax import LineEnding
 from tcptui.codec.framing import Grouping, GroupingKind
-from tcptui.net.session import SessionState
+from tcptui.launch_config import LaunchConfig
+from tcptui.net.session import ConnectOptions, SessionState
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.event_rows import paint_event
 from tcptui.ui.grouping_choice import GroupingChoice
 from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.receive_log import ReceiveLog
-from tests.helpers import EchoServer, SilentServer
+from tcptui.user_files.settings import Settings
+from tests.helpers import EchoServer, SilentServer, StartTlsServer, make_pki, server_context
 from tests.helpers.app_parts import current_capture, current_composer, current_log, current_view
 from tests.ui.helpers import all_rows, make_app, wait_for
 
@@ -418,3 +422,37 @@ async def test_an_event_with_no_bytes_after_it_is_shown_at_once() -> None:
                 pilot, lambda: any("── EOF sent" in row for row in all_rows(log.text_view)), "EOF"
             )
             assert view.session is not None and view.session.state is not SessionState.CLOSED
+
+
+async def test_after_starttls_the_plaintext_and_the_encrypted_part_are_apart(
+    tmp_path: Path,
+) -> None:
+    pki = make_pki(tmp_path)
+    with StartTlsServer(server_context(pki.server)) as server:
+        options = ConnectOptions(timeout=5.0, tls=pki.options())
+        settings = Settings(group="stream")
+        config = LaunchConfig(server.target, options, LineEnding.CRLF, False, settings=settings)
+        app = TcpTuiApp(config)
+        async with app.run_test(size=SIZE) as pilot:
+            view = current_view(app)
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.OPEN,
+                "the connection",
+            )
+            await pilot.press(*"STARTTLS", "enter")
+            capture = current_capture(app)
+            await wait_for(pilot, lambda: capture.total_bytes >= 10 + 14, "220 go ahead")
+            await pilot.press("ctrl+g")
+            await wait_for(pilot, lambda: view.session is not None and view.session.uses_tls, "TLS")
+            await pilot.press(*"secret", "enter")
+            log = current_log(app)
+            await wait_for(
+                pilot,
+                lambda: any("tls:secret" in row for row in all_rows(log.text_view)),
+                "the encrypted echo in the log",
+            )
+            rows = all_rows(log.text_view)
+            tls = next(n for n, row in enumerate(rows) if row.startswith("── TLS started TLSv"))
+            assert texts(rows[:tls])[-1] == "220 go ahead\\r\\n"
+            assert texts(rows[tls:]) == ["secret\\r\\n", "tls:secret\\r\\n"]
