@@ -87,6 +87,7 @@ async def measure(
                 await pilot.pause(0.01)
         field_ = current_composer(app).input
         field_.focus()
+        await pilot.pause()  # the focus moved: footer, bindings and styles change, then settle
         probe = _KeyProbe()
         display = app._display
 
