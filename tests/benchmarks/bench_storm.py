@@ -101,7 +101,10 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
                 f"{tiny_median / whole_median:.2f}",
                 f"median ≤ {MEDIAN_TARGET_MS:g} ms",
                 tiny_median <= MEDIAN_TARGET_MS,
-                [f"{layout} one-byte chunks p95: {percentile(tiny[layout], 0.95) * 1000:.1f} ms"],
+                [
+                    f"{CAPTURED_READS:,} one-byte chunks, {layout} p95: "
+                    f"{percentile(tiny[layout], 0.95) * 1000:.1f} ms"
+                ],
             )
         )
     return rows
