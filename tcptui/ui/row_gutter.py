@@ -21,7 +21,7 @@ from tcptui.capture.log_units import LogUnit
 from tcptui.capture.store import Direction
 
 if TYPE_CHECKING:
-    from tcptui.ui.transcript_rows import UnitReader
+    from tcptui.ui.unit_reader import UnitReader
 
 TIME_CELLS = 13
 """The widest time a gutter shows: `12:01:02.123Z`, or `+12345.678` since the first block."""

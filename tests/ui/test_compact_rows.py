@@ -20,15 +20,11 @@ from tcptui.codec.composer_syntax import LineEnding
 from tcptui.launch_config import LaunchConfig
 from tcptui.net.session import ConnectOptions
 from tcptui.ui.app import TcpTuiApp
+from tcptui.ui.log_glyphs import ASCII_GLYPHS, DIRECTION_STYLES
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.row_gutter import COMPACT_GUTTER_CELLS, TIME_CELLS, TimeGutter, gutter_time
 from tcptui.ui.transcript_layout import RowRef
-from tcptui.ui.transcript_rows import (
-    ASCII_GLYPHS,
-    DIRECTION_STYLES,
-    HexPainter,
-    TextPainter,
-)
+from tcptui.ui.transcript_rows import HexPainter, TextPainter
 from tcptui.ui.transcript_view import TranscriptView
 from tcptui.user_files.settings import Settings
 from tests.helpers.app_parts import current_capture, current_log
