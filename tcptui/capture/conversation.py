@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from tcptui.capture.events import ConnectionEvent, EventKind
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.escapes import escape_for_composer
 
@@ -22,33 +23,92 @@ time or a counter that will differ next time."""
 class Turn:
     sent: bytes
     received: bytes
+    eof_sent: bool = False
+    """We sent EOF (half-close) after `sent`: a server that reads to the end replies only then."""
+    tls_started: bool = False
+    """STARTTLS: the connection switched to TLS after this turn's reply."""
 
 
 def conversation(capture: Capture, first_chunk: int = 0) -> list[Turn]:
     """The turns of the capture from chunk `first_chunk` on (one connection's start)."""
-    turns: list[Turn] = []
-    sent = bytearray()
-    received = bytearray()
+    turns = _Turns()
+    events = _replayed_events(capture, first_chunk)
+    taken = 0
     for chunk in capture.chunks(first_chunk):
-        data = capture.read(chunk.offset, chunk.length)
-        if chunk.direction is Direction.SENT:
-            if received:
-                turns.append(Turn(bytes(sent), bytes(received)))
-                sent, received = bytearray(), bytearray()
-            sent += data
+        while taken < len(events) and events[taken].before_chunk <= chunk.index:
+            turns.event(events[taken].kind)
+            taken += 1
+        turns.chunk(chunk.direction, capture.read(chunk.offset, chunk.length))
+    for event in events[taken:]:
+        turns.event(event.kind)
+    return turns.finish()
+
+
+def _replayed_events(capture: Capture, first_chunk: int) -> list[ConnectionEvent]:
+    """The EOFs we sent and the STARTTLS upgrades of the connection starting at `first_chunk`:
+    none from the connection before it, nor the TLS of a tls:// connection, which starts
+    before its first byte (a STARTTLS needs plaintext first)."""
+    events = capture.events.events()
+    opened = (EventKind.CONNECTED, EventKind.ACCEPTED)
+    starts = [
+        number
+        for number, event in enumerate(events)
+        if event.kind in opened and event.before_chunk <= first_chunk
+    ]
+    return [
+        event
+        for event in events[starts[-1] if starts else 0 :]
+        if (event.kind is EventKind.EOF_SENT and event.before_chunk >= first_chunk)
+        or (event.kind is EventKind.TLS_STARTED and event.before_chunk > first_chunk)
+    ]
+
+
+class _Turns:
+    """Cuts the exchange into turns: a send starts one, and so do the marks a replay repeats
+    at their own place (EOF after a reply is a turn of its own; a TLS upgrade ends one)."""
+
+    def __init__(self) -> None:
+        self._turns: list[Turn] = []
+        self._sent = bytearray()
+        self._received = bytearray()
+        self._eof = False
+
+    def chunk(self, direction: Direction, data: bytes) -> None:
+        if direction is Direction.SENT:
+            if self._received or self._eof:
+                self._end_turn()
+            self._sent += data
         else:
-            received += data
-    if sent or received:
-        turns.append(Turn(bytes(sent), bytes(received)))
-    return turns
+            self._received += data
+
+    def event(self, kind: EventKind) -> None:
+        if kind is EventKind.TLS_STARTED:
+            self._end_turn(tls_started=True)
+            return
+        if self._received:
+            self._end_turn()
+        self._eof = True
+
+    def finish(self) -> list[Turn]:
+        self._end_turn()
+        return self._turns
+
+    def _end_turn(self, *, tls_started: bool = False) -> None:
+        if self._sent or self._received or self._eof or tls_started:
+            turn = Turn(bytes(self._sent), bytes(self._received), self._eof, tls_started)
+            self._turns.append(turn)
+        self._sent, self._received, self._eof = bytearray(), bytearray(), False
 
 
 def record_sequence(turns: list[Turn], encoding: str = "utf-8") -> str:
-    """A sequence file (TOML) that sends what was sent and expects the start of each reply."""
+    """A sequence file (TOML) that sends what was sent and expects the start of each reply,
+    with the half-close and the STARTTLS upgrade where they happened."""
     lines = ["# Recorded by tcptui: run it with `tcptui HOST PORT --run FILE` or the palette."]
     for turn in turns:
         if turn.sent:
             lines += ["", "[[step]]", f"send = {_toml(escape_for_composer(turn.sent, encoding))}"]
+        if turn.eof_sent:
+            lines += ["", "[[step]]", "half_close = true"]
         if turn.received:
             start = turn.received[:RECORDED_EXPECT_BYTES]
             lines += [
@@ -57,6 +117,8 @@ def record_sequence(turns: list[Turn], encoding: str = "utf-8") -> str:
                 f"expect = {_toml(escape_for_composer(start, encoding))}",
                 "timeout = 5",
             ]
+        if turn.tls_started:
+            lines += ["", "[[step]]", "starttls = true"]
     return "\n".join(lines) + "\n"
 
 

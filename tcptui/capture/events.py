@@ -14,13 +14,40 @@ from typing import NamedTuple
 
 
 class EventKind(StrEnum):
+    """What happened. The value is what session files store: never rename one."""
+
     CONNECTED = "connected"
+    """We connected: the detail starts `local → remote` (see `connection_detail`)."""
+    ACCEPTED = "accepted"
+    """Listen mode: a client connected to us; the detail starts `client → local`."""
     TLS_STARTED = "tls-started"
     EOF_SENT = "eof-sent"
     EOF_RECEIVED = "eof-received"
     RESET = "reset"
+    """The peer reset the connection: that is its end, no `closed` follows."""
     CLOSED = "closed"
+    """Any other end; the detail says why (closed by you, by the peer, timed out, an error)."""
     RECONNECTED = "reconnected"
+    """The tab opened a new connection into the same capture; the detail names it."""
+
+
+ARROW = " → "
+
+
+def connection_detail(initiator: str, responder: str, more: str = "") -> str:
+    """The detail of a `connected` or `accepted` event: who opened the connection to whom
+    ("host:port" each, as `net.target.format_address` writes them), then anything else."""
+    return f"{initiator}{ARROW}{responder}{' ' + more if more else ''}"
+
+
+def connection_ends(detail: str) -> tuple[str, str] | None:
+    """(initiator, responder) from a `connection_detail`, or None if it holds none (a
+    session file's detail is untrusted)."""
+    initiator, arrow, rest = detail.partition(ARROW)
+    responder = rest.split(" ", 1)[0]
+    if not arrow or not initiator or " " in initiator or not responder:
+        return None
+    return initiator, responder
 
 
 class ConnectionEvent(NamedTuple):

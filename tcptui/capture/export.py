@@ -16,15 +16,14 @@ import os
 import secrets
 import stat
 import threading
-import time
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
 
+from tcptui.capture.pcap_export import write_pcap
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.hexdump import write_hexdump_c
-from tcptui.codec.pcap import PcapWriter, endpoints
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer, WriteableBuffer
@@ -324,16 +323,14 @@ def _write_pcap(
     remote: str,
     ended_by_reset: bool,
 ) -> None:
-    """Both directions in time order as one synthetic TCP connection."""
+    """Both directions in time order as TCP connections (see capture/pcap_export.py)."""
     tracker.check()
-    writer = PcapWriter(out, *endpoints(local, remote))
-    first = capture.chunk(0).wall_ns if count else None
-    last_ns = first if first is not None else time.time_ns()
-    writer.open(last_ns)
-    for chunk in capture.chunks(0, count):
-        from_local = chunk.direction is Direction.SENT
-        for data in _read_range(capture, chunk.offset, chunk.end, BLOCK):
-            writer.segment(from_local, data, chunk.wall_ns)
-            tracker.advance(len(data))
-        last_ns = chunk.wall_ns
-    writer.close(last_ns, reset=ended_by_reset)
+    write_pcap(
+        capture,
+        count,
+        out,
+        local=local,
+        remote=remote,
+        ended_by_reset=ended_by_reset,
+        advance=tracker.advance,
+    )

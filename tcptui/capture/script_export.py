@@ -7,6 +7,10 @@ every reply that differs; it exits 1 if any did. Bytes are written as Python byt
 terminal whatever the capture held. Every other value from outside (the host, the server name)
 goes in as a `repr` literal too, and only there: never into the docstring or a comment, where
 a host holding three quotes or a backslash-N would end the string or fail to compile.
+
+An EOF we sent (ctrl+d, a half-close) is sent again after the same step, so a server that reads
+to the end before it answers answers the script too; only on plain connections: neither the
+standard library nor pwntools can half-close TLS and go on reading.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class ScriptTarget:
 
 def render_script(kind: ScriptKind, target: ScriptTarget, turns: list[Turn]) -> str:
     pwntools = kind is ScriptKind.PWNTOOLS
+    eof_step = next((number for number, turn in enumerate(turns, 1) if turn.eof_sent), None)
     imports = (
         "" if pwntools else "import socket\nimport sys\n" + ("import ssl\n" if target.tls else "")
     )
@@ -55,6 +60,7 @@ def render_script(kind: ScriptKind, target: ScriptTarget, turns: list[Turn]) -> 
         tls=bool(target.tls),
         insecure=bool(target.insecure),
         timeout=DEFAULT_TIMEOUT,
+        eof_step=None if target.tls else eof_step,
         steps="".join(f"    ({turn.sent!r}, {turn.received!r}),\n" for turn in turns),
     )
     if pwntools:
@@ -77,6 +83,7 @@ TLS = {tls}
 SERVER_NAME = {name_literal}
 INSECURE = {insecure}
 TIMEOUT = {timeout}
+EOF_AFTER_STEP = {eof_step}  # the step after whose message EOF is sent (a half-close), or None
 
 # (bytes to send, bytes the reply held last time)
 STEPS = [
@@ -120,6 +127,8 @@ def main():
         for number, (message, expected) in enumerate(STEPS, 1):
             if message:
                 sock.sendall(message)
+            if number == EOF_AFTER_STEP:
+                sock.shutdown(socket.SHUT_WR)
             if expected:
                 got, buffered = receive(sock, len(expected), buffered)
                 if got != expected:
@@ -150,6 +159,8 @@ def main():
     for number, (message, expected) in enumerate(STEPS, 1):
         if message:
             io.send(message)
+        if number == EOF_AFTER_STEP:
+            io.shutdown("send")
         if expected:
             got = io.recvuntil(expected, timeout=TIMEOUT)
             if not got.endswith(expected):

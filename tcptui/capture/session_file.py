@@ -3,10 +3,10 @@
 Raw exports lose what makes a capture worth keeping (which side sent each chunk, and when), so
 sessions get a format of their own. It is simple enough to read with a few lines of any language.
 
-Format, version 1
------------------
+Format, version 2 (version 1 is the same without event records; both are read)
+-------------------------------------------------------------------------------
 
-    magic line   b"TCPTUI-SESSION 1\\n": ASCII; the number is the format version.
+    magic line   b"TCPTUI-SESSION 2\\n": ASCII; the number is the format version.
     metadata     one line of UTF-8 JSON holding an object, ending in b"\\n" (JSON escapes any
                  newline inside strings). Keys, all optional; readers ignore keys they do not know:
                    "target"          str   what the user asked for, e.g. "example.com:80"
@@ -19,13 +19,20 @@ Format, version 1
                    "end_reason"      str   why the connection ended, as shown to the user
                    "ended_by_reset"  bool  true when the peer reset the connection
     records      repeated, in capture order; all integers big-endian:
-                   kind     u8     0 = bytes received, 1 = bytes sent, 255 = the end record
+                   kind     u8     0 = bytes received, 1 = bytes sent, 2 = an event,
+                                   255 = the end record
                    mono_ns  i64    monotonic clock when the bytes moved (only differences matter)
                    wall_ns  i64    wall clock, nanoseconds since the Unix epoch
                    length   u64    number of data bytes that follow (at least 1)
                    data     the bytes, exactly as they crossed the socket
-    end record   kind u8 = 255, chunks u64, total data bytes u64, CRC-32 (zlib) of all data u32;
-                 nothing may follow it. A file without it was cut short.
+    event record the same header with kind 2; its data (at most 64 KiB) is one ASCII JSON
+                 object: {"event": a kind of capture.events.EventKind ("connected",
+                 "tls-started", …), "detail": str, "before_chunk": int}. It stands where the
+                 event happened: after the chunk records before it, so `before_chunk` is the
+                 number of chunk records that precede it (readers check that it is).
+    end record   kind u8 = 255, chunks u64, total data bytes u64, CRC-32 (zlib) of all data u32
+                 (chunk records only: events are counted and checked by neither); nothing may
+                 follow it. A file without it was cut short.
 
 Saving streams the capture a block at a time and renames a finished temporary file into place
 (see `capture.export.write_atomically`), so a session of any size costs little memory and a
@@ -44,6 +51,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any, BinaryIO
 
 from tcptui import __version__
+from tcptui.capture.events import ConnectionEvent, EventKind
 from tcptui.capture.export import (
     BLOCK,
     Cancel,
@@ -55,8 +63,11 @@ from tcptui.capture.store import Capture, Direction
 
 _DIRECTIONS = {int(direction): direction for direction in Direction}
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+FIRST_VERSION_WITH_EVENTS = 2
 MAGIC = b"TCPTUI-SESSION"
+EVENT_KIND = 2
 END_KIND = 0xFF
 RECORD = struct.Struct(">BqqQ")
 END = struct.Struct(">QQI")
@@ -65,6 +76,8 @@ MAX_METADATA = 1 << 20
 MAX_NESTING = 32
 """Deepest nesting of metadata a reader accepts; ours is three levels deep (tls, its chain,
 a certificate), and thousands of levels would crash anything that walks it recursively."""
+MAX_EVENT = 64 << 10
+"""Largest event record a reader accepts: a detail is a sentence, not a payload."""
 PROGRESS_STEP = 4 << 20
 """Bytes read between two progress reports while opening."""
 
@@ -159,8 +172,13 @@ def _write_session(
 ) -> None:
     tracker.check()
     out.write(b"%s %d\n%s\n" % (MAGIC, FORMAT_VERSION, meta.to_json()))
+    events = [event for event in capture.events.events() if event.before_chunk <= count]
+    taken = 0
     crc = total = 0
     for chunk in capture.chunks(0, count):
+        while taken < len(events) and events[taken].before_chunk <= chunk.index:
+            out.write(_event_record(events[taken]))
+            taken += 1
         out.write(RECORD.pack(chunk.direction, chunk.mono_ns, chunk.wall_ns, chunk.length))
         for offset in range(chunk.offset, chunk.end, BLOCK):
             data = capture.read(offset, min(BLOCK, chunk.end - offset))
@@ -168,7 +186,16 @@ def _write_session(
             crc = zlib.crc32(data, crc)
             total += len(data)
             tracker.advance(len(data))
+    for event in events[taken:]:
+        out.write(_event_record(event))
     out.write(bytes([END_KIND]) + END.pack(count, total, crc))
+
+
+def _event_record(event: ConnectionEvent) -> bytes:
+    """ASCII JSON: every character escaped that a terminal or an editor could trip on."""
+    values = {"event": event.kind.value, "detail": event.detail, "before_chunk": event.before_chunk}
+    data = json.dumps(values, separators=(",", ":")).encode("ascii")
+    return RECORD.pack(EVENT_KIND, event.mono_ns, event.wall_ns, len(data)) + data
 
 
 def open_session(
@@ -209,11 +236,12 @@ def _file_type(mode: int) -> str:
 def _read_session(
     src: BinaryIO, file_size: int, spool_dir: str | None, tracker: ProgressTracker
 ) -> tuple[Capture, SessionMeta]:
-    meta = SessionMeta.from_json(_read_metadata(src))
+    version, metadata = _read_metadata(src)
+    meta = SessionMeta.from_json(metadata)
     clock = _RecordedClock()
     capture = Capture(spool_dir=spool_dir, clock=clock)
     try:
-        _read_records(src, file_size, capture, clock, tracker)
+        _read_records(src, file_size, capture, clock, tracker, version)
     except BaseException:
         capture.close()
         raise
@@ -221,16 +249,17 @@ def _read_session(
     return capture, meta
 
 
-def _read_metadata(src: BinaryIO) -> object:
+def _read_metadata(src: BinaryIO) -> tuple[int, object]:
+    """The format version and the metadata (parsed JSON, not yet checked)."""
     magic, _, version = src.readline(64).rstrip(b"\n").partition(b" ")
     if magic != MAGIC:
         raise NotASessionFileError("this is not a tcptui session file (it has no session header)")
     if not version.isdigit():
         raise CorruptSessionFileError(f"the session header has no valid version: {version!r}")
-    if int(version) != FORMAT_VERSION:
+    if int(version) not in READABLE_VERSIONS:
         raise UnsupportedVersionError(
             f"this session file has format version {int(version)}; this tcptui "
-            f"({__version__}) reads version {FORMAT_VERSION}"
+            f"({__version__}) reads versions {READABLE_VERSIONS[0]} to {READABLE_VERSIONS[-1]}"
         )
     line = src.readline(MAX_METADATA)
     if not line.endswith(b"\n"):
@@ -245,7 +274,7 @@ def _read_metadata(src: BinaryIO) -> object:
         raise _too_deep() from None
     if _nesting(data) > MAX_NESTING:
         raise _too_deep()
-    return data
+    return int(version), data
 
 
 def _too_deep() -> CorruptSessionFileError:
@@ -284,6 +313,7 @@ def _read_records(
     capture: Capture,
     clock: _RecordedClock,
     tracker: ProgressTracker,
+    version: int,
 ) -> None:
     position = src.tell()
     reported = 0
@@ -303,18 +333,21 @@ def _read_records(
         kind, mono_ns, wall_ns, length = RECORD.unpack(head)
         where = _RecordPlace(number, position)
         position += RECORD.size
-        direction = _DIRECTIONS.get(kind)
-        if direction is None:
-            raise CorruptSessionFileError(f"{where} has an unknown kind {kind}")
-        if length == 0:
-            raise CorruptSessionFileError(f"{where} holds no bytes")
-        if length > file_size - position:
-            raise TruncatedSessionFileError(
-                f"the file is cut short: {where} should hold {length:,} bytes but only "
-                f"{max(0, file_size - position):,} remain"
-            )
         clock.now = (mono_ns, wall_ns)
-        crc = _read_data(src, file_size, capture, direction, length, crc, where)
+        if kind == EVENT_KIND and version >= FIRST_VERSION_WITH_EVENTS:
+            _read_event(src, capture, length, where)
+        else:
+            direction = _DIRECTIONS.get(kind)
+            if direction is None:
+                raise CorruptSessionFileError(f"{where} has an unknown kind {kind}")
+            if length == 0:
+                raise CorruptSessionFileError(f"{where} holds no bytes")
+            if length > file_size - position:
+                raise TruncatedSessionFileError(
+                    f"the file is cut short: {where} should hold {length:,} bytes but only "
+                    f"{max(0, file_size - position):,} remain"
+                )
+            crc = _read_data(src, file_size, capture, direction, length, crc, where)
         position += length
         number += 1
         if position - reported >= PROGRESS_STEP:
@@ -344,6 +377,48 @@ def _read_data(
     pieces = _Pieces(src, length, crc, where)
     capture.append_pieces(direction, pieces, length)
     return pieces.crc
+
+
+_EVENT_KINDS = {kind.value: kind for kind in EventKind}
+
+
+def _read_event(src: BinaryIO, capture: Capture, length: int, where: _RecordPlace) -> None:
+    """One event record into the capture, at the place it stands (see the format above)."""
+    if length > MAX_EVENT:
+        raise CorruptSessionFileError(
+            f"{where} is an event of {length:,} bytes; an event holds at most {MAX_EVENT:,}"
+        )
+    data = src.read(length)
+    if len(data) != length:
+        raise TruncatedSessionFileError(f"the file is cut short inside {where}")
+    try:
+        values = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise CorruptSessionFileError(f"{where} is an event that is not a JSON object") from None
+    if not isinstance(values, dict):
+        raise CorruptSessionFileError(f"{where} is an event that is not a JSON object")
+    name, detail, position = values.get("event"), values.get("detail"), values.get("before_chunk")
+    kind = _EVENT_KINDS.get(name) if isinstance(name, str) else None
+    if kind is None:
+        raise CorruptSessionFileError(f"{where} is an event of an unknown kind")
+    if not isinstance(detail, str) or not _is_text(detail):
+        raise CorruptSessionFileError(f"{where} is an event whose detail is not text")
+    if type(position) is not int or position != len(capture):
+        raise CorruptSessionFileError(
+            f"{where} is an event that should come before chunk {position!r:.20}, "
+            f"but stands after {len(capture):,} chunks"
+        )
+    capture.add_event(kind, detail)
+
+
+def _is_text(value: str) -> bool:
+    """False for a string holding lone surrogates (JSON can spell them, no text holds them):
+    nothing downstream has to guard against a string that cannot be encoded."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_declared(src: BinaryIO, file_size: int, needed: int, where: _RecordPlace) -> None:

@@ -193,11 +193,14 @@ class Capture:
         return self._closed
 
     def add_event(self, kind: EventKind, detail: str = "") -> ConnectionEvent:
-        """Record that `kind` happened now, after every chunk stored so far."""
+        """Record that `kind` happened now, after every chunk stored so far.
+
+        Placed and added under the chunk lock: an event from another thread (the UI's
+        reconnect) can then never land in the log behind one placed after a later chunk.
+        """
         mono, wall = self._clock()
         with self._lock:
-            before_chunk = len(self._offsets)
-        return self.events.add(kind, detail, before_chunk, mono, wall)
+            return self.events.add(kind, detail, len(self._offsets), mono, wall)
 
     def add_note(self, note: str) -> None:
         """Attach `note` to the next chunk (e.g. "connection 2"): shown in its header."""

@@ -1,11 +1,12 @@
-"""A classic libpcap file of one synthetic TCP connection, for Wireshark and tcpdump.
+"""A classic libpcap file of synthetic TCP connections, for Wireshark and tcpdump.
 
 tcptui sees a connection from the socket API, not the wire, so there are no real packets to
 save. What people want from a pcap is the conversation in tools they already know, so we build
 the frames a clean connection would have had: Ethernet, IPv4 or IPv6 and TCP headers with
 correct lengths, checksums, sequence and acknowledgement numbers, a three-way handshake, every
-payload byte once, an ACK for every segment (so no window ever looks full) and a FIN exchange,
-or a RST when the peer reset the connection. Timestamps are the real times the bytes moved.
+payload byte once, an ACK for every segment (so no window ever looks full), a FIN from each
+side when it sent EOF and at the close, or a RST when the peer reset the connection.
+Timestamps are the real times the bytes moved.
 
 The format is the classic one (magic 0xa1b2c3d4, microseconds, link type 1 = Ethernet), which
 every pcap reader understands.
@@ -58,7 +59,8 @@ class Endpoint:
 def parse_host_port(text: str) -> tuple[IPAddress | None, int | None]:
     """The IP address and port in "1.2.3.4:80", "[::1]:80" or "name:80"; None where unknown."""
     host, _, port_text = text.strip().rpartition(":")
-    port = int(port_text) if port_text.isdigit() and 0 < int(port_text) < 65536 else None
+    digits = port_text.isascii() and port_text.isdigit() and len(port_text) <= 5
+    port = int(port_text) if digits and 0 < int(port_text) < 65536 else None
     host = host.removeprefix("[").removesuffix("]").split("%")[0]
     try:
         return ipaddress.ip_address(host), port
@@ -102,26 +104,64 @@ def internet_checksum(*parts: bytes | memoryview) -> int:
 
 
 class PcapWriter:
-    """Writes the frames of one connection as it is told what happened, in time order."""
+    """Writes the frames of one or more connections as it is told what happened, in time order.
+
+    The first connection runs between the endpoints given here; `open` may name others for
+    the next ones (a reconnect). A connection open when the next one opens is closed first.
+    """
 
     def __init__(self, out: BinaryIO, local: Endpoint, remote: Endpoint) -> None:
         if local.address.version != remote.address.version:
             raise ValueError("both ends of a connection use the same IP version")
         self._out = out
+        self._default_ends = (local, remote)
+        self._used_ends: set[tuple[Endpoint, Endpoint]] = set()
+        self._connections = 0
         self._ends = {True: local, False: remote}
         self._macs = {True: (LOCAL_MAC, REMOTE_MAC), False: (REMOTE_MAC, LOCAL_MAC)}
         self._next_seq = {True: LOCAL_ISN, False: REMOTE_ISN}
         self._ip_id = {True: 0, False: 0}
         self._ipv6 = local.address.version == 6
+        self._finished = {True: False, False: False}
+        self.is_open = False
+        """True between a handshake and the FIN exchange or RST that ends its connection."""
         out.write(_GLOBAL_HEADER)
 
-    def open(self, wall_ns: int) -> None:
-        """The three-way handshake."""
-        self._packet(True, SYN, wall_ns, ack=False)
-        self._advance(True, 1)
-        self._packet(False, SYN | ACK, wall_ns)
-        self._advance(False, 1)
-        self._packet(True, ACK, wall_ns)
+    def open(
+        self,
+        wall_ns: int,
+        ends: tuple[Endpoint, Endpoint] | None = None,
+        *,
+        local_opens: bool = True,
+    ) -> None:
+        """The three-way handshake of a new connection between `ends` (local, remote), by
+        default the writer's own; the side that sends the SYN is ours unless `local_opens`
+        is False (a client connecting to us in listen mode). Ends used before get the next
+        local port, so no two connections share their four numbers."""
+        if self.is_open:
+            self.close(wall_ns)
+        local, remote = ends or self._default_ends
+        if local.address.version != remote.address.version:
+            local, remote = self._default_ends
+        while (local, remote) in self._used_ends:
+            local = Endpoint(local.address, local.port % 65535 + 1)
+        self._used_ends.add((local, remote))
+        self._ends = {True: local, False: remote}
+        self._ipv6 = local.address.version == 6
+        step = self._connections * 0x0100_0000
+        self._connections += 1
+        self._next_seq = {True: LOCAL_ISN + step, False: REMOTE_ISN + step}
+        self._finished = {True: False, False: False}
+        self.is_open = True
+        self._packet(local_opens, SYN, wall_ns, ack=False)
+        self._advance(local_opens, 1)
+        self._packet(not local_opens, SYN | ACK, wall_ns)
+        self._advance(not local_opens, 1)
+        self._packet(local_opens, ACK, wall_ns)
+
+    def finished(self, from_local: bool) -> bool:
+        """True once that side has sent its FIN: it sends nothing more on this connection."""
+        return self._finished[from_local]
 
     def segment(self, from_local: bool, payload: bytes | memoryview, wall_ns: int) -> None:
         """`payload` sent by one side, in segments of at most MAX_SEGMENT, each one ACKed."""
@@ -132,15 +172,32 @@ class PcapWriter:
             self._advance(from_local, len(piece))
             self._packet(not from_local, ACK, wall_ns)
 
+    def finish(self, from_local: bool, wall_ns: int) -> None:
+        """A half-close: that side's FIN, ACKed by the other, which may still send."""
+        if not self.is_open or self._finished[from_local]:
+            return
+        self._fin(from_local, wall_ns)
+        self._packet(not from_local, ACK, wall_ns)
+
     def close(self, wall_ns: int, reset: bool = False) -> None:
-        """A FIN from each side and the last ACK; or the peer's RST when it reset us."""
+        """A FIN from each side that has not sent one, and the last ACK; or the peer's RST
+        when it reset us. Nothing once the connection has ended."""
+        if not self.is_open:
+            return
         if reset:
             self._packet(False, RST | ACK, wall_ns)
-            return
-        for side in (True, False):
-            self._packet(side, FIN | ACK, wall_ns)
-            self._advance(side, 1)
-        self._packet(True, ACK, wall_ns)
+        else:
+            pending = [side for side in (True, False) if not self._finished[side]]
+            for side in pending:
+                self._fin(side, wall_ns)
+            if pending:
+                self._packet(not pending[-1], ACK, wall_ns)
+        self.is_open = False
+
+    def _fin(self, side: bool, wall_ns: int) -> None:
+        self._packet(side, FIN | ACK, wall_ns)
+        self._advance(side, 1)
+        self._finished[side] = True
 
     def _advance(self, side: bool, sequence_space: int) -> None:
         self._next_seq[side] = (self._next_seq[side] + sequence_space) & 0xFFFFFFFF

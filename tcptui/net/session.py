@@ -25,6 +25,7 @@ from dataclasses import replace
 from enum import StrEnum
 
 from tcptui.capture.store import Capture, Direction
+from tcptui.net.capture_events import CaptureEvents
 from tcptui.net.connect_options import ConnectOptions as ConnectOptions  # re-exported for callers
 from tcptui.net.eof_hold import EofHold
 from tcptui.net.events import (
@@ -109,6 +110,7 @@ class Session:
         if accepted is None and self.options.tls.server:
             self.options = replace(self.options, tls=replace(self.options.tls, server=False))
         self._on_event = on_event
+        self._capture_events = CaptureEvents(capture, accepted=accepted is not None)
         self.state = SessionState.IDLE
         self._outbox = Outbox()
         self._outbox_lock = threading.Lock()
@@ -134,7 +136,7 @@ class Session:
             self.options,
             capture,
             self._wake_up,
-            on_event,
+            self._emit,
             stop_requested=lambda: self._stop_requested,
             now_open=self._now_open,
         )
@@ -233,6 +235,8 @@ class Session:
     # -- the I/O thread ----------------------------------------------------------------------
 
     def _emit(self, event: Event) -> None:
+        """Every event: the ones that belong with the bytes go in the capture first."""
+        self._capture_events.record(event)
         self._on_event(event)
 
     def _finish(self, event: Closed) -> None:

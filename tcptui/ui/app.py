@@ -37,6 +37,7 @@ from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.literal import literal, visible
 from tcptui.ui.ordered_keys import KeyLane
 from tcptui.ui.session_view import SessionView
+from tcptui.ui.shown_tabs import ShownTabs
 from tcptui.ui.steady_footer import SteadyFooter
 from tcptui.ui.tab_commands import tab_commands
 from tcptui.ui.transcript_view import TranscriptView
@@ -133,7 +134,7 @@ class TcpTuiApp(App[int]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield TabbedContent(id="tabs")
+        yield ShownTabs(id="tabs")
         yield SteadyFooter()
 
     def on_load(self) -> None:

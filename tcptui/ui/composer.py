@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import Input, ProgressBar, Static, TextArea
 
 from tcptui.codec.composer_syntax import LineEnding, Syntax, parse_composer
@@ -167,9 +168,13 @@ class Composer(Vertical):
     def editor(self) -> TextArea:
         return self.query_one("#multiline", TextArea)
 
+    @property
+    def entry(self) -> Widget:
+        """Where text is typed now: the one-line input, or the editor when it is shown."""
+        return self.editor if self.multiline else self.input
+
     def focus_entry(self) -> None:
-        """Focus where text is typed now: the one-line input, or the editor when it is shown."""
-        (self.editor if self.multiline else self.input).focus()
+        self.entry.focus()
 
     @property
     def text(self) -> str:

@@ -32,8 +32,8 @@ from tcptui.net.events import (
 )
 from tcptui.net.target import Family, Target, TargetError, parse_target
 from tcptui.ui.certificate_panel import CertificatePanel
-from tcptui.ui.form_input import FormInput
 from tcptui.ui.literal import literal, visible
+from tcptui.ui.ordered_keys import OrderedInput
 from tcptui.ui.saved_session import saved_steps, saved_tls
 
 STEP_ORDER = tuple(Step)
@@ -148,8 +148,8 @@ class ConnectionPanel(Vertical):
         # What may not fit a short terminal scrolls; the live stats below it stay in view.
         with VerticalScroll(id="panel-body"):
             with Horizontal(id="target-row"):
-                yield FormInput(host, placeholder="host", id="host")
-                yield FormInput(port, placeholder="port", id="port")
+                yield OrderedInput(host, placeholder="host", id="host")
+                yield OrderedInput(port, placeholder="port", id="port")
             with Horizontal(id="target-row-2", classes="-row"):
                 yield Select(
                     [
@@ -209,11 +209,11 @@ class ConnectionPanel(Vertical):
             self.post_message(self.ConnectRequested(target, self.family))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if isinstance(event.input, FormInput):
+        if isinstance(event.input, OrderedInput):
             event.stop()
             target = self.read_target()
             if target is None:
-                event.input.release()  # the keys typed behind the Enter stay in the field
+                event.input.release_keys()  # the keys typed behind the Enter stay in the field
             else:  # the session view connects and moves the focus: the keys follow it
                 self.post_message(self.ConnectRequested(target, self.family))
 

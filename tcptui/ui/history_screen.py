@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, OptionList
 from tcptui.codec.safe_text import render_text
 from tcptui.codec.words import counted
 from tcptui.ui.key_hints import key_for
-from tcptui.ui.ordered_keys import OrderedInput
+from tcptui.ui.ordered_keys import OrderedInput, field_stays
 from tcptui.user_files.history import HistoryEntry, HistoryStore
 
 PREVIEW_LIMIT = 200
@@ -114,7 +114,9 @@ class HistorySearchScreen(ModalScreen[HistoryEntry | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         index = self.match_list.highlighted
-        if index is not None:
+        if index is None:
+            field_stays(event.input)  # nothing to choose: the keys behind the Enter are typed
+        else:
             self.dismiss(self.matches[index])
 
     @on(OptionList.OptionSelected, "#history-matches")

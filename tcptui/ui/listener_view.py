@@ -139,7 +139,7 @@ class ListenerView(Vertical):
 
     def focus_default(self) -> None:
         """The tab is shown (again): its table takes the keys and catches up at once."""
-        self.query_one(ClientTable).focus()
+        self.app.set_focus(self.query_one(ClientTable))  # at once: see SessionView's
         self.call_after_refresh(self._schedule_refresh)
 
     def _screen_changed(self, screen: object) -> None:

@@ -14,6 +14,11 @@ applies each at its turn exactly as the app would have: priority bindings, then 
 typing, then the other bindings from the field up. A key that reaches the field after the focus
 has left it (a Tab or an Enter before it moved the focus) goes on, in order, to where the focus
 is now; `hold_keys` keeps the keys behind an Enter whose effect is still on its way.
+
+Enter in a one-line field submits it, and what that starts (close a dialog, connect) takes a
+few messages: the keys behind the Enter wait until the field loses the focus or goes away (then
+they follow the focus), or until whoever handled the submission keeps the field and calls
+`release_keys` (then they are typed here).
 """
 
 from __future__ import annotations
@@ -172,6 +177,14 @@ class KeysInOrder(_WidgetMixin):
         if self._waiting_for_effect:
             self.release_keys()  # the focus moved: that was the effect the keys waited for
 
+    def on_unmount(self, event: events.Unmount) -> None:
+        if self._waiting_for_effect or self._held:
+            self._waiting_for_effect, self._replaying = False, None
+            held = (self._older or []) + (self._held or [])
+            self._older = self._held = None
+            for kept in held:  # the dialog closed: they go where the focus went
+                self._pass_on(kept)
+
     async def handle_key(self, event: events.Key) -> bool:
         """A key the widget did not type: its bindings act now, not once it has bubbled up."""
         if await run_key_bindings(self.app, event.key):
@@ -181,7 +194,18 @@ class KeysInOrder(_WidgetMixin):
 
 
 class OrderedInput(KeysInOrder, Input):
-    """A one-line Input that applies keys in order."""
+    """A one-line Input that applies keys in order; the keys behind an Enter wait for it."""
+
+    async def action_submit(self) -> None:
+        self.hold_keys()
+        await super().action_submit()
+
+
+def field_stays(field: Input) -> None:
+    """Whoever handled a field's Enter keeps the field (a refused value, a search): the keys
+    typed behind the Enter are typed in it now."""
+    if isinstance(field, OrderedInput):
+        field.release_keys()
 
 
 class OrderedTextArea(KeysInOrder, TextArea):

@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, Static
 
 from tcptui.ui.key_hints import key_for
 from tcptui.ui.literal import literal
-from tcptui.ui.ordered_keys import OrderedInput
+from tcptui.ui.ordered_keys import OrderedInput, field_stays
 
 Validator = Callable[[str], str | None]
 """Returns an error sentence, or None when the value is fine."""
@@ -67,5 +67,6 @@ class PromptScreen(ModalScreen[str | None]):
         error = self.validate(event.value) if self.validate else None
         if error:
             self.query_one("#prompt-error", Static).update(literal(error))
+            field_stays(event.input)  # it stays open: the keys behind the Enter are typed
             return
         self.dismiss(event.value)

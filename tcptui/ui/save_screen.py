@@ -241,6 +241,12 @@ class SaveScreen(ModalScreen[SaveResult | None]):
     @on(Input.Submitted, "#save-path")
     @on(Button.Pressed, "#save-start")
     def action_save(self) -> None:
+        self._start_saving()
+        # Whether it started or not, the dialog stays for now (Escape cancels a save): the
+        # keys typed behind an Enter act here.
+        self.query_one("#save-path", OrderedInput).release_keys()
+
+    def _start_saving(self) -> None:
         if self.saving:
             return
         check = check_save_path(self.query_one("#save-path", Input).value)

@@ -12,7 +12,7 @@ from textual.widgets import Input, Select, Static
 from tcptui.capture.search import Pattern, SearchMode, compile_pattern
 from tcptui.codec.errors import CodecError
 from tcptui.ui.literal import literal
-from tcptui.ui.ordered_keys import OrderedInput
+from tcptui.ui.ordered_keys import OrderedInput, field_stays
 
 PLACEHOLDERS = {
     SearchMode.TEXT: "text to find, e.g. HTTP/1.1",
@@ -78,6 +78,7 @@ class SearchBar(Horizontal):
     @on(Input.Submitted, "#search-input")
     def _submit(self, event: Input.Submitted) -> None:
         event.stop()
+        field_stays(event.input)  # the bar stays: the keys behind the Enter are typed in it
         error = self.query_one("#search-error", Static)
         try:
             pattern = compile_pattern(event.value, self.mode, self.encoding)

@@ -14,8 +14,10 @@ from textual.app import ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input
 
+from tcptui.capture.events import EventKind
 from tcptui.capture.live_save import LiveSaver
 from tcptui.capture.session_file import SessionMeta
 from tcptui.capture.store import Capture, Direction
@@ -46,6 +48,11 @@ from tcptui.ui.session_commands import session_commands
 from tcptui.ui.snippet_actions import SnippetActions
 from tcptui.ui.tab_label import QUIET_ENDINGS, peer_label, state_dot
 from tcptui.ui.transcript_view import EMPTY_HINT, TranscriptView
+
+PREVIOUS_END_WAIT = 0.5
+"""Seconds a reconnect waits for the previous connection's I/O thread to end, so its last
+bytes and its `closed` event stay before the `reconnected` one; it ends at once unless stuck
+in a name lookup, which nothing can interrupt."""
 
 
 class SessionView(Vertical):
@@ -247,6 +254,7 @@ class SessionView(Vertical):
         """Start the I/O thread; its events are shown once this view handles messages."""
         if self.session is not None:
             self.session.close()
+            self.session.join(PREVIOUS_END_WAIT)
         self.connection_id += 1
         self._target = target
         options = replace(self.config.options, family=family)
@@ -255,8 +263,9 @@ class SessionView(Vertical):
         self.session = Session(target, self.capture, on_event, options)
         self.automation.started(self.session)
         self.session_facts = SessionFacts(str(target))
-        if self.capture.total_bytes:
-            self.capture.add_note(f"⟲ connection {self.connections_made + 1} to {target}")
+        if self.connections_made:
+            detail = f"connection {self.connections_made + 1} to {target}"
+            self.capture.add_event(EventKind.RECONNECTED, detail)
         self.connections_made += 1
         self.session.start()
 
@@ -449,13 +458,18 @@ class SessionView(Vertical):
         await self.run_action(event.action)
 
     def focus_default(self) -> None:
-        """Focus what a person wants first: the composer when connected, else the form."""
+        """Focus what a person wants first: the composer when connected, else the form.
+
+        At once, not later as `focus()` would: by then another tab may be shown, and focusing
+        into this one would bring it back in front (and a ctrl+F4 typed meanwhile close it).
+        """
         if self.opened_meta is not None:
-            self.receive_log.text_view.focus()
+            first: Widget = self.receive_log.text_view
         elif self.session is not None or not self.panel.display:
-            self.composer.focus_entry()
+            first = self.composer.entry
         else:
-            self.panel.query_one("#host", Input).focus()
+            first = self.panel.query_one("#host", Input)
+        self.app.set_focus(first)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A saved session offers nothing that sends; an accepted client, nothing to dial."""

@@ -16,7 +16,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from tcptui.codec.composer_syntax import Syntax
 from tcptui.ui.history_screen import safe_line
 from tcptui.ui.key_hints import key_for
-from tcptui.ui.ordered_keys import OrderedInput
+from tcptui.ui.ordered_keys import OrderedInput, field_stays
 from tcptui.user_files.snippets import Snippet
 
 SNIPPET_KEY_COUNT = 12
@@ -96,6 +96,7 @@ class SaveSnippetScreen(ModalScreen[str | None]):
         if name:
             self.dismiss(name)
             return
+        field_stays(event.input)  # it stays open: the keys behind the Enter are typed
         status = self.query_one("#snippet-name-status", Static)
         status.set_class(True, "-error")
         status.update("A snippet needs a name.")

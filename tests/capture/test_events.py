@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 
 from tcptui.capture.events import EventKind
@@ -51,3 +52,34 @@ def test_events_from_another_thread_keep_their_order() -> None:
     assert done.wait(10)
     worker.join(10)
     assert [event.index for event in capture.events.events()] == list(range(1000))
+
+
+def test_events_placed_from_two_threads_while_chunks_arrive_stay_in_place_order() -> None:
+    """The UI records `reconnected` while an I/O thread appends and records its own: the log
+    must stay sorted by place, or readers (bisect, session files) would misplace them."""
+    capture = Capture()
+    started = threading.Barrier(2)
+    rounds = 10_000
+
+    def io_thread() -> None:
+        started.wait()
+        for _ in range(rounds):
+            capture.append(Direction.RECEIVED, b"x")
+            capture.add_event(EventKind.EOF_RECEIVED)
+
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # hand the GIL over as often as possible: races show up
+    try:
+        worker = threading.Thread(target=io_thread)
+        worker.start()
+        started.wait()
+        for _ in range(rounds):
+            capture.add_event(EventKind.RECONNECTED, "connection 2")
+        worker.join(10)
+    finally:
+        sys.setswitchinterval(switch_interval)
+    assert not worker.is_alive()
+
+    places = [event.before_chunk for event in capture.events.events()]
+    assert places == sorted(places)
+    assert len(places) == 2 * rounds

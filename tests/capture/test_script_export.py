@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from tcptui.capture.conversation import Turn, conversation, record_sequence
+from tcptui.capture.events import EventKind
 from tcptui.capture.script_export import ScriptKind, ScriptTarget, export_script, render_script
 from tcptui.capture.store import Capture
 from tcptui.codec.automation_rules import SendStep, parse_sequence
 from tcptui.net.events import Connected
 from tcptui.net.session import Session
-from tests.helpers import EventRecorder, LoopbackServer
+from tests.helpers import EventRecorder, HalfCloseServer, LoopbackServer
 
 SCRIPT_TIMEOUT = 60
 
@@ -152,3 +153,73 @@ def test_a_script_for_a_hostile_host_and_payload_compiles_and_keeps_them(
     assert values["STEPS"] == [(payload, payload[::-1]), (b"", payload)]
     assert ast.get_docstring(tree) is not None and text not in ast.get_docstring(tree)
     script.encode("utf-8")
+
+
+def record_half_close(server: HalfCloseServer, capture: Capture) -> None:
+    """A request, then EOF (ctrl+d), then the reply the server sends only after it."""
+    recorder = EventRecorder()
+    session = Session(server.target, capture, recorder)
+    session.start()
+    try:
+        recorder.wait_for_event(Connected)
+        session.send(b"request")
+        session.half_close()
+        recorder.wait_closed()
+    finally:
+        session.close()
+        assert session.join(10)
+
+
+def test_the_eof_we_sent_is_a_turn_fact_and_the_script_sends_it_again(
+    capture: Capture, tmp_path: Path
+) -> None:
+    with HalfCloseServer() as server:
+        record_half_close(server, capture)
+        assert conversation(capture) == [Turn(b"request", b"got 7 bytes\n", eof_sent=True)]
+        script = tmp_path / "half-close.py"
+        export_script(capture, script, ScriptKind.PYTHON, ScriptTarget(*server.address))
+        result = run_script(script)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == "all 1 replies matched\n"
+
+
+def test_an_eof_before_any_byte_belongs_to_its_own_connection_only(capture: Capture) -> None:
+    """ctrl+d at once on the second connection: the script half-closes; the first
+    connection's EOF, recorded at the same place, is not this connection's."""
+    with HalfCloseServer() as server:
+        record_half_close(server, capture)
+        first_chunk = len(capture)
+        capture.add_event(EventKind.RECONNECTED, "connection 2")
+        recorder = EventRecorder()
+        session = Session(server.target, capture, recorder)
+        session.start()
+        recorder.wait_for_event(Connected)
+        session.half_close()
+        recorder.wait_closed()
+        assert session.join(10)
+
+    assert conversation(capture, first_chunk) == [Turn(b"", b"got 0 bytes\n", eof_sent=True)]
+    assert conversation(capture)[0] == Turn(b"request", b"got 7 bytes\n", eof_sent=True)
+
+
+def test_the_pwntools_script_half_closes_after_the_same_step(
+    capture: Capture, tmp_path: Path
+) -> None:
+    with HalfCloseServer() as server:
+        record_half_close(server, capture)
+    script = tmp_path / "half-close-pwn.py"
+    export_script(capture, script, ScriptKind.PWNTOOLS, ScriptTarget("127.0.0.1", 7))
+    py_compile.compile(str(script), doraise=True)
+    text = script.read_text()
+    assert "EOF_AFTER_STEP = 1 " in text and 'io.shutdown("send")' in text
+
+
+def test_without_an_eof_or_over_tls_the_script_never_half_closes() -> None:
+    eof_turns = [Turn(b"request", b"reply", eof_sent=True)]
+    for kind in ScriptKind:
+        assert "EOF_AFTER_STEP = None " in render_script(
+            kind, ScriptTarget("h", 1), [Turn(b"a", b"b")]
+        )
+        assert "EOF_AFTER_STEP = None " in render_script(
+            kind, ScriptTarget("h", 1, tls=True), eof_turns
+        )

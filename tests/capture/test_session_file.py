@@ -117,7 +117,7 @@ def test_file_layout_is_the_documented_one(session_path: Path, saved_capture: Ca
     """A reader written from the module docstring alone must be able to read the file."""
     raw = session_path.read_bytes()
     magic, metadata, records = raw.split(b"\n", 2)
-    assert magic == b"TCPTUI-SESSION 1"
+    assert magic == b"TCPTUI-SESSION 2"
     assert json.loads(metadata)["tcptui_version"] == __version__
     assert json.loads(metadata)["resolved"] == list(META.resolved)
 
@@ -171,8 +171,8 @@ def test_a_file_that_is_not_a_session_is_named_as_such(tmp_path: Path) -> None:
 
 def test_a_newer_format_version_is_refused_with_both_versions_named(session_path: Path) -> None:
     raw = session_path.read_bytes()
-    session_path.write_bytes(raw.replace(b"TCPTUI-SESSION 1\n", b"TCPTUI-SESSION 7\n", 1))
-    with pytest.raises(UnsupportedVersionError, match="version 7.*reads version 1"):
+    session_path.write_bytes(raw.replace(b"TCPTUI-SESSION 2\n", b"TCPTUI-SESSION 7\n", 1))
+    with pytest.raises(UnsupportedVersionError, match="version 7.*reads versions 1 to 2"):
         open_session(session_path)
 
 

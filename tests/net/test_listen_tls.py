@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tcptui.capture.events import EventKind
 from tcptui.capture.store import Capture, Direction
 from tcptui.cli import parse_args
 from tcptui.net.certificates import NO_CLIENT_CERTIFICATE_NOTE
@@ -24,6 +25,7 @@ from tcptui.net.session import ConnectOptions, Session, SessionState
 from tcptui.net.target import Target
 from tcptui.net.tls import TlsOptions
 from tests.helpers import DEFAULT_TIMEOUT, EventRecorder, TestPki, make_pki, stream_bytes
+from tests.helpers.timeline import details, timeline
 
 PAYLOAD = bytes(range(256)) * 4096  # 1 MiB, every byte value
 
@@ -149,6 +151,25 @@ def test_tls_server_handshakes_and_moves_bytes_both_ways_exactly(
         assert recv_exactly(client, len(PAYLOAD)) == PAYLOAD[::-1]
         assert server.recorder.wait_for(lambda: server.recorder.sent_bytes == len(PAYLOAD))
         assert stream_bytes(server.capture, Direction.SENT) == PAYLOAD[::-1]
+
+
+def test_a_tls_client_is_accepted_then_tls_starts_before_its_first_byte(
+    tls_listener: TlsListener, pki: TestPki
+) -> None:
+    port = tls_listener.start()
+    with tls_client(pki, port) as client:
+        client.sendall(b"hi")
+        server = tls_listener.client(0)
+        assert server.recorder.wait_received(2)
+        version, cipher = client.version(), client.cipher()[0]  # type: ignore[index]
+
+    assert timeline(server.capture)[:3] == [
+        EventKind.ACCEPTED,
+        EventKind.TLS_STARTED,
+        (Direction.RECEIVED, b"hi"),
+    ]
+    [detail] = details(server.capture, EventKind.TLS_STARTED)
+    assert detail.startswith(f"{version} {cipher}, handshake ")
 
 
 def test_plain_client_fails_with_a_sentence_and_the_listener_keeps_accepting(

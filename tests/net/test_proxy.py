@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from tcptui.capture.events import EventKind, connection_ends
 from tcptui.capture.store import Capture, Direction
 from tcptui.cli import parse_args
 from tcptui.net.events import (
@@ -47,6 +48,7 @@ from tests.helpers import (
     server_context,
     stream_bytes,
 )
+from tests.helpers.timeline import details
 
 READY_TIMEOUT = 10.0
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -176,6 +178,20 @@ def test_proxy_resolves_the_name_and_carries_bytes_both_ways(
     assert not recorder.of_type(Resolving)  # nothing was resolved here
     kinds = recorder.kinds()
     assert kinds.index(ProxyConnecting) < kinds.index(ProxyConnected) < kinds.index(Connected)
+
+
+def test_the_capture_says_the_connection_went_through_the_proxy_without_its_password(
+    start_session: StartSession, http_proxy: str, capture: Capture
+) -> None:
+    with EchoServer() as server:
+        _, recorder = start_session(server.target, via(f"http://me:s3cret@{http_proxy}"))
+        tunnel = recorder.wait_for_event(ProxyConnected)
+        connected = recorder.wait_for_event(Connected)
+
+    [detail] = details(capture, EventKind.CONNECTED)
+    assert connection_ends(detail) == (connected.local, connected.remote)
+    assert f" through proxy {tunnel.proxy} to {tunnel.target}, in " in detail
+    assert "s3cret" not in detail
 
 
 @pytest.mark.parametrize("scheme", ["socks5", "http"])

@@ -24,10 +24,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tcptui.capture.events import EventKind
 from tcptui.capture.session_file import (
     END,
     END_KIND,
+    EVENT_KIND,
+    MAX_EVENT,
     RECORD,
+    CorruptSessionFileError,
     SessionFileError,
     SessionMeta,
     open_session,
@@ -58,10 +62,14 @@ MARKUP = [
 
 
 def valid_session() -> bytes:
-    """A small valid session file."""
+    """A small valid session file, with events before, between and after its chunks."""
     capture = Capture()
+    capture.add_event(EventKind.CONNECTED, "127.0.0.1:1 → 127.0.0.1:2 in 0.1 ms")
     for number, data in enumerate([b"hello\r\n", b"\x00\xff" * 40, b"bye"]):
         capture.append(Direction(number % 2), data)
+        if number == 0:
+            capture.add_event(EventKind.TLS_STARTED, "TLSv1.3 TLS_AES_128_GCM_SHA256")
+    capture.add_event(EventKind.CLOSED, "closed by you")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "s.tcptui"
         save_session(capture, path, SessionMeta(target="example.com:80"))
@@ -174,6 +182,78 @@ def test_an_end_record_that_lies_is_refused(chunks: int, total: int) -> None:
     raw = header() + RECORD.pack(0, 0, 0, len(data)) + data
     raw += bytes([END_KIND]) + END.pack(chunks, total, zlib.crc32(data))
     open_bytes(raw)
+
+
+def event_file(fields: object, length: int | None = None, chunks_before: int = 0) -> bytes:
+    """A version 2 file: `chunks_before` one-byte chunks, then an event record holding
+    `fields` as JSON (claiming `length` bytes if given), then one more chunk and the end."""
+    data = json.dumps(fields).encode()
+    raw = b"TCPTUI-SESSION 2\n{}\n"
+    raw += (RECORD.pack(0, 0, 0, 1) + b"x") * chunks_before
+    raw += RECORD.pack(EVENT_KIND, 0, 0, len(data) if length is None else length) + data
+    raw += RECORD.pack(1, 0, 0, 1) + b"y"
+    crc = zlib.crc32(b"x" * chunks_before + b"y")
+    return raw + bytes([END_KIND]) + END.pack(chunks_before + 1, chunks_before + 1, crc)
+
+
+@fuzz
+@given(
+    st.one_of(st.sampled_from([kind.value for kind in EventKind]), json_values),
+    st.one_of(st.text(max_size=40), json_values),
+    st.one_of(st.integers(), json_values),
+    st.integers(min_value=0, max_value=3),
+)
+@example("connected", "[@click=app.quit]X[/]", 0, 0)
+@example("tls-started", "x", 2, 2)
+def test_a_crafted_event_record_is_read_or_refused_with_a_sentence(
+    kind: object, detail: object, position: object, chunks_before: int
+) -> None:
+    open_bytes(
+        event_file({"event": kind, "detail": detail, "before_chunk": position}, None, chunks_before)
+    )
+
+
+@fuzz
+@given(st.integers(min_value=0, max_value=(1 << 64) - 1), st.binary(max_size=64))
+@example(1 << 40, b"")
+@example(MAX_EVENT + 1, b"{}")
+def test_an_event_record_length_that_lies_is_refused_without_reading_it(
+    length: int, tail: bytes
+) -> None:
+    raw = b"TCPTUI-SESSION 2\n{}\n" + RECORD.pack(EVENT_KIND, 0, 0, length) + tail
+    open_bytes(raw)
+
+
+@pytest.mark.parametrize(
+    ("fields", "chunks_before", "sentence"),
+    [
+        ({"event": "teleported", "detail": "", "before_chunk": 0}, 0, "unknown kind"),
+        ({"event": "closed", "detail": 7, "before_chunk": 0}, 0, "detail is not text"),
+        ({"event": "closed", "detail": "\ud800", "before_chunk": 0}, 0, "detail is not text"),
+        ({"event": "closed", "detail": "", "before_chunk": 5}, 0, "before chunk 5, but stands"),
+        ({"event": "closed", "detail": "", "before_chunk": 0}, 2, "before chunk 0, but stands"),
+        ({"event": "closed", "detail": "", "before_chunk": True}, 1, "before chunk True"),
+        (["closed", "", 0], 0, "not a JSON object"),
+        ({"event": "closed", "detail": "x" * MAX_EVENT, "before_chunk": 0}, 0, "at most 65,536"),
+    ],
+    ids=[
+        "kind",
+        "detail-type",
+        "lone-surrogate",
+        "past-the-chunks",
+        "out-of-order",
+        "bool-position",
+        "list",
+        "huge",
+    ],
+)
+def test_a_bad_event_record_is_refused_with_a_sentence_naming_the_record(
+    tmp_path: Path, fields: object, chunks_before: int, sentence: str
+) -> None:
+    path = tmp_path / "bad-event.tcptui"
+    path.write_bytes(event_file(fields, chunks_before=chunks_before))
+    with pytest.raises(CorruptSessionFileError, match=f"record {chunks_before} .*{sentence}"):
+        open_session(path)
 
 
 def limited_child(code: str, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:

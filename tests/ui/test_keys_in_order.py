@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.ui.app import TcpTuiApp
@@ -156,3 +156,33 @@ async def test_keys_behind_a_refused_enter_keep_their_order_across_a_tab() -> No
             assert server.received == b"hi\n"
             assert app.query_one("#host", Input).value == "127.0.0.1"
             assert app.query_one("#port", Input).value == str(server.port)
+
+
+async def test_keys_typed_behind_the_enter_that_closes_a_dialog_go_to_the_field_beneath() -> None:
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        host = app.query_one("#host", Input)
+        await wait_for(pilot, lambda: app.focused is host, "the host field")
+        host.value = ""
+        current_view(app).action_set_encoding()
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+        field = app.screen.query_one("#prompt-input", Input)
+        field.value = ""
+        send_burst(app, burst("latin-1\rxyz", "<backspace>", "w"))
+        await wait_for(pilot, lambda: host.value == "xyw", "the keys behind the Enter")
+        assert current_composer(app).encoding == "iso8859-1"
+        assert field.value == "latin-1"
+
+
+async def test_keys_behind_an_enter_that_a_dialog_refuses_are_typed_in_its_field() -> None:
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        current_view(app).action_set_encoding()
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), "the prompt")
+        field = app.screen.query_one("#prompt-input", Input)
+        field.value = ""
+        send_burst(app, burst("nonsense\r", "<backspace>", "<backspace>", "-8"))
+        await wait_for(pilot, lambda: field.value == "nonsen-8", "the keys behind the Enter")
+        assert isinstance(app.screen, PromptScreen)
+        error = app.screen.query_one("#prompt-error", Static)
+        assert "nonsense" in str(error.render())

@@ -139,7 +139,7 @@ async def test_an_existing_file_is_only_replaced_after_confirming(tmp_path: Path
         await pilot.click("#save-start")
         await wait_for(pilot, lambda: bool(outcome), "the dialog to close")
 
-    assert path.read_bytes().startswith(b"TCPTUI-SESSION 1\n")
+    assert path.read_bytes().startswith(b"TCPTUI-SESSION 2\n")
 
 
 async def test_a_refused_write_is_a_sentence_in_the_dialog_and_leaves_nothing(

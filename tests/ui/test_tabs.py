@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import TabbedContent
+from textual.widgets import Input, TabbedContent, TabPane
 
 import tcptui.ui.app
+from tcptui.capture.events import EventKind
 from tcptui.capture.store import Direction
 from tcptui.cli import parse_args
 from tcptui.net.session import SessionState
@@ -18,13 +19,8 @@ from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.session_view import SessionView
 from tests.helpers import EchoServer, PayloadServer, closed_port, stream_bytes
 from tests.helpers.app_parts import current_view
-from tests.ui.helpers import (
-    all_rows,
-    last_notification,
-    make_app,
-    wait_for,
-    wait_retries_spent,
-)
+from tests.helpers.timeline import details, timeline
+from tests.ui.helpers import last_notification, make_app, wait_for, wait_retries_spent
 
 SIZE = (150, 44)
 
@@ -97,8 +93,13 @@ async def test_reconnect_keeps_earlier_bytes_and_marks_the_new_connection() -> N
                 "the second visit",
             )
             assert stream_bytes(view.capture, Direction.RECEIVED) == b"hello\nhello\n"
-            assert view.capture.note(1) == f"⟲ connection 2 to {server.target}"
-            assert any("⟲ connection 2" in row for row in all_rows(view.receive_log.text_view))
+            one_visit = [EventKind.CONNECTED, (Direction.RECEIVED, b"hello\n")]
+            one_visit += [EventKind.EOF_RECEIVED, EventKind.CLOSED]
+            assert timeline(view.capture) == [*one_visit, EventKind.RECONNECTED, *one_visit]
+            assert details(view.capture, EventKind.RECONNECTED) == [
+                f"connection 2 to {server.target}"
+            ]
+            assert view.capture.note(1) == "", "the event replaces the note"
 
 
 async def test_auto_reconnect_stops_after_the_limit() -> None:
@@ -176,3 +177,21 @@ async def test_a_tab_opened_while_the_first_is_still_being_shown_stays_shown() -
             await pilot.pause()
         assert app.query_one(TabbedContent).active == app.second.parent.id  # type: ignore[union-attr]
         assert current_view(app) is app.second
+
+
+async def test_a_late_focus_message_from_a_tab_left_behind_does_not_bring_it_back() -> None:
+    """A pane's `Focused` message can arrive after another tab was shown (the first tab's form
+    took the focus while the second was opening): it must not show the first tab again."""
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        tabs = app.query_one(TabbedContent)
+        first = tabs.active_pane
+        assert first is not None
+        view = await app.open_tab()
+        await wait_for(pilot, lambda: view.has_focus_within, "the new tab's focus")
+        first.post_message(TabPane.Focused(first))
+        await pilot.pause()
+        await pilot.pause()
+        assert tabs.active_pane is view.parent
+        first.query_one("#host", Input).focus()  # a real move into the first tab shows it
+        await wait_for(pilot, lambda: tabs.active_pane is first, "the first tab")
