@@ -32,12 +32,13 @@ from tcptui.ui.automation import Automation, SequenceBar
 from tcptui.ui.capture_actions import CaptureActions
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
-from tcptui.ui.connection_summary import ConnectionSummary, SummaryFacts, shows_full_panel
+from tcptui.ui.connection_summary import ConnectionSummary, SummaryFacts
 from tcptui.ui.copy_screen import CopyScope
 from tcptui.ui.data_pacing import DataPacer
 from tcptui.ui.encoding_prompt import ask_encoding
 from tcptui.ui.key_hints import key_for
 from tcptui.ui.messages import DataAvailable, EventBridge, SessionEvent
+from tcptui.ui.panel_fit import PanelFit
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.reconnecting import Reconnecting
 from tcptui.ui.retry_policy import RetryPolicy
@@ -111,8 +112,7 @@ class SessionView(Vertical):
         self.sender = Sender(self)
         self.snippets = SnippetActions(self)
         self.captured = CaptureActions(self)
-        self._panel_choice: bool | None = None
-        """ctrl+l's choice: the full panel shown or not, whatever the width; None: by width."""
+        self.panel_fit = PanelFit(self)
         self.automation: Automation = Automation(self, config.responders)
         if target is not None:
             self.automation.run_when_connected(config.sequence)
@@ -135,7 +135,7 @@ class SessionView(Vertical):
         yield Composer(self.config.line_ending, history_size=self.config.settings.history_size)
 
     def on_mount(self) -> None:
-        self._fit_panel(self.app.size.width)
+        self.panel_fit.fit(self.app.size.width)
         self.composer.syntax = self.config.settings.syntax
         self.composer.set_encoding(self.config.encoding)  # checked by load_settings already
         self.receive_log.set_encoding(self.composer.encoding)
@@ -272,7 +272,7 @@ class SessionView(Vertical):
     def _show_connecting(self, target: Target, *, announce: bool) -> None:
         """Before any of the new connection's events is shown: they arrive as messages."""
         self.panel.reset(target, accepted=self.accepted_client)
-        self._fit_panel()
+        self.panel_fit.fit()
         if announce:
             self.post_message(self.TargetUsed(target))
         self.retitle()
@@ -397,24 +397,10 @@ class SessionView(Vertical):
     def action_toggle_panel(self) -> None:
         """Show the full connection panel, or its one-line summary that leaves the log the
         whole width, whatever the terminal's width (until pressed again)."""
-        self._panel_choice = not self.panel.display
-        self._fit_panel()
+        self.panel_fit.toggle()
 
     def on_resize(self, event: Resize) -> None:
-        self._fit_panel(event.size.width)
-
-    def _fit_panel(self, columns: int | None = None) -> None:
-        """The full panel beside the log where the log keeps whole hex rows, else a line."""
-        connected = self.session is not None or self.opened_meta is not None
-        full = shows_full_panel(columns or self.size.width, self._panel_choice, connected)
-        panel = self.panel
-        summary = self.query_one(ConnectionSummary)
-        if panel.display == full and summary.display != full:
-            return
-        if not full and panel.has_focus_within:
-            self.composer.input.focus()
-        panel.display = full
-        summary.show(not full)
+        self.panel_fit.fit(event.size.width)
 
     def action_toggle_inspector(self) -> None:
         """Show or hide the data inspector; the views it shrinks keep the cursor in sight."""
