@@ -37,6 +37,7 @@ from tcptui.user_files.settings import (
     Settings,
     SettingsError,
     default_config_path,
+    group_spec,
     load_settings,
     render_settings,
 )
@@ -104,6 +105,14 @@ def _settings_error(parser: argparse.ArgumentParser, exc: SettingsError) -> NoRe
     parser.exit(2, f"{parser.prog}: error: {exc}\n")
 
 
+def _group(parser: argparse.ArgumentParser, spec: str) -> str:
+    """`--group SPEC` checked; a bad one is said in one sentence (exit 2)."""
+    try:
+        return group_spec("--group", spec)
+    except SettingsError as exc:
+        parser.exit(2, f"{parser.prog}: error: {exc}\n")
+
+
 def _settings_source(config: Path | None) -> str:
     """Which file --print-config's settings came from, as a TOML comment."""
     path = config if config is not None else default_config_path()
@@ -121,6 +130,8 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
             settings = replace(settings, ascii_only=True)
     except SettingsError as exc:
         _settings_error(parser, exc)
+    if args.group is not None:
+        settings = replace(settings, group=_group(parser, args.group))
     if args.max_clients is not None:
         if args.listen is None:
             parser.error("--max-clients limits listen mode: give it with --listen")

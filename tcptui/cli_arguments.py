@@ -137,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
         "config folder)",
     )
     parser.add_argument(
+        "--group",
+        metavar="SPEC",
+        help="how the log groups bytes into blocks: stream (default), chunk, line, "
+        "delimiter:HEX, length:SPEC (e.g. length:u16be) or fixed:N (setting group)",
+    )
+    parser.add_argument(
         "--ascii",
         action="store_true",
         help="draw with ASCII characters only (for terminals without Unicode)",

@@ -53,6 +53,8 @@ def fifo(tmp_path: Path) -> Path:
         (("--open", "missing.tcptui"), "--open missing.tcptui: no such file"),
         (("--open", "/dev/null"), "--open needs a regular file, and /dev/null is a character"),
         (("--config", "/dev/zero", "--print-config"), "it is a character device, not a regular"),
+        (("--group", "length:u16", "h", "1"), "--group: length:u16 needs a byte order: u16be"),
+        (("--group", "words", "h", "1"), "--group: unknown grouping 'words': use one of"),
         (
             ("--keylog", "no/such/folder/keys.log", "h", "1"),
             "cannot write the TLS key log no/such/folder/keys.log: No such file or directory",

@@ -37,6 +37,7 @@ encoding = "Latin-1"
 syntax = "mixed"
 view = "hex"
 copy_format = "c"
+group = "LENGTH:u32le+4"
 timestamps = "relative"
 theme = "nord"
 clipboard_cap = 1024
@@ -104,6 +105,7 @@ def test_every_key_is_parsed() -> None:
     assert settings.syntax is Syntax.MIXED
     assert settings.view == "hex"
     assert settings.copy_format is CopyFormat.C_ARRAY
+    assert settings.group == "length:u32le+4"  # as the app writes it back
     assert settings.timestamps == "relative"
     assert settings.theme == "nord"
     assert settings.clipboard_cap == 1024
@@ -158,6 +160,8 @@ def test_settings_cannot_be_changed_after_loading() -> None:
         ('view = "both"', "view must be one of dual, text, hex"),
         ('copy_format = "rust"', "copy_format must be one of text, hex, hexdump, escaped,"),
         ('timestamps = "gmt"', "timestamps must be one of local, utc, relative"),
+        ('group = "fixed:0"', "group: fixed:0 needs a record size from 1 to"),
+        ('group = "delimiter:zz"', "group: delimiter:zz is not hex bytes"),
         ("theme = 3", "theme must be a non-empty string, not 3"),
         ("clipboard_cap = 0", "clipboard_cap must be a whole number above 0, not 0"),
         ("clipboard_cap = 1.5", "clipboard_cap must be a whole number above 0, not 1.5"),

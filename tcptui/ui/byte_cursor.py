@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
 
-from tcptui.capture.store import Capture
+from tcptui.capture.log_units import LogUnits
 from tcptui.ui.byte_marks import SharedMarks
 from tcptui.ui.transcript_layout import HEADER_ROWS, RowRef, TranscriptLayout
 from tcptui.ui.transcript_rows import HexPainter, TextPainter
@@ -40,16 +40,17 @@ class ByteCursor(_ViewBase):
     """`v` started a selection: the cursor's moves grow it until `v` or escape."""
 
     if TYPE_CHECKING:  # what this part uses of the view and of its other parts
-        capture: Capture
         marks: SharedMarks
         layout_rows: TranscriptLayout
         following: reactive[bool]
 
         @property
         def painter(self) -> TextPainter | HexPainter: ...
+        @property
+        def units(self) -> LogUnits: ...
         def row_text(self, y: int) -> str: ...
         def action_follow(self) -> None: ...
-        def _first_row(self, chunk: int) -> int: ...
+        def _first_row(self, unit: int) -> int: ...
         def _cursor_changed(self) -> None: ...
 
     # -- mouse selection ---------------------------------------------------------------------
@@ -79,43 +80,54 @@ class ByteCursor(_ViewBase):
         self.refresh()
 
     def _place_on_focus(self) -> None:
-        """Where the cursor starts when the log first takes the focus: on the newest chunk
-        while the view follows a tail it scrolled to (that is what is on screen), else on the
-        chunk at the top. A cursor placed before stays where it is, as in any editor."""
-        capture = self.capture
-        if self.marks.cursor.offset is not None or not capture.total_bytes:
+        """Where the cursor starts when the log first takes the focus: on the newest block
+        while the view follows a tail it scrolled to (that is what is on screen; on its last
+        row if the block starts above the view), else on the block at the top. A cursor
+        placed before stays where it is, as in any editor."""
+        units = self.units
+        if self.marks.cursor.offset is not None or not units.total_bytes:
             return
         if self.following and self.scroll_y > 0:
-            chunk = len(capture) - 1
-        else:
-            ref = self.layout_rows.locate(round(self.scroll_y))
-            chunk = ref.chunk if ref is not None else 0
-        self.marks.cursor.offset = capture.chunk(chunk).offset
+            newest = units.unit(units.unit_at(units.total_bytes - 1))
+            self.marks.cursor.offset = newest.offset
+            row = self.cursor_row()
+            last = self._content_row_near(self.layout_rows.total_rows - 1, -1)
+            if row is not None and row < self.scroll_y and last is not None:
+                start = units.unit(last.unit).offset
+                self.marks.cursor.offset = start + self.painter.row_span(last)[0]
+            return
+        ref = self.layout_rows.locate(round(self.scroll_y))
+        offset = units.unit(ref.unit).offset if ref is not None else 0
+        self.marks.cursor.offset = units.unit(units.unit_at(offset)).offset
 
     def cursor_place(self, offset: int) -> tuple[RowRef, int]:
-        """The content row showing capture byte `offset`, and the byte's column in that row."""
-        index = self.capture.chunk_index_at(offset)
-        local = offset - self.capture.chunk(index).offset
+        """The content row showing capture byte `offset`, and the byte's column in that row
+        (a byte not in the units yet: their last byte)."""
+        units = self.units
+        offset = min(offset, units.total_bytes - 1)
+        index = units.unit_at(offset)
+        local = offset - units.unit(index).offset
         ref = RowRef(index, self.painter.row_of_byte(index, local))
         return ref, local - self.painter.row_span(ref)[0]
 
     def set_cursor(self, offset: int, extend: bool = False) -> None:
         cursor = self.marks.cursor
-        if not self.capture.total_bytes:
+        total = self.units.total_bytes
+        if not total:
             return
         if extend and cursor.anchor is None:
             cursor.anchor = cursor.offset
         elif not extend and not self._selecting:
             cursor.anchor = None
-        cursor.offset = max(0, min(offset, self.capture.total_bytes - 1))
+        cursor.offset = max(0, min(offset, total - 1))
         self._cursor_changed()
 
     def cursor_row(self) -> int | None:
         """The transcript row of the cursor; None without a cursor."""
-        if self.marks.cursor.offset is None or not self.capture.total_bytes:
+        if self.marks.cursor.offset is None or not self.units.total_bytes:
             return None
         ref, _ = self.cursor_place(self.marks.cursor.offset)
-        return self._first_row(ref.chunk) + HEADER_ROWS + ref.row
+        return self._first_row(ref.unit) + HEADER_ROWS + ref.row
 
     def reveal_cursor(self) -> None:
         """Scroll so the cursor's row is on screen."""
@@ -145,12 +157,12 @@ class ByteCursor(_ViewBase):
         if target is None or target == place:
             return
         start, end = self.painter.row_span(target)
-        chunk_offset = self.capture.chunk(target.chunk).offset
-        self.set_cursor(chunk_offset + min(start + column, end - 1), extend)
+        unit_offset = self.units.unit(target.unit).offset
+        self.set_cursor(unit_offset + min(start + column, end - 1), extend)
 
     def _content_row_near(self, y: int, step: int) -> RowRef | None:
         """The content row at `y`, else the nearest one beyond it in the direction of `step`,
-        else the nearest one back (chunk headers hold no bytes); `y` is clamped to the
+        else the nearest one back (headers and events hold no bytes); `y` is clamped to the
         transcript."""
         total = self.layout_rows.total_rows
         y = max(0, min(y, total - 1))
@@ -167,7 +179,7 @@ class ByteCursor(_ViewBase):
         """PgUp/PgDn: the view moves a page at once, and the cursor with it."""
         height = max(1, self.scrollable_content_region.height)
         self.scroll_to(y=self.scroll_y + delta * height, animate=False, immediate=True, force=True)
-        if self.capture.total_bytes:
+        if self.units.total_bytes:
             self.action_move_rows(delta * height)
 
     def action_cursor_first(self) -> None:
@@ -177,17 +189,18 @@ class ByteCursor(_ViewBase):
 
     def action_cursor_last(self) -> None:
         """End, ctrl+End, G: the cursor on the last byte, and the view follows the tail."""
-        if self.capture.total_bytes:
-            self.set_cursor(self.capture.total_bytes - 1)
+        if self.units.total_bytes:
+            self.set_cursor(self.units.total_bytes - 1)
         self.action_follow()
 
     def action_move_chunks(self, delta: int) -> None:
-        if not self.capture.total_bytes:
+        """`[` and `]`: the cursor to the start of the previous or next message (block)."""
+        units = self.units
+        if not units.total_bytes:
             return
-        current = self.marks.cursor.offset or 0
-        index = self.capture.chunk_index_at(current) + delta
-        index = max(0, min(index, len(self.capture) - 1))
-        self.set_cursor(self.capture.chunk(index).offset, extend=False)
+        current = units.unit(units.unit_at(self.marks.cursor.offset or 0)).message
+        message = max(0, min(current + delta, units.messages - 1))
+        self.set_cursor(units.unit(units.unit_of_message(message)).offset, extend=False)
 
     # -- keyboard selection ------------------------------------------------------------------
 
@@ -200,11 +213,13 @@ class ByteCursor(_ViewBase):
         self._cursor_changed()
 
     def action_select_chunk(self) -> None:
-        if self.marks.cursor.offset is None:
+        """`a`: select the message (block) under the cursor."""
+        units = self.units
+        if self.marks.cursor.offset is None or not units.total_bytes:
             return
-        chunk = self.capture.chunk(self.capture.chunk_index_at(self.marks.cursor.offset))
-        self.marks.cursor.anchor = chunk.offset
-        self.marks.cursor.offset = chunk.end - 1
+        unit = units.unit(units.unit_at(self.marks.cursor.offset))
+        self.marks.cursor.anchor = unit.offset
+        self.marks.cursor.offset = unit.end - 1
         self._cursor_changed()
 
     def action_clear_selection(self) -> None:

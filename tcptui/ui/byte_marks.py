@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import bisect
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-MarkKind = Literal["cursor", "selection", "match", "current-match"]
+MarkKind = Literal["read", "cursor", "selection", "match", "current-match"]
 
 
 @dataclass
@@ -68,10 +69,18 @@ class SearchMatches:
 
 
 def marks_for_span(
-    start: int, end: int, cursor: ByteCursor, matches: SearchMatches | None, show_cursor: bool
+    start: int,
+    end: int,
+    cursor: ByteCursor,
+    matches: SearchMatches | None,
+    show_cursor: bool,
+    read_starts: Sequence[int] = (),
 ) -> tuple[tuple[int, int, MarkKind], ...]:
-    """Marks inside the capture span [start, end), relative to `start`, later ones on top."""
-    marks: list[tuple[int, int, MarkKind]] = []
+    """Marks inside the capture span [start, end), relative to `start`, later ones on top;
+    `read_starts` (capture offsets) are the first bytes of reads, marked under the rest."""
+    marks: list[tuple[int, int, MarkKind]] = [
+        (offset - start, offset - start + 1, "read") for offset in read_starts
+    ]
     if matches is not None:
         for lo, hi, current in matches.overlapping(start, end):
             marks.append(
@@ -97,3 +106,5 @@ class SharedMarks:
 
     cursor: ByteCursor = field(default_factory=ByteCursor)
     matches: SearchMatches | None = None
+    show_reads: bool = False
+    """Mark the first byte of each read inside a block: where the partial reads were."""

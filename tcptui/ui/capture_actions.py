@@ -1,4 +1,6 @@
-"""What one tab does with the bytes it captured: copy, save, resend or edit a chunk.
+"""What one tab does with the bytes it captured: copy, save, resend or edit a message.
+
+A message is the block under the log's cursor as the tab groups bytes (a read under `chunk`).
 
 These act on the capture and the log's cursor, not on the connection (a resend goes out
 through the tab's sender), so a saved session (--open) offers the same copy and save.
@@ -19,6 +21,7 @@ from tcptui.ui.automation import ANSWER_BYTES
 from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
 from tcptui.ui.copying import CLIPBOARD_TEXT_CAP, NothingToCopy, bytes_to_copy, default_scope
 from tcptui.ui.key_hints import key_for, key_hints
+from tcptui.ui.receive_log import message_name
 from tcptui.ui.save_screen import SAVED_AS, SESSION, SaveResult, SaveScreen
 
 if TYPE_CHECKING:
@@ -38,14 +41,18 @@ class CaptureActions:
         """Bytes of the capture a save (or the opened file) holds."""
 
     def copy(self, scope: CopyScope | None = None, fmt: CopyFormat | None = None) -> None:
-        """Copy the selection (or the cursor's chunk) in the default format."""
+        """Copy the selection (or the cursor's message) in the default format."""
         view = self._view
         cursor = view.receive_log.marks.cursor
         scope = scope or default_scope(cursor)
         fmt = fmt or self.copy_format
         try:
             data = bytes_to_copy(
-                view.capture, cursor, scope, key_hints(view), view.config.settings.clipboard_cap
+                view.receive_log.units,
+                cursor,
+                scope,
+                key_hints(view),
+                view.config.settings.clipboard_cap,
             )
         except NothingToCopy as exc:
             view.notify(str(exc), title="Nothing copied", severity="warning", markup=False)
@@ -108,53 +115,59 @@ class CaptureActions:
         return since_saved
 
     def resend_chunk(self) -> None:
-        """Send the sent chunk under the log's cursor again, byte for byte."""
+        """Send the sent message under the log's cursor again, byte for byte."""
         view = self._view
-        chunk = self.chunk_under_cursor()
-        if chunk is None:
+        unit = self.chunk_under_cursor()
+        if unit is None:
             return
-        if view.capture.chunk(chunk).direction is not Direction.SENT:
+        units = view.receive_log.units
+        message = units.unit(unit)
+        if message.direction is not Direction.SENT:
             view.notify(
-                f"Only sent chunks can be resent; {key_for(view, 'log.edit')} puts any "
-                "chunk in the composer.",
+                f"Only sent messages can be resent; {key_for(view, 'log.edit')} puts any "
+                "message in the composer.",
                 severity="warning",
                 markup=False,
             )
             return
-        data = view.capture.read_chunk(chunk)
+        data = units.read(unit)
         if view.sender.send_bytes(data):
-            view.notify(f"Resent chunk #{chunk + 1} ({counted(len(data), 'byte')}).")
+            view.notify(
+                f"Resent {message_name(units, message.message)} ({counted(len(data), 'byte')}).",
+                markup=False,
+            )
 
     def edit_chunk(self) -> None:
-        """Put the chunk under the cursor in the composer, as escaped text, to edit and send."""
+        """Put the message under the cursor in the composer, as escaped text, to edit and send."""
         view = self._view
-        chunk = self.chunk_under_cursor()
-        if chunk is None:
+        unit = self.chunk_under_cursor()
+        if unit is None:
             return
-        data = view.capture.read_chunk(chunk)
+        data = view.receive_log.units.read(unit)
         view.composer.load_chunk(escape_for_composer(data, view.composer.encoding))
         view.composer.input.focus()
 
     def answer_chunk(self) -> None:
-        """Add a responder whose pattern is the start of the chunk under the cursor."""
-        chunk = self.chunk_under_cursor()
-        if chunk is not None:
+        """Add a responder whose pattern is the start of the message under the cursor."""
+        unit = self.chunk_under_cursor()
+        if unit is not None:
             view = self._view
-            view.automation.ask_rule(view.capture.read_chunk(chunk, 0, ANSWER_BYTES))
+            view.automation.ask_rule(view.receive_log.units.read(unit, 0, ANSWER_BYTES))
 
     def chunk_under_cursor(self) -> int | None:
-        """The chunk the log's cursor is on; without one, say how to put the cursor there."""
+        """The unit of the message the log's cursor is on; without one, say how to put the
+        cursor there."""
         view = self._view
         offset = view.receive_log.marks.cursor.offset
-        if offset is None or offset >= view.capture.total_bytes:
+        if offset is None or offset >= view.receive_log.units.total_bytes:
             focus, back, on = (
                 key_for(view, name)
                 for name in ("app.focus_next", "log.previous_chunk", "log.next_chunk")
             )
             view.notify(
-                f"Put the cursor on a chunk in the log first ({focus}, then {back} and {on}).",
+                f"Put the cursor on a message in the log first ({focus}, then {back} and {on}).",
                 severity="warning",
                 markup=False,
             )
             return None
-        return view.capture.chunk_index_at(offset)
+        return view.receive_log.units.unit_at(offset)

@@ -1,4 +1,4 @@
-"""The "Copy as…" picker: what to copy (selection, chunk, all received) and in which format."""
+"""The "Copy as…" picker: what to copy (selection, message, all received) and in which format."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from tcptui.ui.key_hints import key_for
 CopyScope = Literal["selection", "chunk", "received"]
 SCOPES: dict[CopyScope, str] = {
     "selection": "the selection",
-    "chunk": "the chunk under the cursor",
+    "chunk": "the message under the cursor",
     "received": "everything received",
 }
 FORMAT_LABELS: dict[CopyFormat, str] = {

@@ -1,8 +1,9 @@
-"""Which captured bytes a copy takes: the selection, the cursor's chunk, or all received."""
+"""Which captured bytes a copy takes: the selection, the cursor's message, or all received."""
 
 from __future__ import annotations
 
-from tcptui.capture.store import Capture, Direction
+from tcptui.capture.log_units import LogUnits
+from tcptui.capture.store import Direction
 from tcptui.ui.byte_marks import ByteCursor
 from tcptui.ui.copy_screen import CopyScope
 from tcptui.ui.key_hints import KeyHints
@@ -24,14 +25,16 @@ def default_scope(cursor: ByteCursor) -> CopyScope:
 
 
 def bytes_to_copy(
-    capture: Capture,
+    units: LogUnits,
     cursor: ByteCursor,
     scope: CopyScope,
     keys: KeyHints,
     cap: int = DEFAULT_COPY_CAP,
 ) -> bytes:
     """The exact bytes for `scope`, refusing (before reading them) anything above `cap`;
-    `keys` names the keys the refusals suggest."""
+    `keys` names the keys the refusals suggest. The scope "chunk" is the message (block) under
+    the cursor, as the log groups it."""
+    capture = units.capture
     if scope == "selection":
         selection = cursor.selection()
         if selection is None:
@@ -43,12 +46,12 @@ def bytes_to_copy(
         _check_size(end - start, cap, keys)
         return capture.read(start, end - start)
     if scope == "chunk":
-        if cursor.offset is None or not capture.total_bytes:
+        if cursor.offset is None or not units.total_bytes:
             focus = keys.key("app.focus_next")
-            raise NothingToCopy(f"No chunk under the cursor: focus the log ({focus}) first.")
-        index = capture.chunk_index_at(cursor.offset)
-        _check_size(capture.chunk(index).length, cap, keys)
-        return capture.read_chunk(index)
+            raise NothingToCopy(f"No message under the cursor: focus the log ({focus}) first.")
+        index = units.unit_at(cursor.offset)
+        _check_size(units.unit(index).length, cap, keys)
+        return units.read(index)
     total = capture.stream_bytes(Direction.RECEIVED)
     if not total:
         raise NothingToCopy("Nothing has been received yet.")

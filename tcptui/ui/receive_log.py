@@ -1,7 +1,8 @@
 """The receive log: the text and hex views of one capture, side by side or one at a time.
 
-In the dual layout the two views show the same chunk: when one scrolls, the other moves to the
-same chunk (and the same part of it). On narrow terminals the pair stacks vertically.
+Both views draw the same units (blocks under the tab's grouping, and connection events; see
+GroupingChoice). In the dual layout, when one scrolls, the other moves to the same unit (and
+the same part of it). On narrow terminals the pair stacks vertically.
 """
 
 from __future__ import annotations
@@ -16,15 +17,21 @@ from textual.events import Resize
 from textual.message import Message
 from textual.widgets import Static
 
+from tcptui.capture.log_units import LogUnits
 from tcptui.capture.search import Pattern, search_capture
 from tcptui.capture.store import Capture
+from tcptui.codec.framing import Grouping, GroupingKind
 from tcptui.ui.byte_marks import SearchMatches, SharedMarks
+from tcptui.ui.grouping_choice import GroupingChoice
 from tcptui.ui.inspector_panel import InspectorPanel
 from tcptui.ui.literal import literal
 from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.transcript_rows import HEX_WIDTH
 from tcptui.ui.transcript_view import TranscriptView
 
+STREAM = Grouping(GroupingKind.STREAM)
+UNITS_BUDGET = 8 << 20
+"""Bytes of new data grouped into blocks per take: framing reads them."""
 Layout = Literal["dual", "text", "hex"]
 LAYOUTS: tuple[Layout, ...] = ("dual", "text", "hex")
 HEX_VIEW_WIDTH = HEX_WIDTH + 4
@@ -39,6 +46,12 @@ VIEWS_NEED: dict[Layout, int] = {
     "hex": HEX_VIEW_WIDTH,
 }
 """Columns each layout's views need: the data inspector goes beside them if they keep these."""
+
+
+def message_name(units: LogUnits, message: int) -> str:
+    """`message 12 of 40` (`chunk 12 of 40` under the chunk grouping)."""
+    noun = "chunk" if units.grouping.kind is GroupingKind.CHUNK else "message"
+    return f"{noun} {message + 1:,} of {units.messages:,}"
 
 
 class ReceiveLog(Vertical):
@@ -60,9 +73,11 @@ class ReceiveLog(Vertical):
         layout: Layout = "dual",
         timestamps: str = "local",
         ascii_only: bool = False,
+        grouping: Grouping = STREAM,
     ) -> None:
         super().__init__(id="receive-log", classes=f"-{layout}")
         self.capture = capture
+        self.grouping_choice = GroupingChoice(self, LogUnits(capture, grouping))
         self.view_layout: Layout = layout
         self.marks = SharedMarks()
         self.timestamps = timestamps
@@ -74,7 +89,7 @@ class ReceiveLog(Vertical):
         with Container(id="views"):
             for mode in ("text", "hex"):
                 yield TranscriptView(
-                    self.capture,
+                    self.grouping_choice.units,
                     mode,
                     self.marks,
                     timestamps=self.timestamps,
@@ -84,6 +99,10 @@ class ReceiveLog(Vertical):
         yield InspectorPanel(self.capture, self.marks, self.ascii_only)
         yield SearchBar()
         yield Static("", id="log-status")
+
+    def on_mount(self) -> None:
+        """Group what the capture holds already (an opened file, a client's first bytes)."""
+        self.refresh_data()
 
     @property
     def text_view(self) -> TranscriptView:
@@ -100,11 +119,22 @@ class ReceiveLog(Vertical):
     def visible_views(self) -> list[TranscriptView]:
         return [view for view in (self.text_view, self.hex_view) if view.display]
 
+    @property
+    def units(self) -> LogUnits:
+        """The units both views show."""
+        return self.grouping_choice.units
+
     def refresh_data(self, catch_up: bool = True) -> bool:
-        """Take in new chunks (see TranscriptView.refresh_data); True if some wait."""
+        """Take in new chunks (see TranscriptView.refresh_data); True if some wait.
+
+        They are indexed first, about a take's budget of bytes at a time; with `catch_up`
+        the rest is indexed a slice per frame."""
+        indexing = self.units.update(UNITS_BUDGET)
         pending = [view.refresh_data(catch_up) for view in (self.text_view, self.hex_view)]
         self.inspector.show_marks()  # bytes may have come where it showed the end
-        return any(pending)
+        if indexing and catch_up:
+            self.call_after_refresh(self.refresh_data)
+        return indexing or any(pending)
 
     def set_empty_hint(self, hint: str) -> None:
         """What an empty log says (whether a key connects depends on the tab's state)."""
@@ -127,12 +157,14 @@ class ReceiveLog(Vertical):
     def show_status(self, extra: str = "") -> None:
         cursor = self.marks.cursor
         parts = []
-        if cursor.offset is not None and cursor.offset < self.capture.total_bytes:
-            index = self.capture.chunk_index_at(cursor.offset)
-            chunk = self.capture.chunk(index)
-            local = cursor.offset - chunk.offset
+        units = self.units
+        if cursor.offset is not None and cursor.offset < units.total_bytes:
+            unit = units.unit(units.unit_at(cursor.offset))
+            local = cursor.offset - unit.offset
             value = self.capture.read(cursor.offset, 1)[0]
-            parts.append(f"chunk #{index + 1} byte {local:,} (0x{local:x}) = 0x{value:02x}")
+            parts.append(
+                f"{message_name(units, unit.message)} byte {local:,} (0x{local:x}) = 0x{value:02x}"
+            )
         selection = cursor.selection()
         if selection is not None:
             parts.append(f"selected {selection[1] - selection[0]:,} B")
@@ -143,6 +175,8 @@ class ReceiveLog(Vertical):
             parts.append(f"{matches.description}: {current}{len(matches):,} matches{state}")
         if extra:
             parts.append(extra)
+        if self.grouping_choice.status():
+            parts.append(self.grouping_choice.status())
         self.query_one("#log-status", Static).update(literal(" · ".join(parts)))
 
     @on(TranscriptView.CursorMoved)
@@ -171,7 +205,7 @@ class ReceiveLog(Vertical):
 
     @on(TranscriptView.Scrolled)
     def keep_views_together(self, event: TranscriptView.Scrolled) -> None:
-        """Move the other view to the chunk (and the part of it) the scrolled view shows."""
+        """Move the other view to the unit (and the part of it) the scrolled view shows."""
         if self.view_layout != "dual":
             return
         source = event.view
@@ -180,10 +214,14 @@ class ReceiveLog(Vertical):
             other.action_follow()
             return
         ref = source.layout_rows.locate(round(source.scroll_y))
-        if ref is None or ref.chunk >= other.layout_rows.measured_chunks:
+        if (
+            ref is None
+            or other.units is not source.units
+            or ref.unit >= other.layout_rows.measured_units
+        ):
             return
         byte_offset = source.painter.row_span(ref)[0] if ref.row >= 0 else 0
-        other.scroll_to_byte(ref.chunk, byte_offset, header=ref.row < 0)
+        other.scroll_to_byte(ref.unit, byte_offset, header=ref.row < 0)
 
     # -- search ------------------------------------------------------------------------------
 

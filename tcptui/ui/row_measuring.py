@@ -3,8 +3,9 @@
 Text rows cannot be cut without a width, so a text view measures nothing until it has one. A
 new width means measuring the whole capture again: past a slice of time the rest is measured
 in slices between frames, the rows for the old width staying on screen until the new ones are
-all known, so keys and frames get through. New chunks are measured within a budget per take;
-what a flood leaves unmeasured is measured a slice per frame.
+all known, so keys and frames get through. A new grouping is measured the same way. New units
+are measured within a budget per take; what a flood leaves unmeasured is measured a slice per
+frame; a last unit that grew is measured again.
 
 A mixin of TranscriptView: its steps are the widget's resize handler and timers.
 """
@@ -16,9 +17,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from textual.scroll_view import ScrollView
 
-from tcptui.capture.store import Capture
+from tcptui.capture.log_units import LogUnits
 from tcptui.ui.transcript_layout import HEADER_ROWS, TranscriptLayout
-from tcptui.ui.transcript_rows import HexPainter, TextPainter
+from tcptui.ui.transcript_rows import HexPainter, TextPainter, UnitReader
 
 if TYPE_CHECKING:  # checked as the ScrollView it is mixed into; a plain class at run time
     from textual.reactive import reactive
@@ -35,7 +36,7 @@ class MeasurePacing(NamedTuple):
     """How long measuring may hold up the UI at a time (seconds)."""
 
     budget: float
-    """Measuring new chunks at a time: the rest waits for the next frame (or take)."""
+    """Measuring new units at a time: the rest waits for the next frame (or take)."""
     slice: float
     """Measuring the whole capture again for a new width before the UI gets its turn."""
     pause: float
@@ -55,8 +56,8 @@ class RowMeasuring(_ViewBase):
     _catching_up = False
 
     if TYPE_CHECKING:  # what this part uses of the view and of its other parts
-        capture: Capture
         mode: str
+        _reader: UnitReader
         layout_rows: TranscriptLayout
         pacing: MeasurePacing
         following: reactive[bool]
@@ -67,6 +68,7 @@ class RowMeasuring(_ViewBase):
         def _wrap_width(self) -> int: ...
         def _hex_row_bytes(self) -> int: ...
         def _forget_painted_rows(self) -> None: ...
+        def _forget_rows_from(self, unit: int) -> None: ...
         def _show_unseen(self) -> None: ...
         def _update_virtual_size(self) -> None: ...
         def cursor_row(self) -> int | None: ...
@@ -123,18 +125,19 @@ class RowMeasuring(_ViewBase):
         `sliced` (a new width): past the pacing's slice the rest is measured in slices
         between frames, and the rows for the old width stay on screen until then. `first`
         (the first width): the rest is measured a slice per frame after the rows are shown.
-        Either way the chunks that arrive meanwhile are measured afterwards, as new data:
+        Either way the units that arrive meanwhile are measured afterwards, as new data:
         under a flood the measuring would otherwise never end.
         """
         self._remeasuring = None  # one under way is for a width that is gone
         painter = self._make_painter(self._wrap_width())
         if self._waits_for_width:
             self._painter = painter
+            self.layout_rows.take(TranscriptLayout(painter.reader.units, painter.count_rows))
             return
-        layout = TranscriptLayout(self.capture, painter.count_rows)
-        until = len(self.capture)
+        layout = TranscriptLayout(painter.reader.units, painter.count_rows, painter.forget)
+        until = len(layout.units)
         layout.update(self.pacing.slice if sliced or first else None, until)
-        if sliced and layout.measured_chunks < until:
+        if sliced and layout.measured_units < until:
             self._remeasuring = painter, layout
             self._show_unseen()
             self.set_timer(
@@ -150,7 +153,7 @@ class RowMeasuring(_ViewBase):
         if self._remeasuring != (painter, layout):
             return  # another width (or mode) came since
         layout.update(self.pacing.slice, until)
-        if layout.measured_chunks < until:
+        if layout.measured_units < until:
             self.set_timer(
                 self.pacing.pause, partial(self._remeasure_slice, painter, layout, until)
             )
@@ -178,23 +181,23 @@ class RowMeasuring(_ViewBase):
         `quiet` (rows measured in slices, adopted later): the other view is not told to
         follow, as the person may have moved it meanwhile.
         """
-        top = self.layout_rows.locate(round(self.scroll_y))
-        top_byte = None if top is None or top.row < 0 else self._painter.row_span(top)[0]
+        top = self._top_place(layout.units)
         cursor_row = None if self.following or not self.has_focus else self.cursor_row()
         # `<=`: narrowed, the old rows may have brought a scroll bar that took the last row.
         height = self.scrollable_content_region.height
         cursor_shown = cursor_row is not None and 0 <= cursor_row - self.scroll_y <= height
-        if top is not None and not self.following and top.chunk >= layout.measured_chunks:
-            layout.measure_through(top.chunk)  # it came while the new rows were measured
+        if top is not None and not self.following and top[0] >= layout.measured_units:
+            layout.measure_through(top[0])  # it came while the new rows were measured
         self._painter = painter
         self.layout_rows.take(layout)
         self._show_unseen()
         self._forget_painted_rows()
         self._update_virtual_size()
         if not self.following and top is not None:
-            row = self.layout_rows.first_row(top.chunk)
+            unit, top_byte = top
+            row = self.layout_rows.first_row(unit)
             if top_byte is not None:
-                row += HEADER_ROWS + painter.row_of_byte(top.chunk, top_byte)
+                row += HEADER_ROWS + painter.row_of_byte(unit, top_byte)
             self._quiet = quiet
             try:
                 self.scroll_to(y=row, animate=False, immediate=True, force=True)
@@ -204,16 +207,34 @@ class RowMeasuring(_ViewBase):
             self.reveal_cursor()
         self.refresh()
 
-    def refresh_data(self, catch_up: bool = True) -> bool:
-        """Take in chunks that arrived; keep the tail in view if we were following it.
+    def _top_place(self, units: LogUnits) -> tuple[int, int | None] | None:
+        """The unit at the top of the view in `units` (the ones shown, or another grouping's),
+        and the byte of it that the top row starts with (None: its header is at the top)."""
+        top = self.layout_rows.locate(round(self.scroll_y))
+        if top is None:
+            return None
+        local = None if top.row < 0 else self._painter.row_span(top)[0]
+        if units is self.layout_rows.units:
+            return top.unit, local
+        shown = self._painter.reader.unit(top.unit)
+        if not units.total_bytes:
+            return None
+        unit = units.unit_at(shown.offset + (local or 0))
+        into = shown.offset + (local or 0) - units.unit(unit).offset
+        return unit, None if local is None else into
 
-        Measuring stops after the pacing's budget; True means some chunks are left
+    def refresh_data(self, catch_up: bool = True) -> bool:
+        """Take in units that arrived or grew; keep the tail in view if we were following it.
+
+        Measuring stops after the pacing's budget; True means some units are left
         unmeasured. With `catch_up` they are measured a slice per frame; without, the caller
         comes back for them (the live log does, at the pace of its takes).
         """
         if self._waits_for_width:
             return False  # the first resize measures all there is then
         grew = self.layout_rows.update(self.pacing.budget)
+        if self.layout_rows.regrown is not None:
+            self._forget_rows_from(self.layout_rows.regrown)
         pending = self.layout_rows.pending
         if pending and catch_up and not self._catching_up:
             self._catching_up = True
@@ -224,15 +245,15 @@ class RowMeasuring(_ViewBase):
             self.refresh()
         return pending
 
-    def _first_row(self, chunk: int) -> int:
-        """The row of `chunk`'s header. Under a flood this view may not have measured that far
-        yet (the other view, or the capture, has): measure up to it first."""
-        if chunk >= self.layout_rows.measured_chunks:
-            self.layout_rows.measure_through(chunk)
+    def _first_row(self, unit: int) -> int:
+        """The row of `unit`'s header. Under a flood this view may not have measured that far
+        yet (the other view, or the units, have): measure up to it first."""
+        if unit >= self.layout_rows.measured_units:
+            self.layout_rows.measure_through(unit)
             self._update_virtual_size()
             self._show_unseen()
             self.refresh()
-        return self.layout_rows.first_row(chunk)
+        return self.layout_rows.first_row(unit)
 
     def _catch_up(self) -> None:
         """Measure what a flood left unmeasured, a slice per frame, so keys still get through."""

@@ -62,7 +62,12 @@ PALETTE: tuple[Keyed | Unkeyed, ...] = (
     Keyed(
         "log.inspector", "Data inspector", "Show or hide what the bytes at the log's cursor mean"
     ),
-    Keyed("log.copy", "Copy selection or chunk", "In the default format, in the log"),
+    Keyed(
+        "log.group",
+        "Group the log by…",
+        "stream, chunk, line, delimiter:HEX, length:u16be, fixed:N",
+    ),
+    Keyed("log.copy", "Copy selection or message", "In the default format, in the log"),
     Unkeyed(
         "Copy everything received",
         "In the default format",
@@ -79,8 +84,8 @@ PALETTE: tuple[Keyed | Unkeyed, ...] = (
         lambda view: view.action_set_encoding,
     ),
     Keyed("composer.repeat", "Repeat message…", "N times, or every T ms until stopped"),
-    Keyed("log.resend", "Resend chunk", "Send the sent chunk under the cursor again"),
-    Keyed("log.edit", "Edit chunk in composer", "As escaped text"),
+    Keyed("log.resend", "Resend message", "Send the sent message under the cursor again"),
+    Keyed("log.edit", "Edit message in composer", "As escaped text"),
     Unkeyed(
         "Save composer as snippet…",
         "Keep the composer's message under a name",
@@ -104,8 +109,8 @@ PALETTE: tuple[Keyed | Unkeyed, ...] = (
         lambda view: view.automation.ask_rule,
     ),
     Unkeyed(
-        "Answer this chunk with…",
-        "A responder whose pattern is the start of the chunk under the log's cursor",
+        "Answer this message with…",
+        "A responder whose pattern is the start of the message under the log's cursor",
         "answer_chunk",
         lambda view: view.action_answer_chunk,
     ),

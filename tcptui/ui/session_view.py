@@ -23,6 +23,7 @@ from tcptui.capture.session_file import SessionMeta
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.composer_syntax import Syntax
 from tcptui.codec.formats import CopyFormat
+from tcptui.codec.framing import parse_grouping
 from tcptui.launch_config import LaunchConfig
 from tcptui.net.events import Closed, EndReason
 from tcptui.net.listen_clients import ListenClient
@@ -130,7 +131,13 @@ class SessionView(Vertical):
         with Horizontal(classes="session-main"):
             yield ConnectionPanel(self.capture, self._target, self.config.options.family)
             settings = self.config.settings
-            yield ReceiveLog(self.capture, settings.view, settings.timestamps, settings.ascii_only)
+            yield ReceiveLog(
+                self.capture,
+                settings.view,
+                settings.timestamps,
+                settings.ascii_only,
+                parse_grouping(settings.group),
+            )
         yield SequenceBar()
         yield Composer(self.config.line_ending, history_size=self.config.settings.history_size)
 
@@ -389,6 +396,9 @@ class SessionView(Vertical):
 
     def action_answer_chunk(self) -> None:
         self.captured.answer_chunk()
+
+    def action_set_grouping(self) -> None:
+        self.receive_log.grouping_choice.ask()
 
     def action_cycle_view(self) -> None:
         layout = self.receive_log.cycle_layout()

@@ -45,7 +45,7 @@ class TailFollowing(_ViewBase):
         _painter: TextPainter | HexPainter
         _remeasuring: tuple[TextPainter | HexPainter, TranscriptLayout] | None
 
-        def _first_row(self, chunk: int) -> int: ...
+        def _first_row(self, unit: int) -> int: ...
 
     def _note_scroll(self, new_value: float) -> None:
         """Follow the tail once scrolled to the bottom; stop following once scrolled up."""
@@ -56,11 +56,11 @@ class TailFollowing(_ViewBase):
             self.following = at_bottom
             self._show_unseen()
 
-    def scroll_to_byte(self, chunk: int, offset: int, *, header: bool = False) -> None:
-        """Put the row showing byte `offset` of `chunk` at the top, without echoing it back."""
-        row = self._first_row(chunk)
+    def scroll_to_byte(self, unit: int, offset: int, *, header: bool = False) -> None:
+        """Put the row showing byte `offset` of `unit` at the top, without echoing it back."""
+        row = self._first_row(unit)
         if not header:
-            row += 1 + self._painter.row_of_byte(chunk, offset)
+            row += 1 + self._painter.row_of_byte(unit, offset)
         self._quiet = True
         try:
             self.scroll_to(y=row, animate=False, immediate=True, force=True)

@@ -1,8 +1,10 @@
-"""Where each chunk of the capture sits in a scrolling transcript of rows.
+"""Where each unit of the log (a block or an event) sits in a scrolling transcript of rows.
 
-A transcript shows every chunk as one header row followed by its content rows (text rows or
-hex rows). Row counts live in a compact prefix-sum array, so finding the chunk under any row
-of a billion-row transcript is one bisect, and new chunks are measured once as they arrive.
+A transcript shows every unit as one header row followed by its content rows (text rows or
+hex rows; an event has none). Row counts live in a compact prefix-sum array, so finding the
+unit under any row of a billion-row transcript is one bisect, and new units are measured once
+as they arrive. Only the last unit may grow (a message still under way): it is measured again
+when it has.
 """
 
 from __future__ import annotations
@@ -13,78 +15,122 @@ from array import array
 from collections.abc import Callable
 from typing import NamedTuple
 
-from tcptui.capture.store import Capture
+from tcptui.capture.log_units import LogUnit, LogUnits
 
 HEADER_ROWS = 1
 
 
 class RowRef(NamedTuple):
-    """Row `row` of chunk `chunk`; row -1 is the chunk's header."""
+    """Row `row` of unit `unit`; row -1 is the unit's header."""
 
-    chunk: int
+    unit: int
     row: int
 
 
 class TranscriptLayout:
-    """Rows per chunk for one way of drawing chunks (`count_rows(chunk_index) -> rows`)."""
+    """Rows per unit for one way of drawing units (`count_rows(unit_index) -> rows`);
+    `forget(unit_index)` drops what the painter kept of a unit that grew."""
 
-    def __init__(self, capture: Capture, count_rows: Callable[[int], int]) -> None:
-        self.capture = capture
+    def __init__(
+        self,
+        units: LogUnits,
+        count_rows: Callable[[int], int],
+        forget: Callable[[int], None] = lambda index: None,
+    ) -> None:
+        self.units = units
         self._count_rows = count_rows
+        self._forget = forget
         self._starts = array("q")
         self._total = 0
+        self._last: LogUnit | None = None
+        """The last unit as it was measured: if it has grown since, it is measured again."""
+        self.regrown: int | None = None
+        """The unit the last `update` measured again because it grew (its rows were painted)."""
 
     @property
     def total_rows(self) -> int:
         return self._total
 
     @property
-    def measured_chunks(self) -> int:
+    def measured_units(self) -> int:
         return len(self._starts)
 
     def update(self, budget: float | None = None, until: int | None = None) -> bool:
-        """Measure chunks that arrived since the last call; True if any were measured.
+        """Measure units that arrived (or grew) since the last call; True if any were.
 
         With a `budget` (seconds) it stops once that is spent, so a flood cannot hold up the
         UI for long; `pending` then says that more remain for the next call. With `until`, it
-        measures no chunk from that index on.
+        measures no unit from that index on.
         """
+        self.regrown = None
+        regrown = self._measure_grown_last()
         measured = len(self._starts)
-        available = len(self.capture) if until is None else min(until, len(self.capture))
+        count = len(self.units)
+        available = count if until is None else min(until, count)
         deadline = None if budget is None else time.perf_counter() + budget
         for index in range(measured, available):
             self._measure(index)
             if deadline is not None and time.perf_counter() > deadline:
                 break
-        return len(self._starts) > measured
+        grew = len(self._starts) > measured
+        if grew:
+            self._note_last()
+        return regrown or grew
 
-    def measure_through(self, chunk: int) -> None:
-        """Measure every chunk up to `chunk`, whatever it costs: a row of it is asked for
+    def _measure_grown_last(self) -> bool:
+        """Measure the last measured unit again if it has grown since; True if it had."""
+        last = self._last
+        if last is None or last.index >= len(self.units):
+            return False
+        now = self.units.unit(last.index)
+        if now == last:
+            return False
+        self._forget(last.index)
+        self._total = self._starts.pop()
+        self._measure(last.index)
+        self._note_last()
+        self.regrown = last.index
+        return True
+
+    def measure_through(self, unit: int) -> None:
+        """Measure every unit up to `unit`, whatever it costs: a row of it is asked for
         (the cursor or a search hit is there) before the budgeted updates have reached it."""
-        for index in range(len(self._starts), min(chunk + 1, len(self.capture))):
+        measured = len(self._starts)
+        for index in range(measured, min(unit + 1, len(self.units))):
             self._measure(index)
+        if len(self._starts) > measured:
+            self._note_last()
 
     def _measure(self, index: int) -> None:
         self._starts.append(self._total)
         self._total += HEADER_ROWS + self._count_rows(index)
 
+    def _note_last(self) -> None:
+        """Keep the facts of the last unit measured: it is measured again if it grows.
+        (Units do not change between measuring and this: only the UI thread updates them.)"""
+        self._last = self.units.unit(len(self._starts) - 1)
+
     @property
     def pending(self) -> bool:
-        return len(self._starts) < len(self.capture)
+        return len(self._starts) < len(self.units)
 
     def take(self, other: TranscriptLayout) -> None:
-        """Take over the rows `other` measured (with its row counter), for a new width."""
+        """Take over the rows `other` measured (with its painter and units), for a new width
+        or a new grouping."""
+        self.units = other.units
         self._count_rows = other._count_rows
+        self._forget = other._forget
         self._starts = other._starts
         self._total = other._total
+        self._last = other._last
 
     def locate(self, y: int) -> RowRef | None:
-        """The chunk and row drawn at transcript row `y`, or None past the end."""
+        """The unit and row drawn at transcript row `y`, or None past the end."""
         if not 0 <= y < self._total:
             return None
-        chunk = bisect.bisect_right(self._starts, y) - 1
-        return RowRef(chunk, y - self._starts[chunk] - HEADER_ROWS)
+        unit = bisect.bisect_right(self._starts, y) - 1
+        return RowRef(unit, y - self._starts[unit] - HEADER_ROWS)
 
-    def first_row(self, chunk: int) -> int:
-        """The transcript row of a chunk's header."""
-        return self._starts[chunk]
+    def first_row(self, unit: int) -> int:
+        """The transcript row of a unit's header."""
+        return self._starts[unit]

@@ -1,9 +1,9 @@
-"""Paint transcript rows as Strips: chunk headers, safe text rows and coloured hex rows.
+"""Paint transcript rows as Strips: block headers, event rows, safe text rows and hex rows.
 
 Every character painted here comes from `tcptui.codec`, which maps each received byte to a
 visible, printable glyph first (DESIGN.md fact 1). Segments are built directly: no markup.
 Where a text row is cut is decided from the bytes in `codec.text_rows`; painters keep the cut
-rows of the chunks they paint and check that they fit (`text_row_fit`).
+rows of the units they paint and check that they fit (`text_row_fit`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from rich.style import Style
 from textual.cache import LRUCache
 from textual.strip import Strip
 
-from tcptui.capture.store import Capture, Chunk, Direction
+from tcptui.capture.log_units import LogUnit, LogUnits
+from tcptui.capture.store import Direction
+from tcptui.codec.framing import GroupingKind
 from tcptui.codec.hexdump import BYTE_CLASSES, BYTES_PER_ROW, view_row_cells
 from tcptui.codec.safe_text import ascii_only, render_text
 from tcptui.codec.text_rows import (
@@ -36,7 +38,9 @@ from tcptui.codec.text_rows import (
     row_shape,
     text_row_starts,
 )
+from tcptui.codec.words import counted
 from tcptui.ui.byte_marks import MarkKind
+from tcptui.ui.event_rows import paint_event
 from tcptui.ui.text_row_fit import RowFit, piece_cells
 from tcptui.ui.transcript_layout import RowRef
 
@@ -65,6 +69,7 @@ UNICODE_GLYPHS = Glyphs("◀ received", "▶ sent", "│ ", " · ", "│", "·",
 ASCII_GLYPHS = Glyphs("<< received", ">> sent", "| ", " | ", "|", ".", "u")
 HEADER_DETAIL = Style(color="#8a8a8a")
 NOTE_STYLE = Style(color="#ffd75f", bold=True)
+INCOMPLETE_STYLE = Style(color="#ff8787", italic=True)
 PIECE_STYLES = {
     "text": Style(),
     "escape": Style(color="#d787ff", dim=False),
@@ -79,6 +84,7 @@ BYTE_CLASS_STYLES = {
     "high": Style(color="#ffd75f"),
 }
 MARK_STYLES: dict[MarkKind, Style] = {
+    "read": Style(underline=True, bold=True),
     "match": Style(bgcolor="#5f5f00"),
     "current-match": Style(bgcolor="#d7af00", color="#000000"),
     "selection": Style(bgcolor="#1f5f8f"),
@@ -89,7 +95,7 @@ GUTTER_WIDTH = 2
 HEX_WIDTH = view_row_cells(BYTES_PER_ROW)
 """A full `hexdump -C` row: the widest hex row."""
 _CHUNK_CACHE_SIZE = 4
-"""Whole chunks kept for painting text rows: a recv can be megabytes, so only a few."""
+"""Whole units kept for painting text rows: a block can be megabytes, so only a few."""
 _CHUNK_FACTS_CACHE_SIZE = 256
 """Chunks' facts (offset, length, direction…) kept for painting: more than a screen's rows."""
 Kept = TypeVar("Kept")
@@ -101,11 +107,11 @@ def format_clock(wall_ns: int, utc: bool = False) -> str:
     return time.strftime("%H:%M:%S", clock) + f".{nanos // 1_000_000:03d}" + ("Z" if utc else "")
 
 
-def format_time(chunk: Chunk, first: Chunk, timestamps: str) -> str:
-    """A chunk's time as the settings ask: local clock, UTC clock, or since the first chunk."""
+def format_time(unit: LogUnit, first: LogUnit, timestamps: str) -> str:
+    """A unit's time as the settings ask: local clock, UTC clock, or since the first unit."""
     if timestamps == "relative":
-        return f"t+{(chunk.mono_ns - first.mono_ns) / 1e9:.6f}s"
-    return format_clock(chunk.wall_ns, utc=timestamps == "utc")
+        return f"t+{(unit.mono_ns - first.mono_ns) / 1e9:.6f}s"
+    return format_clock(unit.wall_ns, utc=timestamps == "utc")
 
 
 def format_delta(nanos: int, micro: str = "µ") -> str:
@@ -117,20 +123,23 @@ def format_delta(nanos: int, micro: str = "µ") -> str:
 
 
 def paint_header(
-    chunk: Chunk,
-    previous: Chunk | None,
+    unit: LogUnit,
+    previous: LogUnit | None,
     when: str,
-    note: str,
     glyphs: Glyphs,
     width: int | None = None,
+    reads: bool = False,
 ) -> Strip:
-    """A chunk's header; in a narrow view (`width` cells) the delta, then the time, make room,
-    and what still does not fit is cut: a header never widens the view."""
-    style = DIRECTION_STYLES[chunk.direction]
-    delta = format_delta(chunk.mono_ns - previous.mono_ns, glyphs.micro) if previous else "first"
+    """A block's header (a chunk's, under `chunk`); with `reads`, how many reads brought it.
+    In a narrow view (`width` cells) the delta, then the time, make room, and what still
+    does not fit is cut: a header never widens the view."""
+    style = DIRECTION_STYLES[unit.direction]
+    delta = format_delta(unit.mono_ns - previous.mono_ns, glyphs.micro) if previous else "first"
     sep = glyphs.separator
-    arrow = Segment(glyphs.arrow(chunk.direction), style + Style(bold=True))
-    fields = [f"{chunk.length:,} B", when, delta, f"#{chunk.index + 1}"]
+    arrow = Segment(glyphs.arrow(unit.direction), style + Style(bold=True))
+    fields = [f"{unit.length:,} B", when, delta, f"#{unit.message + 1}"]
+    if reads:
+        fields.insert(1, counted(unit.reads, "read"))
     detail = "  " + sep.join(fields)
     for dropped in (delta, when):
         if width is None or cell_len(arrow.text + detail) <= width:
@@ -138,48 +147,76 @@ def paint_header(
         fields.remove(dropped)
         detail = "  " + sep.join(fields)
     segments = [arrow, Segment(detail, HEADER_DETAIL)]
-    if note:
+    state = block_state(unit)
+    if state:
+        segments.append(Segment(f"  {state}", INCOMPLETE_STYLE))
+    if unit.note:
+        note = unit.note
+        if glyphs is ASCII_GLYPHS:
+            note = note.encode("ascii", "replace").decode()
         segments.append(Segment(f"  {note}", NOTE_STYLE))
     strip = Strip(segments)
     return strip if width is None or strip.cell_length <= width else strip.crop(0, width)
 
 
-class ChunkReader:
-    """A small cache of recently drawn chunks' bytes, so repainting reads nothing."""
+def block_state(unit: LogUnit) -> str:
+    """What a block's header says of its message beyond its size: a continuation of the big
+    block before it, or incomplete (the rest not here yet, or in a later block; with how much
+    is still expected, when the message says its size)."""
+    if unit.continues:
+        return "continued"
+    if unit.missing is not None:
+        return f"incomplete: {unit.missing:,} B to come"
+    return "" if unit.complete else "incomplete"
+
+
+class UnitReader:
+    """A small cache of recently drawn units' facts and bytes, so repainting reads nothing."""
 
     def __init__(
-        self, capture: Capture, timestamps: str = "local", glyphs: Glyphs = UNICODE_GLYPHS
+        self, units: LogUnits, timestamps: str = "local", glyphs: Glyphs = UNICODE_GLYPHS
     ) -> None:
-        self.capture = capture
+        self.units = units
         self.timestamps = timestamps
         self.glyphs = glyphs
         self._bytes: LRUCache[int, bytes] = LRUCache(_CHUNK_CACHE_SIZE)
-        self._chunks: LRUCache[int, Chunk] = LRUCache(_CHUNK_FACTS_CACHE_SIZE)
+        self._units: LRUCache[int, LogUnit] = LRUCache(_CHUNK_FACTS_CACHE_SIZE)
 
-    def chunk(self, index: int) -> Chunk:
-        """A chunk's facts, kept: painting a row asks for them several times."""
-        return _kept(self._chunks, index, self.capture.chunk)
+    def unit(self, index: int) -> LogUnit:
+        """A unit's facts, kept: painting a row asks for them several times."""
+        return _kept(self._units, index, self.units.unit)
 
     def data(self, index: int) -> bytes:
-        """All of a chunk's bytes (kept: text rows are found by walking them)."""
-        return _kept(self._bytes, index, self.capture.read_chunk)
+        """All of a unit's bytes (kept: text rows are found by walking them)."""
+        return _kept(self._bytes, index, self._read_whole)
+
+    def _read_whole(self, index: int) -> bytes:
+        unit = self.unit(index)
+        return self.units.capture.read(unit.offset, unit.length)
 
     def part(self, index: int, start: int, end: int) -> bytes:
-        """Bytes [start, end) of a chunk: from the cache if it holds the chunk, else read alone,
-        so painting a row of a big binary chunk reads that row, not the chunk."""
+        """Bytes [start, end) of a unit: from the cache if it holds the unit, else read alone,
+        so painting a row of a big binary unit reads that row, not the unit."""
         cached = self._bytes.get(index)
         if cached is not None:
             return cached[start:end]
-        return self.capture.read_chunk(index, start, end - start)
+        unit = self.unit(index)
+        start, end = min(start, unit.length), min(end, unit.length)
+        return self.units.capture.read(unit.offset + start, end - start) if end > start else b""
+
+    def forget(self, index: int) -> None:
+        """Unit `index` grew (the last one may): what was kept of it is out of date."""
+        self._units.discard(index)
+        self._bytes.discard(index)
 
     def header(self, index: int, width: int | None = None) -> Strip:
-        chunk = self.chunk(index)
-        previous = self.chunk(index - 1) if index else None
-        when = format_time(chunk, self.chunk(0), self.timestamps)
-        note = self.capture.note(index)
-        if self.glyphs is ASCII_GLYPHS:
-            note = note.encode("ascii", "replace").decode()
-        return paint_header(chunk, previous, when, note, self.glyphs, width)
+        unit = self.unit(index)
+        when = format_time(unit, self.unit(0), self.timestamps)
+        if unit.event is not None:
+            return paint_event(unit.event, when, self.glyphs is ASCII_GLYPHS, width)
+        previous = self.unit(index - 1) if index else None
+        reads = self.units.grouping.kind is not GroupingKind.CHUNK
+        return paint_header(unit, previous, when, self.glyphs, width, reads)
 
 
 def _kept(cache: LRUCache[int, Kept], index: int, load: Callable[[int], Kept]) -> Kept:
@@ -190,26 +227,31 @@ def _kept(cache: LRUCache[int, Kept], index: int, load: Callable[[int], Kept]) -
 
 
 class RowPainter:
-    """What both views share: a header row per chunk, then content rows painted by a subclass."""
+    """What both views share: a header row per unit, then content rows painted by a subclass
+    (an event is its header alone)."""
 
     row_cells: int
     """The most cells a row of this painter takes: headers are kept within it too."""
 
-    def __init__(self, reader: ChunkReader) -> None:
+    def __init__(self, reader: UnitReader) -> None:
         self.reader = reader
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
         raise NotImplementedError
 
-    def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks) -> Strip:
+    def paint_row(self, unit: LogUnit, start: int, data: bytes, marks: Marks) -> Strip:
         raise NotImplementedError
+
+    def forget(self, index: int) -> None:
+        """Unit `index` grew: drop what was kept of it, here and in the reader."""
+        self.reader.forget(index)
 
     def paint(self, ref: RowRef, marks: Marks = ()) -> Strip:
         if ref.row < 0:
-            return self.reader.header(ref.chunk, self.row_cells)
-        chunk = self.reader.chunk(ref.chunk)
+            return self.reader.header(ref.unit, self.row_cells)
+        unit = self.reader.unit(ref.unit)
         start, end = self.row_span(ref)
-        return self.paint_row(chunk, start, self.reader.part(ref.chunk, start, end), marks)
+        return self.paint_row(unit, start, self.reader.part(ref.unit, start, end), marks)
 
 
 class TextPainter(RowPainter):
@@ -225,7 +267,7 @@ class TextPainter(RowPainter):
 
     gutter_width = GUTTER_WIDTH
 
-    def __init__(self, reader: ChunkReader, width: int, encoding: str = "utf-8") -> None:
+    def __init__(self, reader: UnitReader, width: int, encoding: str = "utf-8") -> None:
         super().__init__(reader)
         self.wrap = max(8, width)
         self.row_cells = self.wrap + self.gutter_width
@@ -239,8 +281,13 @@ class TextPainter(RowPainter):
         ascii_glyphs = reader.glyphs is ASCII_GLYPHS
         self._fit = RowFit(self.wrap, encoding, ascii_glyphs, self._cells is not None)
 
+    def forget(self, index: int) -> None:
+        super().forget(index)
+        self._starts.discard(index)
+        self._shapes.discard(index)
+
     def shape_of(self, index: int) -> RowShape:
-        """How chunk `index` is cut into rows: judged from its first bytes, then checked."""
+        """How unit `index` is cut into rows: judged from its first bytes, then checked."""
         shape = self._shapes.get(index)
         if shape is None:
             shape = self._fitting_shape(index)
@@ -277,10 +324,14 @@ class TextPainter(RowPainter):
 
         ASCII without tabs is counted from line lengths in C. Other text is cut into rows to
         count them, and the rows are kept: under a flood the chunk just measured is the one
-        painted next, and cutting long lines of non-ASCII text is costly."""
+        painted next, and cutting long lines of non-ASCII text is costly. An event has no
+        rows beyond its header."""
+        unit = self.reader.unit(index)
+        if unit.event is not None:
+            return 0
         width, cut = self.shape_of(index)
         if cut == "fixed":
-            return fixed_row_count(self.reader.capture.chunk(index).length, width)
+            return fixed_row_count(unit.length, width)
         checked = self._starts.get(index)
         if checked is not None:
             return len(checked)
@@ -291,41 +342,41 @@ class TextPainter(RowPainter):
         return len(starts)
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
-        """The byte range of the chunk that a text row shows."""
-        width, cut = self.shape_of(ref.chunk)
+        """The byte range of the unit that a text row shows."""
+        width, cut = self.shape_of(ref.unit)
         if cut == "fixed":
-            return fixed_row_span(self.reader.chunk(ref.chunk).length, ref.row, width)
-        starts = self._row_starts(ref.chunk)
+            return fixed_row_span(self.reader.unit(ref.unit).length, ref.row, width)
+        starts = self._row_starts(ref.unit)
         start = starts[ref.row]
-        end = starts[ref.row + 1] if ref.row + 1 < len(starts) else len(self.reader.data(ref.chunk))
+        end = starts[ref.row + 1] if ref.row + 1 < len(starts) else len(self.reader.data(ref.unit))
         return start, end
 
-    def _row_starts(self, chunk: int) -> array[int]:
-        starts = self._starts.get(chunk)
+    def _row_starts(self, unit: int) -> array[int]:
+        starts = self._starts.get(unit)
         if starts is None:
-            width, cut = self.shape_of(chunk)
-            data = self.reader.data(chunk)
+            width, cut = self.shape_of(unit)
+            data = self.reader.data(unit)
             starts = self._keep_starts(
-                chunk, text_row_starts(data, width, cut == "bytes", self._cells)
+                unit, text_row_starts(data, width, cut == "bytes", self._cells)
             )
         return starts
 
-    def _keep_starts(self, chunk: int, starts: list[int]) -> array[int]:
-        """Kept as machine integers: a binary chunk cut at newlines has a row every few dozen
+    def _keep_starts(self, unit: int, starts: list[int]) -> array[int]:
+        """Kept as machine integers: a binary block cut at newlines has a row every few dozen
         bytes, and a list of Python ints took 40 bytes per row (3.4 MiB for a 2 MiB recv)."""
-        kept = self._starts[chunk] = array("q", starts)
+        kept = self._starts[unit] = array("q", starts)
         return kept
 
-    def row_of_byte(self, chunk: int, offset: int) -> int:
-        width, cut = self.shape_of(chunk)
+    def row_of_byte(self, unit: int, offset: int) -> int:
+        width, cut = self.shape_of(unit)
         if cut == "fixed":
             return offset // width
-        starts = self._row_starts(chunk)
+        starts = self._row_starts(unit)
         return max(0, bisect.bisect_right(starts, offset) - 1)
 
-    def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks) -> Strip:
+    def paint_row(self, unit: LogUnit, start: int, data: bytes, marks: Marks) -> Strip:
         glyphs = self.reader.glyphs
-        segments = [Segment(glyphs.gutter, DIRECTION_STYLES[chunk.direction])]
+        segments = [Segment(glyphs.gutter, DIRECTION_STYLES[unit.direction])]
         cells = cell_len(glyphs.gutter)
         if marks and self._utf8:
             marks = whole_characters(data, marks)
@@ -362,7 +413,7 @@ class HexPainter(RowPainter):
     gutter_width = 0
 
     def __init__(
-        self, reader: ChunkReader, stream_offsets: bool = False, row_bytes: int = BYTES_PER_ROW
+        self, reader: UnitReader, stream_offsets: bool = False, row_bytes: int = BYTES_PER_ROW
     ) -> None:
         super().__init__(reader)
         self.stream_offsets = stream_offsets
@@ -370,18 +421,18 @@ class HexPainter(RowPainter):
         self.row_cells = view_row_cells(row_bytes)
 
     def count_rows(self, index: int) -> int:
-        return fixed_row_count(self.reader.capture.chunk(index).length, self.row_bytes)
+        return fixed_row_count(self.reader.unit(index).length, self.row_bytes)
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
-        length = self.reader.chunk(ref.chunk).length
+        length = self.reader.unit(ref.unit).length
         return fixed_row_span(length, ref.row, self.row_bytes)
 
-    def row_of_byte(self, chunk: int, offset: int) -> int:
+    def row_of_byte(self, unit: int, offset: int) -> int:
         return offset // self.row_bytes
 
-    def paint_row(self, chunk: Chunk, start: int, data: bytes, marks: Marks) -> Strip:
-        base = chunk.stream_offset if self.stream_offsets else 0
-        offset_style = DIRECTION_STYLES[chunk.direction]
+    def paint_row(self, unit: LogUnit, start: int, data: bytes, marks: Marks) -> Strip:
+        base = unit.stream_offset if self.stream_offsets else 0
+        offset_style = DIRECTION_STYLES[unit.direction]
         segments = hex_segments(
             data, base + start, offset_style, marks, self.reader.glyphs, self.row_bytes
         )

@@ -1,4 +1,7 @@
-"""The receive log: a Line-API view of the capture as a transcript of chunks, in text or hex.
+"""The receive log: a Line-API view of the capture as a transcript of units, in text or hex.
+
+A unit is a block of bytes under the tab's grouping (a message, a stream run, a read) or a
+connection event (capture/log_units.py).
 
 Only visible rows are painted, from the Capture, through small caches (DESIGN.md fact 5). The
 widget composes its parts and routes their news: measuring rows for its width (RowMeasuring),
@@ -22,6 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
 
+from tcptui.capture.log_units import LogUnits
 from tcptui.capture.store import Capture
 from tcptui.codec.hexdump import BYTES_PER_ROW, view_row_bytes
 from tcptui.ui.bordered_rows import BorderedRowsCache
@@ -36,16 +40,16 @@ from tcptui.ui.transcript_layout import RowRef, TranscriptLayout
 from tcptui.ui.transcript_rows import (
     ASCII_GLYPHS,
     UNICODE_GLYPHS,
-    ChunkReader,
     HexPainter,
     Marks,
     TextPainter,
+    UnitReader,
 )
 
 ViewMode = Literal["text", "hex"]
 _STRIP_CACHE_SIZE = 256
 MEASURE_BUDGET = 0.008
-"""Seconds of measuring new chunks at a time: the rest waits for the next frame (or take)."""
+"""Seconds of measuring new units at a time: the rest waits for the next frame (or take)."""
 REMEASURE_SLICE = 0.03
 """Seconds of measuring the whole capture again for a new width before the UI gets its turn.
 A capture bigger than that is measured in slices, the old rows staying on screen until the
@@ -68,7 +72,7 @@ class _FrameFacts(NamedTuple):
 class TranscriptView(
     RowMeasuring, TailFollowing, ByteCursor, ScrollView, PaintedScrollBars, can_focus=True
 ):
-    """Chunks as rows: a header per chunk, then its text rows or hex rows."""
+    """Units as rows: a header per block, then its text rows or hex rows; a row per event."""
 
     DEFAULT_CSS = """
     TranscriptView {
@@ -104,20 +108,25 @@ class TranscriptView(
         Binding(
             "left_square_bracket,ctrl+up",
             "move_chunks(-1)",
-            "Previous chunk",
+            "Previous message",
             id="log.previous_chunk",
         ),
         Binding(
-            "right_square_bracket,ctrl+down", "move_chunks(1)", "Next chunk", id="log.next_chunk"
+            "right_square_bracket,ctrl+down",
+            "move_chunks(1)",
+            "Next message",
+            id="log.next_chunk",
         ),
         Binding("v", "toggle_selection", "Select", id="log.select"),
-        Binding("a", "select_chunk", "Select chunk", show=False, id="log.select_chunk"),
+        Binding("a", "select_chunk", "Select message", show=False, id="log.select_chunk"),
         Binding(
             "escape", "clear_selection", "Clear selection", show=False, id="log.clear_selection"
         ),
         Binding("c", "session('copy')", "Copy", id="log.copy"),
         Binding("r", "session('resend_chunk')", "Resend", show=False, id="log.resend"),
         Binding("o", "toggle_offsets", "Offsets", show=False, id="log.offsets"),
+        Binding("m", "session('set_grouping')", "Group by…", show=False, id="log.group"),
+        Binding("b", "toggle_reads", "Read boundaries", show=False, id="log.reads"),
         Binding("e", "session('edit_chunk')", "Edit in composer", show=False, id="log.edit"),
         Binding("slash", "search", "Search", id="log.search"),
         Binding("question_mark", "app.toggle_help", "Help", show=False, id="log.help"),
@@ -162,7 +171,7 @@ class TranscriptView(
 
     def __init__(
         self,
-        capture: Capture,
+        units: LogUnits,
         mode: ViewMode = "text",
         marks: SharedMarks | None = None,
         *,
@@ -177,13 +186,14 @@ class TranscriptView(
         """Row 0 of an empty log: the session view says what to do next (see ReceiveLog)."""
         use_styles_cache(self, BorderedRowsCache())
         self.mode: ViewMode = mode
-        self.capture = capture
+        self.capture: Capture = units.capture
         self.encoding = "utf-8"
         self.stream_offsets = False
-        glyphs = ASCII_GLYPHS if ascii_only else UNICODE_GLYPHS
-        self._reader = ChunkReader(capture, timestamps, glyphs)
+        self._glyphs = ASCII_GLYPHS if ascii_only else UNICODE_GLYPHS
+        self._reader = UnitReader(units, timestamps, self._glyphs)
+        """The reader new painters read through: its units are the ones to show next."""
         self._painter: TextPainter | HexPainter = self._make_painter(wrap=80)
-        self.layout_rows = TranscriptLayout(capture, self._painter.count_rows)
+        self.layout_rows = TranscriptLayout(units, self._painter.count_rows, self._painter.forget)
         self.marks = marks or SharedMarks()
         self.pacing = MeasurePacing(MEASURE_BUDGET, REMEASURE_SLICE, REMEASURE_PAUSE)
         self._strips: LRUCache[tuple[RowRef, Marks], Strip] = LRUCache(_STRIP_CACHE_SIZE)
@@ -198,6 +208,17 @@ class TranscriptView(
             return HexPainter(self._reader, self.stream_offsets, self._hex_row_bytes())
         return TextPainter(self._reader, wrap, self.encoding)
 
+    @property
+    def units(self) -> LogUnits:
+        """The units on screen (until rows for another grouping are measured, the old ones)."""
+        return self._painter.reader.units
+
+    def show_units(self, units: LogUnits) -> None:
+        """Show `units` (another grouping): measured in slices for a big capture, the old
+        rows staying on screen until then; the byte at the top and the cursor stay put."""
+        self._reader = UnitReader(units, self._reader.timestamps, self._glyphs)
+        self._rebuild(sliced=True)
+
     def set_encoding(self, encoding: str) -> None:
         """Decode the text view with another encoding; no byte is dropped either way."""
         self.encoding = encoding
@@ -207,12 +228,22 @@ class TranscriptView(
         per_stream = self.toggle_stream_offsets()
         self.notify(
             "Hex offsets count "
-            + ("along each direction's stream" if per_stream else "from the start of each chunk"),
+            + ("along each direction's stream" if per_stream else "from the start of each message"),
             timeout=2,
         )
 
+    def action_toggle_reads(self) -> None:
+        """Mark where each read began inside a block (both views), or stop marking."""
+        self.marks.show_reads = not self.marks.show_reads
+        self.notify(
+            "Read boundaries: "
+            + ("the first byte of each read is underlined" if self.marks.show_reads else "hidden"),
+            timeout=2,
+        )
+        self._cursor_changed()
+
     def toggle_stream_offsets(self) -> bool:
-        """Hex offsets per chunk, or per direction stream (running totals, like socat -x)."""
+        """Hex offsets per message, or per direction stream (running totals, like socat -x)."""
         self.stream_offsets = not self.stream_offsets
         self._rebuild()
         return self.stream_offsets
@@ -290,6 +321,13 @@ class TranscriptView(
         self._strips.clear()
         self._widest = 0
 
+    def _forget_rows_from(self, unit: int) -> None:
+        """Unit `unit` grew (the last one may): its rows are painted again."""
+        painted = list(self._strips.keys())  # an LRUCache: no iteration of its own
+        for key in painted:
+            if key[0].unit >= unit:
+                self._strips.discard(key)
+
     def strip_for(self, ref: RowRef, marks: Marks = ()) -> Strip:
         """Row `ref` painted with `marks` (cursor, selection, matches), from a cache."""
         key = (ref, marks)
@@ -302,14 +340,20 @@ class TranscriptView(
     def _marks_for(self, ref: RowRef) -> Marks:
         if ref.row < 0:
             return ()
-        base = self._reader.chunk(ref.chunk).offset
+        unit = self._painter.reader.unit(ref.unit)
         start, end = self._painter.row_span(ref)
+        reads = (
+            self.units.read_starts(unit.offset + start, unit.offset + end)
+            if self.marks.show_reads
+            else []
+        )
         return marks_for_span(
-            base + start,
-            base + end,
+            unit.offset + start,
+            unit.offset + end,
             self.marks.cursor,
             self.marks.matches,
             show_cursor=self.has_focus,
+            read_starts=[offset for offset in reads if offset != unit.offset],
         )
 
     def row_text(self, y: int) -> str:

@@ -26,7 +26,9 @@ from types import MappingProxyType
 from typing import Any, Literal, TypeVar, cast, get_args
 
 from tcptui.codec.composer_syntax import LineEnding, Syntax
+from tcptui.codec.errors import CodecError
 from tcptui.codec.formats import CopyFormat
+from tcptui.codec.framing import parse_grouping
 from tcptui.net.target import Family, Target, TargetError, parse_target
 from tcptui.user_files.history import DEFAULT_LIMIT
 from tcptui.user_files.paths import config_dir, read_user_file
@@ -67,6 +69,7 @@ __all__ = [
     "Timestamps",
     "View",
     "default_config_path",
+    "group_spec",
     "load_settings",
     "parse_settings",
     "render_settings",
@@ -90,6 +93,15 @@ def _view(key: str, value: object) -> View:
 
 def _timestamps(key: str, value: object) -> Timestamps:
     return cast(Timestamps, literal(key, value, get_args(Timestamps)))
+
+
+def group_spec(key: str, value: object) -> str:
+    """A grouping as written (`stream`, `line`, `length:u16be`…), checked and normalised."""
+    spec = non_empty(key, value)
+    try:
+        return str(parse_grouping(spec))
+    except CodecError as exc:
+        raise SettingsError(f"{key}: {exc}", key) from None
 
 
 # -- the fields ------------------------------------------------------------------------------
@@ -255,10 +267,18 @@ class Settings:
         'The format `c` copies in (F6 picks another): "text", "hex", "hexdump", "escaped",\n'
         '"python", "c" or "base64".',
     )
+    group: str = setting(
+        "stream",
+        group_spec,
+        'How the log groups bytes into blocks (`m` in the log changes it per tab): "stream"\n'
+        '(a block per run of one direction, whatever the reads), "chunk" (each read),\n'
+        '"line", "delimiter:HEX" (e.g. "delimiter:00"), "length:SPEC" (a length prefix, e.g.\n'
+        '"length:u16be", "length:u32le+4") or "fixed:N" (N-byte records).',
+    )
     timestamps: Timestamps = setting(
         "local",
         _timestamps,
-        'How chunk headers show time: "local", "utc", or "relative" to the connection\'s start.',
+        'How block headers show time: "local", "utc", or "relative" to the connection\'s start.',
     )
     theme: str = setting(
         "textual-dark",

@@ -58,7 +58,7 @@ class _KeyProbe:
 
 async def measure(target: Target | None, samples: int, budget: float) -> Responsiveness:
     gc.collect()  # what earlier figures' apps left in this process is not this app's to walk
-    app = make_app(target)
+    app = make_app(target, group="stream")  # the default grouping
     result = Responsiveness()
     async with app.run_test(size=(200, 60)) as pilot:
         if target is not None:
@@ -116,8 +116,8 @@ async def measure(target: Target | None, samples: int, budget: float) -> Respons
 def digested(app: Any) -> int:
     """Bytes of the capture the text view has measured into rows: what the UI has taken in."""
     layout = current_log(app).text_view.layout_rows
-    count = layout.measured_chunks
-    return int(current_capture(app).chunk(count - 1).end) if count else 0
+    count = layout.measured_units
+    return int(layout.units.unit(count - 1).end) if count else 0
 
 
 def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:

@@ -49,10 +49,11 @@ async def frame_times(capture: Capture, jumps: int, seed: int) -> dict[str, list
             rng = random.Random(seed)
             samples = times.setdefault(layout, [])
             for _ in range(jumps):
-                chunk = rng.randrange(len(capture))
-                offset = rng.randrange(capture.chunk(chunk).length)
+                units = views[0].units
+                unit = rng.randrange(len(units))
+                offset = rng.randrange(max(1, units.unit(unit).length))
                 for view in views:
-                    view.scroll_to_byte(chunk, offset)
+                    view.scroll_to_byte(unit, offset)
                 started = time.perf_counter()
                 screen._on_timer_update()
                 screen._compositor.render_update(full=True)

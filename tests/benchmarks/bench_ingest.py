@@ -80,14 +80,15 @@ def headless_ingest(server: SendfileServer, sha256: str, warm_mib: int = 0) -> f
 
 async def _headless_ingest(server: SendfileServer, sha256: str) -> float:
     gc.collect()  # what earlier runs' apps left in this process is not this app's to walk
-    app = make_app(Target("127.0.0.1", server.port))
+    app = make_app(Target("127.0.0.1", server.port), group="stream")
     async with app.run_test(size=(COLUMNS, LINES)) as pilot:
         deadline = time.monotonic() + _deadline(server.nbytes)
         view = current_log(app).text_view
         while not (
             current_view(app).session is not None
             and current_view(app).session.state is SessionState.CLOSED
-            and view.layout_rows.measured_chunks == len(current_capture(app))
+            and view.units.total_bytes == current_capture(app).total_bytes
+            and not view.layout_rows.pending
         ):
             if time.monotonic() > deadline:
                 raise TimeoutError("the headless app did not take in the whole capture")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tcptui.capture.events import EventKind
 from tcptui.capture.message_index import MessageIndex
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.framing import parse_grouping
@@ -129,3 +130,52 @@ def test_any_split_into_reads_gives_the_same_messages(
     assert [(d, b, c) for d, b, _, c in blocks(split, grouping)] == [
         (d, b, c) for d, b, _, c in blocks(whole, grouping)
     ]
+
+
+def test_an_event_cuts_a_stream_block_and_a_reconnection_frames_new_streams() -> None:
+    capture = capture_of((RECEIVED, b"220 go ahead\r\n"))
+    capture.add_event(EventKind.TLS_STARTED, "TLSv1.3")
+    capture.append(RECEIVED, b"250 ok\r\n")
+    assert [data for _, data, _, _ in blocks(capture, "stream")] == [
+        b"220 go ahead\r\n",
+        b"250 ok\r\n",
+    ]
+    half = capture_of((RECEIVED, b"\x00\x09half"))
+    half.add_event(EventKind.RECONNECTED, "attempt 2")
+    half.append(RECEIVED, b"\x00\x02ok")
+    assert blocks(half, "length:u16be") == [
+        ("R", b"\x00\x09half", 1, False),  # never finished: its connection ended
+        ("R", b"\x00\x02ok", 1, True),  # the new connection's first frame, whole
+    ]
+
+
+def test_a_long_run_goes_on_in_a_block_marked_as_continuing_it() -> None:
+    capture = capture_of(*[(RECEIVED, b"x" * 40) for _ in range(5)])
+    index = MessageIndex(capture, parse_grouping("stream"), max_block=100)
+    index.update()
+    found = [index.block(number) for number in range(len(index))]
+    assert [(block.end - block.start, block.continues) for block in found] == [
+        (120, False),
+        (80, True),
+    ]
+
+
+def test_a_read_with_a_note_starts_a_block() -> None:
+    capture = capture_of((RECEIVED, b"before "))
+    capture.add_note("connection 2")
+    capture.append(RECEIVED, b"after")
+    assert [data for _, data, _, _ in blocks(capture, "stream")] == [b"before ", b"after"]
+
+
+def test_an_incomplete_frame_says_how_many_bytes_are_still_to_come() -> None:
+    capture = capture_of((RECEIVED, b"\x00\x05he"), (SENT, b"p"))
+    index = MessageIndex(capture, parse_grouping("length:u16be"))
+    index.update()
+    assert index.block(0).missing == 3  # the other direction's block after it changes nothing
+    assert index.block(1).missing is None  # half a length prefix: its size is not known yet
+    capture.append(SENT, b"ing")
+    index.update()
+    assert index.block(1).missing == 2 + 0x7069 - 4  # 'pi' is the length
+    capture.append(RECEIVED, b"llo")
+    index.update()
+    assert (index.block(0).missing, index.block(2).complete) == (None, True)  # came after

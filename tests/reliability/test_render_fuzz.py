@@ -23,13 +23,13 @@ from tcptui.ui.transcript_rows import (
     ASCII_GLYPHS,
     DIRECTION_STYLES,
     UNICODE_GLYPHS,
-    ChunkReader,
     HexPainter,
     Marks,
     TextPainter,
     hex_segments,
 )
 from tests.helpers.app_parts import current_log
+from tests.helpers.units import chunk_reader
 from tests.reliability.hostile_corpus import CASES, HOSTILE_PAYLOAD
 from tests.ui.helpers import all_rows, make_app, rendered_rows
 
@@ -103,7 +103,7 @@ def test_text_view_rows_are_printable_and_cover_every_byte_once(
 ) -> None:
     capture = capture_of(*chunks)
     try:
-        painter = TextPainter(ChunkReader(capture), width, encoding)
+        painter = TextPainter(chunk_reader(capture), width, encoding)
         for strip in painted_rows(painter, capture):
             assert not unprintable(strip.text), strip.text
             assert strip.cell_length == Strip(list(strip)).cell_length  # measured = declared
@@ -124,7 +124,7 @@ def test_hex_view_rows_are_printable_and_show_every_byte(
 ) -> None:
     capture = capture_of(*chunks)
     try:
-        painter = HexPainter(ChunkReader(capture), stream_offsets)
+        painter = HexPainter(chunk_reader(capture), stream_offsets)
         for strip in painted_rows(painter, capture):
             assert not unprintable(strip.text), strip.text
             assert strip.cell_length == Strip(list(strip)).cell_length  # measured = declared
@@ -170,7 +170,7 @@ def test_no_text_row_is_painted_wider_than_its_view(
     glyphs = ASCII_GLYPHS if ascii_glyphs else UNICODE_GLYPHS
     content = view_width - 4  # the border and the vertical scroll bar
     try:
-        painter = TextPainter(ChunkReader(capture, glyphs=glyphs), content - 2, encoding)
+        painter = TextPainter(chunk_reader(capture, glyphs=glyphs), content - 2, encoding)
         for strip in painted_rows(painter, capture):
             if "received" in strip.text or "sent" in strip.text:
                 continue  # a header: cut by the view, as a title is
@@ -194,7 +194,7 @@ def test_the_cursor_or_a_selection_never_widens_a_text_row(
     glyphs = ASCII_GLYPHS if ascii_glyphs else UNICODE_GLYPHS
     content = view_width - 4
     try:
-        painter = TextPainter(ChunkReader(capture, glyphs=glyphs), content - 2)
+        painter = TextPainter(chunk_reader(capture, glyphs=glyphs), content - 2)
         for row in range(painter.count_rows(0)):
             start, end = painter.row_span(RowRef(0, row))
             lo = draw.draw(st.integers(min_value=0, max_value=end - start - 1))  # clipped to
@@ -211,7 +211,7 @@ def test_backslashes_painted_in_two_cells_never_widen_a_row(glyphs: object) -> N
     cell, so nine spaces and three backslashes (15 cells) made a row of a 14-cell view."""
     capture = capture_of(b"         " + b"\\" * 3)
     try:
-        painter = TextPainter(ChunkReader(capture, glyphs=glyphs), 14)
+        painter = TextPainter(chunk_reader(capture, glyphs=glyphs), 14)
         widths = [
             painter.paint(RowRef(0, row), ()).cell_length for row in range(painter.count_rows(0))
         ]
@@ -232,7 +232,7 @@ def test_hex_rows_are_whole_at_every_width_from_60_columns(
     capture = capture_of(*chunks)
     try:
         row_bytes = view_row_bytes(content)
-        painter = HexPainter(ChunkReader(capture), row_bytes=row_bytes)
+        painter = HexPainter(chunk_reader(capture), row_bytes=row_bytes)
         for index in range(len(capture)):
             rows = [painter.paint(RowRef(index, row)) for row in range(painter.count_rows(index))]
             assert all(row.cell_length <= content for row in rows)
@@ -250,7 +250,7 @@ def test_every_byte_value_paints_printable_in_every_encoding() -> None:
     capture = capture_of(bytes(range(256)) * 3, HOSTILE_PAYLOAD)
     try:
         for encoding in ENCODINGS:
-            painter = TextPainter(ChunkReader(capture), 60, encoding)
+            painter = TextPainter(chunk_reader(capture), 60, encoding)
             for strip in painted_rows(painter, capture):
                 assert not unprintable(strip.text), (encoding, strip.text)
     finally:
@@ -284,7 +284,7 @@ async def test_hostile_corpus_renders_printable_in_the_app(encoding: str) -> Non
 def test_text_rows_of_invisible_characters_fit_the_view(char: str) -> None:
     capture = capture_of((char * 100).encode())
     try:
-        painter = TextPainter(ChunkReader(capture), 80)
+        painter = TextPainter(chunk_reader(capture), 80)
         widths = [painter.paint(RowRef(0, row)).cell_length for row in range(painter.count_rows(0))]
         assert max(widths) <= 80 + TextPainter.gutter_width, widths
     finally:

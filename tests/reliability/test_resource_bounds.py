@@ -21,9 +21,10 @@ from tcptui.net.events import Closed, Connected, DataReceived, EndReason, Event
 from tcptui.net.session import Session, SessionState
 from tcptui.ui import transcript_view
 from tcptui.ui.transcript_layout import RowRef
-from tcptui.ui.transcript_rows import ChunkReader, Marks, TextPainter
+from tcptui.ui.transcript_rows import Marks, TextPainter
 from tests.helpers import MIB, EchoServer, EventRecorder, PayloadServer, StreamServer, stream_sha256
 from tests.helpers.app_parts import current_capture, current_log, current_view
+from tests.helpers.units import chunk_reader
 from tests.reliability.hostile_corpus import HUGE_LINE_SIZE, huge_line
 from tests.ui.helpers import make_app, wait_for
 
@@ -118,7 +119,7 @@ def test_measuring_a_binary_chunks_rows_keeps_nothing_per_byte() -> None:
     data = binary_chunk_starting_like_short_lines(2 * MIB)
     capture = Capture()
     capture.append(Direction.RECEIVED, data)
-    painter = TextPainter(ChunkReader(capture), 100)
+    painter = TextPainter(chunk_reader(capture), 100)
     tracemalloc.start()
     try:
         rows = painter.count_rows(0)
@@ -182,10 +183,12 @@ async def test_a_10_mib_line_costs_bounded_memory_and_paints_only_what_is_shown(
             await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y, "the end")
             await pilot.pause()
             painted = counting_painter.painted
-            last = view.row_text(view.layout_rows.total_rows - 1)
+            tail = [view.row_text(view.layout_rows.total_rows - n) for n in (3, 2, 1)]
             growth = rss() - baseline
     assert 0 < painted <= 4 * height, f"painted {painted} rows for a {height}-row view"
-    assert last.startswith("│ ") and last.endswith(payload[-1:].decode())
+    last, *events = tail
+    assert last.startswith("│ ") and last.endswith(payload[-1:].decode()), tail
+    assert ["EOF received" in events[0], "closed" in events[1]] == [True, True], tail
     assert growth < HUGE_LINE_RSS_LIMIT, f"RSS grew {growth / MIB:.1f} MiB"
 
 

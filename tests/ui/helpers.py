@@ -18,6 +18,7 @@ from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.session_view import SessionView
 from tcptui.ui.transcript_view import TranscriptView
+from tcptui.user_files.settings import Settings
 from tests.helpers import DEFAULT_TIMEOUT
 from tests.helpers.app_parts import current_capture, current_log, current_view
 
@@ -31,10 +32,16 @@ def make_app(
     demo: bool = False,
     timeout: float = 5.0,
     capture: Capture | None = None,
+    group: str = "chunk",
 ) -> TcpTuiApp:
-    """The app as `tcptui` builds it; `capture` holds bytes for its first tab to show."""
+    """The app as `tcptui` builds it; `capture` holds bytes for its first tab to show. Its log
+    is grouped by `group`: `chunk` (a header per read) unless a test asks for another, as most
+    tests here pin chunk headers; the app's own default (`stream`) is tested where grouping
+    is (test_grouping.py)."""
     options = ConnectOptions(timeout=timeout)
-    app = TcpTuiApp(LaunchConfig(target, options, line_ending, demo), capture=capture)
+    settings = Settings(group=group)
+    config = LaunchConfig(target, options, line_ending, demo, settings=settings)
+    app = TcpTuiApp(config, capture=capture)
     app.animation_level = "none"
     return app
 

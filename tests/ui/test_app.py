@@ -234,7 +234,8 @@ async def test_log_stops_following_when_scrolled_up_and_counts_unseen_bytes() ->
             await wait_for(
                 pilot,
                 lambda: (
-                    view.layout_rows.measured_chunks == len(current_capture(app))
+                    view.units.total_bytes == current_capture(app).total_bytes
+                    and not view.layout_rows.pending
                     and view.scroll_y == view.max_scroll_y > 0
                 ),
                 "the view at the tail",

@@ -19,7 +19,7 @@ CR = bytes.fromhex("41 0d 42 0d")  # A CR B CR
 @pytest.mark.parametrize("options", [[], ["--ascii"]])
 async def test_a_backslash_byte_and_a_cr_byte_look_different(options: list[str]) -> None:
     capture = Capture()
-    app = TcpTuiApp(parse_args(options), capture=capture)
+    app = TcpTuiApp(parse_args([*options, "--group", "chunk"]), capture=capture)  # a row a read
     app.animation_level = "none"
     capture.append(Direction.RECEIVED, BACKSLASH_R)
     capture.append(Direction.RECEIVED, CR)

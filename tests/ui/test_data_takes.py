@@ -101,15 +101,16 @@ async def test_the_cursor_in_chunks_a_view_has_not_measured_yet_is_measured_and_
         await pilot.pause()
         for number in range(30):
             current_capture(app).append(Direction.RECEIVED, f"late line {number}\n".encode() * 40)
+        log.units.update()  # a take groups them, then each view measures them on its own
         log.hex_view.refresh_data()
         await pilot.pause()  # the hex view follows the tail, and the text view with it
         text = log.text_view
-        assert log.hex_view.layout_rows.measured_chunks == 31
-        assert text.layout_rows.measured_chunks == 1
+        assert log.hex_view.layout_rows.measured_units == 31
+        assert text.layout_rows.measured_units == 1
         log.marks.cursor.offset = current_capture(app).chunk(25).offset + 5
         text.focus()
         await pilot.pause()
-        assert text.layout_rows.measured_chunks >= 26
+        assert text.layout_rows.measured_units >= 26
         row = text.layout_rows.first_row(25) + 1  # the cursor is in the chunk's first row
         assert text.scroll_y <= row < text.scroll_y + text.scrollable_content_region.height
         assert any("late line 24" in line for line in rendered_rows(text))  # chunk 25 holds it

@@ -64,7 +64,7 @@ def assert_whole_hex_rows(view: TranscriptView, capture: Capture) -> int:
         ref = view.layout_rows.locate(round(view.scroll_y) + y)
         if ref is None or ref.row < 0:
             continue
-        chunk = capture.read_chunk(ref.chunk)
+        chunk = capture.read_chunk(ref.unit)
         match = HEX_ROW.fullmatch(row)
         assert match is not None, row
         assert len(row) <= width, row

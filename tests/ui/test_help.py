@@ -33,7 +33,7 @@ async def test_f1_names_keys_as_they_are_typed_in_columns_that_line_up() -> None
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
         rows = app.screen.rows
-        assert ("[, ctrl+↑", "Previous chunk") in rows["log"]
+        assert ("[, ctrl+↑", "Previous message") in rows["log"]
         assert ("/", "Search") in rows["log"]
         assert not any(
             "square" in keys or "slash" in keys for area in rows.values() for keys, _ in area

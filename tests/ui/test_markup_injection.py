@@ -432,7 +432,7 @@ async def test_a_notification_written_with_brackets_in_the_source_is_shown_as_wr
     app = launch([])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         current_view(app).action_resend_chunk()
-        toast = await wait_toast(pilot, app, "Put the cursor on a chunk")
+        toast = await wait_toast(pilot, app, "Put the cursor on a message")
         assert_literal(toast, "(Tab, then [ and ]).")
 
 

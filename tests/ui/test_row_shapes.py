@@ -14,9 +14,9 @@ from tcptui.ui.transcript_layout import RowRef
 from tcptui.ui.transcript_rows import (
     ASCII_GLYPHS,
     UNICODE_GLYPHS,
-    ChunkReader,
     TextPainter,
 )
+from tests.helpers.units import chunk_reader
 
 VIEW_WIDTH = 97
 RANDOM = random.Random(9).randbytes(300_000)
@@ -57,7 +57,7 @@ def test_rows_cover_the_chunk_exactly_once_and_agree_with_their_count(data: byte
     capture = Capture(spool_threshold=1024)
     try:
         capture.append(Direction.RECEIVED, data)
-        painter = TextPainter(ChunkReader(capture), VIEW_WIDTH)
+        painter = TextPainter(chunk_reader(capture), VIEW_WIDTH)
         rows = painter.count_rows(0)
         spans = [painter.row_span(RowRef(0, row)) for row in range(rows)]
         assert spans[0][0] == 0 and spans[-1][1] == len(data)
@@ -81,7 +81,7 @@ def test_multilingual_text_with_a_bad_byte_keeps_nearly_whole_rows_that_fit() ->
     capture = Capture()
     try:
         capture.append(Direction.RECEIVED, data)
-        painter = TextPainter(ChunkReader(capture), VIEW_WIDTH)
+        painter = TextPainter(chunk_reader(capture), VIEW_WIDTH)
         rows = [painter.paint(RowRef(0, row)) for row in range(painter.count_rows(0))]
         assert max(row.cell_length for row in rows) <= VIEW_WIDTH + TextPainter.gutter_width
     finally:
@@ -98,7 +98,7 @@ def test_each_line_of_the_demos_multilingual_text_is_one_row_that_fits(ascii_onl
     try:
         capture.append(Direction.RECEIVED, UTF8)
         glyphs = ASCII_GLYPHS if ascii_only else UNICODE_GLYPHS
-        painter = TextPainter(ChunkReader(capture, glyphs=glyphs), 60)
+        painter = TextPainter(chunk_reader(capture, glyphs=glyphs), 60)
         rows = [painter.paint(RowRef(0, row)) for row in range(painter.count_rows(0))]
         texts = [row.text for row in rows]
         if ascii_only:
@@ -135,7 +135,7 @@ def test_text_that_is_not_ascii_is_cut_once_to_count_and_to_paint(
     capture = Capture()
     try:
         capture.append(Direction.RECEIVED, ("日本語のテキスト" * 40 + "\n").encode() * 50)
-        painter = TextPainter(ChunkReader(capture), VIEW_WIDTH)
+        painter = TextPainter(chunk_reader(capture), VIEW_WIDTH)
         rows = painter.count_rows(0)
         spans = [painter.row_span(RowRef(0, row)) for row in range(rows)]
         assert cuts == ["cut"]

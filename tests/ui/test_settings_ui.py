@@ -32,7 +32,7 @@ def app_with(tmp_path: Path, config: str) -> TcpTuiApp:
         return tick, START_NS + tick
 
     capture = Capture(clock=clock)
-    app = TcpTuiApp(parse_args(["--config", str(path)]), capture=capture)
+    app = TcpTuiApp(parse_args(["--config", str(path), "--group", "chunk"]), capture=capture)
     app.animation_level = "none"
     capture.append(Direction.RECEIVED, b"first\n")
     capture.append(Direction.RECEIVED, b"second\n")
