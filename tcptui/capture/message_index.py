@@ -135,7 +135,8 @@ class MessageIndex:
 
     def _cut_before(self, index: int, offset: int, direction: Direction) -> None:
         """Whatever cuts at the start of chunk `index`: the rules, in their order of say."""
-        events = self.capture.events.count_before(index)
+        log = self.capture.events
+        events = log.count_before(index) if len(log) > self._events_seen else 0
         ends_message = not self._framers
         if events > self._events_seen:
             self._after_events(self._events_seen, events)

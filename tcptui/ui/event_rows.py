@@ -11,7 +11,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from tcptui.capture.events import ConnectionEvent, EventKind
+from tcptui.capture.events import ARROW, ConnectionEvent, EventKind
 from tcptui.codec.safe_text import ascii_only, render_text
 
 EVENT_LABELS = {
@@ -29,26 +29,14 @@ EVENT_DETAIL_STYLE = Style(color="#afaf87")
 EVENT_TIME_STYLE = Style(color="#8a8a8a")
 
 
-def event_sentence(event: ConnectionEvent) -> str:
-    """What happened, as a person reads it: `closed (by you)`, `TLS started TLSv1.3, …`."""
-    label = EVENT_LABELS.get(event.kind, str(event.kind))
-    if not event.detail:
-        return label
-    if event.kind in (EventKind.CLOSED, EventKind.RESET):
-        return f"{label} ({event.detail})"
-    return f"{label} {event.detail}"
-
-
 def paint_event(
     event: ConnectionEvent, when: str, ascii_glyphs: bool = False, width: int | None = None
 ) -> Strip:
     """The event's row, cut to `width` cells: a row never widens the view."""
     rule = "--" if ascii_glyphs else "──"
-    label = EVENT_LABELS.get(event.kind, "event")
-    sentence = _safe(event_sentence(event)[len(label) :], ascii_glyphs)
     segments = [
-        Segment(f"{rule} {label}", EVENT_STYLE),
-        Segment(sentence, EVENT_DETAIL_STYLE),
+        Segment(f"{rule} {EVENT_LABELS[event.kind]}", EVENT_STYLE),
+        Segment(_safe(_detail(event), ascii_glyphs), EVENT_DETAIL_STYLE),
         Segment(f" {rule}", EVENT_STYLE),
         Segment(f"  {when}", EVENT_TIME_STYLE),
     ]
@@ -56,8 +44,20 @@ def paint_event(
     return strip if width is None or strip.cell_length <= width else strip.crop(0, width)
 
 
+def _detail(event: ConnectionEvent) -> str:
+    """What follows the label: `closed (by you)`, `TLS started TLSv1.3, …`."""
+    if not event.detail:
+        return ""
+    if event.kind in (EventKind.CLOSED, EventKind.RESET):
+        return f" ({event.detail})"
+    return f" {event.detail}"
+
+
 def _safe(text: str, ascii_glyphs: bool) -> str:
-    """`text` with control bytes as visible escapes (and only ASCII in ASCII mode)."""
+    """`text` with control bytes as visible escapes (and only ASCII in ASCII mode, where the
+    arrow between two addresses is `->`)."""
+    if ascii_glyphs:
+        text = text.replace(ARROW, " -> ")
     pieces = render_text(text.encode("utf-8", "surrogateescape"))
     if ascii_glyphs:
         pieces = ascii_only(pieces)

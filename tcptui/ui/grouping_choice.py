@@ -88,8 +88,8 @@ class GroupingChoice:
     def _index_slice(self) -> None:
         self._timer = None
         building = self.building
-        if building is None:
-            return
+        if building is None or building.capture.closed:
+            return  # the tab is closing
         deadline = time.perf_counter() + INDEX_SLICE
         while building.update(INDEX_STEP_BYTES):
             if time.perf_counter() > deadline:

@@ -19,7 +19,8 @@ from textual.scroll_view import ScrollView
 
 from tcptui.capture.log_units import LogUnits
 from tcptui.ui.transcript_layout import HEADER_ROWS, TranscriptLayout
-from tcptui.ui.transcript_rows import HexPainter, TextPainter, UnitReader
+from tcptui.ui.transcript_rows import HexPainter, TextPainter
+from tcptui.ui.unit_reader import UnitReader
 
 if TYPE_CHECKING:  # checked as the ScrollView it is mixed into; a plain class at run time
     from textual.reactive import reactive

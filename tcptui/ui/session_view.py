@@ -303,8 +303,8 @@ class SessionView(Vertical):
         self.panel.show_event(event)
         self.retitle()
         self.automation.connected()
+        self.receive_log.refresh_data()  # the event may be a row of the log (TLS started, EOF)
         if isinstance(event, Closed):
-            self.receive_log.refresh_data()
             self.pacer.catch_up_live_save()
             self.panel.update_stats()
             if event.reason not in QUIET_ENDINGS:

@@ -12,10 +12,7 @@ import bisect
 import codecs
 import functools
 import re
-import time
 from array import array
-from collections.abc import Callable
-from typing import NamedTuple, TypeVar
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -23,9 +20,7 @@ from rich.style import Style
 from textual.cache import LRUCache
 from textual.strip import Strip
 
-from tcptui.capture.log_units import LogUnit, LogUnits
-from tcptui.capture.store import Direction
-from tcptui.codec.framing import GroupingKind
+from tcptui.capture.log_units import LogUnit
 from tcptui.codec.hexdump import BYTE_CLASSES, BYTES_PER_ROW, view_row_cells
 from tcptui.codec.safe_text import ascii_only, render_text
 from tcptui.codec.text_rows import (
@@ -38,38 +33,18 @@ from tcptui.codec.text_rows import (
     row_shape,
     text_row_starts,
 )
-from tcptui.codec.words import counted
 from tcptui.ui.byte_marks import MarkKind
-from tcptui.ui.event_rows import paint_event
+from tcptui.ui.log_glyphs import (
+    ASCII_GLYPHS,
+    DIRECTION_STYLES,
+    HEADER_DETAIL,
+    UNICODE_GLYPHS,
+    Glyphs,
+)
 from tcptui.ui.text_row_fit import RowFit, piece_cells
 from tcptui.ui.transcript_layout import RowRef
+from tcptui.ui.unit_reader import UnitReader
 
-DIRECTION_STYLES = {
-    Direction.RECEIVED: Style(color="#4fc1ff"),
-    Direction.SENT: Style(color="#ffb454"),
-}
-
-
-class Glyphs(NamedTuple):
-    """The non-ASCII characters the log draws with, and their ASCII-only stand-ins."""
-
-    received: str
-    sent: str
-    gutter: str
-    separator: str
-    bar: str
-    unprintable: str
-    micro: str
-
-    def arrow(self, direction: Direction) -> str:
-        return self.received if direction is Direction.RECEIVED else self.sent
-
-
-UNICODE_GLYPHS = Glyphs("◀ received", "▶ sent", "│ ", " · ", "│", "·", "µ")
-ASCII_GLYPHS = Glyphs("<< received", ">> sent", "| ", " | ", "|", ".", "u")
-HEADER_DETAIL = Style(color="#8a8a8a")
-NOTE_STYLE = Style(color="#ffd75f", bold=True)
-INCOMPLETE_STYLE = Style(color="#ff8787", italic=True)
 PIECE_STYLES = {
     "text": Style(),
     "escape": Style(color="#d787ff", dim=False),
@@ -95,135 +70,7 @@ GUTTER_WIDTH = 2
 HEX_WIDTH = view_row_cells(BYTES_PER_ROW)
 """A full `hexdump -C` row: the widest hex row."""
 _CHUNK_CACHE_SIZE = 4
-"""Whole units kept for painting text rows: a block can be megabytes, so only a few."""
-_CHUNK_FACTS_CACHE_SIZE = 256
-"""Chunks' facts (offset, length, direction…) kept for painting: more than a screen's rows."""
-Kept = TypeVar("Kept")
-
-
-def format_clock(wall_ns: int, utc: bool = False) -> str:
-    seconds, nanos = divmod(wall_ns, 1_000_000_000)
-    clock = time.gmtime(seconds) if utc else time.localtime(seconds)
-    return time.strftime("%H:%M:%S", clock) + f".{nanos // 1_000_000:03d}" + ("Z" if utc else "")
-
-
-def format_time(unit: LogUnit, first: LogUnit, timestamps: str) -> str:
-    """A unit's time as the settings ask: local clock, UTC clock, or since the first unit."""
-    if timestamps == "relative":
-        return f"t+{(unit.mono_ns - first.mono_ns) / 1e9:.6f}s"
-    return format_clock(unit.wall_ns, utc=timestamps == "utc")
-
-
-def format_delta(nanos: int, micro: str = "µ") -> str:
-    if nanos < 1_000_000:
-        return f"+{nanos / 1000:.0f} {micro}s"
-    if nanos < 1_000_000_000:
-        return f"+{nanos / 1_000_000:.1f} ms"
-    return f"+{nanos / 1_000_000_000:.2f} s"
-
-
-def paint_header(
-    unit: LogUnit,
-    previous: LogUnit | None,
-    when: str,
-    glyphs: Glyphs,
-    width: int | None = None,
-    reads: bool = False,
-) -> Strip:
-    """A block's header (a chunk's, under `chunk`); with `reads`, how many reads brought it.
-    In a narrow view (`width` cells) the delta, then the time, make room, and what still
-    does not fit is cut: a header never widens the view."""
-    style = DIRECTION_STYLES[unit.direction]
-    delta = format_delta(unit.mono_ns - previous.mono_ns, glyphs.micro) if previous else "first"
-    sep = glyphs.separator
-    arrow = Segment(glyphs.arrow(unit.direction), style + Style(bold=True))
-    fields = [f"{unit.length:,} B", when, delta, f"#{unit.message + 1}"]
-    if reads:
-        fields.insert(1, counted(unit.reads, "read"))
-    detail = "  " + sep.join(fields)
-    for dropped in (delta, when):
-        if width is None or cell_len(arrow.text + detail) <= width:
-            break
-        fields.remove(dropped)
-        detail = "  " + sep.join(fields)
-    segments = [arrow, Segment(detail, HEADER_DETAIL)]
-    state = block_state(unit)
-    if state:
-        segments.append(Segment(f"  {state}", INCOMPLETE_STYLE))
-    if unit.note:
-        note = unit.note
-        if glyphs is ASCII_GLYPHS:
-            note = note.encode("ascii", "replace").decode()
-        segments.append(Segment(f"  {note}", NOTE_STYLE))
-    strip = Strip(segments)
-    return strip if width is None or strip.cell_length <= width else strip.crop(0, width)
-
-
-def block_state(unit: LogUnit) -> str:
-    """What a block's header says of its message beyond its size: a continuation of the big
-    block before it, or incomplete (the rest not here yet, or in a later block; with how much
-    is still expected, when the message says its size)."""
-    if unit.continues:
-        return "continued"
-    if unit.missing is not None:
-        return f"incomplete: {unit.missing:,} B to come"
-    return "" if unit.complete else "incomplete"
-
-
-class UnitReader:
-    """A small cache of recently drawn units' facts and bytes, so repainting reads nothing."""
-
-    def __init__(
-        self, units: LogUnits, timestamps: str = "local", glyphs: Glyphs = UNICODE_GLYPHS
-    ) -> None:
-        self.units = units
-        self.timestamps = timestamps
-        self.glyphs = glyphs
-        self._bytes: LRUCache[int, bytes] = LRUCache(_CHUNK_CACHE_SIZE)
-        self._units: LRUCache[int, LogUnit] = LRUCache(_CHUNK_FACTS_CACHE_SIZE)
-
-    def unit(self, index: int) -> LogUnit:
-        """A unit's facts, kept: painting a row asks for them several times."""
-        return _kept(self._units, index, self.units.unit)
-
-    def data(self, index: int) -> bytes:
-        """All of a unit's bytes (kept: text rows are found by walking them)."""
-        return _kept(self._bytes, index, self._read_whole)
-
-    def _read_whole(self, index: int) -> bytes:
-        unit = self.unit(index)
-        return self.units.capture.read(unit.offset, unit.length)
-
-    def part(self, index: int, start: int, end: int) -> bytes:
-        """Bytes [start, end) of a unit: from the cache if it holds the unit, else read alone,
-        so painting a row of a big binary unit reads that row, not the unit."""
-        cached = self._bytes.get(index)
-        if cached is not None:
-            return cached[start:end]
-        unit = self.unit(index)
-        start, end = min(start, unit.length), min(end, unit.length)
-        return self.units.capture.read(unit.offset + start, end - start) if end > start else b""
-
-    def forget(self, index: int) -> None:
-        """Unit `index` grew (the last one may): what was kept of it is out of date."""
-        self._units.discard(index)
-        self._bytes.discard(index)
-
-    def header(self, index: int, width: int | None = None) -> Strip:
-        unit = self.unit(index)
-        when = format_time(unit, self.unit(0), self.timestamps)
-        if unit.event is not None:
-            return paint_event(unit.event, when, self.glyphs is ASCII_GLYPHS, width)
-        previous = self.unit(index - 1) if index else None
-        reads = self.units.grouping.kind is not GroupingKind.CHUNK
-        return paint_header(unit, previous, when, self.glyphs, width, reads)
-
-
-def _kept(cache: LRUCache[int, Kept], index: int, load: Callable[[int], Kept]) -> Kept:
-    found = cache.get(index)
-    if found is None:
-        found = cache[index] = load(index)
-    return found
+"""Whole units whose rows are kept: a block can be megabytes, so only a few."""
 
 
 class RowPainter:

@@ -31,20 +31,15 @@ from tcptui.codec.hexdump import BYTES_PER_ROW, view_row_bytes
 from tcptui.ui.bordered_rows import BorderedRowsCache
 from tcptui.ui.byte_cursor import ByteCursor
 from tcptui.ui.byte_marks import SharedMarks, marks_for_span
+from tcptui.ui.log_glyphs import ASCII_GLYPHS, UNICODE_GLYPHS
 from tcptui.ui.painted_scrollbar import PaintedScrollBars
 from tcptui.ui.row_measuring import REMEASURING_NOTE as REMEASURING_NOTE
 from tcptui.ui.row_measuring import MeasurePacing, RowMeasuring
 from tcptui.ui.tail_following import TailFollowing
 from tcptui.ui.textual_internals import use_styles_cache
 from tcptui.ui.transcript_layout import RowRef, TranscriptLayout
-from tcptui.ui.transcript_rows import (
-    ASCII_GLYPHS,
-    UNICODE_GLYPHS,
-    HexPainter,
-    Marks,
-    TextPainter,
-    UnitReader,
-)
+from tcptui.ui.transcript_rows import HexPainter, Marks, TextPainter
+from tcptui.ui.unit_reader import UnitReader
 
 ViewMode = Literal["text", "hex"]
 _STRIP_CACHE_SIZE = 256

@@ -7,6 +7,9 @@ while after the I/O thread has it all). Two things are measured on its event loo
 - the worst stall: a task asks to wake every 5 ms and records how late it woke;
 - key to frame: the time from pressing a key in the composer to the first frame rendered after
   the key took effect (a hook on the app's display step), typing `a` and backspace in turn.
+  Keys are posted to the app as its terminal driver posts them: Pilot's `press` also waits
+  for the whole process to go idle (up to two seconds a key), which it never does while bytes
+  pour in, so pressing through Pilot would sample a few keys and time out on the last.
 
 The reference is the same app, idle (not connected). Sampling stops at a time budget: a key
 still unanswered then counts with the time it had waited, and the row fails.
@@ -19,8 +22,12 @@ import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from textual import events
+
+from tcptui.capture.store import Direction
 from tcptui.net.target import Target
 from tests.helpers.app_parts import current_capture, current_composer, current_log, current_view
 from tests.ui.helpers import make_app
@@ -37,6 +44,9 @@ from .common import (
 )
 
 TICK = 0.005
+TYPING_GAP = 0.05
+"""Seconds from a key's frame to the next key: a fast typist's pace (Pilot's `press` waited
+at least 40 ms between keys)."""
 P99_TARGET_MS = 50.0
 STALL_TARGET_MS = 100.0
 
@@ -47,6 +57,10 @@ class Responsiveness:
     worst_stall: float = 0.0
     flood_bytes: int = 0
     unanswered: int = 0
+    reads: int = 0
+    """Reads the connection took while the keys were pressed."""
+    rss_growth_kib: int = 0
+    """How much this process's RSS grew while the keys were pressed."""
 
 
 @dataclass
@@ -56,19 +70,24 @@ class _KeyProbe:
     seen: asyncio.Event | None = None
 
 
-async def measure(target: Target | None, samples: int, budget: float) -> Responsiveness:
+async def measure(
+    target: Target | None, samples: int, budget: float, begun: int = MIB
+) -> Responsiveness:
+    """Keys pressed one at a time, each TYPING_GAP after the last one's frame, until
+    `samples` were timed or the `budget` ran out."""
     gc.collect()  # what earlier figures' apps left in this process is not this app's to walk
     app = make_app(target, group="stream")  # the default grouping
     result = Responsiveness()
     async with app.run_test(size=(200, 60)) as pilot:
         if target is not None:
             deadline = time.monotonic() + 30
-            while current_capture(app).total_bytes < MIB:  # the flood has begun
+            while current_capture(app).total_bytes < begun:  # the flood has begun
                 if time.monotonic() > deadline:
                     raise TimeoutError("the flood never started")
                 await pilot.pause(0.01)
         field_ = current_composer(app).input
         field_.focus()
+        await pilot.pause()  # the focus moved: footer, bindings and styles change, then settle
         probe = _KeyProbe()
         display = app._display
 
@@ -90,23 +109,29 @@ async def measure(target: Target | None, samples: int, budget: float) -> Respons
 
         watcher = asyncio.create_task(watch_stalls())
         bytes_before = digested(app)
+        reads_before = reads_taken(app)
+        rss_before = rss_kib()
         deadline = time.perf_counter() + budget
         for index in range(samples):
             if time.perf_counter() >= deadline:
                 break
-            key, probe.expected = ("a", "a") if index % 2 == 0 else ("backspace", "")
+            key, character = ("a", "a") if index % 2 == 0 else ("backspace", None)
+            probe.expected = field_.value + "a" if character else field_.value[:-1]
             seen = asyncio.Event()
             probe.seen, probe.started = seen, time.perf_counter()
+            app.post_message(events.Key(key, character))
             try:
-                await asyncio.wait_for(pilot.press(key), deadline - time.perf_counter())
                 await asyncio.wait_for(seen.wait(), max(0.001, deadline - time.perf_counter()))
             except TimeoutError:
                 result.latencies.append(time.perf_counter() - probe.started)
                 result.unanswered += 1
                 break
+            await asyncio.sleep(TYPING_GAP)
         stop.set()
         await watcher
         result.flood_bytes = digested(app) - bytes_before
+        result.reads = reads_taken(app) - reads_before
+        result.rss_growth_kib = rss_kib() - rss_before
         if current_view(app).session is not None:
             current_view(app).session.close()
         app._display = display  # type: ignore[method-assign]
@@ -118,6 +143,19 @@ def digested(app: Any) -> int:
     layout = current_log(app).text_view.layout_rows
     count = layout.measured_units
     return int(layout.units.unit(count - 1).end) if count else 0
+
+
+def reads_taken(app: Any) -> int:
+    return current_capture(app).chunk_count(Direction.RECEIVED)
+
+
+def rss_kib() -> int:
+    """This process's resident memory (0 where /proc is missing)."""
+    status = Path("/proc/self/status")
+    for line in status.read_text().splitlines() if status.exists() else ():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
 
 
 def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from tcptui.capture.log_units import LogUnits
 from tcptui.capture.store import Capture
 from tcptui.codec.framing import Grouping, GroupingKind
-from tcptui.ui.transcript_rows import UNICODE_GLYPHS, Glyphs, UnitReader
+from tcptui.ui.log_glyphs import UNICODE_GLYPHS, Glyphs
+from tcptui.ui.unit_reader import UnitReader
 
 
 def chunk_reader(

@@ -18,16 +18,9 @@ from textual.strip import Strip
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.hexdump import BYTES_PER_ROW, view_row_bytes
 from tcptui.codec.safe_text import render_text
+from tcptui.ui.log_glyphs import ASCII_GLYPHS, DIRECTION_STYLES, UNICODE_GLYPHS
 from tcptui.ui.transcript_layout import RowRef
-from tcptui.ui.transcript_rows import (
-    ASCII_GLYPHS,
-    DIRECTION_STYLES,
-    UNICODE_GLYPHS,
-    HexPainter,
-    Marks,
-    TextPainter,
-    hex_segments,
-)
+from tcptui.ui.transcript_rows import HexPainter, Marks, TextPainter, hex_segments
 from tests.helpers.app_parts import current_log
 from tests.helpers.units import chunk_reader
 from tests.reliability.hostile_corpus import CASES, HOSTILE_PAYLOAD

@@ -4,21 +4,26 @@ block that grows, the connection's events as rows, and the keys that act on a me
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tcptui.capture.events import EventKind
+from tcptui.capture.events import ConnectionEvent, EventKind
 from tcptui.capture.store import Direction
 from tcptui.cli import parse_args
+from tcptui.codec.composer_syntax import LineEnding
 from tcptui.codec.framing import Grouping, GroupingKind
-from tcptui.net.session import SessionState
+from tcptui.launch_config import LaunchConfig
+from tcptui.net.session import ConnectOptions, SessionState
 from tcptui.ui.app import TcpTuiApp
+from tcptui.ui.event_rows import paint_event
 from tcptui.ui.grouping_choice import GroupingChoice
 from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.receive_log import ReceiveLog
-from tests.helpers import EchoServer
+from tcptui.user_files.settings import Settings
+from tests.helpers import EchoServer, SilentServer, StartTlsServer, make_pki, server_context
 from tests.helpers.app_parts import current_capture, current_composer, current_log, current_view
 from tests.ui.helpers import all_rows, make_app, wait_for
 
@@ -363,3 +368,91 @@ async def test_focusing_the_log_at_the_tail_of_a_long_block_keeps_the_tail_in_vi
         await pilot.pause()
         assert view.following
         assert log.marks.cursor.offset == current_capture(app).chunk(199).offset
+
+
+def test_an_event_row_in_ascii_mode_is_ascii_and_its_detail_is_shown_as_text() -> None:
+    event = ConnectionEvent(
+        0, EventKind.CONNECTED, "127.0.0.1:1 → 127.0.0.1:2 in 0.4 ms \x1b]0;x\x07", 0, 0, 0
+    )
+    row = paint_event(event, "22:13:20.000", ascii_glyphs=True).text
+    assert row == "-- connected 127.0.0.1:1 -> 127.0.0.1:2 in 0.4 ms \\e]0;x\\x07 --  22:13:20.000"
+
+
+async def test_a_real_connection_s_events_are_rows_of_its_log() -> None:
+    with EchoServer() as server:
+        app = make_app(server.target, group="stream")
+        async with app.run_test(size=SIZE) as pilot:
+            view = current_view(app)
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.OPEN,
+                "the connection",
+            )
+            assert view.session is not None
+            view.session.send(b"hello\n")
+            assert server.wait_received(6)
+            await pilot.press("ctrl+d")  # EOF: the echo server then closes
+            log = current_log(app)
+
+            def rows() -> list[str]:
+                log.refresh_data()
+                return all_rows(log.text_view)
+
+            await wait_for(pilot, lambda: any("── closed" in row for row in rows()), "the end")
+            found = rows()
+            labels = [row.split(" ")[1] for row in found if row.startswith("──")]
+            assert labels[0] == "connected" and "EOF" in labels and labels[-1] == "closed"
+            eof_sent = next(n for n, row in enumerate(found) if row.startswith("── EOF sent"))
+            assert found.index("│ hello\\n") < eof_sent  # in time order with the bytes
+
+
+async def test_an_event_with_no_bytes_after_it_is_shown_at_once() -> None:
+    with SilentServer() as server:
+        app = make_app(server.target, group="stream")
+        async with app.run_test(size=SIZE) as pilot:
+            view = current_view(app)
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.OPEN,
+                "the connection",
+            )
+            log = current_log(app)
+            await pilot.press("ctrl+d")  # EOF sent; the server says nothing and stays open
+            await wait_for(
+                pilot, lambda: any("── EOF sent" in row for row in all_rows(log.text_view)), "EOF"
+            )
+            assert view.session is not None and view.session.state is not SessionState.CLOSED
+
+
+async def test_after_starttls_the_plaintext_and_the_encrypted_part_are_apart(
+    tmp_path: Path,
+) -> None:
+    pki = make_pki(tmp_path)
+    with StartTlsServer(server_context(pki.server)) as server:
+        options = ConnectOptions(timeout=5.0, tls=pki.options())
+        settings = Settings(group="stream")
+        config = LaunchConfig(server.target, options, LineEnding.CRLF, False, settings=settings)
+        app = TcpTuiApp(config)
+        async with app.run_test(size=SIZE) as pilot:
+            view = current_view(app)
+            await wait_for(
+                pilot,
+                lambda: view.session is not None and view.session.state is SessionState.OPEN,
+                "the connection",
+            )
+            await pilot.press(*"STARTTLS", "enter")
+            capture = current_capture(app)
+            await wait_for(pilot, lambda: capture.total_bytes >= 10 + 14, "220 go ahead")
+            await pilot.press("ctrl+g")
+            await wait_for(pilot, lambda: view.session is not None and view.session.uses_tls, "TLS")
+            await pilot.press(*"secret", "enter")
+            log = current_log(app)
+            await wait_for(
+                pilot,
+                lambda: any("tls:secret" in row for row in all_rows(log.text_view)),
+                "the encrypted echo in the log",
+            )
+            rows = all_rows(log.text_view)
+            tls = next(n for n, row in enumerate(rows) if row.startswith("── TLS started TLSv"))
+            assert texts(rows[:tls])[-1] == "220 go ahead\\r\\n"
+            assert texts(rows[tls:]) == ["secret\\r\\n", "tls:secret\\r\\n"]

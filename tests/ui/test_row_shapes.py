@@ -10,12 +10,9 @@ import pytest
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.text_rows import RowShape, count_text_rows, row_shape
 from tcptui.net.demo_server import UTF8
+from tcptui.ui.log_glyphs import ASCII_GLYPHS, UNICODE_GLYPHS
 from tcptui.ui.transcript_layout import RowRef
-from tcptui.ui.transcript_rows import (
-    ASCII_GLYPHS,
-    UNICODE_GLYPHS,
-    TextPainter,
-)
+from tcptui.ui.transcript_rows import TextPainter
 from tests.helpers.units import chunk_reader
 
 VIEW_WIDTH = 97
