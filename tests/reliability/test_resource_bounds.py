@@ -183,7 +183,12 @@ async def test_a_10_mib_line_costs_bounded_memory_and_paints_only_what_is_shown(
             await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y, "the end")
             await pilot.pause()
             painted = counting_painter.painted
-            tail = [view.row_text(view.layout_rows.total_rows - n) for n in (3, 2, 1)]
+
+            def last_rows() -> list[str]:
+                return [view.row_text(view.layout_rows.total_rows - n) for n in (3, 2, 1)]
+
+            await wait_for(pilot, lambda: "closed" in last_rows()[-1], "the closed row")
+            tail = last_rows()
             growth = rss() - baseline
     assert 0 < painted <= 4 * height, f"painted {painted} rows for a {height}-row view"
     last, *events = tail
