@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, NoReturn
 
 from tcptui.capture.large_buffers import pin_mmap_threshold
 from tcptui.cli_arguments import build_parser
+from tcptui.cli_export import CliExportFormat, run_export
 from tcptui.codec.automation_rules import ResponderRule, Step
+from tcptui.codec.framing import parse_grouping
 from tcptui.launch_config import LaunchConfig
 from tcptui.net.listener import parse_listen_address
 from tcptui.net.proxy import ProxyConfig, ProxyUrlError, parse_proxy_url
@@ -171,6 +173,10 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
             parser.error(str(exc))
     if args.retry < 0:
         parser.error("--retry needs a count of 0 or more")
+    if args.export is not None and args.open_file is None:
+        parser.error("--export writes a saved session's messages: give --open FILE with it")
+    if args.export == "":
+        parser.error("--export needs a file or folder name, not an empty string")
     _check_files(parser, args, options.tls)
     encoding = (profile.encoding if profile else None) or settings.encoding
     responders, sequence = _automation(parser, args, settings, encoding)
@@ -181,6 +187,8 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
         args.demo,
         args.save,
         args.open_file,
+        export=args.export,
+        export_format=args.export_format,
         retry=args.retry,
         forever=args.forever,
         listen=args.listen,
@@ -345,6 +353,10 @@ def _run(config: LaunchConfig) -> int:
         return 2
     try:
         opened = _open_session_file(config.open_file) if config.open_file else None
+        if opened is not None and config.export is not None:
+            fmt = CliExportFormat(config.export_format)
+            grouping = parse_grouping(config.settings.group)  # checked by parse_args already
+            return run_export(opened[0], config.export, fmt, grouping)
         app = TcpTuiApp(config, opened)
     except (SaveError, SessionFileError) as exc:
         print(f"tcptui: {exc}", file=sys.stderr)

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from tcptui import __version__
+from tcptui.cli_export import CliExportFormat
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.net.target import Family
 from tcptui.net.tls import TlsVersion
@@ -27,6 +28,8 @@ examples:
   tcptui --listen 8443 --tls --cert server.pem --key server.key
                                  be a TLS server; each client gets a tab
   tcptui --demo                  a built-in local echo server: no network needed
+  tcptui --open s.tcptui --export /dev/stdout --group line
+                                 a saved session's lines as JSON, no UI (e.g. for jq)
   tcptui                         open the app with the connection form ready
 """
 
@@ -110,6 +113,20 @@ def build_parser() -> argparse.ArgumentParser:
         dest="open_file",
         metavar="FILE",
         help="open a saved session file (ctrl+s saves one) instead of connecting",
+    )
+    parser.add_argument(
+        "--export",
+        metavar="PATH",
+        help="with --open: write the session's messages (as --group cuts them) to PATH and "
+        "exit, without the UI: JSON lines (PATH may be /dev/stdout), or a new folder with "
+        "--export-format files",
+    )
+    parser.add_argument(
+        "--export-format",
+        choices=[fmt.value for fmt in CliExportFormat],
+        default=CliExportFormat.JSON_LINES.value,
+        help="what --export writes: jsonl (a JSON object per message and per connection "
+        "event; the default) or files (a file per message: 0001-sent.bin, …)",
     )
     parser.add_argument(
         "--responders",

@@ -23,6 +23,10 @@ class LaunchConfig:
     """Append every received byte to this file as it arrives (like `nc host port > FILE`)."""
     open_file: str | None = None
     """Show this saved session instead of connecting."""
+    export: str | None = None
+    """With `open_file`: write its messages here and exit, without the UI (`--export`)."""
+    export_format: str = "jsonl"
+    """What `export` writes: a `CliExportFormat` value."""
     retry: int = 0
     """Reconnect up to this many times after a connection fails or ends (socat's retry=N)."""
     forever: bool = False

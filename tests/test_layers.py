@@ -25,7 +25,11 @@ LAYERS: list[tuple[str, tuple[str, ...], frozenset[str]]] = [
     ("user files", ("tcptui.clipboard",), frozenset({"pyperclip"})),
     ("launch", ("tcptui.launch_config",), frozenset()),
     ("ui", ("tcptui.ui",), frozenset({"textual", "rich", "pyperclip"})),
-    ("cli", ("tcptui.cli", "tcptui.cli_arguments", "tcptui.__main__"), frozenset()),
+    (
+        "cli",
+        ("tcptui.cli", "tcptui.cli_arguments", "tcptui.cli_export", "tcptui.__main__"),
+        frozenset(),
+    ),
 ]
 ORDER = ["codec", "capture", "net", "user files", "launch", "ui", "cli"]
 

@@ -126,15 +126,16 @@ def write_atomically(path: str | os.PathLike[str], body: Callable[[BinaryIO], No
     A new file gets the usual permissions (0666 less the umask). On any failure or
     cancellation the temporary file is removed.
     """
-    target = Path(os.path.realpath(path))
     try:
-        mode: int | None = os.stat(target).st_mode
+        # Through the path as given: /dev/stdout leads to a pipe that has no name to resolve.
+        mode: int | None = os.stat(path).st_mode
     except FileNotFoundError:
         mode = None
     except OSError as exc:
         raise friendly_os_error(path, exc) from exc
     if mode is not None and (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)):
-        return _write_through(target, body)
+        return _write_through(Path(path), body)
+    target = Path(os.path.realpath(path))
     try:
         temp, fd = _create_temporary(target)
     except OSError as exc:

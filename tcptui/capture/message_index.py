@@ -11,8 +11,11 @@ reads a block whole to cut its rows). A message whose bytes the other direction 
 shows as two blocks.
 
 The index is built a slice at a time (`update(budget)`), so a new grouping over a big capture
-is worked out between frames, and it keeps up with new chunks the same way. It holds one
-offset per block and the framers' few pending bytes; the capture holds the bytes.
+is worked out between frames, and it keeps up with new chunks the same way. It works a stretch
+of reads at a time: neighbouring reads of one direction with nothing between them that could
+cut (a million one-byte reads are one stretch, read in big pieces for the framer). It holds one
+offset per block and the framers' few pending bytes; the capture holds the bytes. An export
+walks the blocks once and `forget`s those it wrote, so it holds only a slice of them.
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ MAX_BLOCK = 1 << 20
 """Bytes a block holds before the next read starts a block that continues it."""
 NEW_STREAMS = (EventKind.CONNECTED, EventKind.ACCEPTED, EventKind.RECONNECTED)
 """Events after which each direction's bytes are a new stream, framed afresh."""
+READ_PIECE = 1 << 20
+"""Bytes read from the capture at a time for a framer: a long stretch is never read whole."""
 
 
 class Block(NamedTuple):
@@ -48,18 +53,31 @@ class Block(NamedTuple):
 
 
 class MessageIndex:
-    """The blocks of `capture` under `grouping`; call `update` as chunks arrive."""
+    """The blocks of `capture` under `grouping`; call `update` as chunks arrive.
 
-    def __init__(self, capture: Capture, grouping: Grouping, max_block: int = MAX_BLOCK) -> None:
+    With `limit`, only the first `limit` chunks are indexed (an export of what the capture held
+    when it began).
+    """
+
+    def __init__(
+        self,
+        capture: Capture,
+        grouping: Grouping,
+        max_block: int = MAX_BLOCK,
+        limit: int | None = None,
+    ) -> None:
         self.capture = capture
         self.grouping = grouping
         self.max_block = max_block
+        self.limit = limit
         self._cuts = array("q")
         """Offsets where blocks start, increasing; a last one at `indexed_bytes` ends a block."""
         self._ends_message = array("b")
         """For each cut, whether the block before it ends a message (byte framings only)."""
         self._continues = array("b")
         """For each cut, whether the block after it goes on from the one before (`max_block`)."""
+        self._forgotten = 0
+        """Blocks dropped from the front by `forget`: block i is cut i - _forgotten."""
         self._framers: dict[Direction, Framer] = (
             {direction: grouping.new_framer() for direction in Direction}
             if grouping.frames_bytes
@@ -84,45 +102,83 @@ class MessageIndex:
 
     @property
     def up_to_date(self) -> bool:
-        return self._next_chunk >= len(self.capture)
+        return self._next_chunk >= self._chunk_count()
+
+    def _chunk_count(self) -> int:
+        count = len(self.capture)
+        return count if self.limit is None else min(count, self.limit)
 
     def update(self, budget: int | None = None) -> bool:
         """Index new chunks, at least one and about `budget` bytes of them; True if more wait."""
         spent = 0
-        count = len(self.capture)
+        count = self._chunk_count()
         while self._next_chunk < count and (budget is None or spent < budget or spent == 0):
-            chunk = self.capture.chunk(self._next_chunk)
-            self._index_chunk(chunk)
-            self._next_chunk += 1
-            self._indexed_bytes = chunk.end
-            spent += chunk.length
-        return self._next_chunk < len(self.capture)
+            first = self._next_chunk
+            allowance = None if budget is None else max(budget - spent, 1)
+            run = self.capture.run_at(first, count, allowance)
+            self._cut_before(first, run.offset, run.direction)
+            if run.stop > first + 1:
+                stop = self._stretch_stop(first, run.stop)
+                if stop < run.stop:
+                    run = self.capture.run_at(first, stop)
+            if self.grouping.kind is GroupingKind.CHUNK and run.stop > first + 1:
+                self._append_cuts(self.capture.chunk_offsets(first + 1, run.stop), True)
+            framer = self._framers.get(run.direction)
+            if framer is not None:
+                self._frame(framer, run.direction, run.offset, run.end, run.stream_offset)
+            self._stream_ends[run.direction] = run.end
+            self._last_direction = run.direction
+            self._next_chunk = run.stop
+            self._indexed_bytes = run.end
+            spent += run.length
+        return self._next_chunk < self._chunk_count()
 
-    def _index_chunk(self, chunk: Chunk) -> None:
+    def _cut_before(self, index: int, offset: int, direction: Direction) -> None:
+        """Whatever cuts at the start of chunk `index`: the rules, in their order of say."""
         log = self.capture.events
-        events = log.count_before(chunk.index) if len(log) > self._events_seen else 0
+        events = log.count_before(index) if len(log) > self._events_seen else 0
+        ends_message = not self._framers
         if events > self._events_seen:
             self._after_events(self._events_seen, events)
             self._events_seen = events
-            self._cut(chunk.offset, ends_message=not self._framers)
+            self._cut(offset, ends_message)
         elif (
-            chunk.direction is not self._last_direction
+            direction is not self._last_direction
             or self.grouping.kind is GroupingKind.CHUNK
-            or self.capture.note(chunk.index)
+            or self.capture.note(index)
         ):
-            self._cut(chunk.offset, ends_message=not self._framers)
-        elif self._cuts and chunk.offset - self._cuts[-1] >= self.max_block:
-            self._cut(chunk.offset, ends_message=not self._framers, continues=True)
-        self._last_direction = chunk.direction
-        framer = self._framers.get(chunk.direction)
-        if framer is not None:
-            previous_end = self._stream_ends[chunk.direction]
-            for end in framer.feed(self.capture.read_chunk(chunk.index)):
-                into_chunk = end - chunk.stream_offset
-                # An end at the chunk's very start (a CR that waited for this byte) belongs
-                # to the end of this direction's previous chunk.
-                self._cut(chunk.offset + into_chunk if into_chunk else previous_end, True)
-        self._stream_ends[chunk.direction] = chunk.end
+            self._cut(offset, ends_message)
+        elif self._cuts and offset - self._cuts[-1] >= self.max_block:
+            self._cut(offset, ends_message, continues=True)
+
+    def _stretch_stop(self, first: int, count: int) -> int:
+        """Where the reads from `first` on stop being one stretch: at the next chunk that an
+        event or a note comes before, or that `max_block` may cut (before `count`)."""
+        stop = self.capture.first_noted(first + 1, count)
+        events = self.capture.events
+        if self._events_seen < len(events):
+            stop = min(stop, max(events[self._events_seen].before_chunk, first + 1))
+        if self._cuts and self.grouping.kind is not GroupingKind.CHUNK:
+            threshold = self._cuts[-1] + self.max_block
+            if threshold < self.capture.total_bytes:
+                at = self.capture.chunk_index_at(threshold)
+                stop = min(stop, max(at + (self.capture.chunk(at).offset < threshold), first + 1))
+        return stop
+
+    def _frame(
+        self, framer: Framer, direction: Direction, start: int, end: int, stream_start: int
+    ) -> None:
+        to_capture = start - stream_start
+        for offset in range(start, end, READ_PIECE):
+            ends = framer.feed(self.capture.read(offset, min(READ_PIECE, end - offset)))
+            if ends and ends[0] == stream_start:
+                # An end at the stretch's very start (a CR that waited for this byte) belongs
+                # to the end of this direction's bytes before it.
+                self._cut(self._stream_ends[direction], True)
+                del ends[0]
+            if ends:
+                shifted = [end + to_capture for end in ends] if to_capture else ends
+                self._append_cuts(array("q", shifted), True)
 
     def _after_events(self, first: int, stop: int) -> None:
         """Events came before the next chunk: after a (re)connection, frame new streams."""
@@ -132,6 +188,15 @@ class MessageIndex:
                 fresh = self.grouping.new_framer()
                 fresh.position = fresh.message_start = old.position
                 self._framers[direction] = fresh
+
+    def _append_cuts(self, offsets: array[int], ends_message: bool) -> None:
+        """Cuts past the last one (all but perhaps the first), each ending a message or not."""
+        if self._cuts and offsets and offsets[0] <= self._cuts[-1]:
+            self._cut(offsets[0], ends_message)
+            offsets = offsets[1:]
+        self._cuts.extend(offsets)
+        self._ends_message.frombytes(bytes([ends_message]) * len(offsets))
+        self._continues.frombytes(bytes(len(offsets)))
 
     def _cut(self, offset: int, ends_message: bool, continues: bool = False) -> None:
         if not self._cuts or self._cuts[-1] < offset:
@@ -150,14 +215,14 @@ class MessageIndex:
     def __len__(self) -> int:
         """Blocks so far; the last one runs to `indexed_bytes` (it may still grow)."""
         cuts = len(self._cuts)
-        return cuts - (cuts > 0 and self._cuts[-1] >= self._indexed_bytes)
+        return self._forgotten + cuts - (cuts > 0 and self._cuts[-1] >= self._indexed_bytes)
 
     def block(self, index: int) -> Block:
         return self.block_and_first_chunk(index)[0]
 
     def block_and_first_chunk(self, index: int) -> tuple[Block, Chunk]:
         """Block `index`, and the chunk its first byte is in (looked up for it anyway)."""
-        if not 0 <= index < len(self):
+        if not self._forgotten <= index < len(self):
             raise IndexError(f"no block {index}")
         if self.grouping.kind is GroupingKind.CHUNK:  # a block per chunk: no lookups
             chunk = self.capture.chunk(index)
@@ -165,21 +230,49 @@ class MessageIndex:
                 index, chunk.direction, chunk.offset, chunk.end, index, 1, True, False, None
             )
             return block, chunk
-        start = self._cuts[index]
-        after = index + 1
-        end = self._cuts[after] if after < len(self._cuts) else self._indexed_bytes
-        complete = not self._framers or (
-            after < len(self._cuts) and bool(self._ends_message[after])
-        )
-        first = self.capture.chunk_index_at(start)
-        reads = self.capture.chunk_index_at(end - 1) - first + 1
-        chunk = self.capture.chunk(first)
-        missing = None if complete else self._missing(chunk.direction, end)
-        continues = bool(self._continues[index])
-        block = Block(
-            index, chunk.direction, start, end, first, reads, complete, continues, missing
-        )
-        return block, chunk
+        return self._blocks_and_first_chunks(index, index + 1)[0]
+
+    def blocks(self, start: int, stop: int) -> list[Block]:
+        """Blocks `start` up to `stop` at once: a walk over many looks each chunk up once."""
+        return [block for block, _ in self._blocks_and_first_chunks(start, stop)]
+
+    def _blocks_and_first_chunks(self, start: int, stop: int) -> list[tuple[Block, Chunk]]:
+        base = self._forgotten
+        if not 0 <= start - base <= stop - base <= len(self) - base:
+            raise IndexError(f"blocks {start} to {stop} are not in the index")
+        if start >= stop:
+            return []
+        cuts, flags, continued = self._cuts, self._ends_message, self._continues
+        framed = bool(self._framers)
+        ends = [*cuts[start - base + 1 : stop - base + 1]]
+        if len(ends) < stop - start:
+            ends.append(self._indexed_bytes)
+        first_chunk = self.capture.chunk_index_at(cuts[start - base])
+        last_chunk = self.capture.chunk_index_at(ends[-1] - 1)
+        offsets = self.capture.chunk_offsets(first_chunk, last_chunk + 1)
+        found: list[tuple[Block, Chunk]] = []
+        chunk = self.capture.chunk(first_chunk)
+        for number, end in zip(range(start, stop), ends, strict=True):
+            at = number - base
+            first = first_chunk + bisect.bisect_right(offsets, cuts[at]) - 1
+            last = first_chunk + bisect.bisect_right(offsets, end - 1) - 1
+            if first != chunk.index:
+                chunk = self.capture.chunk(first)
+            complete = not framed or (at + 1 < len(cuts) and bool(flags[at + 1]))
+            missing = None if complete else self._missing(chunk.direction, end)
+            block = Block(
+                number,
+                chunk.direction,
+                cuts[at],
+                end,
+                first,
+                last - first + 1,
+                complete,
+                bool(continued[at]),
+                missing,
+            )
+            found.append((block, chunk))
+        return found
 
     def _missing(self, direction: Direction, end: int) -> int | None:
         """Bytes the message under way in `direction` still needs, if the block ending at
@@ -192,4 +285,27 @@ class MessageIndex:
 
     def block_index_at(self, offset: int) -> int:
         """The block holding the byte at `offset` (an offset the index covers)."""
-        return bisect.bisect_right(self._cuts, offset) - 1
+        return self._forgotten + bisect.bisect_right(self._cuts, offset) - 1
+
+    @property
+    def settled(self) -> int:
+        """How many blocks will never change: all closed ones, but a block whose end waits on a
+        lone CR's next byte and those after it; every block once `limit` is reached."""
+        if self.limit is not None and self.up_to_date:
+            return len(self)
+        waiting = [
+            self._stream_ends[direction]
+            for direction, framer in self._framers.items()
+            if framer.end_pending
+        ]
+        bound = min(waiting, default=self._indexed_bytes + 1)
+        return self._forgotten + max(bisect.bisect_left(self._cuts, bound) - 1, 0)
+
+    def forget(self, count: int) -> None:
+        """Drop blocks before `count` (settled ones): their numbers stay, `block` refuses them."""
+        drop = min(count, self.settled) - self._forgotten
+        if drop > 0:
+            del self._cuts[:drop]
+            del self._ends_message[:drop]
+            del self._continues[:drop]
+            self._forgotten += drop

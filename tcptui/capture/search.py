@@ -14,8 +14,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tcptui.capture.message_index import Block, MessageIndex
 from tcptui.capture.store import Capture
 from tcptui.codec.errors import CodecError
+from tcptui.codec.framing import GroupingKind
 
 BLOCK = 8 << 20
 REGEX_OVERLAP = 64 << 10
@@ -150,3 +152,35 @@ def _forget(data: bytes | mmap.mmap, offset: int, length: int) -> None:
     advise = getattr(mmap, "MADV_DONTNEED", None)
     if isinstance(data, mmap.mmap) and advise is not None and offset % mmap.PAGESIZE == 0:
         data.madvise(advise, offset, min(length, len(data) - offset))
+
+
+@dataclass(frozen=True)
+class HitMessage:
+    """The message a search hit lies in, as the log numbers them (from 1)."""
+
+    number: int
+    count: int
+    """Messages indexed so far; more may follow while the index catches up or bytes arrive."""
+    final_count: bool
+    block: Block
+    noun: str = "message"
+    """What the grouping's blocks are: `chunk` under the chunk grouping (they are reads)."""
+
+    def sentence(self) -> str:
+        """`message 3 of 12`, or `message 3 of 12 so far` while the count may still grow."""
+        text = f"{self.noun} {self.number:,} of {self.count:,}"
+        return text if self.final_count else text + " so far"
+
+
+def message_of_hit(index: MessageIndex, offset: int) -> HitMessage | None:
+    """Which message of `index` holds the hit starting at capture offset `offset`; None while
+    the index has not reached that offset (or the offset lies outside the capture)."""
+    if not 0 <= offset < index.indexed_bytes:
+        return None
+    number = index.block_index_at(offset)
+    try:
+        block = index.block(number)
+    except IndexError:
+        return None
+    noun = "chunk" if index.grouping.kind is GroupingKind.CHUNK else "message"
+    return HitMessage(number + 1, len(index), index.up_to_date, block, noun)

@@ -58,6 +58,22 @@ class Chunk(NamedTuple):
         return self.offset + self.length
 
 
+class ChunkRun(NamedTuple):
+    """Neighbouring chunks of one direction, `first` up to `stop`: contiguous bytes both in the
+    capture and in that direction's stream, so work that follows bytes can take them at once."""
+
+    first: int
+    stop: int
+    direction: Direction
+    offset: int
+    stream_offset: int
+    length: int
+
+    @property
+    def end(self) -> int:
+        return self.offset + self.length
+
+
 class Capture:
     """Append from one thread, read from any; bytes are never altered or dropped."""
 
@@ -83,11 +99,15 @@ class Capture:
         self._mono = array("q")
         self._wall = array("q")
         self._directions = array("b")
+        self._run_starts = array("q")
+        """The chunks whose direction differs from the chunk before: where each run begins."""
         self._total = 0
         self._stream_totals = [0, 0]
         self._chunk_totals = [0, 0]
         self._closed = False
         self._notes: dict[int, str] = {}
+        self._noted = array("q")
+        """The chunks that have a note, increasing."""
         self._pending_note = ""
         self.events = EventLog()
         """Connection events, placed between chunks (see `capture/events.py`)."""
@@ -125,6 +145,8 @@ class Capture:
     ) -> Chunk:
         """The facts of a chunk whose bytes are stored; called with both locks held."""
         stream_offset = self._stream_totals[direction]
+        if not self._directions or self._directions[-1] != direction:
+            self._run_starts.append(len(self._offsets))
         self._offsets.append(offset)
         self._stream_offsets.append(stream_offset)
         self._lengths.append(length)
@@ -138,6 +160,7 @@ class Capture:
         if self._pending_note or note:
             joined = " · ".join(part for part in (self._pending_note, note) if part)
             self._notes[index], self._pending_note = joined, ""
+            self._noted.append(index)
         return Chunk(index, direction, offset, stream_offset, length, mono, wall)
 
     def append_pieces(self, direction: Direction, pieces: Iterable[bytes], length: int) -> Chunk:
@@ -248,6 +271,40 @@ class Capture:
         stop = len(self) if stop is None else min(stop, len(self))
         for index in range(start, stop):
             yield self.chunk(index)
+
+    def run_at(self, index: int, stop: int, max_bytes: int | None = None) -> ChunkRun:
+        """The chunks from `index` on that continue its direction, before `stop`, and ending
+        with the chunk that holds the `max_bytes`th byte of the run (at least one chunk)."""
+        with self._lock:
+            offsets, lengths = self._offsets, self._lengths
+            stop = min(stop, len(offsets))
+            if not 0 <= index < stop:
+                raise IndexError(f"no chunk {index} before {stop}")
+            after = bisect.bisect_right(self._run_starts, index)
+            if after < len(self._run_starts):
+                stop = min(stop, self._run_starts[after])
+            offset = offsets[index]
+            if max_bytes is not None and offsets[stop - 1] - offset >= max_bytes:
+                stop = bisect.bisect_right(offsets, offset + max(max_bytes, 1) - 1, index, stop)
+            return ChunkRun(
+                index,
+                stop,
+                _DIRECTIONS[self._directions[index]],
+                offset,
+                self._stream_offsets[index],
+                offsets[stop - 1] + lengths[stop - 1] - offset,
+            )
+
+    def first_noted(self, start: int, stop: int) -> int:
+        """The first chunk from `start` on, before `stop`, that has a note; `stop` if none."""
+        with self._lock:
+            at = bisect.bisect_left(self._noted, start)
+            return min(self._noted[at], stop) if at < len(self._noted) else stop
+
+    def chunk_offsets(self, start: int, stop: int) -> array[int]:
+        """Where chunks `start` up to `stop` begin in the capture, as one compact copy."""
+        with self._lock:
+            return self._offsets[start:stop]
 
     def chunk_index_at(self, offset: int) -> int:
         """The index of the chunk holding byte `offset` of the capture."""

@@ -19,14 +19,19 @@ Groupings, as a person writes them (`--group`, the setting `group`):
 
 from __future__ import annotations
 
+import bisect
+import operator
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import accumulate, count
 
 from tcptui.codec.errors import CodecError
 
 CR, LF = 0x0D, 0x0A
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+_CR_AS_LF = bytes.maketrans(b"\r", b"\n")
 _LENGTH_SPEC = re.compile(r"u(8|16|32|64)(be|le)?(?:\+([0-9]+))?(,inclusive)?")
 MAX_DELIMITER = 64
 MAX_HEADER = 1 << 16
@@ -177,6 +182,12 @@ class Framer(ABC):
         """Where the message under way will end, when its header already says so."""
         return None
 
+    @property
+    def end_pending(self) -> bool:
+        """True when the next byte decides whether a message ended at `position` (a lone CR):
+        the end is then reported at that earlier offset, not inside the next piece."""
+        return False
+
     @abstractmethod
     def _ends_in(self, piece: bytes) -> list[int]:
         """Message ends inside `piece`, which starts at `self.position`."""
@@ -189,32 +200,49 @@ class LineFramer(Framer):
         super().__init__()
         self._cr_pending = False
 
+    @property
+    def end_pending(self) -> bool:
+        return self._cr_pending
+
     def _ends_in(self, piece: bytes) -> list[int]:
-        ends: list[int] = []
+        position = self.position
         start = 0
+        ends: list[int] = []
         if self._cr_pending and piece:
             self._cr_pending = False
-            if piece[0] == LF:
-                ends.append(self.position + 1)
-                start = 1
-            else:
-                ends.append(self.position)
-        lf = piece.find(b"\n", start)
-        while True:
-            if 0 <= lf < start:
-                lf = piece.find(b"\n", start)
-            cr = piece.find(b"\r", start, lf if lf >= 0 else len(piece))
-            if cr < 0 and lf < 0:
-                return ends
-            if cr < 0:
-                ends.append(self.position + lf + 1)
-                start = lf + 1
-            elif cr + 1 == len(piece):
-                self._cr_pending = True
-                return ends
-            else:
-                start = cr + (2 if piece[cr + 1] == LF else 1)
-                ends.append(self.position + start)
+            start = 1 if piece[0] == LF else 0
+            ends.append(position + start)
+        ends += _line_ends(piece[start:] if start else piece, position + start)
+        if ends and piece[-1] == CR and ends[-1] == position + len(piece):
+            ends.pop()  # a CR last in the piece may be the first half of a CRLF
+            self._cr_pending = True
+        return ends
+
+
+def _after_each(data: bytes, first: int) -> list[int]:
+    """`first` plus the offset just past each LF in `data`, worked out in C: splitting and
+    summing the parts' lengths costs far less than a Python step per line."""
+    if b"\n" not in data:
+        return []
+    ends = list(map(operator.add, accumulate(map(len, data.split(b"\n"))), count(first + 1)))
+    ends.pop()
+    return ends
+
+
+def _line_ends(data: bytes, base: int) -> list[int]:
+    """`base` plus the offset just past each LF, CRLF or CR in `data` (a CR last counts)."""
+    crs = data.count(b"\r")
+    crlfs = data.count(b"\r\n") if crs else 0
+    if crs == crlfs:
+        return _after_each(data, base)
+    if crlfs * 16 > crs:
+        return [match.end() + base for match in _LINE_END.finditer(data)]
+    ends = _after_each(data.translate(_CR_AS_LF), base)
+    at = data.find(b"\r\n")
+    while at >= 0:  # the CR of a CRLF ends no line of its own: drop the end after it
+        del ends[bisect.bisect_left(ends, base + at + 1)]
+        at = data.find(b"\r\n", at + 2)
+    return ends
 
 
 class DelimiterFramer(Framer):

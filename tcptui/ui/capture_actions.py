@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from tcptui.capture.export import ExportFormat
 from tcptui.capture.store import Direction
 from tcptui.clipboard import copy_bytes_as_text
 from tcptui.codec.composer_syntax import escape_for_composer
@@ -22,13 +21,10 @@ from tcptui.ui.copy_screen import CopyRequest, CopyScope, CopyScreen
 from tcptui.ui.copying import CLIPBOARD_TEXT_CAP, NothingToCopy, bytes_to_copy, default_scope
 from tcptui.ui.key_hints import key_for, key_hints
 from tcptui.ui.receive_log import message_name
-from tcptui.ui.save_screen import SAVED_AS, SESSION, SaveResult, SaveScreen
+from tcptui.ui.save_screen import SaveResult, SaveScreen
 
 if TYPE_CHECKING:
     from tcptui.ui.session_view import SessionView
-
-KEEPS_EVERY_BYTE = {SAVED_AS[SESSION], SAVED_AS[ExportFormat.PCAP.name]}
-"""Saves that hold both directions' bytes: after one, closing the tab loses nothing."""
 
 
 class CaptureActions:
@@ -92,7 +88,7 @@ class CaptureActions:
         def closed(result: SaveResult | None) -> None:
             if result is not None:
                 view.notify(result.sentence(), title="Saved", markup=False)
-            kept = result is not None and result.saved_as in KEEPS_EVERY_BYTE
+            kept = result is not None and result.keeps_every_byte
             if kept:
                 self.saved_through = max(self.saved_through, through)
             if then is not None:
@@ -103,6 +99,7 @@ class CaptureActions:
             meta,
             script_target=view.automation.script_target() if live else None,
             first_chunk=view.automation.first_chunk,
+            grouping=view.receive_log.units.grouping,
         )
         view.app.push_screen(screen, closed)
 

@@ -24,9 +24,11 @@ from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tcptui.capture.export import ExportFormat, SaveCancelled, SaveError, export_capture
+from tcptui.capture.message_export import export_json_lines, export_message_files
 from tcptui.capture.script_export import ScriptKind, ScriptTarget, export_script
 from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture
+from tcptui.codec.framing import Grouping, GroupingKind
 from tcptui.codec.words import counted
 from tcptui.net.events import Closed, Connected, EndReason, Event, Resolved, TlsEstablished
 from tcptui.ui.literal import literal
@@ -34,6 +36,10 @@ from tcptui.ui.ordered_keys import OrderedInput
 
 SESSION = "session"
 """The Select value for a session file; exports use their ExportFormat name."""
+MESSAGE_FILES = "MESSAGE_FILES"
+"""The Select value for a folder with a file per message (the log's grouping)."""
+JSON_LINES = "JSON_LINES"
+"""The Select value for a JSON-lines file: a line per message and per connection event."""
 
 FORMAT_LABELS: dict[str, str] = {
     SESSION: "session file (reopen with --open)",
@@ -41,6 +47,8 @@ FORMAT_LABELS: dict[str, str] = {
     ExportFormat.RAW_SENT.name: "raw sent bytes",
     ExportFormat.HEXDUMP.name: "hex dump of received bytes (hexdump -C)",
     ExportFormat.PCAP.name: "pcap (Wireshark, tcpdump)",
+    JSON_LINES: "JSON lines: each message's direction, time and bytes (base64)",
+    MESSAGE_FILES: "a folder with a file per message (0001-sent.bin, …)",
     ScriptKind.PYTHON.name: "Python script (replays what you sent, checks the replies)",
     ScriptKind.PWNTOOLS.name: "pwntools script (remote, send, recvuntil)",
 }
@@ -50,14 +58,22 @@ SAVED_AS: dict[str, str] = {
     ExportFormat.RAW_SENT.name: "the sent bytes alone",
     ExportFormat.HEXDUMP.name: "a hex dump of the received bytes, as hexdump -C writes it",
     ExportFormat.PCAP.name: "a pcap file for Wireshark or tcpdump",
+    JSON_LINES: "a JSON line per message and per connection event",
+    MESSAGE_FILES: "a file each, named in order with its direction",
+    ScriptKind.PYTHON.name: "a Python script that replays what you sent",
+    ScriptKind.PWNTOOLS.name: "a pwntools script that replays what you sent",
 }
 """What a saved file is, for the sentence that announces it."""
+KEEPS_EVERY_BYTE = frozenset({SESSION, ExportFormat.PCAP.name, JSON_LINES, MESSAGE_FILES})
+"""Saves that hold both directions' bytes: after one, closing the tab loses nothing."""
 SUFFIXES: dict[str, str] = {
     SESSION: ".tcptui",
     ExportFormat.RAW_RECEIVED.name: ".bin",
     ExportFormat.RAW_SENT.name: ".sent.bin",
     ExportFormat.HEXDUMP.name: ".hexdump.txt",
     ExportFormat.PCAP.name: ".pcap",
+    JSON_LINES: ".jsonl",
+    MESSAGE_FILES: "-messages",
     ScriptKind.PYTHON.name: ".py",
     ScriptKind.PWNTOOLS.name: ".pwn.py",
 }
@@ -72,6 +88,8 @@ class SaveResult:
     nbytes: int
     saved_as: str
     """A phrase from SAVED_AS."""
+    keeps_every_byte: bool = False
+    """The file holds both directions' bytes (see KEEPS_EVERY_BYTE)."""
 
     def sentence(self) -> str:
         """`Saved 1,234 bytes to x.tcptui in /home/me: a session file, which …`."""
@@ -104,6 +122,23 @@ def check_save_path(text: str) -> PathCheck:
     if not os.access(folder, os.W_OK | os.X_OK):
         return PathCheck(path, f"You do not have permission to write in {folder}.")
     return PathCheck(path, exists=path.exists())
+
+
+def check_folder_path(text: str) -> PathCheck:
+    """The same for a folder of message files: new, or empty (two exports never mix)."""
+    if not text.strip():
+        return PathCheck(None, "Type the name of the folder to write the messages to.")
+    path = Path(text.strip()).expanduser()
+    if path.exists() and not path.is_dir():
+        return PathCheck(path, f"{path} is a file: name a new or empty folder.")
+    if path.is_dir() and any(path.iterdir()):
+        return PathCheck(path, f"{path} already holds files: name a new or empty folder.")
+    folder = path.parent
+    if not folder.is_dir():
+        return PathCheck(path, f"The folder {folder} does not exist.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return PathCheck(path, f"You do not have permission to write in {folder}.")
+    return PathCheck(path)
 
 
 def default_file_name(now: datetime | None = None) -> str:
@@ -179,10 +214,13 @@ class SaveScreen(ModalScreen[SaveResult | None]):
         *,
         script_target: ScriptTarget | None = None,
         first_chunk: int = 0,
+        grouping: Grouping | None = None,
     ) -> None:
         """`script_target`: where an exported script connects (none for a reopened file);
-        `first_chunk`: where the current connection's bytes start in the capture."""
+        `first_chunk`: where the current connection's bytes start in the capture;
+        `grouping`: how the log groups bytes into messages, for the exports by message."""
         super().__init__()
+        self.grouping = grouping or Grouping(GroupingKind.CHUNK)
         self.script_target = script_target
         self.first_chunk = first_chunk
         self.capture = capture
@@ -249,7 +287,9 @@ class SaveScreen(ModalScreen[SaveResult | None]):
     def _start_saving(self) -> None:
         if self.saving:
             return
-        check = check_save_path(self.query_one("#save-path", Input).value)
+        typed = self.query_one("#save-path", Input).value
+        by_folder = self.format_key == MESSAGE_FILES
+        check = check_folder_path(typed) if by_folder else check_save_path(typed)
         if check.problem or check.path is None:
             self._say(check.problem, error=True)
             return
@@ -287,6 +327,16 @@ class SaveScreen(ModalScreen[SaveResult | None]):
     def _write(self, path: Path, key: str) -> SaveResult:
         if key == SESSION:
             nbytes = save_session(self.capture, path, self.meta, self._progress, self.cancel_event)
+        elif key == MESSAGE_FILES:
+            files, nbytes = export_message_files(
+                self.capture, path, self.grouping, self._progress, self.cancel_event
+            )
+            cut = f"{counted(files, 'message')} as the grouping {self.grouping} cuts them"
+            return SaveResult(str(path), nbytes, f"{cut}, {SAVED_AS[key]}", keeps_every_byte=True)
+        elif key == JSON_LINES:
+            nbytes = export_json_lines(
+                self.capture, path, self.grouping, self._progress, self.cancel_event
+            )
         elif key in ScriptKind.__members__ and self.script_target is not None:
             kind = ScriptKind[key]
             nbytes = export_script(self.capture, path, kind, self.script_target, self.first_chunk)
@@ -301,7 +351,7 @@ class SaveScreen(ModalScreen[SaveResult | None]):
                 progress=self._progress,
                 cancel=self.cancel_event,
             )
-        return SaveResult(str(path), nbytes, SAVED_AS[key])
+        return SaveResult(str(path), nbytes, SAVED_AS[key], key in KEEPS_EVERY_BYTE)
 
     def _progress(self, done: int, total: int) -> None:
         """Called in the worker thread: only stores numbers, the timer shows them."""

@@ -22,6 +22,7 @@ from . import (
     bench_hexdump,
     bench_ingest,
     bench_listen,
+    bench_messages,
     bench_responders,
     bench_search,
     bench_startup,
@@ -37,6 +38,7 @@ FIGURES: dict[str, ModuleType] = {
     "search": bench_search,
     "startup": bench_startup,
     "listen": bench_listen,
+    "messages": bench_messages,
 }
 DEFAULT_OUTPUT = Path(__file__).with_name("results.md")
 

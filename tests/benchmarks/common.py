@@ -75,6 +75,10 @@ class Settings:
     hexdump_bytes: int
     search_bytes: int
     startup_repetitions: int
+    messages_bytes: int
+    """The capture figure 9 indexes and exports by message."""
+    messages_tiny_chunks: int
+    """One-byte reads in figure 9's trickled capture."""
 
     @classmethod
     def make(cls, quick: bool, workdir: Path) -> Settings:
@@ -99,6 +103,8 @@ class Settings:
                 hexdump_bytes=8 * MIB,
                 search_bytes=64 * MIB,
                 startup_repetitions=2,
+                messages_bytes=32 * MIB,
+                messages_tiny_chunks=100_000,
             )
         return cls(
             quick=False,
@@ -120,6 +126,8 @@ class Settings:
             hexdump_bytes=100 * MIB,
             search_bytes=GIB,
             startup_repetitions=7,
+            messages_bytes=GIB,
+            messages_tiny_chunks=1_000_000,
         )
 
 

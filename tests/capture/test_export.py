@@ -230,6 +230,22 @@ def test_an_export_into_a_fifo_writes_through_it(mixed: Capture, tmp_path: Path)
     assert stat.S_ISFIFO(fifo.stat().st_mode)
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
+def test_an_export_to_a_descriptor_that_is_an_anonymous_pipe_writes_through_it(
+    mixed: Capture,
+) -> None:
+    """`--export /dev/stdout | jq`: the path leads to a pipe whose link target has no file."""
+    reader, writer = os.pipe()
+    try:
+        size = export_capture(mixed, f"/proc/self/fd/{writer}", ExportFormat.RAW_RECEIVED)
+        output = os.read(reader, 1 << 16)
+    finally:
+        os.close(reader)
+        os.close(writer)
+    assert size == len(received_bytes())
+    assert output == received_bytes()
+
+
 def test_an_export_into_a_fifo_nobody_reads_fails_at_once(mixed: Capture, tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

@@ -132,6 +132,139 @@ def test_any_split_into_reads_gives_the_same_messages(
     ]
 
 
+two_way_chunks = st.lists(
+    st.tuples(
+        st.sampled_from([RECEIVED, SENT]),
+        st.binary(min_size=1, max_size=10).map(lambda raw: bytes(b"a\r\n\0"[b % 4] for b in raw)),
+    ),
+    max_size=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    chunks=two_way_chunks,
+    grouping=st.sampled_from(["stream", "line", "delimiter:0d0a", "length:u8", "fixed:3"]),
+    budget=st.integers(1, 12),
+)
+def test_both_directions_give_the_same_blocks_whatever_the_reads_and_slices(
+    chunks: list[tuple[Direction, bytes]], grouping: str, budget: int
+) -> None:
+    by_byte = capture_of(*((d, bytes([b])) for d, data in chunks for b in data))
+    sliced = MessageIndex(by_byte, parse_grouping(grouping))
+    while sliced.update(budget):
+        pass
+    found = []
+    for number in range(len(sliced)):
+        block = sliced.block(number)
+        data = by_byte.read(block.start, block.end - block.start)
+        found.append((block.direction.name[0], data, block.complete))
+    assert found == [(d, b, c) for d, b, _, c in blocks(capture_of(*chunks), grouping)]
+
+
+def reference_blocks(
+    capture: Capture, grouping: str, max_block: int
+) -> list[tuple[int, int, bool, bool]]:
+    """(start, end, complete, continues) of each block, cut a read at a time by the rules as
+    the module's docstring states them: the oracle the stretch-at-a-time index must match."""
+    spec = parse_grouping(grouping)
+    framers = {d: spec.new_framer() for d in Direction} if spec.frames_bytes else {}
+    cuts: list[int] = []
+    ends: list[bool] = []
+    continues: list[bool] = []
+
+    def cut(offset: int, ends_message: bool, goes_on: bool = False) -> None:
+        if not cuts or cuts[-1] < offset:
+            cuts.append(offset)
+            ends.append(ends_message)
+            continues.append(goes_on)
+        elif ends_message:
+            at = cuts.index(offset)
+            ends[at], continues[at] = True, False
+
+    stream_ends = dict.fromkeys(Direction, 0)
+    last: Direction | None = None
+    seen = 0
+    for chunk in capture.chunks():
+        before = capture.events.count_before(chunk.index)
+        if before > seen:
+            kinds = {event.kind for event in capture.events.events(seen, before)}
+            if kinds & {EventKind.CONNECTED, EventKind.ACCEPTED, EventKind.RECONNECTED}:
+                for direction, old in list(framers.items()):
+                    framers[direction] = spec.new_framer()
+                    framers[direction].position = framers[direction].message_start = old.position
+            seen = before
+            cut(chunk.offset, not framers)
+        elif chunk.direction is not last or spec.kind.value == "chunk" or capture.note(chunk.index):
+            cut(chunk.offset, not framers)
+        elif cuts and chunk.offset - cuts[-1] >= max_block:
+            cut(chunk.offset, not framers, True)
+        last = chunk.direction
+        framer = framers.get(chunk.direction)
+        if framer is not None:
+            previous = stream_ends[chunk.direction]
+            for end in framer.feed(capture.read_chunk(chunk.index)):
+                into = end - chunk.stream_offset
+                cut(chunk.offset + into if into else previous, True)
+        stream_ends[chunk.direction] = chunk.end
+    bounds = [*cuts[1:], capture.total_bytes][: len(cuts)]
+    found = []
+    for at, (start, end) in enumerate(zip(cuts, bounds, strict=True)):
+        if start < end:
+            complete = not framers or (at + 1 < len(cuts) and ends[at + 1])
+            found.append((start, end, complete, continues[at]))
+    return found
+
+
+happenings = st.lists(
+    st.one_of(
+        st.tuples(
+            st.sampled_from([RECEIVED, SENT]),
+            st.binary(min_size=1, max_size=9).map(
+                lambda raw: bytes(b"a\r\n\3"[b % 4] for b in raw)
+            ),
+        ),
+        st.sampled_from(list(EventKind)),
+        st.just("note"),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    steps=happenings,
+    grouping=st.sampled_from(["chunk", "stream", "line", "delimiter:0d0a", "length:u8", "fixed:3"]),
+    max_block=st.integers(1, 12),
+    budget=st.integers(1, 20),
+)
+def test_stretches_cut_as_reads_one_at_a_time_would_with_events_notes_and_big_blocks(
+    steps: list[tuple[Direction, bytes] | EventKind | str],
+    grouping: str,
+    max_block: int,
+    budget: int,
+) -> None:
+    capture = Capture()
+    for step in steps:
+        if isinstance(step, tuple):
+            capture.append(*step)
+        elif isinstance(step, EventKind):
+            capture.add_event(step, "")
+        else:
+            capture.add_note("connection 2")
+    index = MessageIndex(capture, parse_grouping(grouping), max_block)
+    while index.update(budget):
+        pass
+    found = [index.block(number) for number in range(len(index))]
+    assert [(b.start, b.end, b.complete, b.continues) for b in found] == reference_blocks(
+        capture, grouping, max_block
+    )
+    for number, block in enumerate(found):
+        assert index.block_and_first_chunk(number) == (block, capture.chunk(block.first_chunk))
+        assert block.first_chunk == capture.chunk_index_at(block.start)
+        assert block.reads == capture.chunk_index_at(block.end - 1) - block.first_chunk + 1
+
+
 def test_an_event_cuts_a_stream_block_and_a_reconnection_frames_new_streams() -> None:
     capture = capture_of((RECEIVED, b"220 go ahead\r\n"))
     capture.add_event(EventKind.TLS_STARTED, "TLSv1.3")

@@ -9,9 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tcptui.capture import search
-from tcptui.capture.search import SearchMode, compile_pattern, search_capture
+from tcptui.capture.message_index import MessageIndex
+from tcptui.capture.search import SearchMode, compile_pattern, message_of_hit, search_capture
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.errors import CodecError
+from tcptui.codec.framing import parse_grouping
 
 
 def capture_of(chunks: list[bytes]) -> Capture:
@@ -98,3 +100,41 @@ def test_bad_patterns_are_explained(text: str, mode: SearchMode, column: int | N
 def test_text_that_the_encoding_cannot_hold_is_explained() -> None:
     with pytest.raises(CodecError, match="cannot be encoded in ascii"):
         compile_pattern("café", SearchMode.TEXT, "ascii")
+
+
+def test_a_hit_names_its_message_under_the_grouping() -> None:
+    capture = Capture()
+    capture.append(Direction.SENT, b"LIST\r\n")
+    for part in (b"one\r\ntw", b"o\r\nthree\r\n"):
+        capture.append(Direction.RECEIVED, part)
+    index = MessageIndex(capture, parse_grouping("line"))
+    hits: list[int] = []
+    search_capture(capture, compile_pattern("two", SearchMode.TEXT), lambda s, e: hits.append(s))
+    assert message_of_hit(index, hits[0]) is None  # the index has not reached it yet
+    index.update()
+    place = message_of_hit(index, hits[0])
+    assert place is not None
+    assert place.sentence() == "message 3 of 4"
+    assert (place.block.direction, place.block.reads) == (Direction.RECEIVED, 2)
+
+
+def test_a_hit_count_still_growing_says_so_and_outside_hits_have_no_message() -> None:
+    capture = Capture()
+    capture.append(Direction.RECEIVED, b"a\nb\n")
+    index = MessageIndex(capture, parse_grouping("line"))
+    index.update()
+    capture.append(Direction.RECEIVED, b"c\n")
+    place = message_of_hit(index, 2)
+    assert place is not None and place.sentence() == "message 2 of 2 so far"
+    assert message_of_hit(index, -1) is None
+    assert message_of_hit(index, 4) is None
+
+
+def test_under_the_chunk_grouping_a_hit_names_its_read() -> None:
+    capture = Capture()
+    for part in (b"ab", b"cd", b"ef"):
+        capture.append(Direction.RECEIVED, part)
+    index = MessageIndex(capture, parse_grouping("chunk"))
+    index.update()
+    place = message_of_hit(index, 3)
+    assert place is not None and place.sentence() == "chunk 2 of 3"

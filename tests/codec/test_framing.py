@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 import struct
 
 import pytest
@@ -199,3 +201,32 @@ def test_length_frames_round_trip_through_struct(lengths: list[bytes]) -> None:
     assert split_messages(data, parse_grouping("length:u16le")) == [
         struct.pack("<H", len(body)) + body for body in lengths
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.lists(st.sampled_from([b"\r", b"\n", b"\r\n", b"x", b"yz"]), max_size=60).map(b"".join),
+    cuts=st.lists(st.integers(0, 120), max_size=6),
+)
+def test_line_ends_match_a_byte_by_byte_reading_of_lf_crlf_and_cr(
+    data: bytes, cuts: list[int]
+) -> None:
+    expected = []
+    for at, byte in enumerate(data):
+        if byte == 0x0A or (byte == 0x0D and data[at + 1 : at + 2] != b"\n" and at + 1 < len(data)):
+            expected.append(at + 1)
+    assert ends_fed_in(data, parse_grouping("line"), [c for c in cuts if c <= len(data)]) == (
+        expected
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_line_ends_in_binary_with_scattered_crs_and_crlfs_match_the_regex_reading(
+    seed: int,
+) -> None:
+    data = random.Random(seed).randbytes(1 << 18)
+    assert data.count(b"\r") > 16 * data.count(b"\r\n") > 0
+    expected = [match.end() for match in re.finditer(rb"\r\n|\r|\n", data)]
+    if data.endswith(b"\r"):
+        expected.pop()
+    assert ends_fed_in(data, parse_grouping("line"), [1000, 77_777]) == expected

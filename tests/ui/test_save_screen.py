@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import threading
 from pathlib import Path
@@ -9,16 +11,21 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input, Select, Static
 
+from tcptui.capture.script_export import ScriptTarget
 from tcptui.capture.session_file import SessionMeta, open_session
 from tcptui.capture.store import Capture, Direction
+from tcptui.codec.framing import parse_grouping
 from tcptui.net.events import Closed, Connected, EndReason, Resolved
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.save_screen import (
+    JSON_LINES,
+    MESSAGE_FILES,
     SAVED_AS,
     SESSION,
     SaveResult,
     SaveScreen,
     SessionFacts,
+    check_folder_path,
     check_save_path,
 )
 from tests.helpers import DEFAULT_TIMEOUT, MIB, stream_bytes
@@ -78,7 +85,7 @@ async def test_enter_saves_a_session_file_that_opens_identical(tmp_path: Path) -
         await pilot.press("enter")
         await wait_for(pilot, lambda: bool(outcome), "the dialog to close")
 
-    assert outcome == [SaveResult(str(path), path.stat().st_size, SAVED_AS[SESSION])]
+    assert outcome == [SaveResult(str(path), path.stat().st_size, SAVED_AS[SESSION], True)]
     reopened, meta = open_session(path)
     assert meta == META
     assert [(c.direction, c.wall_ns) for c in reopened.chunks()] == [
@@ -219,3 +226,121 @@ def test_session_facts_gather_what_the_connection_reported() -> None:
     assert meta.ended_by_reset
     assert meta.end_reason == "The connection was reset by the peer"
     assert meta.started_at
+
+
+async def test_choosing_json_lines_writes_each_message_under_the_tab_grouping(
+    tmp_path: Path,
+) -> None:
+    capture = filled_capture()
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        outcome: Outcome = []
+        screen = SaveScreen(
+            capture, META, str(tmp_path / "capture.tcptui"), grouping=parse_grouping("line")
+        )
+        app.push_screen(screen, outcome.append)
+        await pilot.pause()
+        screen.query_one("#save-format", Select).value = JSON_LINES
+        await pilot.pause()
+        path = tmp_path / "capture.jsonl"
+        assert screen.query_one("#save-path", Input).value == str(path)
+        await pilot.click("#save-start")
+        await wait_for(pilot, lambda: bool(outcome), "the dialog to close")
+
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    data = [base64.b64decode(line["data"]) for line in lines]
+    assert data[:3] == [b"GET / HTTP/1.0\r\n", b"\r\n", b"HTTP/1.0 200 OK\r\n"]
+    assert b"".join(data) == b"".join(chunk for _, chunk in CHUNKS)
+    assert outcome == [SaveResult(str(path), path.stat().st_size, SAVED_AS[JSON_LINES], True)]
+
+
+async def test_message_files_go_to_a_new_folder_and_a_full_one_is_refused(
+    tmp_path: Path,
+) -> None:
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "keep.txt").write_text("mine")
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        screen, outcome = open_dialog(app, filled_capture(), full)
+        await pilot.pause()
+        screen.query_one("#save-format", Select).value = MESSAGE_FILES
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert message_of(screen) == f"{full} already holds files: name a new or empty folder."
+        assert outcome == []
+
+        screen.query_one("#save-path", Input).value = str(tmp_path / "messages")
+        await pilot.click("#save-start")
+        await wait_for(pilot, lambda: bool(outcome), "the dialog to close")
+
+    assert sorted(os.listdir(tmp_path / "messages")) == [
+        "0001-sent.bin",
+        "0002-received.bin",
+        "0003-received.bin",
+    ]
+    assert os.listdir(full) == ["keep.txt"]
+    result = outcome[0]
+    assert result is not None and result.keeps_every_byte
+    assert result.sentence() == (
+        f"Saved {sum(len(data) for _, data in CHUNKS)} bytes to messages in {tmp_path}: "
+        "3 messages as the grouping chunk cuts them, a file each, named in order with its "
+        "direction."
+    )
+
+
+async def test_a_written_script_is_announced_as_saved_not_as_a_failure(tmp_path: Path) -> None:
+    path = tmp_path / "replay.py"
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        outcome: Outcome = []
+        screen = SaveScreen(
+            filled_capture(), META, str(path), script_target=ScriptTarget("127.0.0.1", 7)
+        )
+        app.push_screen(screen, outcome.append)
+        await pilot.pause()
+        screen.query_one("#save-format", Select).value = "PYTHON"
+        await pilot.pause()
+        await pilot.click("#save-start")
+        await wait_for(pilot, lambda: bool(outcome), "the dialog to close")
+    assert outcome == [SaveResult(str(path), path.stat().st_size, SAVED_AS["PYTHON"])]
+
+
+def test_folder_checks_name_the_problem(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    (tmp_path / "empty").mkdir()
+    assert check_folder_path(" ").problem == "Type the name of the folder to write the messages to."
+    assert check_folder_path(str(tmp_path / "file")).problem == (
+        f"{tmp_path / 'file'} is a file: name a new or empty folder."
+    )
+    assert check_folder_path(str(tmp_path)).problem == (
+        f"{tmp_path} already holds files: name a new or empty folder."
+    )
+    assert check_folder_path(str(tmp_path / "gone" / "m")).problem == (
+        f"The folder {tmp_path / 'gone'} does not exist."
+    )
+    assert check_folder_path(str(tmp_path / "empty")).problem == ""
+    assert check_folder_path(str(tmp_path / "new")).problem == ""
+
+
+async def test_escape_while_writing_message_files_leaves_no_folder(tmp_path: Path) -> None:
+    capture = GatedCapture()
+    capture.append(Direction.RECEIVED, bytes(3 * MIB))
+    app = make_app(None)
+    async with app.run_test(size=SIZE) as pilot:
+        outcome: Outcome = []
+        screen = SaveScreen(capture, META, str(tmp_path / "m"), grouping=parse_grouping("stream"))
+        app.push_screen(screen, outcome.append)
+        await pilot.pause()
+        screen.query_one("#save-format", Select).value = MESSAGE_FILES
+        await pilot.pause()
+        await pilot.press("enter")
+        # Counted (3 MiB), then the first mebibyte written: the next read waits for the gate.
+        await wait_for(pilot, lambda: screen.bytes_done == 4 * MIB, "the first mebibyte")
+        await pilot.press("escape")
+        capture.gate.set()
+        await wait_for(pilot, lambda: bool(outcome), "the dialog to close")
+
+    assert outcome == [None]
+    assert os.listdir(tmp_path) == []
