@@ -1,13 +1,16 @@
-"""How one tab takes new bytes into its log: replies at once, a flood in spaced takes.
+"""How one tab takes new bytes into its log: replies at once, a storm or a flood in spaced takes.
 
 Under a flood, showing new bytes competes with the keys and with the I/O thread (which needs
-the GIL to keep up with the network), so takes are spaced by what the last one cost. The
-`--save` file is caught up at each take, so others can read it live.
+the GIL to keep up with the network), so takes are spaced by what the last one cost. A storm
+of tiny reads (a byte at a time, thousands a second) would otherwise cost a take and a repaint
+per read: its takes are spaced too, by a fixed short time. The `--save` file is caught up at
+each take, so others can read it live.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from typing import TYPE_CHECKING
 
@@ -20,7 +23,13 @@ if TYPE_CHECKING:
 
 FLOOD_TAKE_BYTES = 256 * 1024
 """A take of new bytes into the log this big means a flood: the next take waits (below).
-Smaller takes (typing, replies, banners) are shown as soon as they arrive."""
+Smaller takes (typing, replies, banners) are shown as soon as they arrive, at most one per
+STORM_TAKE_SPACING."""
+STORM_TAKE_SPACING = 0.05
+"""Least seconds from a small take that came close on the last one to the next: bytes that
+trickle in (a storm of one-byte reads) are shown about twenty times a second rather than once
+per read. Each take repaints the log, and a key that comes during that repaint waits for it.
+A take after a quiet spell spaces nothing: a reply to what was just sent shows at once."""
 DATA_REFRESH_INTERVAL = 0.25
 """Least seconds between two takes under a flood: the log repaints at most four times a second,
 and less when a repaint is slow (a big terminal): see DATA_REFRESH_SHARE. Keys still repaint at
@@ -34,10 +43,11 @@ second. A take's cost is measured up to its frame, and the first frame of a conn
 lays out the whole screen: by its share alone, the next take would come far too late."""
 
 
-def take_spacing(taken: int, cost: float) -> float:
-    """Seconds from a take of `taken` new bytes that cost `cost` seconds to the next take."""
+def take_spacing(taken: int, cost: float, since_last: float = math.inf) -> float:
+    """Seconds from a take of `taken` new bytes that cost `cost` seconds, `since_last` seconds
+    after the take before it, to the next take."""
     if taken < FLOOD_TAKE_BYTES:
-        return 0.0
+        return STORM_TAKE_SPACING if since_last < STORM_TAKE_SPACING else 0.0
     return min(DATA_REFRESH_LONGEST, max(DATA_REFRESH_INTERVAL, cost / DATA_REFRESH_SHARE))
 
 
@@ -49,6 +59,7 @@ class DataPacer:
         self.next_take = 0.0
         """When the next take may run (time.monotonic()); sooner ones wait for a timer."""
         self.timer: Timer | None = None
+        self._last_take = -math.inf
         self._bytes_taken = view.capture.total_bytes
 
     def schedule(self) -> None:
@@ -75,7 +86,8 @@ class DataPacer:
         started = time.monotonic()
         taken = view.capture.total_bytes - self._bytes_taken
         self._bytes_taken += taken
-        self.next_take = started + take_spacing(taken, 0.0)
+        self.next_take = started + take_spacing(taken, 0.0, started - self._last_take)
+        self._last_take = started
         if taken >= FLOOD_TAKE_BYTES:
             view.call_after_refresh(self._shown, started, taken)
         bridge.data_taken()

@@ -26,6 +26,7 @@ from . import (
     bench_responders,
     bench_search,
     bench_startup,
+    bench_storm,
 )
 from .common import ByteCheckError, Row, Settings, ensure_tools, workdir
 
@@ -33,6 +34,7 @@ FIGURES: dict[str, ModuleType] = {
     "ingest": bench_ingest,
     "responders": bench_responders,
     "flood": bench_flood,
+    "storm": bench_storm,
     "frame": bench_frame,
     "hexdump": bench_hexdump,
     "search": bench_search,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from functools import partial
 
 import pytest
 from textual.geometry import Region
+from textual.timer import Timer
 from textual.widget import Widget
 
 from tcptui.capture.store import Capture, Direction
@@ -16,36 +19,99 @@ from tcptui.ui.data_pacing import (
     DATA_REFRESH_LONGEST,
     DATA_REFRESH_SHARE,
     FLOOD_TAKE_BYTES,
+    STORM_TAKE_SPACING,
+    DataPacer,
     take_spacing,
 )
 from tcptui.ui.discard_screen import DiscardScreen
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.session_view import SessionView
-from tests.helpers import EchoServer, PayloadServer
+from tests.helpers import DEFAULT_TIMEOUT, DribbleServer, EchoServer, PayloadServer
 from tests.helpers.app_parts import current_capture, current_log, current_view
 from tests.ui.helpers import all_rows, make_app, rendered_rows, wait_for, wait_open
 
 
-async def test_small_replies_never_make_the_next_one_wait() -> None:
+async def test_a_reply_after_a_quiet_spell_is_taken_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     with EchoServer() as server:
         app = make_app(server.target)
         async with app.run_test(size=(160, 40)) as pilot:
             await wait_open(app, pilot)
             view = current_view(app)
+            timers: list[float] = []
+            set_timer = view.set_timer
+
+            def note_timer(delay: float, callback: Callable[[], None]) -> Timer:
+                timers.append(delay)
+                return set_timer(delay, callback)
+
+            monkeypatch.setattr(view, "set_timer", note_timer)
 
             def shown(text: str) -> bool:
                 return any(text in row for row in all_rows(view.receive_log.text_view))
 
+            def quiet() -> bool:
+                return view.pacer.next_take <= time.monotonic()
+
             for number in range(3):
+                await wait_for(pilot, quiet, "a quiet spell after the last take")
                 text = f"reply {number}"
                 current_view(app).send_bytes(text.encode() + b"\n")
                 await wait_for(pilot, partial(shown, text), f"{text!r} in the log")
-                assert view.pacer.next_take <= time.monotonic()
-                assert view.pacer.timer is None
+                assert timers == []
 
 
-def test_only_a_flood_spaces_the_takes_and_a_slow_frame_spaces_them_more_up_to_a_limit() -> None:
-    assert take_spacing(FLOOD_TAKE_BYTES - 1, cost=0.5) == 0.0
+async def test_a_storm_of_one_byte_reads_is_taken_in_spaced_takes_and_shown_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A server sending a byte per segment (a slow device, a telnet echo) gave the log a take
+    and a repaint for every read, each one a frame that keys waited behind. The takes now come
+    at most one per STORM_TAKE_SPACING, and every byte still reaches the log."""
+    payload = b"".join(b"storm line %03d\n" % number for number in range(60))
+    captures: list[Capture] = []
+    ready = threading.Event()
+
+    def after_each_byte(sent: int) -> bool:
+        """The next byte leaves once the client has read this one: one read per byte."""
+        deadline = time.monotonic() + DEFAULT_TIMEOUT
+        if not ready.wait(DEFAULT_TIMEOUT):
+            return False
+        while captures[0].total_bytes < sent:
+            if time.monotonic() > deadline:
+                return False
+            ready.wait(0.0005)  # polls the capture; `ready` is set: this never blocks long
+        return True
+
+    takes: list[float] = []
+    take = DataPacer.take
+
+    def note_take(pacer: DataPacer) -> None:
+        takes.append(time.monotonic())
+        take(pacer)
+
+    monkeypatch.setattr(DataPacer, "take", note_take)
+    with DribbleServer(payload, after_each_byte) as server:
+        app = make_app(server.target, group="stream")
+        async with app.run_test(size=(160, 40)) as pilot:
+            captures.append(current_capture(app))
+            ready.set()
+            started = time.monotonic()
+            log = current_log(app).text_view
+            last = "storm line 059"
+            await wait_for(pilot, lambda: any(last in row for row in all_rows(log)), last)
+            elapsed = time.monotonic() - started
+            reads = captures[0].chunk_count(Direction.RECEIVED)
+            assert reads == len(payload)
+            assert len(takes) <= 2 * (1 + elapsed / STORM_TAKE_SPACING) < reads
+            shown = "".join(all_rows(log))
+            assert all(f"storm line {number:03d}" in shown for number in range(60))
+
+
+def test_floods_and_storms_space_the_takes_and_a_slow_frame_spaces_a_flood_more() -> None:
+    assert take_spacing(FLOOD_TAKE_BYTES - 1, cost=0.5) == 0.0  # after a quiet spell
+    assert take_spacing(FLOOD_TAKE_BYTES - 1, 0.0, since_last=STORM_TAKE_SPACING) == 0.0
+    assert take_spacing(1, 0.0, since_last=STORM_TAKE_SPACING / 10) == STORM_TAKE_SPACING
     assert take_spacing(FLOOD_TAKE_BYTES, cost=0.001) == DATA_REFRESH_INTERVAL
     assert take_spacing(10 * FLOOD_TAKE_BYTES, cost=0.04) == 0.04 / DATA_REFRESH_SHARE
     assert take_spacing(10 * FLOOD_TAKE_BYTES, cost=0.2) == DATA_REFRESH_LONGEST
