@@ -20,16 +20,14 @@ import selectors
 import socket
 import ssl
 import threading
-import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import StrEnum
-from typing import TypeAlias
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.net.capture_events import CaptureEvents
 from tcptui.net.connect_options import ConnectOptions as ConnectOptions  # re-exported for callers
+from tcptui.net.eof_hold import EofHold
 from tcptui.net.events import (
     Closed,
     DataReceived,
@@ -43,6 +41,7 @@ from tcptui.net.events import (
 )
 from tcptui.net.file_upload import FileUpload
 from tcptui.net.opening import CloseRequested, Connection, Opener, StepFailed
+from tcptui.net.outbox import Noted, Outbox, TlsUpgrade
 from tcptui.net.target import Target
 from tcptui.net.tls import TlsChannel, TlsOptions
 from tcptui.net.tls_failures import describe_record_failure, is_handshake_rejection
@@ -54,8 +53,6 @@ the UI holds the GIL the kernel buffers, and the next read takes it all at once.
 BACK_TO_BACK_READS = 8
 """Reads without asking the selector while each one fills the buffer (more is surely there)."""
 MAX_CHUNK = 256 * 1024
-EOF_HOLD = 10.0
-"""Seconds a held close on the peer's EOF waits at most for `close_after_sent`."""
 
 
 class SessionState(StrEnum):
@@ -83,27 +80,6 @@ class WriteClosedError(SessionError):
 class AlreadyTlsError(SessionError):
     def __init__(self) -> None:
         super().__init__("this connection already speaks TLS")
-
-
-@dataclass(frozen=True)
-class _TlsUpgrade:
-    """A STARTTLS request in the outbox: bytes queued before it go plain, after it encrypted."""
-
-    options: TlsOptions
-
-
-@dataclass(frozen=True)
-class _Noted:
-    """Bytes to send whose chunk gets a note in the capture (which responder sent them)."""
-
-    data: bytes
-    note: str
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-
-_Outgoing: TypeAlias = bytes | FileUpload | _TlsUpgrade | _Noted
 
 
 class Session:
@@ -136,22 +112,19 @@ class Session:
         self._on_event = on_event
         self._capture_events = CaptureEvents(capture, accepted=accepted is not None)
         self.state = SessionState.IDLE
-        self._outbox: deque[_Outgoing] = deque()
+        self._outbox = Outbox()
         self._outbox_lock = threading.Lock()
         """Held while `send` queues and while the I/O thread ends, so no bytes slip between."""
         self._half_close_requested = False
         self._stop_requested = False
         self._peer_finished = False
-        self._hold_eof_close: Callable[[], bool] | None = None
-        self._eof_close_deadline: float | None = None
+        self._eof_hold = EofHold()
         self._close_when_sent: str | None = None
         """Set by `close_after_sent`: the detail of the close once the outbox is empty."""
         self._tls = self.options.tls.server if accepted is not None else target.tls
         """True when the connection speaks TLS from the start, or once STARTTLS is queued."""
         self._read_wants_write = False
         self._write_wants_read = False
-        self._sending_note = ""
-        """The note of the bytes being written now, for their chunk in the capture."""
         self._recv_buffer: mmap.mmap | None = None
         """Reused by every read of this connection (allocated on the I/O thread's first read):
         a fresh bytes object per recv would cost a page-faulted mmap each time. Anonymous
@@ -184,7 +157,7 @@ class Session:
             self._check_can_send()
             for start in range(0, len(data), MAX_CHUNK):
                 piece = data[start : start + MAX_CHUNK]
-                self._outbox.append(_Noted(piece, note) if note else piece)
+                self._outbox.append(Noted(piece, note) if note else piece)
         self._wake_up.wake()
 
     def _check_can_send(self) -> None:
@@ -213,7 +186,7 @@ class Session:
             if self._tls:
                 raise AlreadyTlsError()
             self._tls = True
-            self._outbox.append(_TlsUpgrade(options or self.options.tls))
+            self._outbox.append(TlsUpgrade(options or self.options.tls))
         self._wake_up.wake()
 
     def half_close(self) -> None:
@@ -237,7 +210,7 @@ class Session:
         """The peer's EOF closes only after `close_after_sent` (or EOF_HOLD seconds) when
         `worth_it()` says so at that moment: the responders still answer what arrived before
         it, as a server must answer a client that sends its request and then half-closes."""
-        self._hold_eof_close = worth_it
+        self._eof_hold.ask(worth_it)
 
     def close_after_sent(self, detail: str = "") -> None:
         """Close once everything queued so far has gone out (`detail` says why)."""
@@ -252,7 +225,7 @@ class Session:
 
     @property
     def queued_bytes(self) -> int:
-        return sum(len(part) for part in tuple(self._outbox) if not isinstance(part, _TlsUpgrade))
+        return self._outbox.queued_bytes
 
     @property
     def uses_tls(self) -> bool:
@@ -303,8 +276,8 @@ class Session:
             try:
                 while True:
                     if sending is None and self._outbox:
-                        sending, sent_of_current = self._next_to_send(), 0
-                    upgrade = self._upgrade_due() if sending is None else None
+                        sending, sent_of_current = self._outbox.next_to_send(), 0
+                    upgrade = self._outbox.upgrade_due() if sending is None else None
                     if upgrade is not None:
                         if interest:
                             selector.unregister(sock)
@@ -326,10 +299,10 @@ class Session:
                             return
                     if sending is None and not self._outbox and self._close_when_sent is not None:
                         self._end_exchange(
-                            self._held_close_reason(), self._close_when_sent, None, 0
+                            self._eof_hold.close_reason(), self._close_when_sent, None, 0
                         )
                         return
-                    wait = self._until_eof_close()
+                    wait = self._eof_hold.seconds_left()
                     if wait == 0.0:
                         self._end_exchange(EndReason.PEER_CLOSED, "", sending, sent_of_current)
                         return
@@ -369,17 +342,6 @@ class Session:
             finally:
                 sock.close()
 
-    def _held_close_reason(self) -> EndReason:
-        """A close held after the peer's EOF is still the peer's doing."""
-        held = self._eof_close_deadline is not None
-        return EndReason.PEER_CLOSED if held else EndReason.CLOSED_BY_US
-
-    def _until_eof_close(self) -> float | None:
-        """Seconds left before a held close on the peer's EOF happens anyway; None if none."""
-        if self._eof_close_deadline is None:
-            return None
-        return max(0.0, self._eof_close_deadline - time.monotonic())
-
     def _wanted(self, sock: Connection, sending: memoryview | None) -> int:
         """Selector events to wait for. TLS may need to write to read, or read to write."""
         read = not self._peer_finished or self._write_wants_read
@@ -401,14 +363,6 @@ class Session:
             return True
         return False
 
-    def _upgrade_due(self) -> _TlsUpgrade | None:
-        """The STARTTLS request at the head of the outbox, taken off it; None if not there."""
-        if self._outbox and isinstance(self._outbox[0], _TlsUpgrade):
-            upgrade = self._outbox.popleft()
-            assert isinstance(upgrade, _TlsUpgrade)
-            return upgrade
-        return None
-
     def _shut_write(self, sock: Connection) -> None:
         """Send EOF. Under TLS: a close_notify alert first, then FIN; reading goes on.
 
@@ -421,26 +375,6 @@ class Session:
             sock.shutdown_write()
         else:
             sock.shutdown(socket.SHUT_WR)
-
-    def _next_to_send(self) -> memoryview | None:
-        """The next bytes from the outbox; a file at its head gives its next piece."""
-        while self._outbox:
-            head = self._outbox[0]
-            if isinstance(head, _TlsUpgrade):
-                return None
-            if isinstance(head, _Noted):
-                self._outbox.popleft()
-                self._sending_note = head.note
-                return memoryview(head.data)
-            if not isinstance(head, FileUpload):
-                self._outbox.popleft()
-                return memoryview(head)
-            piece = head.next_piece()
-            if piece:
-                return memoryview(piece)
-            self._outbox.popleft()
-            head.finish()
-        return None
 
     def _end_exchange(
         self,
@@ -494,9 +428,7 @@ class Session:
         self._emit(PeerFinished())
         if self.state is SessionState.HALF_CLOSED:
             return False
-        hold = self._hold_eof_close
-        if self.options.close_on_peer_eof and hold is not None and hold():
-            self._eof_close_deadline = time.monotonic() + EOF_HOLD
+        if self.options.close_on_peer_eof and self._eof_hold.begin():
             return True
         return not self.options.close_on_peer_eof
 
@@ -511,7 +443,7 @@ class Session:
             return 0
 
     def _record_sent(self, data: memoryview | None) -> None:
-        note, self._sending_note = self._sending_note, ""
+        note = self._outbox.take_note()
         if data:
             self.capture.append(Direction.SENT, bytes(data), note)
             self._emit(DataSent(len(data)))

@@ -25,6 +25,7 @@ class PromptScreen(ModalScreen[str | None]):
     PromptScreen > Vertical {
         width: 70; height: auto; border: round $accent; background: $panel; padding: 1 2;
     }
+    PromptScreen #prompt-question { width: 100%; }
     PromptScreen #prompt-error { color: $error; height: auto; }
     PromptScreen #prompt-hint { color: $text-muted; }
     """
@@ -50,7 +51,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(literal(self.title_text))
+            yield Label(literal(self.title_text), id="prompt-question")
             yield OrderedInput(
                 self.value,
                 placeholder=self.placeholder,

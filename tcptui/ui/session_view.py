@@ -33,13 +33,15 @@ from tcptui.ui.automation import Automation, SequenceBar
 from tcptui.ui.capture_actions import CaptureActions
 from tcptui.ui.composer import Composer
 from tcptui.ui.connection_panel import ConnectionPanel
-from tcptui.ui.connection_summary import ConnectionSummary, SummaryFacts, shows_full_panel
+from tcptui.ui.connection_summary import ConnectionSummary, SummaryFacts
 from tcptui.ui.copy_screen import CopyScope
 from tcptui.ui.data_pacing import DataPacer
+from tcptui.ui.encoding_prompt import ask_encoding
 from tcptui.ui.key_hints import key_for
 from tcptui.ui.messages import DataAvailable, EventBridge, SessionEvent
-from tcptui.ui.prompt_screen import PromptScreen
+from tcptui.ui.panel_fit import PanelFit
 from tcptui.ui.receive_log import ReceiveLog
+from tcptui.ui.reconnecting import Reconnecting
 from tcptui.ui.retry_policy import RetryPolicy
 from tcptui.ui.save_screen import SessionFacts
 from tcptui.ui.sending import Sender
@@ -102,6 +104,7 @@ class SessionView(Vertical):
         self.bridge: EventBridge | None = None
         self._target = target
         self.retry = RetryPolicy(config.retry, config.forever)
+        self.reconnecting = Reconnecting(self)
         self.unread = False
         self.last_end: EndReason | None = None
         self.listen_client = client
@@ -110,8 +113,7 @@ class SessionView(Vertical):
         self.sender = Sender(self)
         self.snippets = SnippetActions(self)
         self.captured = CaptureActions(self)
-        self._panel_choice: bool | None = None
-        """ctrl+l's choice: the full panel shown or not, whatever the width; None: by width."""
+        self.panel_fit = PanelFit(self)
         self.automation: Automation = Automation(self, config.responders)
         if target is not None:
             self.automation.run_when_connected(config.sequence)
@@ -142,7 +144,7 @@ class SessionView(Vertical):
         yield Composer(self.config.line_ending, history_size=self.config.settings.history_size)
 
     def on_mount(self) -> None:
-        self._fit_panel(self.app.size.width)
+        self.panel_fit.fit(self.app.size.width)
         self.composer.syntax = self.config.settings.syntax
         self.composer.set_encoding(self.config.encoding)  # checked by load_settings already
         self.receive_log.set_encoding(self.composer.encoding)
@@ -243,8 +245,7 @@ class SessionView(Vertical):
     ) -> None:
         """Close any current connection and open a new one to `target`."""
         if not from_retry:
-            self.retry.reset()
-            self.panel.show_retry("")
+            self.reconnecting.start_over()
         self._open_session(target, family)
         self._show_connecting(target, announce=True)
 
@@ -280,7 +281,7 @@ class SessionView(Vertical):
     def _show_connecting(self, target: Target, *, announce: bool) -> None:
         """Before any of the new connection's events is shown: they arrive as messages."""
         self.panel.reset(target, accepted=self.accepted_client)
-        self._fit_panel()
+        self.panel_fit.fit()
         if announce:
             self.post_message(self.TargetUsed(target))
         self.retitle()
@@ -310,7 +311,7 @@ class SessionView(Vertical):
             self.panel.update_stats()
             if event.reason not in QUIET_ENDINGS:
                 self.notify(event.sentence(), title="Connection ended", severity="error")
-            self._maybe_retry(event)
+            self.reconnecting.after(event, self._target)
 
     def on_sequence_bar_progressed(self, message: SequenceBar.Progressed) -> None:
         self.automation.progressed(message)
@@ -339,34 +340,12 @@ class SessionView(Vertical):
             self.connect(target, self.panel.family)
 
     def action_disconnect(self) -> None:
-        if self.retry.pending:
-            self.retry.cancel()
-            self.panel.show_retry("")
-            self.notify("Reconnecting stopped.")
-        elif self.is_connected and self.session is not None:
+        if self.reconnecting.stop():
+            return
+        if self.is_connected and self.session is not None:
             self.session.close()
         else:
             self.notify("Not connected.", severity="warning")
-
-    def _maybe_retry(self, event: Closed) -> None:
-        """socat's retry/forever: after a failure, try again with a growing delay."""
-        if event.reason is EndReason.CLOSED_BY_US or self._target is None or self.accepted_client:
-            return  # an accepted client's address is its ephemeral port: nothing to dial
-        delay = self.retry.next_delay()
-        if delay is None:
-            if self.retry.enabled:
-                self.panel.show_retry(self.retry.used_up(event.failed_step is None))
-            return
-        target, family = self._target, self.panel.family
-        stop = key_for(self, "session.disconnect")
-        self.panel.show_retry(
-            f"reconnecting in {delay:g} s ({self.retry.describe()}) · {stop} stops"
-        )
-        self.retry.schedule(self, delay, lambda: self._retry_now(target, family))
-
-    def _retry_now(self, target: Target, family: Family) -> None:
-        self.panel.show_retry(f"reconnecting ({self.retry.describe()})")
-        self.connect(target, family, from_retry=True)
 
     def action_start_tls(self) -> None:
         """STARTTLS: upgrade this plain connection to TLS now, with the command-line options."""
@@ -403,24 +382,7 @@ class SessionView(Vertical):
         self.composer.submit()
 
     def action_set_encoding(self) -> None:
-        def chosen(name: str | None) -> None:
-            if name:
-                self.composer.set_encoding(name)
-                self.receive_log.set_encoding(self.composer.encoding)
-                self.notify(f"Text encoding: {self.composer.encoding} (composer and text view)")
-
-        def check(name: str) -> str | None:
-            return self.composer.set_encoding(name)
-
-        self.app.push_screen(
-            PromptScreen(
-                "Text encoding for the composer and the text view",
-                self.composer.encoding,
-                "utf-8, latin-1, cp437, utf-16-le…",
-                check,
-            ),
-            chosen,
-        )
+        ask_encoding(self)
 
     def action_repeat(self) -> None:
         self.sender.toggle_repeat()
@@ -453,24 +415,10 @@ class SessionView(Vertical):
     def action_toggle_panel(self) -> None:
         """Show the full connection panel, or its one-line summary that leaves the log the
         whole width, whatever the terminal's width (until pressed again)."""
-        self._panel_choice = not self.panel.display
-        self._fit_panel()
+        self.panel_fit.toggle()
 
     def on_resize(self, event: Resize) -> None:
-        self._fit_panel(event.size.width)
-
-    def _fit_panel(self, columns: int | None = None) -> None:
-        """The full panel beside the log where the log keeps whole hex rows, else a line."""
-        connected = self.session is not None or self.opened_meta is not None
-        full = shows_full_panel(columns or self.size.width, self._panel_choice, connected)
-        panel = self.panel
-        summary = self.query_one(ConnectionSummary)
-        if panel.display == full and summary.display != full:
-            return
-        if not full and panel.has_focus_within:
-            self.composer.input.focus()
-        panel.display = full
-        summary.show(not full)
+        self.panel_fit.fit(event.size.width)
 
     def action_toggle_inspector(self) -> None:
         """Show or hide the data inspector; the views it shrinks keep the cursor in sight."""

@@ -18,6 +18,7 @@ from textual.cache import LRUCache
 from textual.strip import Strip
 
 from tcptui.capture.log_units import LogUnit, LogUnits
+from tcptui.capture.store import Direction
 from tcptui.codec.framing import GroupingKind
 from tcptui.codec.words import counted
 from tcptui.ui.event_rows import paint_event
@@ -76,7 +77,9 @@ def paint_header(
     arrow = Segment(glyphs.arrow(unit.direction), style + Style(bold=True))
     fields = [f"{unit.length:,} B", when, delta, f"#{unit.message + 1}"]
     if reads:
-        fields.insert(1, counted(unit.reads, "read"))
+        # A sent block was written, not read: it says how many sends it took.
+        moves = "read" if unit.direction is Direction.RECEIVED else "send"
+        fields.insert(1, counted(unit.reads, moves))
     detail = "  " + sep.join(fields)
     for dropped in (delta, when):
         if width is None or cell_len(arrow.text + detail) <= width:

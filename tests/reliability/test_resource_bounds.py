@@ -171,6 +171,12 @@ async def test_a_10_mib_line_costs_bounded_memory_and_paints_only_what_is_shown(
             )
             assert current_capture(app).stream_bytes(Direction.RECEIVED) == HUGE_LINE_SIZE
             view = current_log(app).text_view
+            await wait_for(  # under load the close can come before the rows are all measured
+                pilot,
+                lambda: current_log(app).units.up_to_date and not view.layout_rows.pending,
+                "the rows measured",
+                timeout=60,
+            )
             view.focus()
             await pilot.press("home")
             await pilot.press("f5")  # text view alone: a new width, so every row is new
@@ -183,7 +189,12 @@ async def test_a_10_mib_line_costs_bounded_memory_and_paints_only_what_is_shown(
             await wait_for(pilot, lambda: view.scroll_y == view.max_scroll_y, "the end")
             await pilot.pause()
             painted = counting_painter.painted
-            tail = [view.row_text(view.layout_rows.total_rows - n) for n in (3, 2, 1)]
+
+            def last_rows() -> list[str]:
+                return [view.row_text(view.layout_rows.total_rows - n) for n in (3, 2, 1)]
+
+            await wait_for(pilot, lambda: "closed" in last_rows()[-1], "the closed row")
+            tail = last_rows()
             growth = rss() - baseline
     assert 0 < painted <= 4 * height, f"painted {painted} rows for a {height}-row view"
     last, *events = tail

@@ -87,7 +87,7 @@ async def test_stream_cuts_where_the_direction_changes() -> None:
         )
         found = headers(all_rows(log.text_view))
         assert [row.split("  ")[0] for row in found] == ["▶ sent", "◀ received"]
-        assert "18 B · 2 reads" in found[0] and "12 B · 1 read" in found[1]
+        assert "18 B · 2 sends" in found[0] and "12 B · 1 read" in found[1]
 
 
 async def test_line_grouping_makes_a_block_of_each_line_whatever_the_reads() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Input, TabbedContent, TabPane
 
 import tcptui.ui.app
@@ -13,12 +14,13 @@ from tcptui.capture.store import Direction
 from tcptui.cli import parse_args
 from tcptui.net.session import SessionState
 from tcptui.net.target import Target
+from tcptui.ui import retry_policy
 from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.session_view import SessionView
 from tests.helpers import EchoServer, PayloadServer, closed_port, stream_bytes
 from tests.helpers.app_parts import current_view
 from tests.helpers.timeline import details, timeline
-from tests.ui.helpers import make_app, wait_for, wait_retries_spent
+from tests.ui.helpers import last_notification, make_app, wait_for, wait_retries_spent
 
 SIZE = (150, 44)
 
@@ -110,6 +112,25 @@ async def test_auto_reconnect_stops_after_the_limit() -> None:
         shown = str(view.panel.query_one("#retry").render())
         assert shown == "gave up: the connection failed after reconnecting 2 times"
         assert view.title.startswith("✖")
+
+
+async def test_the_disconnect_key_stops_a_waiting_reconnection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(retry_policy, "FIRST_DELAY", retry_policy.MAX_DELAY)  # it must not fire
+    target = Target("127.0.0.1", closed_port())
+    app = TcpTuiApp(parse_args([str(target), "--forever", "--timeout", "2"]))
+    app.animation_level = "none"
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        view = current_view(app)
+        await wait_for(pilot, lambda: view.retry.pending, "a reconnection waiting")
+        retry_line = view.panel.query_one("#retry")
+        assert str(retry_line.render()).startswith("reconnecting in 30 s (attempt 1/∞)")
+        await pilot.press("f3")
+        assert not view.retry.pending
+        assert str(retry_line.render()) == ""
+        assert last_notification(app) == "Reconnecting stopped."
+        assert view.connections_made == 1
 
 
 async def test_a_title_change_after_the_tabs_are_gone_is_ignored() -> None:
