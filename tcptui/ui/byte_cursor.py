@@ -20,7 +20,7 @@ from textual.selection import Selection
 
 from tcptui.capture.log_units import LogUnits
 from tcptui.ui.byte_marks import SharedMarks
-from tcptui.ui.transcript_layout import HEADER_ROWS, RowRef, TranscriptLayout
+from tcptui.ui.transcript_layout import RowRef, TranscriptLayout
 from tcptui.ui.transcript_rows import HexPainter, TextPainter
 
 if TYPE_CHECKING:  # checked as the ScrollView it is mixed into; a plain class at run time
@@ -127,7 +127,8 @@ class ByteCursor(_ViewBase):
         if self.marks.cursor.offset is None or not self.units.total_bytes:
             return None
         ref, _ = self.cursor_place(self.marks.cursor.offset)
-        return self._first_row(ref.unit) + HEADER_ROWS + ref.row
+        self._first_row(ref.unit)  # measured up to it
+        return self.layout_rows.content_row(ref.unit) + ref.row
 
     def reveal_cursor(self) -> None:
         """Scroll so the cursor's row is on screen."""

@@ -25,6 +25,7 @@ from tcptui.ui.byte_marks import SearchMatches, SharedMarks
 from tcptui.ui.grouping_choice import GroupingChoice
 from tcptui.ui.inspector_panel import InspectorPanel
 from tcptui.ui.literal import literal
+from tcptui.ui.row_gutter import COMPACT_GUTTER_CELLS, block_facts
 from tcptui.ui.search_bar import SearchBar
 from tcptui.ui.transcript_rows import HEX_WIDTH
 from tcptui.ui.transcript_view import TranscriptView
@@ -61,6 +62,7 @@ class ReceiveLog(Vertical):
     ReceiveLog.-stacked #views {{ layout: vertical; }}
     ReceiveLog TranscriptView {{ width: 1fr; }}
     ReceiveLog.-dual #hex-view {{ width: {HEX_VIEW_WIDTH}; }}
+    ReceiveLog.-dual.-compact #hex-view {{ width: {HEX_VIEW_WIDTH + COMPACT_GUTTER_CELLS}; }}
     ReceiveLog.-dual.-stacked #hex-view {{ width: 1fr; }}
     ReceiveLog.-text #hex-view {{ display: none; }}
     ReceiveLog.-hex #text-view {{ display: none; }}
@@ -74,8 +76,14 @@ class ReceiveLog(Vertical):
         timestamps: str = "local",
         ascii_only: bool = False,
         grouping: Grouping = STREAM,
+        *,
+        compact: bool = False,
+        squeeze: bool = True,
     ) -> None:
         super().__init__(id="receive-log", classes=f"-{layout}")
+        self.set_class(compact, "-compact")
+        self.compact = compact
+        self.squeeze = squeeze
         self.capture = capture
         self.grouping_choice = GroupingChoice(self, LogUnits(capture, grouping))
         self.view_layout: Layout = layout
@@ -94,6 +102,8 @@ class ReceiveLog(Vertical):
                     self.marks,
                     timestamps=self.timestamps,
                     ascii_only=self.ascii_only,
+                    compact=self.compact,
+                    squeeze=self.squeeze,
                     id=f"{mode}-view",
                 )
         yield InspectorPanel(self.capture, self.marks, self.ascii_only)
@@ -147,6 +157,24 @@ class ReceiveLog(Vertical):
         self.text_view.set_encoding(encoding)
         self.query_one(SearchBar).encoding = encoding
 
+    def set_row_options(self, compact: bool, squeeze: bool) -> None:
+        """Compact rows (a gutter, no headers) and squeezed hex rows, in both views."""
+        self.compact, self.squeeze = compact, squeeze
+        self.set_class(compact, "-compact")
+        self._stack_for(self.size.width)
+        for view in (self.text_view, self.hex_view):
+            view.set_row_options(compact, squeeze)
+        self.show_status()
+
+    def toggle_compact(self) -> None:
+        self.set_row_options(not self.compact, self.squeeze)
+        self.notify("compact rows" if self.compact else "a header row per block", timeout=1.5)
+
+    def toggle_squeeze(self) -> None:
+        self.set_row_options(self.compact, not self.squeeze)
+        shown = "repeated hex rows squeezed to *" if self.squeeze else "every hex row shown"
+        self.notify(shown, timeout=1.5)
+
     def repaint(self) -> None:
         """Marks changed (cursor, selection, search): repaint both views and the status."""
         for view in (self.text_view, self.hex_view):
@@ -165,6 +193,8 @@ class ReceiveLog(Vertical):
             parts.append(
                 f"{message_name(units, unit.message)} byte {local:,} (0x{local:x}) = 0x{value:02x}"
             )
+            if self.compact:  # what the block's header would say
+                parts.append(block_facts(self.text_view.painter.reader, unit.index))
         selection = cursor.selection()
         if selection is not None:
             parts.append(f"selected {selection[1] - selection[0]:,} B")
@@ -200,8 +230,13 @@ class ReceiveLog(Vertical):
             self.visible_views()[0].focus()
 
     def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width < STACK_BELOW_WIDTH, "-stacked")
-        self.inspector.place(event.size.width, VIEWS_NEED[self.view_layout])
+        self._stack_for(event.size.width)
+
+    def _stack_for(self, width: int) -> None:
+        """Side by side where both views fit (the hex view wider by compact rows' gutter)."""
+        gutter = COMPACT_GUTTER_CELLS if self.compact else 0
+        self.set_class(width < STACK_BELOW_WIDTH + gutter, "-stacked")
+        self.inspector.place(width, VIEWS_NEED[self.view_layout] + gutter)
 
     @on(TranscriptView.Scrolled)
     def keep_views_together(self, event: TranscriptView.Scrolled) -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from textual.scroll_view import ScrollView
 
 from tcptui.capture.log_units import LogUnits
-from tcptui.ui.transcript_layout import HEADER_ROWS, TranscriptLayout
+from tcptui.ui.transcript_layout import TranscriptLayout
 from tcptui.ui.transcript_rows import HexPainter, TextPainter
 from tcptui.ui.unit_reader import UnitReader
 
@@ -42,6 +42,13 @@ class MeasurePacing(NamedTuple):
     """Measuring the whole capture again for a new width before the UI gets its turn."""
     pause: float
     """Between two slices: frames and keys get through."""
+
+
+def painter_shape(painter: TextPainter | HexPainter) -> tuple[int, int]:
+    """What a painter's rows take from the view's width: text rows' wrap, or the bytes of a
+    hex row (16, 8 or 4: whole rows), and the cells of its gutter (see row_gutter)."""
+    size = painter.wrap if isinstance(painter, TextPainter) else painter.row_bytes
+    return size, painter.gutter.cells
 
 
 class RowMeasuring(_ViewBase):
@@ -68,6 +75,7 @@ class RowMeasuring(_ViewBase):
         def _make_painter(self, wrap: int) -> TextPainter | HexPainter: ...
         def _wrap_width(self) -> int: ...
         def _hex_row_bytes(self) -> int: ...
+        def _shape_for_width(self) -> tuple[int, int]: ...
         def _forget_painted_rows(self) -> None: ...
         def _forget_rows_from(self, unit: int) -> None: ...
         def _show_unseen(self) -> None: ...
@@ -79,26 +87,11 @@ class RowMeasuring(_ViewBase):
         if self._take_first_size():
             return
         self._sized = True
-        if isinstance(self._painter, HexPainter):
-            self._fit_hex_rows()
-            return
-        width = self._wrap_width()
-        if isinstance(self._painter, TextPainter) and self._painter.wrap == width:
+        wanted = self._shape_for_width()
+        if painter_shape(self._painter) == wanted:
             self._stop_remeasuring()  # back to the width on screen: nothing to measure
         measuring = self._remeasuring[0] if self._remeasuring else self._painter
-        if isinstance(measuring, TextPainter) and measuring.wrap != width:
-            self._rebuild(sliced=True)
-        else:
-            self._update_virtual_size()
-
-    def _fit_hex_rows(self) -> None:
-        """A new width: whole hex rows of as many bytes as fit (16, 8 or 4)."""
-        row_bytes = self._hex_row_bytes()
-        painter = self._painter
-        if isinstance(painter, HexPainter) and painter.row_bytes == row_bytes:
-            self._stop_remeasuring()
-        measuring = self._remeasuring[0] if self._remeasuring else self._painter
-        if isinstance(measuring, HexPainter) and measuring.row_bytes != row_bytes:
+        if painter_shape(measuring) != wanted:
             self._rebuild(sliced=True)
         else:
             self._update_virtual_size()
@@ -133,9 +126,9 @@ class RowMeasuring(_ViewBase):
         painter = self._make_painter(self._wrap_width())
         if self._waits_for_width:
             self._painter = painter
-            self.layout_rows.take(TranscriptLayout(painter.reader.units, painter.count_rows))
+            self.layout_rows.take(painter.layout())
             return
-        layout = TranscriptLayout(painter.reader.units, painter.count_rows, painter.forget)
+        layout = painter.layout()
         until = len(layout.units)
         layout.update(self.pacing.slice if sliced or first else None, until)
         if sliced and layout.measured_units < until:
@@ -198,7 +191,7 @@ class RowMeasuring(_ViewBase):
             unit, top_byte = top
             row = self.layout_rows.first_row(unit)
             if top_byte is not None:
-                row += HEADER_ROWS + painter.row_of_byte(unit, top_byte)
+                row = layout.content_row(unit) + painter.row_of_byte(unit, top_byte)
             self._quiet = quiet
             try:
                 self.scroll_to(y=row, animate=False, immediate=True, force=True)

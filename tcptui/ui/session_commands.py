@@ -60,6 +60,16 @@ PALETTE: tuple[Keyed | Unkeyed, ...] = (
     Keyed("composer.line_ending", "Cycle line ending", "none → LF → CRLF → CR"),
     Keyed("log.cycle_view", "Cycle view", "dual → text → hex"),
     Keyed(
+        "log.compact",
+        "Compact rows",
+        "Direction and time in a gutter instead of a header row per chunk (or back)",
+    ),
+    Keyed(
+        "log.squeeze",
+        "Squeeze repeated hex rows",
+        "Rows equal to the row above as one * row, as hexdump -C (or every row)",
+    ),
+    Keyed(
         "log.inspector", "Data inspector", "Show or hide what the bytes at the log's cursor mean"
     ),
     Keyed(

@@ -137,6 +137,8 @@ class SessionView(Vertical):
                 settings.timestamps,
                 settings.ascii_only,
                 parse_grouping(settings.group),
+                compact=settings.compact,
+                squeeze=settings.squeeze,
             )
         yield SequenceBar()
         yield Composer(self.config.line_ending, history_size=self.config.settings.history_size)
@@ -403,6 +405,12 @@ class SessionView(Vertical):
     def action_cycle_view(self) -> None:
         layout = self.receive_log.cycle_layout()
         self.notify(f"{layout} view", timeout=1.5)
+
+    def action_toggle_compact(self) -> None:
+        self.receive_log.toggle_compact()
+
+    def action_toggle_squeeze(self) -> None:
+        self.receive_log.toggle_squeeze()
 
     def action_toggle_panel(self) -> None:
         """Show the full connection panel, or its one-line summary that leaves the log the

@@ -60,7 +60,7 @@ class TailFollowing(_ViewBase):
         """Put the row showing byte `offset` of `unit` at the top, without echoing it back."""
         row = self._first_row(unit)
         if not header:
-            row += 1 + self._painter.row_of_byte(unit, offset)
+            row = self.layout_rows.content_row(unit) + self._painter.row_of_byte(unit, offset)
         self._quiet = True
         try:
             self.scroll_to(y=row, animate=False, immediate=True, force=True)
@@ -112,5 +112,4 @@ class TailFollowing(_ViewBase):
             self.call_after_refresh(self._scroll_to_tail)
 
     def _painter_width(self) -> int:
-        wrap = self._painter.wrap if isinstance(self._painter, TextPainter) else 0
-        return wrap + TextPainter.gutter_width
+        return self._painter.row_cells

@@ -1,10 +1,10 @@
 """Where each unit of the log (a block or an event) sits in a scrolling transcript of rows.
 
 A transcript shows every unit as one header row followed by its content rows (text rows or
-hex rows; an event has none). Row counts live in a compact prefix-sum array, so finding the
-unit under any row of a billion-row transcript is one bisect, and new units are measured once
-as they arrive. Only the last unit may grow (a message still under way): it is measured again
-when it has.
+hex rows; an event has none); in compact rows a block has no header row (an event is still
+one row). Row counts live in a compact prefix-sum array, so finding the unit under any row of
+a billion-row transcript is one bisect, and new units are measured once as they arrive. Only
+the last unit may grow (a message still under way): it is measured again when it has.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from typing import NamedTuple
 from tcptui.capture.log_units import LogUnit, LogUnits
 
 HEADER_ROWS = 1
+RowCounter = Callable[[int], int | None]
+"""Content rows of a unit; None while they are still being counted (squeezed hex rows of a
+big unit are counted a slice per call): ask again."""
 
 
 class RowRef(NamedTuple):
@@ -28,18 +31,23 @@ class RowRef(NamedTuple):
 
 
 class TranscriptLayout:
-    """Rows per unit for one way of drawing units (`count_rows(unit_index) -> rows`);
+    """Rows per unit for one way of drawing units (`count_rows(unit_index) -> rows`), under
+    `header_rows(unit_index)` header rows (1, or 0 for a block in compact rows);
     `forget(unit_index)` drops what the painter kept of a unit that grew."""
 
     def __init__(
         self,
         units: LogUnits,
-        count_rows: Callable[[int], int],
+        count_rows: RowCounter,
         forget: Callable[[int], None] = lambda index: None,
+        header_rows: Callable[[int], int] = lambda index: HEADER_ROWS,
     ) -> None:
         self.units = units
         self._count_rows = count_rows
         self._forget = forget
+        self._header_rows = header_rows
+        self._headers = bytearray()
+        """Each unit's header rows, as measured."""
         self._starts = array("q")
         self._total = 0
         self._last: LogUnit | None = None
@@ -68,8 +76,8 @@ class TranscriptLayout:
         count = len(self.units)
         available = count if until is None else min(until, count)
         deadline = None if budget is None else time.perf_counter() + budget
-        for index in range(measured, available):
-            self._measure(index)
+        while len(self._starts) < available:
+            self._measure(len(self._starts))
             if deadline is not None and time.perf_counter() > deadline:
                 break
         grew = len(self._starts) > measured
@@ -80,15 +88,17 @@ class TranscriptLayout:
     def _measure_grown_last(self) -> bool:
         """Measure the last measured unit again if it has grown since; True if it had."""
         last = self._last
-        if last is None or last.index >= len(self.units):
-            return False
+        if last is None or last.index != len(self._starts) - 1 or last.index >= len(self.units):
+            return False  # not measured yet as it is now: the next measuring takes it
         now = self.units.unit(last.index)
         if now == last:
             return False
         self._forget(last.index)
         self._total = self._starts.pop()
+        self._headers.pop()
         self._measure(last.index)
-        self._note_last()
+        if len(self._starts) > last.index:  # else still being counted: measured later
+            self._note_last()
         self.regrown = last.index
         return True
 
@@ -96,14 +106,20 @@ class TranscriptLayout:
         """Measure every unit up to `unit`, whatever it costs: a row of it is asked for
         (the cursor or a search hit is there) before the budgeted updates have reached it."""
         measured = len(self._starts)
-        for index in range(measured, min(unit + 1, len(self.units))):
-            self._measure(index)
+        while len(self._starts) < min(unit + 1, len(self.units)):
+            self._measure(len(self._starts))
         if len(self._starts) > measured:
             self._note_last()
 
     def _measure(self, index: int) -> None:
+        """Count unit `index`'s rows, or a slice of them (measured once they are all known)."""
+        rows = self._count_rows(index)
+        if rows is None:
+            return
+        header = self._header_rows(index)
         self._starts.append(self._total)
-        self._total += HEADER_ROWS + self._count_rows(index)
+        self._headers.append(header)
+        self._total += max(1, header + rows)
 
     def _note_last(self) -> None:
         """Keep the facts of the last unit measured: it is measured again if it grows.
@@ -120,6 +136,8 @@ class TranscriptLayout:
         self.units = other.units
         self._count_rows = other._count_rows
         self._forget = other._forget
+        self._header_rows = other._header_rows
+        self._headers = other._headers
         self._starts = other._starts
         self._total = other._total
         self._last = other._last
@@ -129,8 +147,12 @@ class TranscriptLayout:
         if not 0 <= y < self._total:
             return None
         unit = bisect.bisect_right(self._starts, y) - 1
-        return RowRef(unit, y - self._starts[unit] - HEADER_ROWS)
+        return RowRef(unit, y - self._starts[unit] - self._headers[unit])
 
     def first_row(self, unit: int) -> int:
-        """The transcript row of a unit's header."""
+        """The transcript row of a unit's header (of its first row, without one)."""
         return self._starts[unit]
+
+    def content_row(self, unit: int) -> int:
+        """The transcript row of a unit's first content row (after its header, if any)."""
+        return self._starts[unit] + self._headers[unit]

@@ -21,6 +21,7 @@ from textual.cache import LRUCache
 from textual.strip import Strip
 
 from tcptui.capture.log_units import LogUnit
+from tcptui.codec.hex_squeeze import RowSpan
 from tcptui.codec.hexdump import BYTE_CLASSES, BYTES_PER_ROW, view_row_cells
 from tcptui.codec.safe_text import ascii_only, render_text
 from tcptui.codec.text_rows import (
@@ -41,8 +42,10 @@ from tcptui.ui.log_glyphs import (
     UNICODE_GLYPHS,
     Glyphs,
 )
+from tcptui.ui.row_gutter import BarGutter, RowGutter
+from tcptui.ui.squeezed_hex import SqueezedBlocks, star_row
 from tcptui.ui.text_row_fit import RowFit, piece_cells
-from tcptui.ui.transcript_layout import RowRef
+from tcptui.ui.transcript_layout import RowRef, TranscriptLayout
 from tcptui.ui.unit_reader import UnitReader
 
 PIECE_STYLES = {
@@ -80,13 +83,30 @@ class RowPainter:
     row_cells: int
     """The most cells a row of this painter takes: headers are kept within it too."""
 
-    def __init__(self, reader: UnitReader) -> None:
+    def __init__(self, reader: UnitReader, gutter: RowGutter) -> None:
         self.reader = reader
+        self.gutter = gutter
+
+    def header_rows_of(self, index: int) -> int:
+        """Rows above unit `index`'s bytes: its header, or none for a block in compact rows
+        (row_gutter); an event is its header row."""
+        if self.reader.unit(index).event is not None:
+            return 1
+        return self.gutter.header_rows
+
+    def layout(self) -> TranscriptLayout:
+        """Rows to measure this painter's units in, unmeasured yet."""
+        return TranscriptLayout(
+            self.reader.units, self.count_rows, self.forget, self.header_rows_of
+        )
+
+    def count_rows(self, index: int) -> int | None:
+        raise NotImplementedError
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
         raise NotImplementedError
 
-    def paint_row(self, unit: LogUnit, start: int, data: bytes, marks: Marks) -> Strip:
+    def paint_row(self, unit: LogUnit, start: int, data: bytes, marks: Marks, row: int) -> Strip:
         raise NotImplementedError
 
     def forget(self, index: int) -> None:
@@ -98,7 +118,8 @@ class RowPainter:
             return self.reader.header(ref.unit, self.row_cells)
         unit = self.reader.unit(ref.unit)
         start, end = self.row_span(ref)
-        return self.paint_row(unit, start, self.reader.part(ref.unit, start, end), marks)
+        data = self.reader.part(ref.unit, start, end)
+        return self.paint_row(unit, start, data, marks, ref.row)
 
 
 class TextPainter(RowPainter):
@@ -114,10 +135,16 @@ class TextPainter(RowPainter):
 
     gutter_width = GUTTER_WIDTH
 
-    def __init__(self, reader: UnitReader, width: int, encoding: str = "utf-8") -> None:
-        super().__init__(reader)
+    def __init__(
+        self,
+        reader: UnitReader,
+        width: int,
+        encoding: str = "utf-8",
+        gutter: RowGutter | None = None,
+    ) -> None:
+        super().__init__(reader, gutter or BarGutter(reader.glyphs.gutter, DIRECTION_STYLES))
         self.wrap = max(8, width)
-        self.row_cells = self.wrap + self.gutter_width
+        self.row_cells = self.wrap + self.gutter.cells
         self.encoding = encoding
         # Rows of UTF-8 text hold a width of cells. Not in ASCII mode: there every non-ASCII
         # character is shown as an escape of eight cells or more, so rows stay in bytes.
@@ -221,10 +248,10 @@ class TextPainter(RowPainter):
         starts = self._row_starts(unit)
         return max(0, bisect.bisect_right(starts, offset) - 1)
 
-    def paint_row(self, unit: LogUnit, start: int, data: bytes, marks: Marks) -> Strip:
+    def paint_row(self, unit: LogUnit, start: int, data: bytes, marks: Marks, row: int) -> Strip:
         glyphs = self.reader.glyphs
-        segments = [Segment(glyphs.gutter, DIRECTION_STYLES[unit.direction])]
-        cells = cell_len(glyphs.gutter)
+        segments = list(self.gutter.lead(unit, row))
+        cells = self.gutter.cells
         if marks and self._utf8:
             marks = whole_characters(data, marks)
         parts = split_by_marks(len(data), marks) if marks else [((0, len(data)), None)]
@@ -255,29 +282,75 @@ def whole_characters(data: bytes, marks: Marks) -> Marks:
 class HexPainter(RowPainter):
     """Hex rows: offset, `row_bytes` bytes in groups of 8, and an ASCII column, coloured by
     class. A full `hexdump -C` row of 16 bytes where the view is wide enough, else fewer
-    bytes a row (see `view_row_bytes`), so a row is always whole."""
+    bytes a row (see `view_row_bytes`), so a row is always whole. With `squeeze`, a run of
+    rows equal to the row above is one `*` row (squeezed_hex)."""
 
     gutter_width = 0
 
     def __init__(
-        self, reader: UnitReader, stream_offsets: bool = False, row_bytes: int = BYTES_PER_ROW
+        self,
+        reader: UnitReader,
+        stream_offsets: bool = False,
+        row_bytes: int = BYTES_PER_ROW,
+        gutter: RowGutter | None = None,
+        squeeze: bool = False,
     ) -> None:
-        super().__init__(reader)
+        super().__init__(reader, gutter or RowGutter())
         self.stream_offsets = stream_offsets
         self.row_bytes = row_bytes
-        self.row_cells = view_row_cells(row_bytes)
+        self.row_cells = view_row_cells(row_bytes) + self.gutter.cells
+        self.squeezed = (
+            SqueezedBlocks(lambda index: reader.unit(index).length, reader.units.read, row_bytes)
+            if squeeze
+            else None
+        )
 
-    def count_rows(self, index: int) -> int:
+    def count_rows(self, index: int) -> int | None:
+        """Rows of unit `index`; None while its squeezed rows are still being counted."""
+        if self.squeezed is not None:
+            return self.squeezed.rows(index)
         return fixed_row_count(self.reader.unit(index).length, self.row_bytes)
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
+        if self.squeezed is not None:
+            return self.squeezed.span(ref.unit, ref.row)[:2]
         length = self.reader.unit(ref.unit).length
         return fixed_row_span(length, ref.row, self.row_bytes)
 
+    def is_squeezed(self, ref: RowRef) -> bool:
+        """Whether row `ref` is a `*` row (of many rows' bytes; see squeezed_hex.star_marks)."""
+        squeezed = self.squeezed
+        return (
+            squeezed is not None
+            and squeezed.may_squeeze(ref.unit)
+            and squeezed.span(ref.unit, ref.row).squeezed
+        )
+
     def row_of_byte(self, unit: int, offset: int) -> int:
+        if self.squeezed is not None:
+            return self.squeezed.shown_row(unit, offset)
         return offset // self.row_bytes
 
-    def paint_row(self, unit: LogUnit, start: int, data: bytes, marks: Marks) -> Strip:
+    def paint(self, ref: RowRef, marks: Marks = ()) -> Strip:
+        if ref.row < 0 or self.squeezed is None or not self.squeezed.may_squeeze(ref.unit):
+            return super().paint(ref, marks)
+        span = self.squeezed.span(ref.unit, ref.row)
+        if span.squeezed:  # painted from its numbers: a run may be a gigabyte
+            return self._paint_star(ref, span, marks)
+        data = self.reader.part(ref.unit, span.start, span.end)
+        return self.paint_row(self.reader.unit(ref.unit), span.start, data, marks, ref.row)
+
+    def _paint_star(self, ref: RowRef, span: RowSpan, marks: Marks) -> Strip:
+        unit = self.reader.unit(ref.unit)
+        style = DIRECTION_STYLES[unit.direction]
+        if marks:
+            style += MARK_STYLES[marks[-1][2]]
+        cells = self.row_cells - self.gutter.cells
+        star = star_row(span, self.row_bytes, style, cells, self.reader.glyphs.separator)
+        lead = self.gutter.lead(unit, ref.row)
+        return Strip.join([Strip(lead, self.gutter.cells), star]) if lead else star
+
+    def paint_row(self, unit: LogUnit, start: int, data: bytes, marks: Marks, row: int) -> Strip:
         base = unit.stream_offset if self.stream_offsets else 0
         offset_style = DIRECTION_STYLES[unit.direction]
         segments = hex_segments(
@@ -285,7 +358,9 @@ class HexPainter(RowPainter):
         )
         # Every character after the offset takes one cell: no need to measure the row.
         offset_cells = len(segments[0].text)
-        return Strip(segments, offset_cells + self.row_cells - len("00000000  "))
+        cells = offset_cells + self.row_cells - len("00000000  ")
+        lead = self.gutter.lead(unit, row)
+        return Strip([*lead, *segments], cells) if lead else Strip(segments, cells)
 
 
 def split_by_marks(length: int, marks: Marks) -> list[tuple[tuple[int, int], Style]]:

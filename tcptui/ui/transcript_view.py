@@ -27,17 +27,19 @@ from textual.strip import Strip
 
 from tcptui.capture.log_units import LogUnits
 from tcptui.capture.store import Capture
-from tcptui.codec.hexdump import BYTES_PER_ROW, view_row_bytes
+from tcptui.codec.hexdump import BYTES_PER_ROW, VIEW_ROW_BYTES, view_row_bytes, view_row_cells
 from tcptui.ui.bordered_rows import BorderedRowsCache
 from tcptui.ui.byte_cursor import ByteCursor
 from tcptui.ui.byte_marks import SharedMarks, marks_for_span
-from tcptui.ui.log_glyphs import ASCII_GLYPHS, UNICODE_GLYPHS
+from tcptui.ui.log_glyphs import ASCII_GLYPHS, DIRECTION_STYLES, UNICODE_GLYPHS
 from tcptui.ui.painted_scrollbar import PaintedScrollBars
+from tcptui.ui.row_gutter import NARROW_GUTTER_CELLS, TimeGutter, compact_gutter_cells
 from tcptui.ui.row_measuring import REMEASURING_NOTE as REMEASURING_NOTE
 from tcptui.ui.row_measuring import MeasurePacing, RowMeasuring
+from tcptui.ui.squeezed_hex import star_marks
 from tcptui.ui.tail_following import TailFollowing
 from tcptui.ui.textual_internals import use_styles_cache
-from tcptui.ui.transcript_layout import RowRef, TranscriptLayout
+from tcptui.ui.transcript_layout import RowRef
 from tcptui.ui.transcript_rows import HexPainter, Marks, TextPainter
 from tcptui.ui.unit_reader import UnitReader
 
@@ -51,6 +53,8 @@ A capture bigger than that is measured in slices, the old rows staying on screen
 new ones are all known: measured at once, a resize of a big capture froze the UI."""
 REMEASURE_PAUSE = 0.005
 """Seconds between two slices: frames and keys get through."""
+MIN_COMPACT_TEXT = 24
+"""Cells of text a compact row keeps beside its time: narrower, the time gives way."""
 EMPTY_HINT = "Nothing yet: bytes you send and receive appear here."
 EMPTY_HINT_STYLE = Style(color="#6c6c6c", italic=True)
 
@@ -122,6 +126,8 @@ class TranscriptView(
         Binding("o", "toggle_offsets", "Offsets", show=False, id="log.offsets"),
         Binding("m", "session('set_grouping')", "Group by…", show=False, id="log.group"),
         Binding("b", "toggle_reads", "Read boundaries", show=False, id="log.reads"),
+        Binding("t", "session('toggle_compact')", "Compact rows", show=False, id="log.compact"),
+        Binding("s", "session('toggle_squeeze')", "Squeeze", show=False, id="log.squeeze"),
         Binding("e", "session('edit_chunk')", "Edit in composer", show=False, id="log.edit"),
         Binding("slash", "search", "Search", id="log.search"),
         Binding("question_mark", "app.toggle_help", "Help", show=False, id="log.help"),
@@ -172,6 +178,8 @@ class TranscriptView(
         *,
         timestamps: str = "local",
         ascii_only: bool = False,
+        compact: bool = False,
+        squeeze: bool = False,
         name: str | None = None,
         id: str | None = None,  # noqa: A002 - Textual's own parameter name
         classes: str | None = None,
@@ -184,11 +192,15 @@ class TranscriptView(
         self.capture: Capture = units.capture
         self.encoding = "utf-8"
         self.stream_offsets = False
+        self.compact = compact
+        """Direction and time in a gutter, no header rows (row_gutter)."""
+        self.squeeze = squeeze
+        """Hex rows repeating the row above shown as one `*` row (squeezed_hex)."""
         self._glyphs = ASCII_GLYPHS if ascii_only else UNICODE_GLYPHS
         self._reader = UnitReader(units, timestamps, self._glyphs)
         """The reader new painters read through: its units are the ones to show next."""
         self._painter: TextPainter | HexPainter = self._make_painter(wrap=80)
-        self.layout_rows = TranscriptLayout(units, self._painter.count_rows, self._painter.forget)
+        self.layout_rows = self._painter.layout()
         self.marks = marks or SharedMarks()
         self.pacing = MeasurePacing(MEASURE_BUDGET, REMEASURE_SLICE, REMEASURE_PAUSE)
         self._strips: LRUCache[tuple[RowRef, Marks], Strip] = LRUCache(_STRIP_CACHE_SIZE)
@@ -199,9 +211,33 @@ class TranscriptView(
     # -- setup -------------------------------------------------------------------------------
 
     def _make_painter(self, wrap: int) -> TextPainter | HexPainter:
+        gutter = None
+        if self.compact:
+            narrow = self._gutter_cells() == NARROW_GUTTER_CELLS
+            gutter = TimeGutter(self._reader, DIRECTION_STYLES, narrow)
         if self.mode == "hex":
-            return HexPainter(self._reader, self.stream_offsets, self._hex_row_bytes())
-        return TextPainter(self._reader, wrap, self.encoding)
+            return HexPainter(
+                self._reader, self.stream_offsets, self._hex_row_bytes(), gutter, self.squeeze
+            )
+        return TextPainter(self._reader, wrap, self.encoding, gutter)
+
+    def set_row_options(self, compact: bool, squeeze: bool) -> None:
+        """Compact rows or not, squeezed hex rows or not: the rows are measured again."""
+        if (compact, squeeze) != (self.compact, self.squeeze):
+            self.compact, self.squeeze = compact, squeeze
+            self._rebuild(sliced=True)
+
+    def _gutter_cells(self) -> int:
+        text = self.mode == "text"
+        if self.compact:
+            least = MIN_COMPACT_TEXT if text else view_row_cells(VIEW_ROW_BYTES[-1])
+            return compact_gutter_cells(self.scrollable_content_region.width, least)
+        return TextPainter.gutter_width if text else HexPainter.gutter_width
+
+    def _shape_for_width(self) -> tuple[int, int]:
+        """The painter's shape (see row_measuring.painter_shape) this view's width asks for."""
+        size = self._wrap_width() if self.mode == "text" else self._hex_row_bytes()
+        return size, self._gutter_cells()
 
     @property
     def units(self) -> LogUnits:
@@ -238,18 +274,19 @@ class TranscriptView(
         self._cursor_changed()
 
     def toggle_stream_offsets(self) -> bool:
-        """Hex offsets per message, or per direction stream (running totals, like socat -x)."""
+        """Hex offsets per message, or per direction stream (running totals, like socat -x).
+        Rebuilt in slices: squeezed hex rows of a big capture take a while to count."""
         self.stream_offsets = not self.stream_offsets
-        self._rebuild()
+        self._rebuild(sliced=True)
         return self.stream_offsets
 
     def _wrap_width(self) -> int:
-        return max(8, self.scrollable_content_region.width - TextPainter.gutter_width)
+        return max(8, self.scrollable_content_region.width - self._gutter_cells())
 
     def _hex_row_bytes(self) -> int:
         """The most bytes a whole hex row may show in this view (16 before it has a width)."""
         width = self.scrollable_content_region.width
-        return view_row_bytes(width) if width else BYTES_PER_ROW
+        return view_row_bytes(width - self._gutter_cells()) if width else BYTES_PER_ROW
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """The app's line filters, less ANSI-to-truecolor while it would change nothing here.
@@ -337,6 +374,8 @@ class TranscriptView(
             return ()
         unit = self._painter.reader.unit(ref.unit)
         start, end = self._painter.row_span(ref)
+        if isinstance(self._painter, HexPainter) and self._painter.is_squeezed(ref):
+            return star_marks(unit.offset + start, unit.offset + end, self.marks, self.has_focus)
         reads = (
             self.units.read_starts(unit.offset + start, unit.offset + end)
             if self.marks.show_reads

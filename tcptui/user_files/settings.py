@@ -261,6 +261,18 @@ class Settings:
         _view,
         'Which views of the receive log to show (F5 cycles them): "dual", "text" or "hex".',
     )
+    compact: bool = setting(
+        False,
+        boolean,
+        "Compact rows: each block's direction and time in a gutter on its first row instead\n"
+        "of a header row, so a line protocol takes one row a line (t in the log toggles it).",
+    )
+    squeeze: bool = setting(
+        True,
+        boolean,
+        "Squeeze repeated hex rows: rows equal to the row above show as one `*` row, as\n"
+        "hexdump -C does, so a run of zeros takes two rows (s in the log toggles it).",
+    )
     copy_format: CopyFormat = setting(
         CopyFormat.TEXT,
         one_of(CopyFormat),

@@ -24,6 +24,7 @@ from . import (
     bench_listen,
     bench_messages,
     bench_responders,
+    bench_rows,
     bench_search,
     bench_startup,
     bench_storm,
@@ -41,6 +42,7 @@ FIGURES: dict[str, ModuleType] = {
     "startup": bench_startup,
     "listen": bench_listen,
     "messages": bench_messages,
+    "rows": bench_rows,
 }
 DEFAULT_OUTPUT = Path(__file__).with_name("results.md")
 

@@ -19,8 +19,10 @@ from tcptui.capture.store import Capture, Direction
 from tcptui.codec.hexdump import BYTES_PER_ROW, view_row_bytes
 from tcptui.codec.safe_text import render_text
 from tcptui.ui.log_glyphs import ASCII_GLYPHS, DIRECTION_STYLES, UNICODE_GLYPHS
+from tcptui.ui.row_gutter import NARROW_GUTTER_CELLS, TimeGutter, compact_gutter_cells
 from tcptui.ui.transcript_layout import RowRef
 from tcptui.ui.transcript_rows import HexPainter, Marks, TextPainter, hex_segments
+from tcptui.ui.transcript_view import MIN_COMPACT_TEXT
 from tests.helpers.app_parts import current_log
 from tests.helpers.units import chunk_reader
 from tests.reliability.hostile_corpus import CASES, HOSTILE_PAYLOAD
@@ -153,17 +155,25 @@ def test_an_unmarked_hex_row_paints_as_a_marked_row_with_no_marks(
     st.integers(min_value=20, max_value=250),
     st.sampled_from(ENCODINGS),
     st.booleans(),
+    st.booleans(),
 )
 def test_no_text_row_is_painted_wider_than_its_view(
-    chunks: list[bytes], view_width: int, encoding: str, ascii_glyphs: bool
+    chunks: list[bytes], view_width: int, encoding: str, ascii_glyphs: bool, compact: bool
 ) -> None:
     """At any width from 20 to 250 columns, for any bytes: a row shape judged from a chunk's
-    first bytes must never paint a row wider than the view (a sideways scroll bar)."""
+    first bytes must never paint a row wider than the view (a sideways scroll bar). Compact
+    rows' wider gutter is taken from the width the rows are cut for."""
     capture = capture_of(*chunks)
     glyphs = ASCII_GLYPHS if ascii_glyphs else UNICODE_GLYPHS
     content = view_width - 4  # the border and the vertical scroll bar
     try:
-        painter = TextPainter(chunk_reader(capture, glyphs=glyphs), content - 2, encoding)
+        reader = chunk_reader(capture, glyphs=glyphs)
+        if compact:  # the time gives way in a narrow view, as the view decides
+            cells = compact_gutter_cells(content, MIN_COMPACT_TEXT)
+            gutter = TimeGutter(reader, DIRECTION_STYLES, cells == NARROW_GUTTER_CELLS)
+            painter = TextPainter(reader, content - cells, encoding, gutter)
+        else:
+            painter = TextPainter(reader, content - 2, encoding)
         for strip in painted_rows(painter, capture):
             if "received" in strip.text or "sent" in strip.text:
                 continue  # a header: cut by the view, as a title is
@@ -217,15 +227,18 @@ def test_backslashes_painted_in_two_cells_never_widen_a_row(glyphs: object) -> N
 @given(
     st.lists(st.binary(min_size=1, max_size=300), min_size=1, max_size=3),
     st.integers(min_value=60, max_value=250),
+    st.booleans(),
 )
 def test_hex_rows_are_whole_at_every_width_from_60_columns(
-    chunks: list[bytes], view_width: int
+    chunks: list[bytes], view_width: int, compact: bool
 ) -> None:
     content = view_width - 4
     capture = capture_of(*chunks)
     try:
-        row_bytes = view_row_bytes(content)
-        painter = HexPainter(chunk_reader(capture), row_bytes=row_bytes)
+        reader = chunk_reader(capture)
+        gutter = TimeGutter(reader, DIRECTION_STYLES) if compact else None
+        row_bytes = view_row_bytes(content - (gutter.cells if gutter else 0))
+        painter = HexPainter(reader, row_bytes=row_bytes, gutter=gutter)
         for index in range(len(capture)):
             rows = [painter.paint(RowRef(index, row)) for row in range(painter.count_rows(index))]
             assert all(row.cell_length <= content for row in rows)
@@ -235,6 +248,54 @@ def test_hex_rows_are_whole_at_every_width_from_60_columns(
                 shown = data[number * row_bytes :][:row_bytes]
                 column = "".join(chr(value) if 32 <= value < 127 else "·" for value in shown)
                 assert row.text.endswith(f"│{column.ljust(row_bytes)}│")
+    finally:
+        capture.close()
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([bytes(16), b"\x1b[2J" * 4, bytes(range(16))]), max_size=30).map(
+            b"".join
+        )
+        | hostile_bytes,
+        min_size=1,
+        max_size=4,
+    ),
+    st.integers(min_value=60, max_value=250),
+    st.booleans(),
+)
+def test_squeezed_hex_rows_are_printable_fit_and_stand_for_every_byte(
+    chunks: list[bytes], view_width: int, compact: bool
+) -> None:
+    content = view_width - 4
+    capture = capture_of(*chunks)
+    try:
+        reader = chunk_reader(capture)
+        gutter = TimeGutter(reader, DIRECTION_STYLES) if compact else None
+        row_bytes = view_row_bytes(content - (gutter.cells if gutter else 0))
+        painter = HexPainter(reader, row_bytes=row_bytes, gutter=gutter, squeeze=True)
+        skip = gutter.cells if gutter else 0
+        for index in range(len(capture)):
+            rows = painter.count_rows(index)
+            assert rows is not None  # short chunks are counted in one call
+            data = capture.read_chunk(index)
+            spans = [painter.row_span(RowRef(index, row)) for row in range(rows)]
+            assert [at for start, end in spans for at in range(start, end)] == list(
+                range(len(data))
+            )
+            for row, (start, end) in enumerate(spans):
+                strip = painter.paint(RowRef(index, row))
+                assert not unprintable(strip.text) and strip.cell_length <= content
+                text = strip.text[skip:]
+                if text.startswith("*"):
+                    assert data[start:end] == data[start - row_bytes : start] * (
+                        (end - start) // row_bytes
+                    )
+                else:
+                    assert text.endswith("│")
+                    shown = text[10 : 10 + 3 * row_bytes + (row_bytes - 1) // 8]
+                    assert bytes.fromhex(shown.replace(" ", "")) == data[start:end]
     finally:
         capture.close()
 
@@ -301,9 +362,11 @@ def random_chunks(count: int, seed: int) -> list[bytes]:
     return chunks
 
 
-async def test_1500_random_chunks_never_scroll_the_text_view_sideways() -> None:
+@pytest.mark.parametrize("compact", [False, True])
+async def test_1500_random_chunks_never_scroll_the_text_view_sideways(compact: bool) -> None:
     """Binary and text chunks at every width the log may get: no horizontal scroll bar, and
-    no row of the whole transcript wider than the view (the user never asked for no wrap)."""
+    no row of the whole transcript wider than the view (the user never asked for no wrap),
+    with compact rows' gutter too."""
     capture = capture_of(*random_chunks(1500, seed=24))
     app = make_app(None, capture=capture)
     async with app.run_test(size=(250, 40)) as pilot:
@@ -311,12 +374,15 @@ async def test_1500_random_chunks_never_scroll_the_text_view_sideways() -> None:
         log.refresh_data()
         await pilot.press("ctrl+l", "f5")  # no panel, the text view alone: the whole width
         view = log.text_view
+        if compact:
+            log.set_row_options(compact=True, squeeze=True)
         for columns in range(250, 19, -23):
             await pilot.resize_terminal(columns, 40)
             await pilot.pause()
             while view.layout_rows.pending or view.border_subtitle:
                 await pilot.pause()  # measured in slices for the new width
             content = view.scrollable_content_region.width
+            assert view.layout_rows.content_row(0) == (0 if compact else 1)
             assert not view.show_horizontal_scrollbar, columns
             assert view.virtual_size.width <= content, columns
             layout = view.layout_rows
