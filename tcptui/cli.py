@@ -177,6 +177,8 @@ def parse_args(argv: Sequence[str] | None = None) -> LaunchConfig:
         parser.error("--export writes a saved session's messages: give --open FILE with it")
     if args.export == "":
         parser.error("--export needs a file or folder name, not an empty string")
+    if args.export is not None and "\0" in args.export:
+        parser.error("--export needs a file or folder name without a NUL character")
     _check_files(parser, args, options.tls)
     encoding = (profile.encoding if profile else None) or settings.encoding
     responders, sequence = _automation(parser, args, settings, encoding)
@@ -243,6 +245,8 @@ def _unsuitable(path: str, *, must_exist: bool) -> str | None:
     """Why `path` cannot be a session file to read or a capture to write; None if it can."""
     if not path:
         return "needs a file name, not an empty string"
+    if "\0" in path:
+        return "needs a file name without a NUL character"
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
@@ -261,6 +265,8 @@ def _unwritable_keylog(path: str) -> str | None:
         descriptor = os.open(
             path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | os.O_NOCTTY, 0o600
         )
+    except ValueError:  # os.open refuses a NUL in a name
+        return "--keylog needs a file name without a NUL character"
     except OSError as exc:
         return f"cannot write the TLS key log {path}: {exc.strerror or exc}"
     os.close(descriptor)

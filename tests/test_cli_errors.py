@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tcptui import cli
+from tcptui.cli import parse_args
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -164,3 +167,20 @@ def test_opening_a_big_session_shows_progress_on_one_line(
     assert err == (
         "\rtcptui: opening '[b]big.tcptui'… 20%\rtcptui: opening '[b]big.tcptui'… 60%\r\x1b[K"
     )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--save", "a\0b", "localhost", "80"],
+        ["--open", "\0"],
+        ["--keylog", "\0", "localhost", "80"],
+    ],
+)
+def test_a_nul_in_a_file_name_is_one_sentence(argv: list[str]) -> None:
+    with contextlib.redirect_stderr(io.StringIO()) as stderr, pytest.raises(SystemExit) as exited:
+        parse_args(argv)
+    assert exited.value.code == 2
+    assert stderr.getvalue().count("\n") >= 1
+    assert "Traceback" not in stderr.getvalue()
+    assert "NUL" in stderr.getvalue() or "null" in stderr.getvalue()
