@@ -62,7 +62,7 @@ PALETTE: tuple[Keyed | Unkeyed, ...] = (
     Keyed(
         "log.compact",
         "Compact rows",
-        "Direction and time in a gutter instead of a header row per chunk (or back)",
+        "Direction and time in a gutter instead of a header row per message (or back)",
     ),
     Keyed(
         "log.squeeze",
@@ -111,7 +111,11 @@ PALETTE: tuple[Keyed | Unkeyed, ...] = (
     Keyed(
         "composer.history_search", "Search history…", "Find an earlier message by any part of it"
     ),
-    Keyed("capture.save", "Save / Export…", "Session file, raw bytes, hexdump -C or pcap"),
+    Keyed(
+        "capture.save",
+        "Save / Export…",
+        "Session file, raw bytes, hexdump -C, pcap, scripts, or by message",
+    ),
     Unkeyed(
         "Add responder…",
         "Answer received data: match/hex/regex and reply/reply_hex/reply_mixed",
