@@ -33,6 +33,7 @@ from tcptui.ui.focus_moves import other_pane, step_focus
 from tcptui.ui.heap_tuning import HeapTuning
 from tcptui.ui.help_screen import HelpScreen
 from tcptui.ui.key_hints import KeyHints
+from tcptui.ui.key_priority import KeyPriority
 from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.literal import literal, visible
 from tcptui.ui.ordered_keys import KeyLane
@@ -77,6 +78,7 @@ class TcpTuiApp(App[int]):
         self._tabs_made = 0
         self._heap = HeapTuning()
         self._key_lane = KeyLane()
+        self.key_priority = KeyPriority()
         self._last_log_view: weakref.ref[TranscriptView] | None = None
         # Before the first styling: set later, a theme restyles the whole screen.
         self._theme_unknown = not self._choose_theme()
@@ -106,7 +108,9 @@ class TcpTuiApp(App[int]):
 
     async def on_event(self, event: events.Event) -> None:
         """A key read from the terminal for a text field goes to the field, which applies it
-        at its turn, priority bindings included (ordered_keys.py)."""
+        at its turn, priority bindings included (ordered_keys.py). New bytes wait for a key's
+        frame (key_priority.py)."""
+        self.key_priority.note(event)
         if not self._key_lane.route(self, event):
             await super().on_event(event)
 

@@ -312,10 +312,11 @@ class Composer(Vertical):
             data = self.encode(text)
         except CodecError as exc:
             preview.set_class(True, "-error")
-            preview.update(literal(str(exc)))
+            preview.update(literal(str(exc)), layout=False)  # one row, always: see steady_input
             return
         preview.set_class(False, "-error")
-        preview.update(Text(preview_line(data, self._send_key, preview.content_region.width)))
+        line = preview_line(data, self._send_key, preview.content_region.width)
+        preview.update(Text(line), layout=False)
 
     def on_resize(self) -> None:
         """The preview shows as many bytes as its new width holds."""

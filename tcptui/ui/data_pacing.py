@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from textual.timer import Timer
 
 from tcptui.capture.export import SaveError
+from tcptui.ui.key_priority import KeyWait
 
 if TYPE_CHECKING:
     from tcptui.ui.session_view import SessionView
@@ -61,12 +62,15 @@ class DataPacer:
         self.timer: Timer | None = None
         self._last_take = -math.inf
         self._bytes_taken = view.capture.total_bytes
+        self._keys = KeyWait(view)
 
     def schedule(self) -> None:
-        """Take what arrived now, or once the spacing since the last take has passed."""
+        """Take what arrived now, or once the spacing since the last take has passed and the
+        last key has been answered (key_priority)."""
         if self.timer is not None or self._view.bridge is None:
             return
-        wait = self.next_take - time.monotonic()
+        now = time.monotonic()
+        wait = max(self.next_take - now, self._keys.wait(now))
         if wait > 0:
             self.timer = self._view.set_timer(wait, self._timed_take)
         else:
@@ -84,6 +88,7 @@ class DataPacer:
         if bridge is None:
             return
         started = time.monotonic()
+        self._keys.done()
         taken = view.capture.total_bytes - self._bytes_taken
         self._bytes_taken += taken
         self.next_take = started + take_spacing(taken, 0.0, started - self._last_take)

@@ -30,6 +30,7 @@ from textual.app import App
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
+from tcptui.ui.steady_input import SteadyInput
 from tcptui.ui.textual_internals import forward_key, run_key_bindings
 
 TypedEvent = events.Key | events.Paste
@@ -193,7 +194,7 @@ class KeysInOrder(_WidgetMixin):
         return await super().handle_key(event)
 
 
-class OrderedInput(KeysInOrder, Input):
+class OrderedInput(KeysInOrder, SteadyInput):
     """A one-line Input that applies keys in order; the keys behind an Enter wait for it."""
 
     async def action_submit(self) -> None:

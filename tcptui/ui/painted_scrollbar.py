@@ -21,6 +21,10 @@ from tcptui.ui.textual_internals import scrollbar_of, start_scrollbar
 class PaintedScrollBar(ScrollBar):
     """Textual's ScrollBar, with rows built as strips instead of through a renderable."""
 
+    def __init__(self, vertical: bool = True, name: str | None = None, *, thickness: int = 1):
+        super().__init__(vertical, name, thickness=thickness)
+        self._row_strips: dict[tuple[Segment, int], Strip] = {}
+
     def render_lines(self, crop: Region) -> list[Strip]:
         bar = self.render()
         if not isinstance(bar, ScrollBarRender) or not isinstance(bar.style, Style):
@@ -43,8 +47,8 @@ class PaintedScrollBar(ScrollBar):
             bar_color=style.color,
         )
         painted = [Segment(text, under + cell_style) for text, cell_style, _ in segments.segments]
-        if self.vertical:  # a segment a row
-            rows = [Strip([segment], width) for segment in painted]
+        if self.vertical:  # a segment a row, nearly all alike: the track's, the thumb's
+            rows = [self._row_strip(segment, width) for segment in painted]
         else:  # the row's segments, then a line break, `thickness` times
             row = Strip(painted[:length], width)
             rows = [row] * height
@@ -55,6 +59,22 @@ class PaintedScrollBar(ScrollBar):
         if crop.column_span != (0, width):
             rows = [row.crop(crop.x, crop.right) for row in rows]
         return rows
+
+    def _row_strip(self, segment: Segment, width: int) -> Strip:
+        """The strip of a vertical bar's row, made once: a bar repainted at each take of new
+        bytes would otherwise leave a screenful of strips a frame to the garbage collector
+        (a Strip caches what is cut from it, itself included: a cycle)."""
+        rows = self._row_strips
+        strip = rows.get((segment, width))
+        if strip is None:
+            if len(rows) >= _KEPT_ROW_STRIPS:
+                rows.clear()
+            strip = rows[segment, width] = Strip([segment], width)
+        return strip
+
+
+_KEPT_ROW_STRIPS = 64
+"""Distinct bar rows kept: a track row, a thumb row and the thumb's ends, in a few styles."""
 
 
 class PaintedScrollBars(Widget):

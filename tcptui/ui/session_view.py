@@ -305,7 +305,12 @@ class SessionView(Vertical):
         self.panel.show_event(event)
         self.retitle()
         self.automation.connected()
-        self.receive_log.refresh_data()  # the event may be a row of the log (TLS started, EOF)
+        # The event may be a row of the log (TLS started, EOF): taken at the pace of new bytes,
+        # so an event in a flood does not start measuring all that is waiting at once.
+        if self.bridge is not None:
+            self.pacer.schedule()
+        else:
+            self.receive_log.refresh_data()
         if isinstance(event, Closed):
             self.pacer.catch_up_live_save()
             self.panel.update_stats()

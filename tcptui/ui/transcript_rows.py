@@ -13,6 +13,7 @@ import codecs
 import functools
 import re
 from array import array
+from collections.abc import Hashable
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -105,6 +106,10 @@ class RowPainter:
 
     def row_span(self, ref: RowRef) -> tuple[int, int]:
         raise NotImplementedError
+
+    def row_key(self, ref: RowRef) -> Hashable:
+        """What row `ref` paints besides its place: the bytes it shows (None for a header)."""
+        return None if ref.row < 0 else self.row_span(ref)
 
     def paint_row(self, unit: LogUnit, start: int, data: bytes, marks: Marks, row: int) -> Strip:
         raise NotImplementedError
@@ -316,6 +321,12 @@ class HexPainter(RowPainter):
             return self.squeezed.span(ref.unit, ref.row)[:2]
         length = self.reader.unit(ref.unit).length
         return fixed_row_span(length, ref.row, self.row_bytes)
+
+    def row_key(self, ref: RowRef) -> Hashable:
+        """A `*` row also paints how many rows it stands for."""
+        if ref.row >= 0 and self.squeezed is not None and self.squeezed.may_squeeze(ref.unit):
+            return self.squeezed.span(ref.unit, ref.row)
+        return super().row_key(ref)
 
     def is_squeezed(self, ref: RowRef) -> bool:
         """Whether row `ref` is a `*` row (of many rows' bytes; see squeezed_hex.star_marks)."""

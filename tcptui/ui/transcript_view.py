@@ -10,7 +10,7 @@ following the tail (TailFollowing), and the byte cursor and selections (ByteCurs
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Literal, NamedTuple
 
 from rich.segment import Segment
@@ -203,7 +203,7 @@ class TranscriptView(
         self.layout_rows = self._painter.layout()
         self.marks = marks or SharedMarks()
         self.pacing = MeasurePacing(MEASURE_BUDGET, REMEASURE_SLICE, REMEASURE_PAUSE)
-        self._strips: LRUCache[tuple[RowRef, Marks], Strip] = LRUCache(_STRIP_CACHE_SIZE)
+        self._strips: LRUCache[tuple[RowRef, Hashable, Marks], Strip] = LRUCache(_STRIP_CACHE_SIZE)
         self._painting = False
         self._frame = _FrameFacts(Offset(0, 0), 0, Style(), None)
         self.border_title = f"{mode} view"
@@ -354,15 +354,21 @@ class TranscriptView(
         self._widest = 0
 
     def _forget_rows_from(self, unit: int) -> None:
-        """Unit `unit` grew (the last one may): its rows are painted again."""
+        """Unit `unit` grew (the last one may): its header and first row are painted again.
+        Its other rows are kept under the bytes they show (see `strip_for`): the rows above
+        the new bytes stay as they were, and a storm of tiny reads repaints one row a take
+        rather than a screenful."""
         painted = list(self._strips.keys())  # an LRUCache: no iteration of its own
         for key in painted:
-            if key[0].unit >= unit:
+            if key[0].unit >= unit and key[0].row <= 0:
                 self._strips.discard(key)
 
     def strip_for(self, ref: RowRef, marks: Marks = ()) -> Strip:
-        """Row `ref` painted with `marks` (cursor, selection, matches), from a cache."""
-        key = (ref, marks)
+        """Row `ref` painted with `marks` (cursor, selection, matches), from a cache.
+
+        A content row is kept under the bytes it shows as well as its place: when its unit
+        grows, a row whose bytes did not change is the same row (bytes are only appended)."""
+        key = (ref, self._painter.row_key(ref), marks)
         strip = self._strips.get(key)
         if strip is None:
             strip = self._painter.paint(ref, marks)
@@ -449,6 +455,10 @@ class TranscriptView(
             strip = _highlight(
                 strip, span, self.screen.get_component_rich_style("screen--selection")
             )
+        if scroll_x == 0 and strip.cell_length == width:
+            # As it is: crop_extend would return the strip itself and keep it in its own
+            # cache, a cycle that leaves each row to the garbage collector once dropped.
+            return strip
         return strip.crop_extend(scroll_x, scroll_x + width, style)  # cached by the Strip
 
 
