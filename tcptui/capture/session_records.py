@@ -61,8 +61,9 @@ class CutShort:
         whole = f"{counted(self.chunks, 'chunk')} ({counted(self.chunk_bytes, 'byte')})"
         if self.in_end_record:
             return (
-                f"the file is cut short inside its end record: every chunk is here ({whole}), "
-                "but their checksum could not be checked"
+                "the file is cut short inside its end record: every one of its "
+                f"{counted(self.chunks, 'chunk')} and {counted(self.chunk_bytes, 'byte')} is "
+                "here, but their checksum could not be checked"
             )
         lost = "what followed is lost, and the end record's checksum could not be checked"
         if self.partial:
