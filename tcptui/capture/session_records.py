@@ -141,7 +141,7 @@ class _RecordReader:
         reported = 0
         while True:
             head = self._src.read(RECORD.size)
-            if head[:1] == bytes([END_KIND]):
+            if head and head[0] == END_KIND:
                 self._src.seek(self._position + 1)
                 tracker.advance(self._position - reported)
                 return self._check_end()
@@ -171,12 +171,13 @@ class _RecordReader:
     def _read_record(self, head: bytes) -> CutShort | None:
         """One whole record header and as much of its data as the file holds."""
         kind, mono_ns, wall_ns, length = RECORD.unpack(head)
-        where = self._place()
-        self._check_kind(kind, where)
+        where = _RecordPlace(self._number, self._position)
         self._position += RECORD.size
         self._clock.now = (mono_ns, wall_ns)
         available = self._facts.size - self._position
-        if self._holds_event(kind):
+        direction = _DIRECTIONS.get(kind)
+        if direction is None:
+            self._check_kind(kind, where)
             if length > MAX_EVENT:
                 raise CorruptSessionFileError(
                     f"{where} is an event of {length:,} bytes; an event holds at most {MAX_EVENT:,}"
@@ -184,14 +185,12 @@ class _RecordReader:
             if length > available:
                 return self._cut()
             _read_event(self._src, self._capture, length, where)
+        elif length <= available:
+            self._read_data(direction, length, where)
         else:
-            if length == 0:
-                raise CorruptSessionFileError(f"{where} holds no bytes")
-            kept = min(length, available)
-            if kept:
-                self._read_data(_DIRECTIONS[kind], kept, where)
-            if kept < length:
-                return self._cut(kept, length)
+            if available:
+                self._read_data(direction, available, where)
+            return self._cut(available, length)
         self._position += length
         self._number += 1
         return None
@@ -202,6 +201,8 @@ class _RecordReader:
 
     def _read_data(self, direction: Direction, length: int, where: _RecordPlace) -> None:
         """Moves `length` bytes of one chunk into the capture, carrying the CRC-32 over them."""
+        if length == 0:
+            raise CorruptSessionFileError(f"{where} holds no bytes")
         if length <= BLOCK:
             data = self._src.read(length)
             if len(data) != length:
