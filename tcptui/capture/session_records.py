@@ -120,6 +120,9 @@ def read_records(
 
 
 class _RecordReader:
+    """Walks the records once, holding where it is (for progress and for naming a record in
+    an error) and the CRC-32 of the chunks so far (checked against the end record)."""
+
     def __init__(
         self,
         src: BinaryIO,
@@ -147,7 +150,7 @@ class _RecordReader:
                 return self._check_end()
             if len(head) < RECORD.size:
                 if head:
-                    self._check_kind(head[0], self._place())
+                    self._check_kind(head[0], _RecordPlace(self._number, self._position))
                 tracker.advance(self._position - reported)
                 return self._cut()
             cut = self._read_record(head)
@@ -157,9 +160,6 @@ class _RecordReader:
             if self._position - reported >= PROGRESS_STEP:
                 tracker.advance(self._position - reported)
                 reported = self._position
-
-    def _place(self) -> _RecordPlace:
-        return _RecordPlace(self._number, self._position)
 
     def _check_kind(self, kind: int, where: _RecordPlace) -> None:
         if kind not in _DIRECTIONS and not self._holds_event(kind):
@@ -187,10 +187,11 @@ class _RecordReader:
             _read_event(self._src, self._capture, length, where)
         elif length <= available:
             self._read_data(direction, length, where)
-        else:
-            if available:
-                self._read_data(direction, available, where)
+        elif available:
+            self._read_data(direction, available, where)
             return self._cut(available, length)
+        else:
+            return self._cut()
         self._position += length
         self._number += 1
         return None
