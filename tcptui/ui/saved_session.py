@@ -46,7 +46,7 @@ def saved_steps(meta: SessionMeta, capture: Capture) -> dict[Step, StepShown]:
     if chunks:
         first, last = capture.chunk(0), capture.chunk(chunks - 1)
         span = f"{_clock(first.wall_ns)}–{_clock(last.wall_ns)} UTC"
-        lost = " · the file is cut short" if cut_short else ""
+        lost = " · file cut short" if cut_short else ""
         steps[Step.DATA] = (
             "failed" if cut_short else "ended",
             f"{counted(chunks, 'chunk')}, {span}{lost}",

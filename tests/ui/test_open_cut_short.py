@@ -58,7 +58,7 @@ async def test_open_of_a_cut_file_shows_the_intact_bytes_and_says_what_was_lost(
         panel = current_panel(app)
         assert step_state(panel, Step.DATA) == "failed"
         assert "2 chunks" in step_text(panel, Step.DATA)
-        assert "the file is cut short" in step_text(panel, Step.DATA)
+        assert "file cut short" in step_text(panel, Step.DATA)
         assert not current_view(app).composer.display
 
 
@@ -84,3 +84,17 @@ def test_open_of_a_file_cut_inside_its_metadata_is_one_sentence(
     assert main(["--open", str(path)]) == 2
     err = capsys.readouterr().err  # type: ignore[attr-defined]
     assert err == "tcptui: the file ends inside the metadata line\n"
+
+
+async def test_a_file_cut_before_its_first_record_opens_empty_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "bare.tcptui"
+    path.write_bytes(b'TCPTUI-SESSION 2\n{"target": "example.com:80"}\n')
+    app = TcpTuiApp(parse_args(["--open", str(path)]))
+    app.animation_level = "none"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert len(current_capture(app)) == 0
+        assert "the file is cut short after 0 chunks (0 bytes)" in last_notification(app)
+        panel = current_panel(app)
+        assert step_state(panel, Step.DATA) == "failed"
+        assert "none: the file is cut short" in step_text(panel, Step.DATA)
