@@ -233,7 +233,7 @@ def open_intact_session(
             info = os.fstat(descriptor)
             if not stat.S_ISREG(info.st_mode):
                 raise SessionFileError(f"{name} is {_file_type(info.st_mode)}, not a session file.")
-            stored = getattr(info, "st_blocks", info.st_size // 512) * 512
+            stored = info.st_blocks * 512 if hasattr(info, "st_blocks") else info.st_size
             tracker = ProgressTracker(info.st_size, progress, None)
             return _read_session(src, FileFacts(info.st_size, stored), spool_dir, tracker)
     except OSError as exc:

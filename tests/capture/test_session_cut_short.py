@@ -8,6 +8,7 @@ import select
 import signal
 import subprocess
 import sys
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,6 +292,26 @@ def big_saved(tmp_path_factory: pytest.TempPathFactory) -> tuple[Capture, bytes,
     capture = big_capture()
     save_session(capture, folder / "whole.tcptui", META)
     return capture, (folder / "whole.tcptui").read_bytes(), folder
+
+
+def test_a_big_chunk_cut_in_half_is_opened_a_block_at_a_time(tmp_path: Path) -> None:
+    capture = Capture(spool_dir=str(tmp_path))
+    capture.append_pieces(Direction.RECEIVED, pseudo_random_blocks(24 * MIB, block=MIB), 24 * MIB)
+    path = tmp_path / "big.tcptui"
+    save_session(capture, path, META)
+    with path.open("r+b") as file:
+        file.truncate(path.stat().st_size // 2)
+    tracemalloc.start()
+    try:
+        opened, _, lost = open_intact_session(path, spool_dir=str(tmp_path))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * MIB
+    assert lost is not None and lost.declared == 24 * MIB
+    assert opened.read(0, opened.total_bytes) == capture.read(0, lost.partial)
+    capture.close()
+    opened.close()
 
 
 def test_a_big_record_a_cut_file_does_not_store_is_refused_at_once(tmp_path: Path) -> None:
