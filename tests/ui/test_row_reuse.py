@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import gc
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from textual.strip import Strip
 
+from tcptui.capture.log_units import LogUnits
 from tcptui.capture.store import Capture, Direction
+from tcptui.codec.framing import Grouping, GroupingKind
+from tcptui.ui.byte_marks import Marks
+from tcptui.ui.log_glyphs import UNICODE_GLYPHS
 from tcptui.ui.transcript_layout import RowRef
-from tcptui.ui.transcript_rows import Marks
+from tcptui.ui.transcript_rows import TextPainter
 from tcptui.ui.transcript_view import TranscriptView
+from tcptui.ui.unit_reader import UnitReader
 from tests.helpers.app_parts import current_capture, current_log
 from tests.ui.helpers import all_rows, make_app, wait_for
 
@@ -102,3 +109,62 @@ async def test_painted_rows_as_wide_as_their_view_do_not_refer_to_themselves() -
         full = [row for row in rows if row.cell_length == width]
         assert len(full) > 20, "full rows fill the view"
         assert not any(reaches_itself(row) for row in full)
+
+
+PIECES = st.lists(
+    st.sampled_from(
+        [
+            b"line\n",
+            b"word ",
+            b"\r\n",
+            b"\r",
+            b"\t",
+            b"\\",
+            "жизнь ".encode(),
+            "日本".encode(),
+            b"\xff\xfe",
+            b"\x00\x01\x02",
+            b"x" * 150,
+            b"\n",
+            "e\u0301".encode(),
+            b"\xe6\x97",
+        ]
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    start=st.sampled_from(
+        [b"a line of text\r\n" * 80, b"plain words " * 120, "юникод ".encode() * 150]
+    ),
+    growth=st.lists(PIECES, min_size=1, max_size=6),
+    width=st.sampled_from([20, 37, 80]),
+)
+def test_a_grown_block_is_cut_into_the_rows_a_fresh_cut_gives(
+    start: bytes, growth: list[list[bytes]], width: int
+) -> None:
+    """The rows of a block that grew are cut again from its last line only: they must be
+    the rows of the whole block cut afresh, whatever arrived."""
+    capture = Capture()
+    try:
+        units = LogUnits(capture, Grouping(GroupingKind.STREAM))
+        painter = TextPainter(UnitReader(units, "local", UNICODE_GLYPHS), width)
+        capture.append(Direction.RECEIVED, start)
+        units.update()
+        rows = painter.count_rows(0)
+        [painter.row_span(RowRef(0, row)) for row in range(rows)]  # painted, as on screen
+        for pieces in growth:
+            capture.append(Direction.RECEIVED, b"".join(pieces))
+            units.update()
+            painter.forget(0)  # as the layout does for a unit that grew
+            rows = painter.count_rows(0)
+            spans = [painter.row_span(RowRef(0, row)) for row in range(rows)]
+            fresh = TextPainter(UnitReader(units, "local", UNICODE_GLYPHS), width)
+            assert fresh.count_rows(0) == rows
+            assert [fresh.row_span(RowRef(0, row)) for row in range(rows)] == spans
+            assert fresh.shape_of(0) == painter.shape_of(0)
+    finally:
+        capture.close()
