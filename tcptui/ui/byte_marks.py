@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 MarkKind = Literal["read", "cursor", "selection", "match", "current-match"]
+Marks = tuple[tuple[int, int, MarkKind], ...]
+"""Spans of a row's bytes to paint marked: (start, end, kind), the last on top."""
 
 
 @dataclass

@@ -27,10 +27,10 @@ class KeyPriority:
     def __init__(self) -> None:
         self._last_key = -math.inf
 
-    def note(self, event: events.Event) -> None:
-        """The app read `event`: a key or a paste is answered first."""
+    def note(self, event: events.Event, now: float | None = None) -> None:
+        """The app read `event` (at `now`, time.monotonic()): a key or a paste comes first."""
         if isinstance(event, (events.Key, events.Paste)):
-            self._last_key = time.monotonic()
+            self._last_key = time.monotonic() if now is None else now
 
     def wait(self, now: float) -> float:
         """Seconds from `now` that work which can wait should leave to the last key."""

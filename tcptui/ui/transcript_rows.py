@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import functools
-import re
 from array import array
 from collections.abc import Hashable
+from typing import NamedTuple
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -23,7 +22,7 @@ from textual.strip import Strip
 
 from tcptui.capture.log_units import LogUnit
 from tcptui.codec.hex_squeeze import RowSpan
-from tcptui.codec.hexdump import BYTE_CLASSES, BYTES_PER_ROW, view_row_cells
+from tcptui.codec.hexdump import BYTES_PER_ROW, view_row_cells
 from tcptui.codec.safe_text import ascii_only, render_text
 from tcptui.codec.text_rows import (
     SHAPE_SAMPLE,
@@ -35,13 +34,11 @@ from tcptui.codec.text_rows import (
     row_shape,
     text_row_starts,
 )
-from tcptui.ui.byte_marks import MarkKind
+from tcptui.ui.byte_marks import Marks
+from tcptui.ui.hex_segments import MARK_STYLES, hex_segments
 from tcptui.ui.log_glyphs import (
     ASCII_GLYPHS,
     DIRECTION_STYLES,
-    HEADER_DETAIL,
-    UNICODE_GLYPHS,
-    Glyphs,
 )
 from tcptui.ui.row_gutter import BarGutter, RowGutter
 from tcptui.ui.squeezed_hex import SqueezedBlocks, star_row
@@ -55,21 +52,6 @@ PIECE_STYLES = {
     "invalid": Style(color="#ff5f5f", reverse=False, bold=True),
     "special": Style(color="#ff87af", underline=True),
 }
-BYTE_CLASS_STYLES = {
-    "null": Style(color="#6c6c6c"),
-    "printable": Style(color="#5fd7d7"),
-    "whitespace": Style(color="#87d75f"),
-    "control": Style(color="#d787ff"),
-    "high": Style(color="#ffd75f"),
-}
-MARK_STYLES: dict[MarkKind, Style] = {
-    "read": Style(underline=True, bold=True),
-    "match": Style(bgcolor="#5f5f00"),
-    "current-match": Style(bgcolor="#d7af00", color="#000000"),
-    "selection": Style(bgcolor="#1f5f8f"),
-    "cursor": Style(reverse=True, bold=True),
-}
-Marks = tuple[tuple[int, int, MarkKind], ...]
 GUTTER_WIDTH = 2
 HEX_WIDTH = view_row_cells(BYTES_PER_ROW)
 """A full `hexdump -C` row: the widest hex row."""
@@ -159,9 +141,17 @@ class TextPainter(RowPainter):
         self._shapes: LRUCache[int, RowShape] = LRUCache(1024)
         ascii_glyphs = reader.glyphs is ASCII_GLYPHS
         self._fit = RowFit(self.wrap, encoding, ascii_glyphs, self._cells is not None)
+        self._grown: _Grown | None = None
+        """The last unit that grew, as it was cut before."""
 
     def forget(self, index: int) -> None:
+        """Unit `index` grew: what was cut of it before its last line is kept to go on from
+        (see `_grown_shape`)."""
         super().forget(index)
+        starts, shape = self._starts.get(index), self._shapes.get(index)
+        self._grown = None
+        if starts is not None and shape is not None and len(starts):
+            self._grown = _Grown(index, shape, starts)
         self._starts.discard(index)
         self._shapes.discard(index)
 
@@ -169,9 +159,35 @@ class TextPainter(RowPainter):
         """How unit `index` is cut into rows: judged from its first bytes, then checked."""
         shape = self._shapes.get(index)
         if shape is None:
-            shape = self._fitting_shape(index)
+            shape = self._grown_shape(index) or self._fitting_shape(index)
             self._shapes[index] = shape
         return shape
+
+    def _grown_shape(self, index: int) -> RowShape | None:
+        """The shape of a unit that grew, checked on its new bytes alone, its rows cut again
+        from its old last line on; None to judge it whole again.
+
+        Each line is cut on its own (text_rows), so the rows of the lines that had ended stay
+        as they were: a storm of tiny reads growing a block of a megabyte re-cut the whole
+        block at each take, 25 ms of cutting and as much of checking.
+        """
+        grown = self._grown
+        if grown is None or grown.unit != index:
+            return None
+        self._grown = None
+        data = self.reader.data(index)
+        # The line the old last row is part of: it may have grown, and is cut again whole.
+        line_start = data.rfind(b"\n", 0, grown.starts[-1]) + 1
+        if grown.shape.cut == "fixed" or line_start < SHAPE_SAMPLE:
+            return None  # the first bytes, which judged the shape, may have changed
+        tail = data[line_start:]
+        tail_starts = self._cut(tail, grown.shape)
+        if not (self._fit.is_cut_exactly(tail) or self._fit.rows_fit(tail, tail_starts)):
+            return None  # the new bytes need narrower rows: the whole unit is cut anew
+        kept = grown.starts[: bisect.bisect_left(grown.starts, line_start)]
+        kept.extend(line_start + start for start in tail_starts)
+        self._starts[index] = kept
+        return grown.shape
 
     def _fitting_shape(self, index: int) -> RowShape:
         """The sample's shape if every row it cuts fits the view, else rows of fewer bytes.
@@ -272,6 +288,12 @@ class TextPainter(RowPainter):
                 )
             cells += sum(map(piece_cells, pieces))
         return Strip(segments, cells)
+
+
+class _Grown(NamedTuple):
+    unit: int
+    shape: RowShape
+    starts: array[int]
 
 
 def whole_characters(data: bytes, marks: Marks) -> Marks:
@@ -385,103 +407,3 @@ def split_by_marks(length: int, marks: Marks) -> list[tuple[tuple[int, int], Sty
                 style = MARK_STYLES[kind]
         parts.append(((lo, hi), style))
     return parts
-
-
-def byte_mark_styles(length: int, marks: Marks) -> list[Style | None]:
-    styles: list[Style | None] = [None] * length
-    for lo, hi, kind in marks:
-        for position in range(max(0, lo), min(length, hi)):
-            styles[position] = MARK_STYLES[kind]
-    return styles
-
-
-def hex_segments(
-    data: bytes,
-    offset: int,
-    offset_style: Style,
-    marks: Marks = (),
-    glyphs: Glyphs = UNICODE_GLYPHS,
-    row_bytes: int = BYTES_PER_ROW,
-) -> list[Segment]:
-    """One hex row: offset, groups of eight bytes, the ASCII column; a segment per run.
-
-    Rows without marks (nearly all) are cut into runs of one byte class by a regex over the
-    row's class bytes, so a frame of hex costs one segment per run, not per byte.
-    """
-    if marks:
-        return _marked_hex_segments(data, offset, offset_style, marks, glyphs, row_bytes)
-    classes = data.translate(_CLASS_OF_BYTE)
-    hex_text = data.hex(" ") + " "
-    segments = [Segment(f"{offset:08x}  ", offset_style)]
-    blank = ""  # unstyled space between the groups and after a short row, one segment
-    size = min(8, row_bytes)
-    for group in range(0, row_bytes, size):
-        end = max(group, min(group + size, len(data)))
-        if blank and end > group:
-            segments.append(Segment(blank))
-            blank = ""
-        for run in _RUNS.finditer(classes, group, end):
-            start, stop = run.span()
-            segments.append(Segment(hex_text[start * 3 : stop * 3], _CLASS_STYLES[classes[start]]))
-        blank += "   " * (group + size - end) + (" " if group + size < row_bytes else "")
-    if blank:
-        segments.append(Segment(blank))
-    segments.append(Segment(" " + glyphs.bar, HEADER_DETAIL))
-    column = data.decode("latin-1").translate(_ascii_column_table(glyphs.unprintable))
-    segments.extend(
-        Segment(column[run.start() : run.end()], _CLASS_STYLES[run.group()[0]])
-        for run in _RUNS.finditer(classes)
-    )
-    segments.append(Segment(" " * (row_bytes - len(data)) + glyphs.bar, HEADER_DETAIL))
-    return segments
-
-
-_CLASS_NAMES = tuple(BYTE_CLASS_STYLES)
-_CLASS_OF_BYTE = bytes(_CLASS_NAMES.index(BYTE_CLASSES[value]) for value in range(256))
-_CLASS_STYLES = tuple(BYTE_CLASS_STYLES.values())
-_RUNS = re.compile(rb"(.)\1*", re.DOTALL)
-
-
-@functools.cache
-def _ascii_column_table(unprintable: str) -> dict[int, str]:
-    return {value: unprintable for value in range(256) if not 0x20 <= value < 0x7F}
-
-
-def _marked_hex_segments(
-    data: bytes,
-    offset: int,
-    offset_style: Style,
-    marks: Marks,
-    glyphs: Glyphs,
-    row_bytes: int,
-) -> list[Segment]:
-    marked = byte_mark_styles(len(data), marks)
-    segments = [Segment(f"{offset:08x}  ", offset_style)]
-    for position in range(row_bytes):
-        if position < len(data):
-            value = data[position]
-            style = BYTE_CLASS_STYLES[BYTE_CLASSES[value]]
-            mark = marked[position]
-            if mark is None:
-                segments.append(Segment(_HEX[value], style))
-            else:
-                segments.append(Segment(_HEX[value][:2], style + mark))
-                joined = position + 1 < len(data) and marked[position + 1] is mark
-                segments.append(Segment(" ", mark if joined and position % 8 != 7 else None))
-        else:
-            segments.append(Segment("   "))
-        if position % 8 == 7 and position + 1 < row_bytes:
-            segments.append(Segment(" "))
-    segments.append(Segment(" " + glyphs.bar, HEADER_DETAIL))
-    segments.extend(
-        Segment(
-            chr(value) if 0x20 <= value < 0x7F else glyphs.unprintable,
-            BYTE_CLASS_STYLES[BYTE_CLASSES[value]] + (mark or Style()),
-        )
-        for value, mark in zip(data, marked, strict=True)
-    )
-    segments.append(Segment(" " * (row_bytes - len(data)) + glyphs.bar, HEADER_DETAIL))
-    return list(Segment.simplify(segments))
-
-
-_HEX = tuple(f"{value:02x} " for value in range(256))

@@ -30,7 +30,7 @@ from tcptui.capture.store import Capture
 from tcptui.codec.hexdump import BYTES_PER_ROW, VIEW_ROW_BYTES, view_row_bytes, view_row_cells
 from tcptui.ui.bordered_rows import BorderedRowsCache
 from tcptui.ui.byte_cursor import ByteCursor
-from tcptui.ui.byte_marks import SharedMarks, marks_for_span
+from tcptui.ui.byte_marks import Marks, SharedMarks, marks_for_span
 from tcptui.ui.log_glyphs import ASCII_GLYPHS, DIRECTION_STYLES, UNICODE_GLYPHS
 from tcptui.ui.painted_scrollbar import PaintedScrollBars
 from tcptui.ui.row_gutter import NARROW_GUTTER_CELLS, TimeGutter, compact_gutter_cells
@@ -40,7 +40,7 @@ from tcptui.ui.squeezed_hex import star_marks
 from tcptui.ui.tail_following import TailFollowing
 from tcptui.ui.textual_internals import use_styles_cache
 from tcptui.ui.transcript_layout import RowRef
-from tcptui.ui.transcript_rows import HexPainter, Marks, TextPainter
+from tcptui.ui.transcript_rows import HexPainter, TextPainter
 from tcptui.ui.unit_reader import UnitReader
 
 ViewMode = Literal["text", "hex"]

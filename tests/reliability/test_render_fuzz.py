@@ -18,10 +18,12 @@ from textual.strip import Strip
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.hexdump import BYTES_PER_ROW, view_row_bytes
 from tcptui.codec.safe_text import render_text
+from tcptui.ui.byte_marks import Marks
+from tcptui.ui.hex_segments import hex_segments
 from tcptui.ui.log_glyphs import ASCII_GLYPHS, DIRECTION_STYLES, UNICODE_GLYPHS
 from tcptui.ui.row_gutter import NARROW_GUTTER_CELLS, TimeGutter, compact_gutter_cells
 from tcptui.ui.transcript_layout import RowRef
-from tcptui.ui.transcript_rows import HexPainter, Marks, TextPainter, hex_segments
+from tcptui.ui.transcript_rows import HexPainter, TextPainter
 from tcptui.ui.transcript_view import MIN_COMPACT_TEXT
 from tests.helpers.app_parts import current_log
 from tests.helpers.units import chunk_reader

@@ -20,8 +20,9 @@ from tcptui.codec.text_rows import SHAPE_SAMPLE
 from tcptui.net.events import Closed, Connected, DataReceived, EndReason, Event
 from tcptui.net.session import Session, SessionState
 from tcptui.ui import transcript_view
+from tcptui.ui.byte_marks import Marks
 from tcptui.ui.transcript_layout import RowRef
-from tcptui.ui.transcript_rows import Marks, TextPainter
+from tcptui.ui.transcript_rows import TextPainter
 from tests.helpers import MIB, EchoServer, EventRecorder, PayloadServer, StreamServer, stream_sha256
 from tests.helpers.app_parts import current_capture, current_log, current_view
 from tests.helpers.units import chunk_reader

@@ -9,10 +9,11 @@ from textual.pilot import Pilot
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.formats import CopyFormat, format_bytes
+from tcptui.ui.hex_segments import MARK_STYLES
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.squeezed_hex import SCAN_SLICE
 from tcptui.ui.transcript_layout import RowRef
-from tcptui.ui.transcript_rows import MARK_STYLES, HexPainter
+from tcptui.ui.transcript_rows import HexPainter
 from tcptui.ui.transcript_view import TranscriptView
 from tests.helpers.app_parts import current_capture, current_log
 from tests.helpers.units import chunk_reader
