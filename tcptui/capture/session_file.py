@@ -209,7 +209,7 @@ class OpenedSession(NamedTuple):
 
     capture: Capture
     meta: SessionMeta
-    cut_short: CutShort | None
+    cut_short: CutShort | None = None
 
 
 def open_intact_session(
