@@ -73,10 +73,9 @@ async def test_bytes_keep_coming_into_the_log_while_keys_are_typed_without_a_pau
     with DribbleServer(payload, pacing) as server:
         app = make_app(server.target)
         async with app.run_test(size=(120, 30)) as pilot:
-            pacing.watch(current_capture(app))
-            await wait_for(
-                pilot, lambda: current_capture(app).total_bytes > 0, "the storm to begin"
-            )
+            capture = current_capture(app)
+            pacing.watch(capture)
+            await wait_for(pilot, lambda: capture.total_bytes > 0, "the storm to begin")
             field = current_composer(app).input
             field.focus()
             takes: list[int] = []
@@ -97,9 +96,7 @@ async def test_bytes_keep_coming_into_the_log_while_keys_are_typed_without_a_pau
             assert len(takes) >= 5, f"only {len(takes)} takes while {typed} keys were typed"
             assert takes == sorted(takes) and takes[-1] > takes[0]
             await wait_for(pilot, lambda: field.value == "x" * typed, "every typed key")
-            await wait_for(
-                pilot, lambda: current_capture(app).total_bytes == len(payload), "the storm"
-            )
+            await wait_for(pilot, lambda: capture.total_bytes == len(payload), "the storm")
 
 
 class TwoFields(App[None]):
