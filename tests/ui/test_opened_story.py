@@ -33,6 +33,7 @@ from tests.helpers import (
     stream_bytes,
 )
 from tests.helpers.app_parts import current_capture, current_panel, current_view
+from tests.helpers.timeline import details
 from tests.ui.helpers import make_app, wait_for, wait_open
 
 SIZE = (150, 44)
@@ -195,13 +196,16 @@ async def test_an_opened_session_that_was_reset_shows_a_failed_end(tmp_path: Pat
         app = make_app(server.target)
         async with app.run_test(size=SIZE) as pilot:
             await wait_closed(pilot, app)
+            (reason,) = details(current_capture(app), EventKind.RESET)
             await save_through_dialog(pilot, app, path)
 
     app = opened(path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=NARROW) as pilot:
         await pilot.pause()
+        assert f"▤ {server.target} · reset by the peer  in 3 B" in summary_text(app)
+        await pilot.press("ctrl+l")
         panel = current_panel(app)
-        assert "reset by the peer" in step_text(panel, Step.CLOSED)
+        assert step_text(panel, Step.CLOSED).endswith("closed    reset by the peer: " + reason)
         assert step_state(panel, Step.CLOSED) == "failed"
 
 
