@@ -33,6 +33,7 @@ from tcptui.codec.inspector import (
 )
 from tcptui.ui.byte_marks import SharedMarks
 from tcptui.ui.copying import CLIPBOARD_TEXT_CAP
+from tcptui.ui.literal import literal
 from tcptui.ui.transcript_view import TranscriptView
 
 BESIDE_WIDTH = 40
@@ -116,6 +117,11 @@ class InspectorPanel(OptionList):
     def place(self, log_width: int, views_need: int) -> None:
         """Beside the log if the views keep the width they need, else under it."""
         self.set_class(log_width - BESIDE_WIDTH >= views_need, "-beside")
+
+    def name_view_aside(self, hint: str) -> None:
+        """Say in the title which view stepped aside for the panel and how to show it: a
+        hidden view is otherwise forgotten."""
+        self.border_title = literal(f"inspector · {hint}") if hint else "inspector"
 
     def action_toggle_all(self) -> None:
         self.all_rows = not self.all_rows

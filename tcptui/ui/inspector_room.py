@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from tcptui.ui.key_hints import key_for
 from tcptui.ui.search_bar import SearchBar
 
 if TYPE_CHECKING:
@@ -72,32 +73,44 @@ class InspectorRoom:
         the focus moved to the other view, the layout or the terminal changed)."""
         log = self._log
         inspector = log.inspector
-        under = inspector.display and not inspector.has_class("-beside")
-        share = (
-            share_rows(
-                self._room(),
-                inspector.option_count,
-                all_rows=inspector.all_rows,
-                stacked_pair=log.view_layout == "dual" and log.has_class("-stacked"),
-            )
-            if under
-            else None
-        )
+        share = self._share()
         inspected = self.inspected or log.text_view
         inspector.styles.max_height = None if share is None else share.inspector
         for view in (log.text_view, log.hex_view):
-            aside = share is not None and not share.other_view_shown and view is not inspected
-            view.set_class(aside, "-aside")
-        applied = (inspector.display, inspector.has_class("-beside"), share, self.view_aside())
+            steps_aside = share is not None and not share.other_view_shown
+            view.set_class(steps_aside and view is not inspected, "-aside")
+        aside = self.view_aside()
+        inspector.name_view_aside("" if aside is None else self._hint(aside))
+        applied = (inspector.display, inspector.has_class("-beside"), share, aside)
         if applied != self._applied:
             self._applied = applied
             log.call_after_refresh(self._reveal_cursors)
+
+    def _share(self) -> RowShare | None:
+        """The rows of an inspector under the log; None if it is closed or beside the log."""
+        log = self._log
+        inspector = log.inspector
+        if not inspector.display or inspector.has_class("-beside"):
+            return None
+        return share_rows(
+            self._room(),
+            inspector.option_count,
+            all_rows=inspector.all_rows,
+            stacked_pair=log.view_layout == "dual" and log.has_class("-stacked"),
+        )
 
     def _reveal_cursors(self) -> None:
         """Bring the cursor's row back into the views, once each has taken its new size: the
         layout has queued its Resize (which may scroll a view to the tail) before this."""
         for view in self._log.visible_views():
             view.call_later(view.reveal_cursor)
+
+    def _hint(self, aside: TranscriptView) -> str:
+        """The key that brings the view back from the one inspected: Tab goes down to the hex
+        view, shift+Tab up to the text view."""
+        if aside is self._log.hex_view:
+            return f"{key_for(aside, 'app.focus_next')} shows the hex view"
+        return f"{key_for(aside, 'app.focus_previous')} shows the text view"
 
     def _room(self) -> int:
         """The rows the views and the inspector share: the log's less its search bar and

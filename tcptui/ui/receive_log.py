@@ -286,7 +286,6 @@ class ReceiveLog(Vertical):
         if isinstance(focused, TranscriptView):
             self._search_origin = focused
         self.query_one(SearchBar).open()
-        self.call_after_refresh(self.inspector_room.fit)  # the bar takes rows from the views
 
     def _focus_origin(self) -> None:
         origin = self._search_origin
@@ -299,6 +298,10 @@ class ReceiveLog(Vertical):
     @on(TranscriptView.MatchStepRequested)
     def _match_step_requested(self, event: TranscriptView.MatchStepRequested) -> None:
         self.step_match(event.forward)
+
+    @on(SearchBar.Resized)
+    def _search_bar_resized(self) -> None:
+        self.inspector_room.fit()
 
     @on(SearchBar.Closed)
     def _search_closed(self) -> None:

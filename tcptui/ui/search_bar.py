@@ -39,6 +39,9 @@ class SearchBar(Horizontal):
     class Closed(Message):
         pass
 
+    class Resized(Message):
+        """The bar took its rows (or changed them): the log shares what is left again."""
+
     def __init__(self) -> None:
         super().__init__(id="search-bar")
         self.encoding = "utf-8"
@@ -66,6 +69,9 @@ class SearchBar(Horizontal):
             self.mount_all(self._parts())
         self.add_class("-open")
         self.query_one("#search-input", Input).focus()
+
+    def on_resize(self) -> None:
+        self.post_message(self.Resized())
 
     def action_close(self) -> None:
         self.remove_class("-open")
