@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 from tcptui.ui.key_hints import key_for
 from tcptui.ui.search_bar import SearchBar
+from tcptui.ui.transcript_view import TranscriptView
 
 if TYPE_CHECKING:
     from tcptui.ui.receive_log import ReceiveLog
-    from tcptui.ui.transcript_view import TranscriptView
 
 VIEW_KEEPS_ROWS = 6
 """Rows of bytes the inspected view keeps under the inspector, whatever the terminal's height."""
@@ -60,13 +60,14 @@ class InspectorRoom:
         self._log = log
         self.inspected: TranscriptView | None = None
         """The view last focused: the one the inspector reads for, kept in sight."""
+        self._aside: TranscriptView | None = None
         self._applied: tuple[object, ...] = ()
+        """What the last fit did to an open inspector (nothing: closed): on a change, the
+        views' sizes change and the cursor is brought back into sight."""
 
     def view_aside(self) -> TranscriptView | None:
         """The stacked view hidden to leave the inspected one its rows, if any."""
-        log = self._log
-        views = (log.text_view, log.hex_view)
-        return next((view for view in views if view.has_class("-aside")), None)
+        return self._aside
 
     def fit(self) -> None:
         """Share the log's rows again (the inspector opened, closed or changed its readings,
@@ -74,17 +75,28 @@ class InspectorRoom:
         log = self._log
         inspector = log.inspector
         share = self._share()
-        inspected = self.inspected or log.text_view
         inspector.styles.max_height = None if share is None else share.inspector
-        for view in (log.text_view, log.hex_view):
-            steps_aside = share is not None and not share.other_view_shown
-            view.set_class(steps_aside and view is not inspected, "-aside")
-        aside = self.view_aside()
+        aside = None
+        if share is not None and not share.other_view_shown:
+            aside = log.text_view if self.inspected is log.hex_view else log.hex_view
+        self._step_aside(aside)
         inspector.name_view_aside("" if aside is None else self._hint(aside))
-        applied = (inspector.display, inspector.has_class("-beside"), share, aside)
+        applied = (inspector.has_class("-beside"), share, aside) if inspector.display else ()
         if applied != self._applied:
             self._applied = applied
             log.call_after_refresh(self._reveal_cursors)
+
+    def _step_aside(self, aside: TranscriptView | None) -> None:
+        """Hide `aside` and show the view hidden before. Inline, not a class: a class takes
+        effect with the next styles update, and a Tab typed before it would find the views
+        in the focus chain not yet swapped."""
+        if aside is self._aside:
+            return
+        if self._aside is not None:
+            self._aside.styles.display = None  # as its layout has it
+        if aside is not None:
+            aside.styles.display = "none"
+        self._aside = aside
 
     def _share(self) -> RowShare | None:
         """The rows of an inspector under the log; None if it is closed or beside the log."""
@@ -102,8 +114,9 @@ class InspectorRoom:
     def _reveal_cursors(self) -> None:
         """Bring the cursor's row back into the views, once each has taken its new size: the
         layout has queued its Resize (which may scroll a view to the tail) before this."""
-        for view in self._log.visible_views():
-            view.call_later(view.reveal_cursor)
+        for view in self._log.query(TranscriptView):  # none once the tab is going away
+            if view.display:
+                view.call_later(view.reveal_cursor)
 
     def _hint(self, aside: TranscriptView) -> str:
         """The key that brings the view back from the one inspected: Tab goes down to the hex

@@ -68,7 +68,6 @@ class ReceiveLog(Vertical):
     ReceiveLog.-dual.-stacked #hex-view {{ width: 1fr; }}
     ReceiveLog.-text #hex-view {{ display: none; }}
     ReceiveLog.-hex #text-view {{ display: none; }}
-    ReceiveLog TranscriptView.-aside {{ display: none; }}
     ReceiveLog #log-status {{ height: 1; color: $text-muted; padding: 0 1; }}
     """
 
