@@ -298,14 +298,13 @@ class ReceiveLog(Vertical):
     def _match_step_requested(self, event: TranscriptView.MatchStepRequested) -> None:
         self.step_match(event.forward)
 
-    @on(SearchBar.Resized)
-    def _search_bar_resized(self) -> None:
+    @on(SearchBar.Reshaped)
+    def _search_bar_reshaped(self) -> None:
         self.inspector_room.fit()
 
     @on(SearchBar.Closed)
     def _search_closed(self) -> None:
         self._focus_origin()
-        self.inspector_room.fit()
 
     @on(SearchBar.Submitted)
     def _search_submitted(self, event: SearchBar.Submitted) -> None:
@@ -330,7 +329,6 @@ class ReceiveLog(Vertical):
             self.step_match(forward=True, from_offset=-1)
             self.query_one(SearchBar).remove_class("-open")
             self._focus_origin()
-            self.inspector_room.fit()
         else:
             self.show_status()
 

@@ -39,8 +39,9 @@ class SearchBar(Horizontal):
     class Closed(Message):
         pass
 
-    class Resized(Message):
-        """The bar took its rows (or changed them): the log shares what is left again."""
+    class Reshaped(Message):
+        """The bar took its rows, changed them or gave them back: the log shares its rows
+        again."""
 
     def __init__(self) -> None:
         super().__init__(id="search-bar")
@@ -71,7 +72,10 @@ class SearchBar(Horizontal):
         self.query_one("#search-input", Input).focus()
 
     def on_resize(self) -> None:
-        self.post_message(self.Resized())
+        self.post_message(self.Reshaped())
+
+    def on_hide(self) -> None:
+        self.post_message(self.Reshaped())
 
     def action_close(self) -> None:
         self.remove_class("-open")

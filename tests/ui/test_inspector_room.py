@@ -165,12 +165,17 @@ async def test_the_search_bar_under_the_inspector_leaves_the_view_its_rows() -> 
     app = app_with_capture()
     async with app.run_test(size=SMALL) as pilot:
         log = await open_inspector_on(pilot, "hex")
+        readings_shown = log.inspector.region.height
         await pilot.press("slash")
         await wait_for(pilot, lambda: log.query_one("#search-bar").region.height > 0, "search")
         await wait_for(pilot, lambda: inspected_alone(log, "hex"), "the hex view's rows kept")
+        assert log.inspector.region.height < readings_shown
         await pilot.press("escape")
         assert app.focused is log.hex_view
-        await wait_for(pilot, lambda: inspected_alone(log, "hex"), "the hex view's rows kept")
+        await wait_for(
+            pilot, lambda: log.inspector.region.height == readings_shown, "the readings back"
+        )
+        assert inspected_alone(log, "hex")
 
 
 async def test_beside_a_wide_log_the_inspector_is_as_high_as_the_views_and_hides_none() -> None:
