@@ -32,6 +32,8 @@ MAX_BLOCK = 1 << 20
 """Bytes a block holds before the next read starts a block that continues it."""
 NEW_STREAMS = (EventKind.CONNECTED, EventKind.ACCEPTED, EventKind.RECONNECTED)
 """Events after which each direction's bytes are a new stream, framed afresh."""
+STRETCH_RUNS = 1 << 16
+"""Runs indexed at once at most, when each is short (an echo): their cuts are made in memory."""
 READ_PIECE = 1 << 20
 """Bytes read from the capture at a time for a framer: a long stretch is never read whole."""
 
@@ -114,6 +116,10 @@ class MessageIndex:
         count = self._chunk_count()
         while self._next_chunk < count and (budget is None or spent < budget or spent == 0):
             first = self._next_chunk
+            taken = self._short_runs(first, count, budget, spent)
+            if taken:
+                spent += taken
+                continue
             allowance = None if budget is None else max(budget - spent, 1)
             run = self.capture.run_at(first, count, allowance)
             self._cut_before(first, run.offset, run.direction)
@@ -132,6 +138,65 @@ class MessageIndex:
             self._indexed_bytes = run.end
             spent += run.length
         return self._next_chunk < self._chunk_count()
+
+    def _short_runs(self, first: int, count: int, budget: int | None, spent: int) -> int:
+        """`stream` and `chunk`: index at once a stretch of runs that each start a block and
+        that no event, note or `max_block` cuts inside (an echo, a request and its reply in
+        turn: runs of a read or two, a million of them taking seconds one at a time); bytes
+        taken, 0 if the stretch ahead is not like that."""
+        capture = self.capture
+        chunks = self.grouping.kind is GroupingKind.CHUNK
+        if self._framers or first + 1 >= count:
+            return 0
+        if capture.chunk(first).direction is self._last_direction and not chunks:
+            return 0  # a run goes on: the rules of one read at a time decide its cuts
+        stop = capture.first_noted(first, count)
+        if self._events_seen < len(capture.events):
+            stop = min(stop, capture.events[self._events_seen].before_chunk)
+        if budget is not None:  # up to the chunk holding the budget's last byte
+            limit = min(capture.chunk(first).offset + max(budget - spent, 1), capture.total_bytes)
+            stop = min(stop, capture.chunk_index_at(limit - 1) + 1)
+        if stop <= first + 1:
+            return 0
+        turns = capture.run_starts(first, stop)
+        if len(turns) > STRETCH_RUNS:
+            stop, turns = turns[STRETCH_RUNS], turns[:STRETCH_RUNS]
+        offsets = capture.chunk_offsets(first, stop)
+        if not chunks:
+            stop = self._before_a_long_run(first, stop, turns, offsets)
+            if stop <= first + 1:
+                return 0
+            turns = turns[: bisect.bisect_left(turns, stop)]
+        end = capture.chunk(stop - 1).end
+        if chunks:
+            cuts = offsets
+        else:
+            cuts = array("q", [offsets[0]])
+            cuts.extend(offsets[turn - first] for turn in turns)
+        self._append_cuts(cuts, True)
+        last = capture.chunk(stop - 1).direction
+        self._stream_ends[last] = end
+        if turns:  # the other direction's bytes end where the last run begins
+            self._stream_ends[Direction(1 - last)] = offsets[turns[-1] - first]
+        self._last_direction = last
+        self._next_chunk = stop
+        self._indexed_bytes = end
+        return end - offsets[0]
+
+    def _before_a_long_run(
+        self, first: int, stop: int, turns: array[int], offsets: array[int]
+    ) -> int:
+        """Where the stretch of runs from chunk `first` to `stop` (turning at `turns`) must
+        end: before the first run that `max_block` may cut, else at `stop`."""
+        run_start, start_offset = first, offsets[0]
+        for turn in turns:
+            turn_offset = offsets[turn - first]
+            if turn_offset - start_offset > self.max_block:
+                return run_start
+            run_start, start_offset = turn, turn_offset
+        if self.capture.chunk(stop - 1).end - start_offset > self.max_block:
+            return run_start
+        return stop
 
     def _cut_before(self, index: int, offset: int, direction: Direction) -> None:
         """Whatever cuts at the start of chunk `index`: the rules, in their order of say."""

@@ -295,6 +295,13 @@ class Capture:
                 offsets[stop - 1] + lengths[stop - 1] - offset,
             )
 
+    def run_starts(self, start: int, stop: int) -> array[int]:
+        """The chunks after `start`, before `stop`, where the direction changes."""
+        with self._lock:
+            starts = self._run_starts
+            low = bisect.bisect_right(starts, start)
+            return starts[low : bisect.bisect_left(starts, stop, low)]
+
     def first_noted(self, start: int, stop: int) -> int:
         """The first chunk from `start` on, before `stop`, that has a note; `stop` if none."""
         with self._lock:

@@ -17,7 +17,6 @@ from typing import NamedTuple
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual.cache import LRUCache
 from textual.strip import Strip
 
 from tcptui.capture.log_units import LogUnit
@@ -40,6 +39,7 @@ from tcptui.ui.log_glyphs import (
     ASCII_GLYPHS,
     DIRECTION_STYLES,
 )
+from tcptui.ui.recent_cache import RecentCache
 from tcptui.ui.row_gutter import BarGutter, RowGutter
 from tcptui.ui.squeezed_hex import SqueezedBlocks, star_row
 from tcptui.ui.text_row_fit import RowFit, piece_cells
@@ -137,8 +137,8 @@ class TextPainter(RowPainter):
         # character is shown as an escape of eight cells or more, so rows stay in bytes.
         utf8 = self._utf8 = codecs.lookup(encoding).name == "utf-8"
         self._cells = cell_len if utf8 and reader.glyphs is not ASCII_GLYPHS else None
-        self._starts: LRUCache[int, array[int]] = LRUCache(_CHUNK_CACHE_SIZE)
-        self._shapes: LRUCache[int, RowShape] = LRUCache(1024)
+        self._starts: RecentCache[int, array[int]] = RecentCache(_CHUNK_CACHE_SIZE)
+        self._shapes: RecentCache[int, RowShape] = RecentCache(1024)
         ascii_glyphs = reader.glyphs is ASCII_GLYPHS
         self._fit = RowFit(self.wrap, encoding, ascii_glyphs, self._cells is not None)
         self._grown: _Grown | None = None

@@ -16,7 +16,6 @@ from typing import Literal, NamedTuple
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
-from textual.cache import LRUCache
 from textual.filter import ANSIToTruecolor, LineFilter
 from textual.geometry import Offset, Region
 from textual.message import Message
@@ -33,6 +32,7 @@ from tcptui.ui.byte_cursor import ByteCursor
 from tcptui.ui.byte_marks import Marks, SharedMarks, marks_for_span
 from tcptui.ui.log_glyphs import ASCII_GLYPHS, DIRECTION_STYLES, UNICODE_GLYPHS
 from tcptui.ui.painted_scrollbar import PaintedScrollBars
+from tcptui.ui.recent_cache import RecentCache
 from tcptui.ui.row_gutter import NARROW_GUTTER_CELLS, TimeGutter, compact_gutter_cells
 from tcptui.ui.row_measuring import REMEASURING_NOTE as REMEASURING_NOTE
 from tcptui.ui.row_measuring import MeasurePacing, RowMeasuring
@@ -45,6 +45,8 @@ from tcptui.ui.unit_reader import UnitReader
 
 ViewMode = Literal["text", "hex"]
 _STRIP_CACHE_SIZE = 256
+StripKey = tuple[RowRef, Hashable, Marks]
+"""A painted row: its place, the bytes it shows (`row_key`) and its marks."""
 MEASURE_BUDGET = 0.008
 """Seconds of measuring new units at a time: the rest waits for the next frame (or take)."""
 REMEASURE_SLICE = 0.03
@@ -203,7 +205,9 @@ class TranscriptView(
         self.layout_rows = self._painter.layout()
         self.marks = marks or SharedMarks()
         self.pacing = MeasurePacing(MEASURE_BUDGET, REMEASURE_SLICE, REMEASURE_PAUSE)
-        self._strips: LRUCache[tuple[RowRef, Hashable, Marks], Strip] = LRUCache(_STRIP_CACHE_SIZE)
+        self._strips: RecentCache[tuple[RowRef, Hashable, Marks], Strip] = RecentCache(
+            _STRIP_CACHE_SIZE
+        )
         self._painting = False
         self._frame = _FrameFacts(Offset(0, 0), 0, Style(), None)
         self.border_title = f"{mode} view"
@@ -358,7 +362,7 @@ class TranscriptView(
         Its other rows are kept under the bytes they show (see `strip_for`): the rows above
         the new bytes stay as they were, and a storm of tiny reads repaints one row a take
         rather than a screenful."""
-        painted = list(self._strips.keys())  # an LRUCache: no iteration of its own
+        painted = list(self._strips.keys())  # not while it changes
         for key in painted:
             if key[0].unit >= unit and key[0].row <= 0:
                 self._strips.discard(key)

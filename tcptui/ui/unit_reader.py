@@ -14,7 +14,6 @@ from typing import TypeVar
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual.cache import LRUCache
 from textual.strip import Strip
 
 from tcptui.capture.log_units import LogUnit, LogUnits
@@ -30,6 +29,7 @@ from tcptui.ui.log_glyphs import (
     UNICODE_GLYPHS,
     Glyphs,
 )
+from tcptui.ui.recent_cache import RecentCache
 
 INCOMPLETE_STYLE = Style(color="#ff8787", italic=True)
 _BYTES_CACHE_SIZE = 4
@@ -119,8 +119,8 @@ class UnitReader:
         self.units = units
         self.timestamps = timestamps
         self.glyphs = glyphs
-        self._bytes: LRUCache[int, bytes] = LRUCache(_BYTES_CACHE_SIZE)
-        self._units: LRUCache[int, LogUnit] = LRUCache(_FACTS_CACHE_SIZE)
+        self._bytes: RecentCache[int, bytes] = RecentCache(_BYTES_CACHE_SIZE)
+        self._units: RecentCache[int, LogUnit] = RecentCache(_FACTS_CACHE_SIZE)
 
     def unit(self, index: int) -> LogUnit:
         """A unit's facts, kept: painting a row asks for them several times."""
@@ -159,7 +159,7 @@ class UnitReader:
         return paint_header(unit, previous, when, self.glyphs, width, reads)
 
 
-def _kept(cache: LRUCache[int, Kept], index: int, load: Callable[[int], Kept]) -> Kept:
+def _kept(cache: RecentCache[int, Kept], index: int, load: Callable[[int], Kept]) -> Kept:
     found = cache.get(index)
     if found is None:
         found = cache[index] = load(index)

@@ -28,6 +28,7 @@ from typing import Any
 from textual import events
 
 from tcptui.capture.store import Direction
+from tcptui.cli import tune_process
 from tcptui.net.target import Target
 from tests.helpers.app_parts import current_capture, current_composer, current_log, current_view
 from tests.ui.helpers import make_app
@@ -71,17 +72,19 @@ class _KeyProbe:
 
 
 async def measure(
-    target: Target | None, samples: int, budget: float, begun: int = MIB
+    target: Target | None, samples: int, budget: float, begun: int = MIB, taken_in: bool = False
 ) -> Responsiveness:
     """Keys pressed one at a time, each TYPING_GAP after the last one's frame, until
-    `samples` were timed or the `budget` ran out."""
+    `samples` were timed or the `budget` ran out, from when `begun` bytes arrived (with
+    `taken_in`, from when the log has taken them in: the RSS growth counts from then)."""
+    tune_process()  # as `tcptui` does in cli.main: the GIL's switch interval, malloc's mmap
     gc.collect()  # what earlier figures' apps left in this process is not this app's to walk
     app = make_app(target, group="stream")  # the default grouping
     result = Responsiveness()
     async with app.run_test(size=(200, 60)) as pilot:
         if target is not None:
             deadline = time.monotonic() + 30
-            while current_capture(app).total_bytes < begun:  # the flood has begun
+            while (digested if taken_in else captured)(app) < begun:  # the flood has begun
                 if time.monotonic() > deadline:
                     raise TimeoutError("the flood never started")
                 await pilot.pause(0.01)
@@ -143,6 +146,10 @@ def digested(app: Any) -> int:
     layout = current_log(app).text_view.layout_rows
     count = layout.measured_units
     return int(layout.units.unit(count - 1).end) if count else 0
+
+
+def captured(app: Any) -> int:
+    return int(current_capture(app).total_bytes)
 
 
 def reads_taken(app: Any) -> int:

@@ -98,15 +98,19 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Row]:
             )
         )
     rows += tiny_rows(settings, log)
+    rows += tiny_rows(settings, log, echo=True)
     rows += json_rows(settings, payload.path, payload.size, log)
     return rows
 
 
-def tiny_rows(settings: Settings, log: Callable[[str], None]) -> list[Row]:
+def tiny_rows(settings: Settings, log: Callable[[str], None], echo: bool = False) -> list[Row]:
+    """One-byte reads of text; with `echo`, each direction in turn (a byte sent, its echo
+    received): every read is a run of its own, the worst case of a stretch at a time."""
     count = settings.messages_tiny_chunks
-    log(f"messages: index of {count:,} one-byte reads under {', '.join(TINY_GROUPINGS)}")
+    reads = "one-byte reads, each direction in turn," if echo else "one-byte reads,"
+    log(f"messages: index of {count:,} {reads} under {', '.join(TINY_GROUPINGS)}")
     runs = [
-        worker("tiny", str(count), str(settings.workdir), *TINY_GROUPINGS)
+        worker("echo" if echo else "tiny", str(count), str(settings.workdir), *TINY_GROUPINGS)
         for _ in range(settings.repetitions)
     ]
     loaded = median([facts[0]["loaded"] for facts in runs])
@@ -117,7 +121,7 @@ def tiny_rows(settings: Settings, log: Callable[[str], None]) -> list[Row]:
         blocks = int(runs[0][at]["blocks"])
         rows.append(
             Row(
-                f"9. Message index of {count:,} one-byte reads, `{grouping}` ({blocks:,} "
+                f"9. Message index of {count:,} {reads} `{grouping}` ({blocks:,} "
                 "blocks; reference: the capture storing them); peak RSS growth in the ratio "
                 "column",
                 f"{seconds:.2f} s",

@@ -2,9 +2,11 @@
 
     python -m tests.benchmarks.message_worker index PAYLOAD SPOOL GROUPING...
     python -m tests.benchmarks.message_worker tiny COUNT SPOOL GROUPING...
+    python -m tests.benchmarks.message_worker echo COUNT SPOOL GROUPING...
     python -m tests.benchmarks.message_worker json PAYLOAD SPOOL GROUPING OUT [check]
 
-Each loads a capture first (a payload in 64 KiB reads, or COUNT one-byte reads of text), then
+Each loads a capture first (a payload in 64 KiB reads, COUNT one-byte reads of text, or COUNT
+one-byte reads each direction in turn: a byte sent, its echo received), then
 for each grouping resets the peak resident set (Linux's /proc/self/clear_refs) and times the
 work; it prints one JSON object per grouping: seconds, blocks and the peak RSS growth in KiB.
 With `check`, the JSON lines are then decoded and compared with the payload (untimed).
@@ -55,11 +57,12 @@ def payload_capture(path: str, spool: str) -> Capture:
     return capture
 
 
-def trickled_capture(count: int, spool: str) -> Capture:
+def trickled_capture(count: int, spool: str, echo: bool = False) -> Capture:
     capture = Capture(spool_dir=spool)
     text = TRICKLED * (count // len(TRICKLED) + 1)
-    for byte in text[:count]:
-        capture.append(Direction.RECEIVED, bytes((byte,)))
+    for at, byte in enumerate(text[:count]):
+        direction = Direction.SENT if echo and at % 2 == 0 else Direction.RECEIVED
+        capture.append(direction, bytes((byte,)))
     return capture
 
 
@@ -104,7 +107,9 @@ def main(argv: list[str]) -> None:
         return
     started = time.perf_counter()
     capture = (
-        payload_capture(source, spool) if mode == "index" else trickled_capture(int(source), spool)
+        payload_capture(source, spool)
+        if mode == "index"
+        else trickled_capture(int(source), spool, echo=mode == "echo")
     )
     loaded = time.perf_counter() - started
     for grouping in groupings:

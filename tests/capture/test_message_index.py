@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tcptui.capture import message_index
 from tcptui.capture.events import EventKind
 from tcptui.capture.message_index import MessageIndex
 from tcptui.capture.store import Capture, Direction
@@ -263,6 +265,72 @@ def test_stretches_cut_as_reads_one_at_a_time_would_with_events_notes_and_big_bl
         assert index.block_and_first_chunk(number) == (block, capture.chunk(block.first_chunk))
         assert block.first_chunk == capture.chunk_index_at(block.start)
         assert block.reads == capture.chunk_index_at(block.end - 1) - block.first_chunk + 1
+
+
+exchanges = st.lists(
+    st.one_of(
+        st.tuples(st.sampled_from([RECEIVED, SENT]), st.binary(min_size=1, max_size=3)),
+        st.sampled_from([EventKind.EOF_SENT, EventKind.RECONNECTED, "note"]),
+    ),
+    min_size=2,
+    max_size=120,
+).filter(lambda steps: sum(isinstance(step, tuple) for step in steps) > 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    steps=exchanges,
+    grouping=st.sampled_from(["chunk", "stream"]),
+    max_block=st.integers(2, 40),
+    budget=st.one_of(st.none(), st.integers(1, 200)),
+)
+def test_many_short_runs_in_turn_are_cut_as_reads_one_at_a_time_would(
+    steps: list[tuple[Direction, bytes] | EventKind | str],
+    grouping: str,
+    max_block: int,
+    budget: int | None,
+) -> None:
+    """An echo or a chatty exchange: runs of a read or two in each direction in turn are
+    indexed a stretch at a time, and must cut as the rules cut one read at a time."""
+    capture = Capture()
+    for step in steps:
+        if isinstance(step, tuple):
+            capture.append(*step)
+        elif isinstance(step, EventKind):
+            capture.add_event(step, "")
+        else:
+            capture.add_note("connection 2")
+    index = MessageIndex(capture, parse_grouping(grouping), max_block)
+    while index.update(budget):
+        pass
+    found = [index.block(number) for number in range(len(index))]
+    assert [(b.start, b.end, b.complete, b.continues) for b in found] == reference_blocks(
+        capture, grouping, max_block
+    )
+    assert [b.reads for b in found] == [
+        capture.chunk_index_at(b.end - 1) - b.first_chunk + 1 for b in found
+    ]
+
+
+@pytest.mark.parametrize("stretch_runs", [1, 2, 5])
+@pytest.mark.parametrize("grouping", ["chunk", "stream"])
+def test_an_echo_longer_than_a_stretch_is_cut_as_one_read_at_a_time_would(
+    stretch_runs: int, grouping: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(message_index, "STRETCH_RUNS", stretch_runs)
+    capture = Capture()
+    for at, byte in enumerate(b"typed and echoed back, a byte at a time" * 3):
+        capture.append(SENT if at % 2 == 0 else RECEIVED, bytes([byte]) * (1 + at % 2))
+        if at % 7 == 0:  # now and then a run of two reads
+            capture.append(SENT if at % 2 == 0 else RECEIVED, b"+")
+    for budget in (None, 7):
+        index = MessageIndex(capture, parse_grouping(grouping), max_block=3)
+        while index.update(budget):
+            pass
+        found = [index.block(number) for number in range(len(index))]
+        assert [(b.start, b.end, b.complete, b.continues) for b in found] == reference_blocks(
+            capture, grouping, 3
+        )
 
 
 def test_an_event_cuts_a_stream_block_and_a_reconnection_frames_new_streams() -> None:

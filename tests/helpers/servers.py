@@ -15,6 +15,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from types import TracebackType
@@ -22,6 +23,7 @@ from typing import Self
 
 import pytest
 
+from tcptui.capture.store import Capture
 from tcptui.net.target import Target
 
 from .data import pseudo_random_blocks
@@ -239,6 +241,29 @@ class PayloadServer(LoopbackServer):
     def handle(self, conn: socket.socket) -> None:
         conn.sendall(self.payload)
         self._finish(conn)
+
+
+class OneReadPerByte:
+    """A DribbleServer's `ack`: the next byte leaves once the client's capture holds this one,
+    so each byte is a read of its own (a storm of tiny reads). `watch` the capture first."""
+
+    def __init__(self) -> None:
+        self._capture: Capture | None = None
+        self._watching = threading.Event()
+
+    def watch(self, capture: Capture) -> None:
+        self._capture = capture
+        self._watching.set()
+
+    def __call__(self, sent: int) -> bool:
+        deadline = time.monotonic() + DEFAULT_TIMEOUT
+        if not self._watching.wait(DEFAULT_TIMEOUT) or self._capture is None:
+            return False
+        while self._capture.total_bytes < sent:
+            if time.monotonic() > deadline:
+                return False
+            self._watching.wait(0.0005)  # polls the capture; set: this never blocks long
+        return True
 
 
 class DribbleServer(LoopbackServer):

@@ -7,7 +7,9 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+import pytest
 from textual.pilot import Pilot
+from textual.timer import Timer
 
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.composer_syntax import LineEnding
@@ -140,3 +142,16 @@ async def wait_retries_spent(
         what,
         timeout=timeout,
     )
+
+
+def timer_delays(view: SessionView, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The delays of the timers `view` sets from now on (they still run)."""
+    delays: list[float] = []
+    set_timer = view.set_timer
+
+    def note_timer(delay: float, callback: Callable[[], None]) -> Timer:
+        delays.append(delay)
+        return set_timer(delay, callback)
+
+    monkeypatch.setattr(view, "set_timer", note_timer)
+    return delays

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 from functools import partial
 
 import pytest
 from textual.geometry import Region
-from textual.timer import Timer
 from textual.widget import Widget
 
 from tcptui.capture.store import Capture, Direction
@@ -26,9 +23,9 @@ from tcptui.ui.data_pacing import (
 from tcptui.ui.discard_screen import DiscardScreen
 from tcptui.ui.receive_log import ReceiveLog
 from tcptui.ui.session_view import SessionView
-from tests.helpers import DEFAULT_TIMEOUT, DribbleServer, EchoServer, PayloadServer
+from tests.helpers import DribbleServer, EchoServer, OneReadPerByte, PayloadServer
 from tests.helpers.app_parts import current_capture, current_log, current_view
-from tests.ui.helpers import all_rows, make_app, rendered_rows, wait_for, wait_open
+from tests.ui.helpers import all_rows, make_app, rendered_rows, timer_delays, wait_for, wait_open
 
 
 async def test_a_reply_after_a_quiet_spell_is_taken_at_once(
@@ -39,14 +36,7 @@ async def test_a_reply_after_a_quiet_spell_is_taken_at_once(
         async with app.run_test(size=(160, 40)) as pilot:
             await wait_open(app, pilot)
             view = current_view(app)
-            timers: list[float] = []
-            set_timer = view.set_timer
-
-            def note_timer(delay: float, callback: Callable[[], None]) -> Timer:
-                timers.append(delay)
-                return set_timer(delay, callback)
-
-            monkeypatch.setattr(view, "set_timer", note_timer)
+            timers = timer_delays(view, monkeypatch)
 
             def shown(text: str) -> bool:
                 return any(text in row for row in all_rows(view.receive_log.text_view))
@@ -69,20 +59,7 @@ async def test_a_storm_of_one_byte_reads_is_taken_in_spaced_takes_and_shown_whol
     and a repaint for every read, each one a frame that keys waited behind. The takes now come
     at most one per STORM_TAKE_SPACING, and every byte still reaches the log."""
     payload = b"".join(b"storm line %03d\n" % number for number in range(60))
-    captures: list[Capture] = []
-    ready = threading.Event()
-
-    def after_each_byte(sent: int) -> bool:
-        """The next byte leaves once the client has read this one: one read per byte."""
-        deadline = time.monotonic() + DEFAULT_TIMEOUT
-        if not ready.wait(DEFAULT_TIMEOUT):
-            return False
-        while captures[0].total_bytes < sent:
-            if time.monotonic() > deadline:
-                return False
-            ready.wait(0.0005)  # polls the capture; `ready` is set: this never blocks long
-        return True
-
+    pacing = OneReadPerByte()
     takes: list[float] = []
     take = DataPacer.take
 
@@ -91,17 +68,16 @@ async def test_a_storm_of_one_byte_reads_is_taken_in_spaced_takes_and_shown_whol
         take(pacer)
 
     monkeypatch.setattr(DataPacer, "take", note_take)
-    with DribbleServer(payload, after_each_byte) as server:
+    with DribbleServer(payload, pacing) as server:
         app = make_app(server.target, group="stream")
         async with app.run_test(size=(160, 40)) as pilot:
-            captures.append(current_capture(app))
-            ready.set()
+            pacing.watch(current_capture(app))
             started = time.monotonic()
             log = current_log(app).text_view
             last = "storm line 059"
             await wait_for(pilot, lambda: any(last in row for row in all_rows(log)), last)
             elapsed = time.monotonic() - started
-            reads = captures[0].chunk_count(Direction.RECEIVED)
+            reads = current_capture(app).chunk_count(Direction.RECEIVED)
             assert reads == len(payload)
             assert len(takes) <= 2 * (1 + elapsed / STORM_TAKE_SPACING) < reads
             shown = "".join(all_rows(log))

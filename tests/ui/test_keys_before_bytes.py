@@ -3,23 +3,19 @@ frame, but never for long (key_priority, steady_input)."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 
 import pytest
 from textual import events
 from textual.app import App, ComposeResult
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Input
 
-from tcptui.capture.store import Capture
 from tcptui.ui.key_priority import KEY_FIRST, LONGEST_KEY_WAIT, KeyPriority, KeyWait
 from tcptui.ui.steady_input import SteadyInput
-from tests.helpers import DEFAULT_TIMEOUT, DribbleServer, EchoServer
+from tests.helpers import DEFAULT_TIMEOUT, DribbleServer, EchoServer, OneReadPerByte
 from tests.helpers.app_parts import current_capture, current_composer, current_view
-from tests.ui.helpers import make_app, wait_for, wait_open
+from tests.ui.helpers import make_app, timer_delays, wait_for, wait_open
 
 KEY = events.Key("a", "a")
 
@@ -61,14 +57,7 @@ async def test_a_take_due_just_after_a_key_waits_for_the_keys_frame(
         async with app.run_test(size=(120, 30)) as pilot:
             await wait_open(app, pilot)
             view = current_view(app)
-            delays: list[float] = []
-            set_timer = view.set_timer
-
-            def note_timer(delay: float, callback: Callable[[], None]) -> Timer:
-                delays.append(delay)
-                return set_timer(delay, callback)
-
-            monkeypatch.setattr(view, "set_timer", note_timer)
+            delays = timer_delays(view, monkeypatch)
             view.pacer.next_take = 0.0  # due now, as after a quiet spell
             app.key_priority.note(KEY, now=time.monotonic() + 1.0)  # a key "just" read
             view.pacer.schedule()
@@ -79,27 +68,14 @@ async def test_a_take_due_just_after_a_key_waits_for_the_keys_frame(
 async def test_bytes_keep_coming_into_the_log_while_keys_are_typed_without_a_pause() -> None:
     """A key every 10 ms (held down, pasted) never lets KEY_FIRST pass: the takes still come,
     each after at most the longest wait."""
-    captures: list[Capture] = []
-    ready = threading.Event()
-
-    def after_each_byte(sent: int) -> bool:
-        """The next byte leaves once the client has read this one: a storm of reads."""
-        deadline = time.monotonic() + DEFAULT_TIMEOUT
-        if not ready.wait(DEFAULT_TIMEOUT):
-            return False
-        while captures[0].total_bytes < sent:
-            if time.monotonic() > deadline:
-                return False
-            ready.wait(0.0005)  # polls the capture; `ready` is set: this never blocks long
-        return True
-
+    pacing = OneReadPerByte()
     payload = b"storm " * 1000
-    with DribbleServer(payload, after_each_byte) as server:
+    with DribbleServer(payload, pacing) as server:
         app = make_app(server.target)
         async with app.run_test(size=(120, 30)) as pilot:
-            captures.append(current_capture(app))
-            ready.set()
-            await wait_for(pilot, lambda: captures[0].total_bytes > 0, "the storm to begin")
+            capture = current_capture(app)
+            pacing.watch(capture)
+            await wait_for(pilot, lambda: capture.total_bytes > 0, "the storm to begin")
             field = current_composer(app).input
             field.focus()
             takes: list[int] = []
@@ -107,7 +83,7 @@ async def test_bytes_keep_coming_into_the_log_while_keys_are_typed_without_a_pau
             take = pacer.take
 
             def counted_take() -> None:
-                takes.append(captures[0].total_bytes)
+                takes.append(capture.total_bytes)
                 take()
 
             pacer.take = counted_take  # type: ignore[method-assign]
@@ -120,7 +96,7 @@ async def test_bytes_keep_coming_into_the_log_while_keys_are_typed_without_a_pau
             assert len(takes) >= 5, f"only {len(takes)} takes while {typed} keys were typed"
             assert takes == sorted(takes) and takes[-1] > takes[0]
             await wait_for(pilot, lambda: field.value == "x" * typed, "every typed key")
-            await wait_for(pilot, lambda: captures[0].total_bytes == len(payload), "the storm")
+            await wait_for(pilot, lambda: capture.total_bytes == len(payload), "the storm")
 
 
 class TwoFields(App[None]):
