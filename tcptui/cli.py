@@ -45,8 +45,7 @@ from tcptui.user_files.settings import (
 )
 
 if TYPE_CHECKING:
-    from tcptui.capture.session_file import SessionMeta
-    from tcptui.capture.store import Capture
+    from tcptui.capture.session_file import OpenedSession
 
 
 def _tls_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> TlsOptions:
@@ -309,17 +308,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _open_session_file(path: str) -> tuple[Capture, SessionMeta]:
-    """The session file, read before the UI starts, with its progress on the terminal: a
-    million chunks take seconds, which a blank terminal would not explain."""
-    from tcptui.capture.session_file import open_session
+def _open_session_file(path: str) -> OpenedSession:
+    """The session file (what is intact of it, if it is cut short), read before the UI
+    starts, with its progress on the terminal: a million chunks take seconds, which a blank
+    terminal would not explain."""
+    from tcptui.capture.session_file import open_intact_session
 
     shown = _OpeningProgress(path) if sys.stderr.isatty() else None
     try:
-        return open_session(path, progress=shown)
+        return open_intact_session(path, progress=shown)
     finally:
         if shown is not None:
             shown.clear()
+
+
+def _cut_short_note(path: str, opened: OpenedSession) -> str | None:
+    if opened.cut_short is None:
+        return None
+    return f"{ascii(path)[1:-1]}: {opened.cut_short.sentence()}."
 
 
 class _OpeningProgress:
@@ -362,7 +368,8 @@ def _run(config: LaunchConfig) -> int:
         if opened is not None and config.export is not None:
             fmt = CliExportFormat(config.export_format)
             grouping = parse_grouping(config.settings.group)  # checked by parse_args already
-            return run_export(opened[0], config.export, fmt, grouping)
+            note = _cut_short_note(config.open_file or "", opened)
+            return run_export(opened.capture, config.export, fmt, grouping, note)
         app = TcpTuiApp(config, opened)
     except (SaveError, SessionFileError) as exc:
         print(f"tcptui: {exc}", file=sys.stderr)

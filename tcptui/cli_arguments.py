@@ -112,14 +112,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--open",
         dest="open_file",
         metavar="FILE",
-        help="open a saved session file (ctrl+s saves one) instead of connecting",
+        help="open a saved session file (ctrl+s saves one) instead of connecting; a file "
+        "cut short opens with every record that is intact, and a note of what was lost",
     )
     parser.add_argument(
         "--export",
         metavar="PATH",
         help="with --open: write the session's messages (as --group cuts them) to PATH and "
         "exit, without the UI: JSON lines (PATH may be /dev/stdout), or a new folder with "
-        "--export-format files",
+        "--export-format files; exit status 0 when written, 1 when not, 3 when written from "
+        "a file cut short (what of it is intact)",
     )
     parser.add_argument(
         "--export-format",

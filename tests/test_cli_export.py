@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from tcptui.capture.events import EventKind
-from tcptui.capture.session_file import SessionMeta, save_session
+from tcptui.capture.session_file import END, SessionMeta, save_session
 from tcptui.capture.store import Capture, Direction
 from tests.test_cli_errors import assert_one_sentence, run_tcptui
 
@@ -115,3 +115,64 @@ def test_an_unwritable_target_is_one_sentence_and_nothing_written(
     assert result.stderr.startswith("tcptui: You do not have permission to write x.jsonl")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
     assert set(os.listdir(unwritable_dir)) == before
+
+
+def cut_inside_the_last_chunk(session: Path, keep: int) -> Path:
+    """A copy of `session` that ends `keep` bytes into its last chunk's data."""
+    raw = session.read_bytes()
+    last_chunk_starts = len(raw) - END.size - 1 - len(CHUNKS[-1][1])
+    cut = session.with_name("cut.tcptui")
+    cut.write_bytes(raw[: last_chunk_starts + keep])
+    return cut
+
+
+def test_a_cut_session_exports_what_is_intact_says_what_was_lost_and_exits_3(
+    tmp_path: Path,
+) -> None:
+    cut = cut_inside_the_last_chunk(saved_session(tmp_path), keep=3)
+    result = run_tcptui(
+        "--open", str(cut), "--export", "out.jsonl", "--group", "chunk", cwd=tmp_path
+    )
+    assert result.returncode == 3, result.stderr
+    note, written = result.stderr.splitlines()
+    assert note == (
+        f"tcptui: {cut}: the file is cut short inside chunk 3: the 2 chunks (27 bytes) before "
+        "it and the first 3 of its 6 bytes are kept; what followed is lost, and the end "
+        "record's checksum could not be checked."
+    )
+    assert written.startswith("tcptui: wrote ") and "Traceback" not in result.stderr
+    lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [base64.b64decode(line["data"]) for line in lines if "data" in line] == [
+        CHUNKS[0][1],
+        CHUNKS[1][1],
+        CHUNKS[2][1][:3],
+    ]
+    assert lines[-1]["event"] == "cut-short"
+
+
+def test_a_cut_session_exported_as_files_holds_the_intact_bytes(tmp_path: Path) -> None:
+    cut = cut_inside_the_last_chunk(saved_session(tmp_path), keep=0)
+    result = run_tcptui(
+        "--open",
+        str(cut),
+        "--export",
+        "msgs",
+        "--export-format",
+        "files",
+        "--group",
+        "stream",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 3, result.stderr
+    assert "the file is cut short after 2 chunks (27 bytes)" in result.stderr
+    assert sorted(os.listdir(tmp_path / "msgs")) == ["0001-sent.bin", "0002-received.bin"]
+    assert (tmp_path / "msgs" / "0002-received.bin").read_bytes() == CHUNKS[1][1]
+
+
+def test_a_session_cut_inside_its_header_exports_nothing_and_exits_2(tmp_path: Path) -> None:
+    session = saved_session(tmp_path)
+    session.write_bytes(session.read_bytes()[:10])
+    result = run_tcptui("--open", str(session), "--export", "out.jsonl", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == "tcptui: this is not a tcptui session file (it has no session header)\n"
+    assert not (tmp_path / "out.jsonl").exists()

@@ -29,6 +29,8 @@ class EventKind(StrEnum):
     """Any other end; the detail says why (closed by you, by the peer, timed out, an error)."""
     RECONNECTED = "reconnected"
     """The tab opened a new connection into the same capture; the detail names it."""
+    CUT_SHORT = "cut-short"
+    """A session file ended early here when it was opened: the detail says what was lost."""
 
 
 ARROW = " → "

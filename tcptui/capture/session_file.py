@@ -32,7 +32,8 @@ Format, version 2 (version 1 is the same without event records; both are read)
                  number of chunk records that precede it (readers check that it is).
     end record   kind u8 = 255, chunks u64, total data bytes u64, CRC-32 (zlib) of all data u32
                  (chunk records only: events are counted and checked by neither); nothing may
-                 follow it. A file without it was cut short.
+                 follow it. A file without it was cut short: readers keep every whole
+                 record before the cut and say what was lost (capture/session_records.py).
 
 Saving streams the capture a block at a time and renames a finished temporary file into place
 (see `capture.export.write_atomically`), so a session of any size costs little memory and a
@@ -44,14 +45,12 @@ from __future__ import annotations
 import json
 import os
 import stat
-import struct
 import zlib
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from tcptui import __version__
-from tcptui.capture.events import ConnectionEvent, EventKind
+from tcptui.capture.events import ConnectionEvent
 from tcptui.capture.export import (
     BLOCK,
     Cancel,
@@ -59,47 +58,53 @@ from tcptui.capture.export import (
     ProgressTracker,
     write_atomically,
 )
-from tcptui.capture.store import Capture, Direction
+from tcptui.capture.session_format import (
+    END,
+    END_KIND,
+    EVENT_KIND,
+    FIRST_VERSION_WITH_EVENTS,
+    FORMAT_VERSION,
+    MAGIC,
+    MAX_EVENT,
+    READABLE_VERSIONS,
+    RECORD,
+    CorruptSessionFileError,
+    NotASessionFileError,
+    SessionFileError,
+    TruncatedSessionFileError,
+    UnsupportedVersionError,
+)
+from tcptui.capture.session_records import CutShort, FileFacts, RecordedClock, read_records
+from tcptui.capture.store import Capture
 
-_DIRECTIONS = {int(direction): direction for direction in Direction}
+__all__ = [
+    "END",
+    "END_KIND",
+    "EVENT_KIND",
+    "FIRST_VERSION_WITH_EVENTS",
+    "FORMAT_VERSION",
+    "MAGIC",
+    "MAX_EVENT",
+    "READABLE_VERSIONS",
+    "RECORD",
+    "CorruptSessionFileError",
+    "CutShort",
+    "NotASessionFileError",
+    "OpenedSession",
+    "SessionFileError",
+    "SessionMeta",
+    "TruncatedSessionFileError",
+    "UnsupportedVersionError",
+    "open_intact_session",
+    "open_session",
+    "save_session",
+]
 
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)
-FIRST_VERSION_WITH_EVENTS = 2
-MAGIC = b"TCPTUI-SESSION"
-EVENT_KIND = 2
-END_KIND = 0xFF
-RECORD = struct.Struct(">BqqQ")
-END = struct.Struct(">QQI")
 MAX_METADATA = 1 << 20
 """Longest metadata line a reader accepts: anything longer is not a session file we wrote."""
 MAX_NESTING = 32
 """Deepest nesting of metadata a reader accepts; ours is three levels deep (tls, its chain,
 a certificate), and thousands of levels would crash anything that walks it recursively."""
-MAX_EVENT = 64 << 10
-"""Largest event record a reader accepts: a detail is a sentence, not a payload."""
-PROGRESS_STEP = 4 << 20
-"""Bytes read between two progress reports while opening."""
-
-
-class SessionFileError(Exception):
-    """A session file could not be opened; `str()` says what is wrong, for the user."""
-
-
-class NotASessionFileError(SessionFileError):
-    """The file does not start with the session magic line."""
-
-
-class UnsupportedVersionError(SessionFileError):
-    """The file was written by a newer tcptui in a format version this one cannot read."""
-
-
-class TruncatedSessionFileError(SessionFileError):
-    """The file ends early: a record or the end record is missing."""
-
-
-class CorruptSessionFileError(SessionFileError):
-    """The file is complete but something in it is wrong."""
 
 
 @dataclass(frozen=True)
@@ -198,18 +203,28 @@ def _event_record(event: ConnectionEvent) -> bytes:
     return RECORD.pack(EVENT_KIND, event.mono_ns, event.wall_ns, len(data)) + data
 
 
-def open_session(
+class OpenedSession(NamedTuple):
+    """A session file as opened: its capture, its metadata, and what was lost if it is cut
+    short (None for a whole file)."""
+
+    capture: Capture
+    meta: SessionMeta
+    cut_short: CutShort | None = None
+
+
+def open_intact_session(
     path: str | os.PathLike[str],
     spool_dir: str | None = None,
     progress: Progress | None = None,
-) -> tuple[Capture, SessionMeta]:
-    """Read a session file back into a new Capture with the original timestamps.
+) -> OpenedSession:
+    """Read a session file back into a new Capture with the original timestamps; a file cut
+    short gives every record before the cut (see `capture.session_records`).
 
     Raises a SessionFileError subclass naming what is wrong with the file, or why it could not
-    be read. Records are read a block at a time, so a record of any size costs little memory
-    (big ones go straight to the Capture's spool file); `progress(done, total)` hears about
-    the bytes read as it goes. Only a regular file is read: a FIFO or a device would block or
-    never end, and is refused before a byte is read.
+    be read (a file cut inside its header has nothing to keep). Records are read a block at a
+    time, into the Capture's spool file, so a file of any size costs little memory;
+    `progress(done, total)` hears about the bytes read as it goes. Only a regular file is
+    read: a FIFO or a device would block or never end, and is refused before a byte is read.
     """
     name = os.fspath(path)
     try:
@@ -218,11 +233,26 @@ def open_session(
             info = os.fstat(descriptor)
             if not stat.S_ISREG(info.st_mode):
                 raise SessionFileError(f"{name} is {_file_type(info.st_mode)}, not a session file.")
+            stored = info.st_blocks * 512 if hasattr(info, "st_blocks") else info.st_size
             tracker = ProgressTracker(info.st_size, progress, None)
-            return _read_session(src, info.st_size, spool_dir, tracker)
+            return _read_session(src, FileFacts(info.st_size, stored), spool_dir, tracker)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise SessionFileError(f"Could not read {name}: {reason}.") from exc
+
+
+def open_session(
+    path: str | os.PathLike[str],
+    spool_dir: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[Capture, SessionMeta]:
+    """`open_intact_session` for callers that take a whole file or nothing: a file cut short
+    raises TruncatedSessionFileError saying what of it is intact."""
+    capture, meta, cut_short = open_intact_session(path, spool_dir, progress)
+    if cut_short is not None:
+        capture.close()
+        raise TruncatedSessionFileError(cut_short.sentence())
+    return capture, meta
 
 
 def _file_type(mode: int) -> str:
@@ -234,19 +264,19 @@ def _file_type(mode: int) -> str:
 
 
 def _read_session(
-    src: BinaryIO, file_size: int, spool_dir: str | None, tracker: ProgressTracker
-) -> tuple[Capture, SessionMeta]:
+    src: BinaryIO, facts: FileFacts, spool_dir: str | None, tracker: ProgressTracker
+) -> OpenedSession:
     version, metadata = _read_metadata(src)
     meta = SessionMeta.from_json(metadata)
-    clock = _RecordedClock()
+    clock = RecordedClock()
     capture = Capture(spool_dir=spool_dir, clock=clock)
     try:
-        _read_records(src, file_size, capture, clock, tracker, version)
+        cut_short = read_records(src, facts, capture, clock, tracker, version)
     except BaseException:
         capture.close()
         raise
     tracker.finish()
-    return capture, meta
+    return OpenedSession(capture, meta, cut_short)
 
 
 def _read_metadata(src: BinaryIO) -> tuple[int, object]:
@@ -295,193 +325,3 @@ def _nesting(value: object) -> int:
                 children = item.values() if isinstance(item, dict) else item
                 stack.extend((child, depth + 1) for child in children)
     return deepest
-
-
-class _RecordedClock:
-    """Hands the Capture the timestamps read from the file instead of the time now."""
-
-    def __init__(self) -> None:
-        self.now = (0, 0)
-
-    def __call__(self) -> tuple[int, int]:
-        return self.now
-
-
-def _read_records(
-    src: BinaryIO,
-    file_size: int,
-    capture: Capture,
-    clock: _RecordedClock,
-    tracker: ProgressTracker,
-    version: int,
-) -> None:
-    position = src.tell()
-    reported = 0
-    crc = 0
-    number = 0
-    while True:
-        head = src.read(RECORD.size)
-        if not head:
-            raise TruncatedSessionFileError(
-                f"the file is cut short after {number} records: the end record is missing"
-            )
-        if head[0] == END_KIND:
-            src.seek(position + 1)
-            break
-        if len(head) != RECORD.size:
-            raise TruncatedSessionFileError(f"the file is cut short inside record {number}")
-        kind, mono_ns, wall_ns, length = RECORD.unpack(head)
-        where = _RecordPlace(number, position)
-        position += RECORD.size
-        clock.now = (mono_ns, wall_ns)
-        if kind == EVENT_KIND and version >= FIRST_VERSION_WITH_EVENTS:
-            _read_event(src, capture, length, where)
-        else:
-            direction = _DIRECTIONS.get(kind)
-            if direction is None:
-                raise CorruptSessionFileError(f"{where} has an unknown kind {kind}")
-            if length == 0:
-                raise CorruptSessionFileError(f"{where} holds no bytes")
-            if length > file_size - position:
-                raise TruncatedSessionFileError(
-                    f"the file is cut short: {where} should hold {length:,} bytes but only "
-                    f"{max(0, file_size - position):,} remain"
-                )
-            crc = _read_data(src, file_size, capture, direction, length, crc, where)
-        position += length
-        number += 1
-        if position - reported >= PROGRESS_STEP:
-            tracker.advance(position - reported)
-            reported = position
-    tracker.advance(position - reported)
-    _check_end(src, capture, crc)
-
-
-def _read_data(
-    src: BinaryIO,
-    file_size: int,
-    capture: Capture,
-    direction: Direction,
-    length: int,
-    crc: int,
-    where: _RecordPlace,
-) -> int:
-    """Moves one record's bytes into the capture; returns the CRC-32 carried on over them."""
-    if length <= BLOCK:
-        data = src.read(length)
-        if len(data) != length:
-            raise TruncatedSessionFileError(f"the file is cut short inside {where}")
-        capture.append(direction, data)
-        return zlib.crc32(data, crc)
-    _check_declared(src, file_size, capture.total_bytes + length, where)
-    pieces = _Pieces(src, length, crc, where)
-    capture.append_pieces(direction, pieces, length)
-    return pieces.crc
-
-
-_EVENT_KINDS = {kind.value: kind for kind in EventKind}
-
-
-def _read_event(src: BinaryIO, capture: Capture, length: int, where: _RecordPlace) -> None:
-    """One event record into the capture, at the place it stands (see the format above)."""
-    if length > MAX_EVENT:
-        raise CorruptSessionFileError(
-            f"{where} is an event of {length:,} bytes; an event holds at most {MAX_EVENT:,}"
-        )
-    data = src.read(length)
-    if len(data) != length:
-        raise TruncatedSessionFileError(f"the file is cut short inside {where}")
-    try:
-        values = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise CorruptSessionFileError(f"{where} is an event that is not a JSON object") from None
-    if not isinstance(values, dict):
-        raise CorruptSessionFileError(f"{where} is an event that is not a JSON object")
-    name, detail, position = values.get("event"), values.get("detail"), values.get("before_chunk")
-    kind = _EVENT_KINDS.get(name) if isinstance(name, str) else None
-    if kind is None:
-        raise CorruptSessionFileError(f"{where} is an event of an unknown kind")
-    if not isinstance(detail, str) or not _is_text(detail):
-        raise CorruptSessionFileError(f"{where} is an event whose detail is not text")
-    if type(position) is not int or position != len(capture):
-        raise CorruptSessionFileError(
-            f"{where} is an event that should come before chunk {position!r:.20}, "
-            f"but stands after {len(capture):,} chunks"
-        )
-    capture.add_event(kind, detail)
-
-
-def _is_text(value: str) -> bool:
-    """False for a string holding lone surrogates (JSON can spell them, no text holds them):
-    nothing downstream has to guard against a string that cannot be encoded."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _check_declared(src: BinaryIO, file_size: int, needed: int, where: _RecordPlace) -> None:
-    """Before a big record is read: the end record at the end of the file must count at least
-    this many bytes. A crafted file (a 1 TB record in a sparse file) is refused at once instead
-    of read for an hour; a real one is read, with progress."""
-    here = src.tell()
-    src.seek(file_size - END.size - 1)
-    tail = src.read(END.size + 1)
-    src.seek(here)
-    if len(tail) != END.size + 1 or tail[0] != END_KIND:
-        raise TruncatedSessionFileError(
-            f"the file is cut short: it does not end with an end record, so {where} cannot be read"
-        )
-    _, total, _ = END.unpack(tail[1:])
-    if needed > total:
-        raise CorruptSessionFileError(
-            f"{where} holds more bytes than the end record counts in the whole file ({total:,})"
-        )
-
-
-class _RecordPlace:
-    """Names a record in error messages; formatted only when one is raised."""
-
-    def __init__(self, number: int, position: int) -> None:
-        self.number = number
-        self.position = position
-
-    def __str__(self) -> str:
-        return f"record {self.number} (at byte {self.position})"
-
-
-class _Pieces:
-    """The data of one big record, a block at a time, with the running CRC-32."""
-
-    def __init__(self, src: BinaryIO, length: int, crc: int, where: _RecordPlace) -> None:
-        self._src = src
-        self._length = length
-        self._where = where
-        self.crc = crc
-
-    def __iter__(self) -> Iterator[bytes]:
-        left = self._length
-        while left:
-            piece = self._src.read(min(BLOCK, left))
-            if not piece:
-                raise TruncatedSessionFileError(f"the file is cut short inside {self._where}")
-            self.crc = zlib.crc32(piece, self.crc)
-            left -= len(piece)
-            yield piece
-
-
-def _check_end(src: BinaryIO, capture: Capture, crc: int) -> None:
-    end = src.read(END.size)
-    if len(end) != END.size:
-        raise TruncatedSessionFileError("the file is cut short inside the end record")
-    chunks, total, expected_crc = END.unpack(end)
-    if (chunks, total) != (len(capture), capture.total_bytes):
-        raise CorruptSessionFileError(
-            f"the end record counts {chunks} chunks and {total:,} bytes, but the file holds "
-            f"{len(capture)} chunks and {capture.total_bytes:,} bytes"
-        )
-    if crc != expected_crc:
-        raise CorruptSessionFileError("the bytes do not match their checksum (CRC-32)")
-    if src.read(1):
-        raise CorruptSessionFileError("there are stray bytes after the end record")

@@ -18,7 +18,7 @@ from textual.widgets import Header, TabbedContent, TabPane
 
 from tcptui import __version__
 from tcptui.capture.live_save import LiveSaver
-from tcptui.capture.session_file import SessionMeta
+from tcptui.capture.session_file import OpenedSession, SessionMeta
 from tcptui.capture.store import Capture
 from tcptui.codec.safe_text import safe_label
 from tcptui.launch_config import LaunchConfig
@@ -49,6 +49,10 @@ if TYPE_CHECKING:
     from tcptui.net.demo_server import DemoServer
 
 
+CUT_SHORT_NOTE_SECONDS = 20
+"""How long the sentence about a session file cut short stays up: it is long, and matters."""
+
+
 class TcpTuiApp(App[int]):
     """Connect, type bytes, see exactly what comes back."""
 
@@ -61,7 +65,7 @@ class TcpTuiApp(App[int]):
     def __init__(
         self,
         config: LaunchConfig,
-        opened: tuple[Capture, SessionMeta] | None = None,
+        opened: OpenedSession | None = None,
         *,
         capture: Capture | None = None,
     ) -> None:
@@ -72,7 +76,8 @@ class TcpTuiApp(App[int]):
         self.config = config
         self.key_hints = KeyHints(hint_bindings(), config.settings.keymap)
         first = first_tab(config, opened, capture)
-        self._first_capture, self.opened_meta, self._first_saver = first
+        self._first_capture, self.opened_meta = first.capture, first.opened_meta
+        self._first_saver, self._cut_short_note = first.live_saver, first.cut_short_note
         self._demo: DemoServer | None = None
         self.state = load_state()
         self._tabs_made = 0
@@ -175,6 +180,13 @@ class TcpTuiApp(App[int]):
             opened_meta=self.opened_meta,
             live_saver=self._first_saver,
         )
+        if self._cut_short_note is not None:
+            self.notify(
+                self._cut_short_note,
+                title="Session file cut short",
+                severity="warning",
+                timeout=CUT_SHORT_NOTE_SECONDS,
+            )
 
     def _apply_settings(self) -> None:
         """Theme and keys from the settings file; the file cannot know Textual's names, so

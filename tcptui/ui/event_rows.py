@@ -23,6 +23,7 @@ EVENT_LABELS = {
     EventKind.RESET: "reset by peer",
     EventKind.CLOSED: "closed",
     EventKind.RECONNECTED: "reconnected",
+    EventKind.CUT_SHORT: "file cut short",
 }
 EVENT_STYLE = Style(color="#d7d7af", bold=True)
 EVENT_DETAIL_STYLE = Style(color="#afaf87")

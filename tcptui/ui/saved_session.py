@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.text import Text
 
+from tcptui.capture.events import EventKind
 from tcptui.capture.session_file import SessionMeta
 from tcptui.capture.store import Capture
 from tcptui.codec.safe_text import safe_label
@@ -41,10 +42,17 @@ def saved_steps(meta: SessionMeta, capture: Capture) -> dict[Step, StepShown]:
         steps[Step.SOCKET] = ("ended", "SOCK_STREAM")
         steps[Step.HANDSHAKE] = ("ended", f"{safe_label(meta.remote)}{local}{at}")
     chunks = len(capture)
+    cut_short = any(event.kind is EventKind.CUT_SHORT for event in capture.events.events())
     if chunks:
         first, last = capture.chunk(0), capture.chunk(chunks - 1)
         span = f"{_clock(first.wall_ns)}–{_clock(last.wall_ns)} UTC"
-        steps[Step.DATA] = ("ended", f"{counted(chunks, 'chunk')}, {span}")
+        lost = " · file cut short" if cut_short else ""
+        steps[Step.DATA] = (
+            "failed" if cut_short else "ended",
+            f"{counted(chunks, 'chunk')}, {span}{lost}",
+        )
+    elif cut_short:
+        steps[Step.DATA] = ("failed", "none: the file is cut short")
     if meta.end_reason:
         state = "failed" if meta.ended_by_reset else "ended"
         steps[Step.CLOSED] = (state, safe_label(meta.end_reason))

@@ -24,6 +24,7 @@ from tcptui.capture.session_file import (
     SessionMeta,
     TruncatedSessionFileError,
     UnsupportedVersionError,
+    open_intact_session,
     open_session,
     save_session,
 )
@@ -176,7 +177,7 @@ def test_a_newer_format_version_is_refused_with_both_versions_named(session_path
         open_session(session_path)
 
 
-def test_every_truncation_is_reported_as_a_typed_error(tmp_path: Path) -> None:
+def test_open_session_refuses_every_truncation_with_a_typed_error(tmp_path: Path) -> None:
     small = build_capture([chunk for chunk in CHUNKS if len(chunk[1]) < 100])
     path = tmp_path / "whole.tcptui"
     save_session(small, path, SessionMeta(target="t:1"))
@@ -206,11 +207,17 @@ def test_bytes_after_the_end_record_are_reported(session_path: Path) -> None:
         open_session(session_path)
 
 
-def test_a_record_claiming_more_bytes_than_the_file_holds_is_truncation(tmp_path: Path) -> None:
+def test_a_record_claiming_more_bytes_than_the_file_holds_keeps_only_what_is_there(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "liar.tcptui"
     path.write_bytes(b"TCPTUI-SESSION 1\n{}\n" + RECORD.pack(0, 0, 0, 1 << 62) + b"abc")
-    with pytest.raises(TruncatedSessionFileError, match="record 0 .* only 3 remain"):
+    with pytest.raises(TruncatedSessionFileError, match="chunk 1: the first 3 of its 4,611,"):
         open_session(path)
+    opened, _, cut_short = open_intact_session(path)
+    assert opened.read(0, opened.total_bytes) == b"abc"
+    assert cut_short is not None and cut_short.partial == 3
+    opened.close()
 
 
 def test_metadata_of_the_wrong_type_is_named(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tcptui.capture.events import EventKind
-from tcptui.capture.session_file import SessionMeta
+from tcptui.capture.session_file import OpenedSession, SessionMeta
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.launch_config import LaunchConfig
@@ -31,7 +31,7 @@ def app_with_events() -> TcpTuiApp:
     capture.add_event(EventKind.CLOSED, "peer closed [@click=app.quit] \x1b[31m")
     settings = Settings(group="stream")
     config = LaunchConfig(None, ConnectOptions(), LineEnding.LF, False, settings=settings)
-    app = TcpTuiApp(config, opened=(capture, SessionMeta(target="mail.example:25")))
+    app = TcpTuiApp(config, opened=OpenedSession(capture, SessionMeta(target="mail.example:25")))
     app.animation_level = "none"
     return app
 

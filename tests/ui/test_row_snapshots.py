@@ -8,7 +8,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tcptui.capture.session_file import SessionMeta
+from tcptui.capture.session_file import OpenedSession, SessionMeta
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.launch_config import LaunchConfig
@@ -34,7 +34,7 @@ def saved_session_app(chunks: list[tuple[Direction, bytes]], **settings: Any) ->
         open_file="rows.tcptui",
         settings=replace(Settings(), **settings),
     )
-    app = TcpTuiApp(config, (capture, SessionMeta(target="demo.example:25")))
+    app = TcpTuiApp(config, OpenedSession(capture, SessionMeta(target="demo.example:25")))
     app.animation_level = "none"
     return app
 
