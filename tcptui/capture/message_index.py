@@ -140,22 +140,23 @@ class MessageIndex:
         return self._next_chunk < self._chunk_count()
 
     def _short_runs(self, first: int, count: int, budget: int | None, spent: int) -> int:
-        """`stream` and `chunk`: index at once a stretch of runs that each start a block and
-        that no event, note or `max_block` cuts inside (an echo, a request and its reply in
-        turn: runs of a read or two, a million of them taking seconds one at a time); bytes
-        taken, 0 if the stretch ahead is not like that."""
+        """Index at once a stretch of runs that each start a block and that no event, note or
+        `max_block` cuts inside (an echo, a request and its reply in turn: runs of a read or
+        two, a million of them taking seconds one at a time); bytes taken, 0 if the stretch
+        ahead is not like that."""
         capture = self.capture
         chunks = self.grouping.kind is GroupingKind.CHUNK
-        if self._framers or first + 1 >= count:
+        if first + 1 >= count:
             return 0
         if capture.chunk(first).direction is self._last_direction and not chunks:
             return 0  # a run goes on: the rules of one read at a time decide its cuts
         stop = capture.first_noted(first, count)
         if self._events_seen < len(capture.events):
             stop = min(stop, capture.events[self._events_seen].before_chunk)
-        if budget is not None:  # up to the chunk holding the budget's last byte
-            limit = min(capture.chunk(first).offset + max(budget - spent, 1), capture.total_bytes)
-            stop = min(stop, capture.chunk_index_at(limit - 1) + 1)
+        start_offset = capture.chunk(first).offset
+        allowance = READ_PIECE if budget is None else min(READ_PIECE, max(budget - spent, 1))
+        limit = min(start_offset + allowance, capture.total_bytes)
+        stop = min(stop, capture.chunk_index_at(limit - 1) + 1)  # the allowance's last byte
         if stop <= first + 1:
             return 0
         turns = capture.run_starts(first, stop)
@@ -169,11 +170,13 @@ class MessageIndex:
             turns = turns[: bisect.bisect_left(turns, stop)]
         end = capture.chunk(stop - 1).end
         if chunks:
-            cuts = offsets
+            self._append_cuts(offsets, True)
+        elif self._framers:
+            self._frame_runs(first, turns, offsets, end)
         else:
             cuts = array("q", [offsets[0]])
             cuts.extend(offsets[turn - first] for turn in turns)
-        self._append_cuts(cuts, True)
+            self._append_cuts(cuts, True)
         last = capture.chunk(stop - 1).direction
         self._stream_ends[last] = end
         if turns:  # the other direction's bytes end where the last run begins
@@ -182,6 +185,39 @@ class MessageIndex:
         self._next_chunk = stop
         self._indexed_bytes = end
         return end - offsets[0]
+
+    def _frame_runs(self, first: int, turns: array[int], offsets: array[int], end: int) -> None:
+        """Cut a stretch of short runs each direction in turn under a framing grouping: each
+        direction's bytes go through its framer at once, and the message ends it finds are
+        placed back in the capture, beside a cut where each run begins."""
+        base = offsets[0]
+        data = self.capture.read(base, end - base)
+        starts = [base, *(offsets[turn - first] for turn in turns)]
+        bounds = [*starts[1:], end]
+        cuts = dict.fromkeys(starts, False)
+        first_direction = self.capture.chunk(first).direction
+        for parity in (0, 1):
+            direction = Direction(first_direction ^ parity)
+            framer = self._framers[direction]
+            runs = list(zip(starts[parity::2], bounds[parity::2], strict=True))
+            if not runs:
+                continue
+            stream_starts = array("q", [framer.position])
+            for run_start, run_end in runs[:-1]:
+                stream_starts.append(stream_starts[-1] + run_end - run_start)
+            joined = b"".join(
+                data[run_start - base : run_end - base] for run_start, run_end in runs
+            )
+            before = self._stream_ends[direction]
+            for stream_end in framer.feed(joined):
+                run = bisect.bisect_right(stream_starts, stream_end) - 1
+                into = stream_end - stream_starts[run]
+                if into:
+                    cuts[runs[run][0] + into] = True
+                else:  # a CR that waited for the next byte: the end of the run before
+                    cuts[runs[run - 1][1] if run else before] = True
+        for offset in sorted(cuts):
+            self._cut(offset, cuts[offset])
 
     def _before_a_long_run(
         self, first: int, stop: int, turns: array[int], offsets: array[int]

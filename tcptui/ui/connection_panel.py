@@ -32,6 +32,7 @@ from tcptui.net.events import (
 )
 from tcptui.net.target import Family, Target, TargetError, parse_target
 from tcptui.ui.certificate_panel import CertificatePanel
+from tcptui.ui.connection_story import NO_STORY, connection_story, connections_line
 from tcptui.ui.literal import literal, visible
 from tcptui.ui.ordered_keys import OrderedInput
 from tcptui.ui.saved_session import saved_steps, saved_tls
@@ -121,7 +122,10 @@ class ConnectionPanel(Vertical):
     ConnectionPanel.-no-form #target-row,
     ConnectionPanel.-no-form #target-row-2 {{ display: none; }}
     ConnectionPanel #saved-tls {{ height: auto; margin: 1 0 0 0; display: none; }}
-    ConnectionPanel.-saved #saved-tls {{ display: block; }}
+    ConnectionPanel #saved-connections {{ height: auto; margin: 1 0 0 0; display: none; }}
+    ConnectionPanel.-saved #saved-tls, ConnectionPanel.-saved #saved-connections {{
+        display: block;
+    }}
     ConnectionPanel #closed-reason {{ height: auto; margin: 1 0 0 0; }}
     ConnectionPanel #retry {{ height: auto; color: $warning; }}
     ConnectionPanel #stats {{ height: 3; margin: 1 0 0 0; color: $text-muted; }}
@@ -139,6 +143,8 @@ class ConnectionPanel(Vertical):
         self._rates: deque[float] = deque([0.0] * RATE_SAMPLES, maxlen=RATE_SAMPLES)
         self.accepted = False
         """A client the listener accepted: no form, no connect, no resolve or connect steps."""
+        self.saved_story = NO_STORY
+        """A session file's last connection as its events tell it (see show_saved)."""
         self.border_title = "connection"
 
     def compose(self) -> ComposeResult:
@@ -168,6 +174,7 @@ class ConnectionPanel(Vertical):
                     yield LifecycleStep(step)
             yield CertificatePanel()
             yield Static("", id="saved-tls")
+            yield Static("", id="saved-connections")
             yield Static("", id="closed-reason")
             yield Static("", id="retry")
         yield Static("", id="stats")
@@ -247,13 +254,17 @@ class ConnectionPanel(Vertical):
         """A session file opened with --open: what it knows, and no form (nothing to dial)."""
         self.add_class("-no-form", "-saved")
         self.border_title = literal(f"saved session · {meta.target or 'no target recorded'}")
-        for step, (state, detail) in saved_steps(meta, capture).items():
+        self.saved_story = connection_story(capture.events.events())
+        for step, (state, detail) in saved_steps(meta, capture, self.saved_story).items():
             self._step(step).show(state, detail)
-        tls = saved_tls(meta.tls)
+        tls = saved_tls(meta.tls, self.saved_story)
         if tls is not None:
             update_in_place(self.query_one("#saved-tls", Static), tls)
         if meta.end_reason:
             update_in_place(self.query_one("#closed-reason", Static), literal(meta.end_reason))
+        connections = connections_line(self.saved_story)
+        update_in_place(self.query_one("#saved-connections", Static), Content(connections))
+        self.update_stats()
 
     def show_event(self, event: Event) -> None:
         match event:
@@ -327,9 +338,11 @@ class ConnectionPanel(Vertical):
     # -- stats -------------------------------------------------------------------------------
 
     def age(self) -> str:
-        """How long the connection has lasted (or lasted), `—` before the first."""
+        """How long the connection has lasted (or lasted), `—` before the first (or when a
+        saved session does not tell)."""
         if self._connected_at is None:
-            return "—"
+            lasted = self.saved_story.lasted_ns
+            return "—" if lasted is None else human_age(lasted / 1e9)
         return human_age((self._closed_at or time.monotonic()) - self._connected_at)
 
     def update_stats(self) -> None:
@@ -340,16 +353,13 @@ class ConnectionPanel(Vertical):
         rate = (received - before) / (now - then) if now > then else 0.0
         self._last_sample = (now, received)
         self._rates.append(rate)
-        age = ""
-        if self._connected_at is not None:
-            age = human_age((self._closed_at or now) - self._connected_at)
         text = Text()
         received_in = _chunks(self.capture.chunk_count(Direction.RECEIVED))
         sent_in = _chunks(self.capture.chunk_count(Direction.SENT))
         text.append(
             f"in  {human_bytes(received)} in {received_in}\n"
             f"out {human_bytes(sent)} in {sent_in}\n"
-            f"age {age or '—'} · {human_bytes(rate)}/s"
+            f"age {self.age()} · {human_bytes(rate)}/s"
         )
         # Three short lines, always: a new layout of the screen twice a second would cost a
         # slow frame each time under a flood.

@@ -25,13 +25,16 @@ LABEL_STYLE = "#8a8a8a"
 
 
 class SummaryFacts(NamedTuple):
-    """What the line shows; `peer` is already safe text (see safe_label)."""
+    """What the line shows; `peer` and `story` are already safe text (see safe_label)."""
 
     dot: str
     peer: str
     received: int
     sent: int
     age: str
+    story: str = ""
+    """A saved session's connection in short (see connection_story): `TLSv1.3 · closed by
+    the peer`; a live tab's dot and counts tell its own."""
 
 
 def shows_full_panel(columns: int, choice: bool | None, connected: bool) -> bool:
@@ -47,6 +50,8 @@ def describe(facts: SummaryFacts) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{facts.dot} ", style="bold")
     text.append(facts.peer, style="bold")
+    if facts.story:
+        text.append(f" · {facts.story}")
     text.append("  in ", style=LABEL_STYLE)
     text.append(human_bytes(facts.received))
     text.append(" · out ", style=LABEL_STYLE)

@@ -2,7 +2,8 @@
 
 A saved session is not a connection: there is nothing to connect, send or close. The panel
 shows the steps as they were (target, addresses, the address that answered, when data moved,
-why it ended) and the TLS facts, all read from the file's metadata and its chunks' times.
+why it ended) and the TLS facts, read from the file's metadata and its chunks' times, and
+told more exactly by its connection events where it kept them (see connection_story).
 Everything in the file is hostile: each value is checked for its type and made inert.
 """
 
@@ -19,13 +20,14 @@ from tcptui.capture.store import Capture
 from tcptui.codec.safe_text import safe_label
 from tcptui.codec.words import counted
 from tcptui.net.events import Step
-
-StepShown = tuple[str, str]
-"""A step's state (a key of connection_panel.MARKS) and its detail."""
+from tcptui.ui.connection_story import NO_STORY, ConnectionStory, StepShown
 
 
-def saved_steps(meta: SessionMeta, capture: Capture) -> dict[Step, StepShown]:
-    """Each step as the file tells it; what it does not know is said, not guessed."""
+def saved_steps(
+    meta: SessionMeta, capture: Capture, story: ConnectionStory = NO_STORY
+) -> dict[Step, StepShown]:
+    """Each step as the file tells it, its events over its metadata; what it does not know
+    is said, not guessed."""
     unknown = ("pending", "not recorded in the file")
     steps: dict[Step, StepShown] = dict.fromkeys(Step, unknown)
     if meta.resolved:
@@ -56,15 +58,26 @@ def saved_steps(meta: SessionMeta, capture: Capture) -> dict[Step, StepShown]:
     if meta.end_reason:
         state = "failed" if meta.ended_by_reset else "ended"
         steps[Step.CLOSED] = (state, safe_label(meta.end_reason))
+    steps.update(story.steps)
+    if story.data_notes:
+        data = [steps[Step.DATA][1]] if chunks else []
+        steps[Step.DATA] = ("ended", " · ".join(data + list(story.data_notes)))
     return steps
 
 
-def saved_tls(tls: dict[str, Any]) -> Text | None:
-    """The TLS facts the file holds (see SessionFacts), or None when it holds none."""
+def saved_tls(tls: dict[str, Any], story: ConnectionStory = NO_STORY) -> Text | None:
+    """The TLS facts the file holds (see SessionFacts): its `TLS started` event's lines
+    (version and cipher, ALPN, handshake time) or else the metadata's, then the metadata's
+    verdict and certificate; None when it holds none."""
     version, cipher = _text(tls, "version"), _text(tls, "cipher")
-    if not version and not cipher:
+    if story.tls:
+        text = Text("\n".join(story.tls))
+    elif version or cipher:
+        text = Text(f"{version or 'TLS'} · {cipher or 'cipher not recorded'}")
+        if alpn := _text(tls, "alpn"):
+            text.append(f"\nALPN {alpn}")
+    else:
         return None
-    text = Text(f"{version or 'TLS'} · {cipher or 'cipher not recorded'}")
     verified = tls.get("verified")
     if verified is True:
         text.append("\nverified")

@@ -195,6 +195,7 @@ class SessionView(Vertical):
             self.capture.stream_bytes(Direction.RECEIVED),
             self.capture.stream_bytes(Direction.SENT),
             self.panel.age(),
+            self.panel.saved_story.short,
         )
 
     def retitle(self) -> None:

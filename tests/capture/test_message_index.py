@@ -269,7 +269,12 @@ def test_stretches_cut_as_reads_one_at_a_time_would_with_events_notes_and_big_bl
 
 exchanges = st.lists(
     st.one_of(
-        st.tuples(st.sampled_from([RECEIVED, SENT]), st.binary(min_size=1, max_size=3)),
+        st.tuples(
+            st.sampled_from([RECEIVED, SENT]),
+            st.binary(min_size=1, max_size=3).map(
+                lambda raw: bytes(b"a\r\n\3"[b % 4] for b in raw)
+            ),
+        ),
         st.sampled_from([EventKind.EOF_SENT, EventKind.RECONNECTED, "note"]),
     ),
     min_size=2,
@@ -277,10 +282,10 @@ exchanges = st.lists(
 ).filter(lambda steps: sum(isinstance(step, tuple) for step in steps) > 1)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(
     steps=exchanges,
-    grouping=st.sampled_from(["chunk", "stream"]),
+    grouping=st.sampled_from(["chunk", "stream", "line", "delimiter:0d0a", "length:u8", "fixed:3"]),
     max_block=st.integers(2, 40),
     budget=st.one_of(st.none(), st.integers(1, 200)),
 )
@@ -313,7 +318,7 @@ def test_many_short_runs_in_turn_are_cut_as_reads_one_at_a_time_would(
 
 
 @pytest.mark.parametrize("stretch_runs", [1, 2, 5])
-@pytest.mark.parametrize("grouping", ["chunk", "stream"])
+@pytest.mark.parametrize("grouping", ["chunk", "stream", "line", "length:u8"])
 def test_an_echo_longer_than_a_stretch_is_cut_as_one_read_at_a_time_would(
     stretch_runs: int, grouping: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,6 +21,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static, TabbedContent
 
+from tcptui.capture.events import EventKind
 from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture, Direction
 from tcptui.cli import parse_args
@@ -213,6 +214,44 @@ async def test_a_session_file_target_that_runs_an_action_when_clicked_does_nothi
         await click_on(pilot, tab, "CLICK")
         assert still_running(app)
     assert not (tmp_path / "victim.svg").exists()
+
+
+async def test_event_details_in_a_session_file_are_painted_literally_in_the_panel(
+    tmp_path: Path,
+) -> None:
+    """The connected, TLS and closed events' details reach the panel and the summary line as
+    the characters they are: no markup read, no terminal control sent."""
+    controls = "\x1b]0;owned\x07\x1b[2J"
+    source = Capture()
+    source.add_event(EventKind.CONNECTED, f"{QUIT} → {LINK}{controls} in {BOLD}")
+    source.add_event(EventKind.TLS_STARTED, f"TLSv1.3 {QUOTED_LINK}, ALPN {CLOSE_TAG}{controls}")
+    source.append(Direction.RECEIVED, b"hello")
+    source.add_event(EventKind.CLOSED, f"{QUIT}{controls}")
+    path = tmp_path / "hostile-events.tcptui"
+    save_session(source, path, SessionMeta(target="example.com:80"))
+    source.close()
+    app = launch(["--open", str(path)])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        panel = current_panel(app)
+        shown_controls = visible(controls)
+        handshake, tls, closed = (
+            panel.query_one(selector, Widget)
+            for selector in ("#step-handshake", "#saved-tls", "#step-closed")
+        )
+        assert_literal(handshake, f"connected to {LINK}{shown_controls} from {QUIT} in {BOLD}")
+        assert_literal(tls, f"TLSv1.3 · {QUOTED_LINK}", f"ALPN {CLOSE_TAG}{shown_controls}")
+        assert_literal(closed, f"{QUIT}{shown_controls}")
+        for widget in (handshake, tls, closed):
+            assert "\x1b" not in painted(widget) and "\x07" not in painted(widget)
+        await click_on(pilot, handshake, QUIT)
+        await click_on(pilot, closed, QUIT)
+        assert still_running(app)
+        await pilot.press("ctrl+l")
+        summary = app.query_one("#connection-summary")
+        await wait_for(pilot, lambda: summary.display, "the summary line")
+        assert_literal(summary, f"TLSv1.3 · closed: {QUIT}{shown_controls}")
+        assert "\x1b" not in painted(summary)
 
 
 async def test_received_bytes_are_painted_literally_in_the_text_view() -> None:

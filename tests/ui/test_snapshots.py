@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from tcptui.capture.events import EventKind
+from tcptui.capture.session_file import SessionMeta, save_session
 from tcptui.capture.store import Capture, Direction
+from tcptui.cli import parse_args
 from tcptui.ui.app import TcpTuiApp
 from tests.helpers.app_parts import current_log
 from tests.ui.helpers import make_app
@@ -83,3 +87,52 @@ def test_wide_terminal_puts_whole_hex_rows_beside_the_text(snap_compare: SnapCom
 
 def test_quitting_with_unsaved_bytes_asks_first(snap_compare: SnapCompare) -> None:
     assert snap_compare(app_with_capture(), terminal_size=SIZE, run_before=settle, press=["ctrl+q"])
+
+
+def opened_tls_session(folder: Path) -> TcpTuiApp:
+    """`tcptui --open` of a TLS session as a live tab saves one (its events and metadata),
+    made on the fixed clock with fixed addresses so the picture never drifts."""
+    capture = Capture(clock=fixed_clock())
+    capture.add_event(EventKind.CONNECTED, "127.0.0.1:40312 → 127.0.0.1:4433 in 0.4 ms")
+    capture.add_event(
+        EventKind.TLS_STARTED, "TLSv1.3 TLS_AES_256_GCM_SHA384, ALPN h2, handshake 3.1 ms"
+    )
+    capture.append(Direction.SENT, b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+    capture.append(Direction.RECEIVED, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    capture.add_event(EventKind.EOF_RECEIVED)
+    capture.add_event(EventKind.CLOSED, "by the peer")
+    meta = SessionMeta(
+        target="tls://localhost:4433",
+        resolved=("127.0.0.1",),
+        remote="127.0.0.1:4433",
+        local="127.0.0.1:40312",
+        started_at="2023-11-14T22:13:20+00:00",
+        tls={
+            "version": "TLSv1.3",
+            "cipher": "TLS_AES_256_GCM_SHA384",
+            "alpn": "h2",
+            "verified": True,
+            "certificate": {"subject": "CN=localhost", "issuer": "O=tcptui test CA"},
+        },
+        end_reason="The peer closed the connection",
+    )
+    path = folder / "tls.tcptui"
+    save_session(capture, path, meta)
+    capture.close()
+    app = TcpTuiApp(parse_args(["--open", str(path)]))
+    app.animation_level = "none"
+    return app
+
+
+def test_an_opened_tls_session_tells_its_story_in_the_panel(
+    snap_compare: SnapCompare, tmp_path: Path
+) -> None:
+    app = opened_tls_session(tmp_path)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settle, press=["ctrl+l"])
+
+
+def test_an_opened_tls_session_tells_its_story_in_short_on_the_summary_line(
+    snap_compare: SnapCompare, tmp_path: Path
+) -> None:
+    app = opened_tls_session(tmp_path)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settle)
