@@ -8,9 +8,10 @@ from textual import events
 from textual.widgets import Input
 
 from tcptui.capture.store import Direction
+from tcptui.net.session import SessionState
 from tcptui.ui.connection_panel import ConnectionPanel
 from tests.helpers.app_parts import current_capture, current_composer, current_view
-from tests.helpers.servers import EchoServer
+from tests.helpers.servers import EchoServer, GatedConnectProxy
 from tests.ui.helpers import make_app, wait_for
 
 SIZE = (150, 44)
@@ -42,6 +43,37 @@ async def test_host_tab_port_enter_and_a_message_in_one_burst() -> None:
             assert server.received == b"hi there\n"
             assert fields(app) == ("127.0.0.1", str(server.port))
             assert current_composer(app).input.value == ""
+
+
+async def test_a_message_entered_while_the_connection_opens_goes_out_once_it_is_open() -> None:
+    """The burst above, with the connection held opening (a proxy that has not answered yet)
+    until every key has been applied: the composer's Enter comes before the connection is open,
+    as it did now and then on a busy machine, when the send was refused and the text given
+    back."""
+    with GatedConnectProxy() as proxy:
+        app = make_app(None, proxy=proxy.url)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            for key, character in typed("127.0.0.1\t7\rhi there\r"):
+                app.post_message(events.Key(key, character))
+            view, composer = current_view(app), current_composer(app)
+            preview = composer.query_one("#preview")
+
+            def entered() -> bool:
+                queued = view.session is not None and view.session.queued_bytes > 0
+                return queued or preview.has_class("-error")
+
+            await wait_for(pilot, entered, "the message's Enter")
+            assert not preview.has_class("-error"), str(preview.render())
+            assert view.session is not None and view.session.state is SessionState.CONNECTING
+            assert composer.input.value == ""
+            proxy.open_gate()
+            assert proxy.wait_received(len(b"hi there\n"))
+            await wait_for(
+                pilot, lambda: current_capture(app).chunk_count(Direction.SENT) == 1, "the send"
+            )
+            assert proxy.received == b"hi there\n"
+            assert composer.input.value == ""
 
 
 async def test_a_bracketed_paste_right_behind_enter_goes_to_the_composer() -> None:
