@@ -10,10 +10,10 @@ a comment, where a host holding three quotes or a backslash-N would end the stri
 compile.
 
 TLS is replayed where the session had it: from the start for a tls:// target, and after the
-same step for a STARTTLS, with the session's trust (its CA file, or no check with --insecure)
-and never weaker: bytes that went encrypted must never go out in plaintext. A script that
-cannot start TLS stops there instead of sending on; an upgrade it cannot make (a second one)
-ends its steps.
+same step for a STARTTLS. It carries the session's trust (its CA file, or no check with
+--insecure), client certificate and TLS versions, never weaker: bytes that went encrypted must
+never go out in plaintext. A script that cannot start TLS stops there instead of sending on;
+an upgrade it cannot make (a second one) ends its steps.
 
 An EOF we sent (ctrl+d, a half-close) is sent again after the same step, so a server that reads
 to the end before it answers answers the script too; only while the connection is plain:
@@ -74,6 +74,12 @@ class ScriptTarget:
     """Trust only the CAs in this file (as the session did with --cafile)."""
     alpn: tuple[str, ...] = ()
     """Protocols the session offered with ALPN."""
+    certfile: str | None = None
+    """The client certificate the session presented (PEM), maybe with its key."""
+    keyfile: str | None = None
+    min_version: str | None = None
+    """The lowest TLS version the session allowed, as "1.2"; None allows the default."""
+    max_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,8 +135,13 @@ def _head(kind: ScriptKind, target: ScriptTarget, replay: _Replay, speaks_tls: b
     """The settings and the steps; the TLS settings only in a script that speaks TLS."""
     pwntools = kind is ScriptKind.PWNTOOLS
     modules = (["ssl"] if speaks_tls else []) + ([] if pwntools else ["socket", "sys"])
+    versions = (_version_name(target.min_version), _version_name(target.max_version))
     tls_settings = TLS_SETTINGS.format(
-        cafile_literal=repr(target.cafile or None), alpn_literal=repr(list(target.alpn))
+        cafile_literal=repr(target.cafile or None),
+        alpn_literal=repr(list(target.alpn)),
+        certfile_literal=repr(target.certfile or None),
+        keyfile_literal=repr(target.keyfile or None),
+        versions_literal=repr(versions),
     )
     return HEAD.format(
         what="pwntools" if pwntools else "the Python standard library",
@@ -150,6 +161,11 @@ def _head(kind: ScriptKind, target: ScriptTarget, replay: _Replay, speaks_tls: b
         stops_early=STOPS_EARLY_NOTE if replay.stops_early else "",
         steps="".join(f"    ({turn.sent!r}, {turn.received!r}),\n" for turn in replay.turns),
     )
+
+
+def _version_name(version: str | None) -> str | None:
+    """The `ssl.TLSVersion` member for "1.3" (TLSv1_3)."""
+    return "TLSv" + version.replace(".", "_") if version else None
 
 
 def export_script(

@@ -37,6 +37,9 @@ INSECURE_NOTE = "  # the session checked no certificate (--insecure): nor does t
 TLS_SETTINGS = """\
 CAFILE = {cafile_literal}  # trust only this CA file, as the session did; None: the system's CAs
 ALPN = {alpn_literal}  # the protocols the session offered with ALPN
+CERTFILE = {certfile_literal}  # the client certificate the session presented (PEM), or None
+KEYFILE = {keyfile_literal}  # its key, when not in CERTFILE
+TLS_VERSIONS = {versions_literal}  # the lowest and highest the session allowed; None: the default
 """
 
 STARTTLS_SETTING = """\
@@ -50,13 +53,21 @@ STOPS_EARLY_NOTE = """
 
 TLS_CONTEXT = '''
 def tls_context():
-    """Checks the server's certificate as the session did (see INSECURE and CAFILE)."""
+    """TLS as the session spoke it: the same checks (INSECURE, CAFILE), ALPN, client
+    certificate and versions."""
     tls = ssl.create_default_context(cafile=CAFILE)
     if INSECURE:
         tls.check_hostname = False
         tls.verify_mode = ssl.CERT_NONE
     if ALPN:
         tls.set_alpn_protocols(ALPN)
+    if CERTFILE:
+        tls.load_cert_chain(CERTFILE, KEYFILE)
+    lowest, highest = TLS_VERSIONS
+    if lowest:
+        tls.minimum_version = ssl.TLSVersion[lowest]
+    if highest:
+        tls.maximum_version = ssl.TLSVersion[highest]
     return tls
 
 '''

@@ -159,6 +159,10 @@ class Automation:
             tls.insecure,
             tls.cafile,
             tls.alpn,
+            tls.certfile,
+            tls.keyfile,
+            tls.min_version and tls.min_version.value,
+            tls.max_version and tls.max_version.value,
         )
 
     # -- sequences ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import ast
 import py_compile
 import selectors
 import socket
+import ssl
 from contextlib import suppress
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from tcptui.capture.store import Capture
 from tcptui.net.events import Connected, TlsEstablished
 from tcptui.net.session import ConnectOptions, Session
 from tcptui.net.target import Target
-from tcptui.net.tls import TlsOptions
+from tcptui.net.tls import TlsOptions, TlsVersion
 from tests.capture.test_script_export import run_script
 from tests.helpers import (
     EventRecorder,
@@ -171,6 +172,41 @@ def test_an_insecure_session_gives_a_script_that_checks_nothing_and_says_so(
     )
 
 
+def test_the_script_presents_the_session_s_client_certificate(
+    capture: Capture, tmp_path: Path, pki: TestPki
+) -> None:
+    context = server_context(pki.server, client_ca=pki.client_ca)
+    options = ConnectOptions(timeout=5.0, tls=pki.options(certfile=pki.client_cert))
+    with StartTlsServer(context) as server:
+        record_starttls(server, capture, options)
+        script = tmp_path / "replay.py"
+        target = ScriptTarget(server.host, server.port, cafile=pki.cafile, certfile=pki.client_cert)
+        export_script(capture, script, ScriptKind.PYTHON, target)
+        result = run_script(script)
+        assert server.received == SECRET * 2
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_script_keeps_the_session_s_lowest_tls_version(
+    capture: Capture, tmp_path: Path, pki: TestPki
+) -> None:
+    """The session allowed TLS 1.3 only: its script refuses a server that stops at 1.2."""
+    options = ConnectOptions(timeout=5.0, tls=pki.options(min_version=TlsVersion.TLS1_3))
+    with StartTlsServer(server_context(pki.server)) as server:
+        record_starttls(server, capture, options)
+    capped = server_context(pki.server, max_version=ssl.TLSVersion.TLSv1_2)
+    with StartTlsServer(capped) as older, WireTap(older.address) as tap:
+        script = tmp_path / "replay.py"
+        target = ScriptTarget(tap.host, tap.port, cafile=pki.cafile, min_version="1.3")
+        export_script(capture, script, ScriptKind.PYTHON, target)
+        result = run_script(script)
+        on_the_wire = tap.received
+    assert settings(script.read_text())["TLS_VERSIONS"] == ("TLSv1_3", None)
+    assert result.returncode == 1
+    assert result.stdout.startswith("step 2: TLS did not start, so nothing more is sent: ")
+    assert SECRET not in on_the_wire
+
+
 def test_starttls_right_after_connecting_is_replayed_as_an_upgrade_before_any_byte(
     capture: Capture, tmp_path: Path, pki: TestPki
 ) -> None:
@@ -286,10 +322,19 @@ def test_a_tls_start_the_script_cannot_make_ends_its_steps_there(
 @pytest.mark.parametrize("kind", list(ScriptKind))
 def test_hostile_tls_settings_stay_literals(kind: ScriptKind) -> None:
     hostile = 'x"""\n\\N{y}\x1b]0;t\x07'
-    target = ScriptTarget(hostile, 1, server_name=hostile, cafile=hostile, alpn=(hostile,))
+    target = ScriptTarget(
+        hostile,
+        1,
+        server_name=hostile,
+        cafile=hostile,
+        alpn=(hostile,),
+        certfile=hostile,
+        keyfile=hostile,
+    )
     script = render_script(kind, target, STARTTLS_TURNS)
     values = settings(script)
     assert values["CAFILE"] == hostile and values["ALPN"] == [hostile]
+    assert values["CERTFILE"] == hostile and values["KEYFILE"] == hostile
     assert values["SERVER_NAME"] == hostile
     assert "\x1b" not in script
 
