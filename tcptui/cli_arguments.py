@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import NoReturn
 
 from tcptui import __version__
 from tcptui.cli_export import CliExportFormat
 from tcptui.codec.composer_syntax import LineEnding
+from tcptui.codec.safe_text import safe_label
 from tcptui.net.target import Family
 from tcptui.net.tls import TlsVersion
 from tcptui.user_files.setting_values import MAX_TIMEOUT
@@ -34,8 +36,18 @@ examples:
 """
 
 
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's, saying its errors safely: they quote what was typed (a file name, a host),
+    and a control character in it (an escape sequence, a NUL) is shown, never sent raw."""
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message is not None:
+            message = "\n".join(map(safe_label, message.split("\n")))
+        super().exit(status, message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="tcptui",
         description="Poke at TCP servers by hand: type bytes, see exactly what comes back.",
         epilog=EXAMPLES,

@@ -175,6 +175,7 @@ def test_opening_a_big_session_shows_progress_on_one_line(
         ["--save", "a\0b", "localhost", "80"],
         ["--open", "\0"],
         ["--keylog", "\0", "localhost", "80"],
+        ["--config", "a\0b", "localhost", "80"],
     ],
 )
 def test_a_nul_in_a_file_name_is_one_sentence(argv: list[str]) -> None:
@@ -184,3 +185,22 @@ def test_a_nul_in_a_file_name_is_one_sentence(argv: list[str]) -> None:
     assert stderr.getvalue().count("\n") >= 1
     assert "Traceback" not in stderr.getvalue()
     assert "NUL" in stderr.getvalue() or "null" in stderr.getvalue()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--config", "x\x1b[31mred\x07", "localhost", "80"],
+        ["--group", "line\x1b]52;c;aGk=\x07"],
+        ["localhost", "80", "--bogus\x1b[2J"],
+    ],
+)
+def test_an_error_quoting_what_was_typed_shows_its_control_characters(argv: list[str]) -> None:
+    """A file name or a word from a script may hold an escape sequence: the error quoting it
+    must not send it to the terminal."""
+    with contextlib.redirect_stderr(io.StringIO()) as stderr, pytest.raises(SystemExit) as exited:
+        parse_args(argv)
+    assert exited.value.code == 2
+    said = stderr.getvalue()
+    assert "error:" in said
+    assert not any(char in said for char in "\x1b\x07\x00"), repr(said)

@@ -2,8 +2,9 @@
 
 The screen's own order follows the layout (tab strip, host, port, family, button, log,
 composer), so from the composer the log was six Tabs away: the two places people work in go
-first here, composer -> log -> panel, then the rest. alt+o (the "other" pane of emacs' C-x o
-and tmux's prefix o) goes straight from the composer to the log and back.
+first here, composer -> log -> panel, then the rest. A log view that stepped aside for the
+data inspector keeps its place in that order: Tab brings it back. alt+o (the "other" pane of
+emacs' C-x o and tmux's prefix o) goes straight from the composer to the log and back.
 """
 
 from __future__ import annotations
@@ -31,7 +32,20 @@ def tab_order(chain: Sequence[Widget], view: SessionView) -> list[Widget]:
     for widget in chain:
         group = next((i for i, part in enumerate(parts) if _within(widget, part)), len(parts))
         groups[group].append(widget)
+    groups[1] = _with_view_aside(groups[1], view)
     return [widget for group in groups for widget in group]
+
+
+def _with_view_aside(log_part: list[Widget], view: SessionView) -> list[Widget]:
+    """The log's part of the order with the view that stepped aside back in its place: the
+    text view before the hex view."""
+    log = view.receive_log
+    aside = log.inspector_room.view_aside()
+    shown = [widget for widget in log_part if isinstance(widget, TranscriptView)]
+    if aside is None or not shown:
+        return log_part
+    place = log_part.index(shown[0]) + (aside is log.hex_view)
+    return [*log_part[:place], aside, *log_part[place:]]
 
 
 def step_focus(chain: Sequence[Widget], view: SessionView, focused: Widget, step: int) -> Widget:

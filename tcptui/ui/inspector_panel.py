@@ -2,8 +2,9 @@
 
 A list of readings (integers, floats, varints, times, addresses, characters, checksums) made by
 the codec from a small window of the capture, read afresh when the cursor moves. The panel only
-reads the shared marks: it never moves the cursor. It sits under the log, or beside it when
-the log is wide enough for both; a short set of rows is shown until `m` asks for all of them.
+reads the shared marks: it never moves the cursor. It sits under the log (as high as
+inspector_room.py lets it), or beside it when the log is wide enough for both; a short set of
+rows is shown until `m` asks for all of them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from tcptui.codec.inspector import (
 )
 from tcptui.ui.byte_marks import SharedMarks
 from tcptui.ui.copying import CLIPBOARD_TEXT_CAP
+from tcptui.ui.literal import literal
 from tcptui.ui.transcript_view import TranscriptView
 
 BESIDE_WIDTH = 40
@@ -58,7 +60,6 @@ class InspectorPanel(OptionList):
     InspectorPanel {{
         display: none;
         height: auto;
-        max-height: 50%;
         border: round $primary 40%;
         border-title-color: $text-muted;
         border-subtitle-color: $text-muted;
@@ -66,7 +67,6 @@ class InspectorPanel(OptionList):
         scrollbar-size-vertical: 1;
     }}
     InspectorPanel:focus {{ border: round $primary; }}
-    InspectorPanel.-all {{ max-height: 60%; }}
     InspectorPanel.-beside {{ dock: right; width: {BESIDE_WIDTH}; height: 100%; max-height: 100%; }}
     """
 
@@ -76,6 +76,10 @@ class InspectorPanel(OptionList):
         Binding("escape", "leave", "Back to the log", id="inspector.back"),
         Binding("i", "leave(True)", "Close the inspector", id="inspector.close"),
     ]
+
+    class Reshaped(Message):
+        """The panel opened, closed or changed how many rows it holds: the log shares its
+        rows again."""
 
     class DigestsReady(Message):
         """A thread has hashed a big selection."""
@@ -96,6 +100,7 @@ class InspectorPanel(OptionList):
         self._shown_for: tuple[object, ...] | None = None
         self._digests: tuple[Span, list[Row]] | None = None
         self._hashing: Span | None = None
+        self._shape: tuple[bool, int, bool] = (False, 0, False)
         self.border_title = "inspector"
         self._set_subtitle()
 
@@ -107,16 +112,22 @@ class InspectorPanel(OptionList):
             return
         self.display = not self.display
         self.show_marks()
+        self._note_shape()
 
     def place(self, log_width: int, views_need: int) -> None:
         """Beside the log if the views keep the width they need, else under it."""
         self.set_class(log_width - BESIDE_WIDTH >= views_need, "-beside")
 
+    def name_view_aside(self, hint: str) -> None:
+        """Say in the title which view stepped aside for the panel and how to show it: a
+        hidden view is otherwise forgotten."""
+        self.border_title = literal(f"inspector · {hint}") if hint else "inspector"
+
     def action_toggle_all(self) -> None:
         self.all_rows = not self.all_rows
-        self.set_class(self.all_rows, "-all")
         self._set_subtitle()
         self.show_marks()
+        self._note_shape()
 
     def _set_subtitle(self) -> None:
         self.border_subtitle = f"m {'fewer' if self.all_rows else 'all'} rows · c copies"
@@ -149,6 +160,7 @@ class InspectorPanel(OptionList):
         self._shown_for = (note,)
         self.rows = []
         self.set_options([Text(note, style=_PAST_END_STYLE)])
+        self._note_shape()
 
     def _show_rows(self, rows: list[Row]) -> None:
         index = self.highlighted
@@ -158,6 +170,13 @@ class InspectorPanel(OptionList):
         label_width = max(map(len, labels), default=0) + 2
         self.set_options(self._prompt(row, label_width) for row in rows)
         self.highlighted = labels.index(highlighted) if highlighted in labels else 0
+        self._note_shape()
+
+    def _note_shape(self) -> None:
+        shape = (self.display, self.option_count, self.all_rows)
+        if shape != self._shape:
+            self._shape = shape
+            self.post_message(self.Reshaped())
 
     def _prompt(self, row: Row, label_width: int) -> Text:
         label, value = row
@@ -240,3 +259,4 @@ class InspectorPanel(OptionList):
         self.screen.focus_previous(TranscriptView)
         if close:
             self.display = False
+            self._note_shape()

@@ -2,7 +2,8 @@
 
 Both views draw the same units (blocks under the tab's grouping, and connection events; see
 GroupingChoice). In the dual layout, when one scrolls, the other moves to the same unit (and
-the same part of it). On narrow terminals the pair stacks vertically.
+the same part of it). On narrow terminals the pair stacks vertically; under the data inspector
+the view without the focus may step aside (inspector_room.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Literal
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
-from textual.events import Resize
+from textual.events import DescendantFocus, Resize
 from textual.message import Message
 from textual.widgets import Static
 
@@ -24,6 +25,7 @@ from tcptui.codec.framing import Grouping, GroupingKind
 from tcptui.ui.byte_marks import SearchMatches, SharedMarks
 from tcptui.ui.grouping_choice import GroupingChoice
 from tcptui.ui.inspector_panel import InspectorPanel
+from tcptui.ui.inspector_room import InspectorRoom
 from tcptui.ui.literal import literal
 from tcptui.ui.row_gutter import COMPACT_GUTTER_CELLS, block_facts
 from tcptui.ui.search_bar import SearchBar
@@ -92,6 +94,7 @@ class ReceiveLog(Vertical):
         self.ascii_only = ascii_only
         self._stop_search = threading.Event()
         self._search_origin: TranscriptView | None = None
+        self.inspector_room = InspectorRoom(self)
 
     def compose(self) -> ComposeResult:
         with Container(id="views"):
@@ -228,6 +231,7 @@ class ReceiveLog(Vertical):
         focused = self.app.focused
         if isinstance(focused, TranscriptView) and not focused.display:
             self.visible_views()[0].focus()
+        self.inspector_room.fit()
 
     def on_resize(self, event: Resize) -> None:
         self._stack_for(event.size.width)
@@ -237,6 +241,17 @@ class ReceiveLog(Vertical):
         gutter = COMPACT_GUTTER_CELLS if self.compact else 0
         self.set_class(width < STACK_BELOW_WIDTH + gutter, "-stacked")
         self.inspector.place(width, VIEWS_NEED[self.view_layout] + gutter)
+        self.inspector_room.fit()
+
+    @on(InspectorPanel.Reshaped)
+    def _inspector_reshaped(self) -> None:
+        self.inspector_room.fit()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        """A view taking the focus becomes the inspected one (shown if it had stepped aside)."""
+        if isinstance(event.widget, TranscriptView):
+            self.inspector_room.inspected = event.widget
+            self.inspector_room.fit()
 
     @on(TranscriptView.Scrolled)
     def keep_views_together(self, event: TranscriptView.Scrolled) -> None:
@@ -282,6 +297,10 @@ class ReceiveLog(Vertical):
     @on(TranscriptView.MatchStepRequested)
     def _match_step_requested(self, event: TranscriptView.MatchStepRequested) -> None:
         self.step_match(event.forward)
+
+    @on(SearchBar.Reshaped)
+    def _search_bar_reshaped(self) -> None:
+        self.inspector_room.fit()
 
     @on(SearchBar.Closed)
     def _search_closed(self) -> None:

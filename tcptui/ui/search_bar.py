@@ -39,6 +39,10 @@ class SearchBar(Horizontal):
     class Closed(Message):
         pass
 
+    class Reshaped(Message):
+        """The bar took its rows, changed them or gave them back: the log shares its rows
+        again."""
+
     def __init__(self) -> None:
         super().__init__(id="search-bar")
         self.encoding = "utf-8"
@@ -66,6 +70,12 @@ class SearchBar(Horizontal):
             self.mount_all(self._parts())
         self.add_class("-open")
         self.query_one("#search-input", Input).focus()
+
+    def on_resize(self) -> None:
+        self.post_message(self.Reshaped())
+
+    def on_hide(self) -> None:
+        self.post_message(self.Reshaped())
 
     def action_close(self) -> None:
         self.remove_class("-open")

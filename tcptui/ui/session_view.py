@@ -427,10 +427,9 @@ class SessionView(Vertical):
         self.panel_fit.fit(event.size.width)
 
     def action_toggle_inspector(self) -> None:
-        """Show or hide the data inspector; the views it shrinks keep the cursor in sight."""
+        """Show or hide the data inspector; the views it shrinks keep the cursor in sight
+        (inspector_room.py)."""
         self.receive_log.inspector.toggle()
-        for view in self.receive_log.visible_views():
-            self.call_after_refresh(view.reveal_cursor)
 
     def action_follow(self) -> None:
         for view in self.receive_log.visible_views():

@@ -81,7 +81,10 @@ def read_user_file(path: Path, limit: int = MAX_USER_FILE) -> bytes:
     a terminal or a device named by mistake is refused at once instead of hanging or
     streaming forever. Raises FileNotFoundError, UnsuitableFileError or another OSError.
     """
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    except ValueError:  # os.open refuses a NUL in a name
+        raise UnsuitableFileError("its name holds a NUL character") from None
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
