@@ -33,7 +33,7 @@ from tcptui.net.tls import (
     build_server_context,
 )
 from tcptui.user_files.automation_files import AutomationFileError, load_responders, load_sequence
-from tcptui.user_files.paths import describe_file_type
+from tcptui.user_files.paths import describe_file_type, unusable_name
 from tcptui.user_files.settings import (
     Profile,
     Settings,
@@ -244,8 +244,9 @@ def _unsuitable(path: str, *, must_exist: bool) -> str | None:
     """Why `path` cannot be a session file to read or a capture to write; None if it can."""
     if not path:
         return "needs a file name, not an empty string"
-    if "\0" in path:
-        return "needs a file name without a NUL character"
+    problem = unusable_name(path)
+    if problem is not None:
+        return f"cannot use that file name: it {problem}"
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
@@ -260,12 +261,13 @@ def _unsuitable(path: str, *, must_exist: bool) -> str | None:
 def _unwritable_keylog(path: str) -> str | None:
     """The key log is appended to at every handshake: a path that cannot take it is a typo
     to report now, not a "TLS handshake failed" later."""
+    problem = unusable_name(path)
+    if problem is not None:
+        return f"--keylog cannot use that file name: it {problem}"
     try:
         descriptor = os.open(
             path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | os.O_NOCTTY, 0o600
         )
-    except ValueError:  # os.open refuses a NUL in a name
-        return "--keylog needs a file name without a NUL character"
     except OSError as exc:
         return f"cannot write the TLS key log {path}: {exc.strerror or exc}"
     os.close(descriptor)

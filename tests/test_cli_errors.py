@@ -204,3 +204,14 @@ def test_an_error_quoting_what_was_typed_shows_its_control_characters(argv: list
     said = stderr.getvalue()
     assert "error:" in said
     assert not any(char in said for char in "\x1b\x07\x00"), repr(said)
+
+
+@pytest.mark.parametrize("option", ["--save", "--open", "--config", "--keylog"])
+def test_a_file_name_the_file_system_cannot_encode_is_one_sentence(option: str) -> None:
+    """A lone surrogate (no real command line yields one, a script can) made os.stat raise."""
+    argv = [option, "\ud800"] if option == "--open" else [option, "\ud800", "localhost", "80"]
+    with contextlib.redirect_stderr(io.StringIO()) as stderr, pytest.raises(SystemExit) as exited:
+        parse_args(argv)
+    assert exited.value.code == 2
+    assert "encoding cannot hold" in stderr.getvalue()
+    assert "Traceback" not in stderr.getvalue()

@@ -176,6 +176,16 @@ def safe_label(text: str) -> str:
     backslash stays single: a label is text, not bytes whose `\\r` could be mistaken for a CR
     (a typed `\\` in an error message quoting it must read as typed)."""
     return "\\".join(
-        "".join(piece.text for piece in render_text(part.encode("utf-8", "surrogateescape")))
+        "".join(piece.text for piece in render_text(_label_bytes(part)))
         for part in text.split("\\")
     )
+
+
+def _label_bytes(text: str) -> bytes:
+    """A label's UTF-8 bytes: a byte that was not UTF-8 (Python's surrogate escape, as in a
+    file name) becomes that byte again; any other lone surrogate (a JSON `\\ud800`, a script's
+    string) becomes bytes that are not UTF-8 either, and so shows as escapes too."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")

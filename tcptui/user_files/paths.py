@@ -70,6 +70,19 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
+def unusable_name(name: str) -> str | None:
+    """Why no file can have this name (what follows "its name"), or None. The system calls
+    refuse a NUL, and text the file system's encoding cannot hold (a lone surrogate that no
+    real command line yields, but a script or a settings file can), with a ValueError."""
+    if "\0" in name:
+        return "holds a NUL character"
+    try:
+        os.fsencode(name)
+    except UnicodeError:
+        return "holds characters the file system's encoding cannot hold"
+    return None
+
+
 class UnsuitableFileError(OSError):
     """The path names something that is not a small regular file; the message says what."""
 
@@ -81,10 +94,10 @@ def read_user_file(path: Path, limit: int = MAX_USER_FILE) -> bytes:
     a terminal or a device named by mistake is refused at once instead of hanging or
     streaming forever. Raises FileNotFoundError, UnsuitableFileError or another OSError.
     """
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
-    except ValueError:  # os.open refuses a NUL in a name
-        raise UnsuitableFileError("its name holds a NUL character") from None
+    problem = unusable_name(os.fspath(path))
+    if problem is not None:
+        raise UnsuitableFileError(f"its name {problem}")
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     try:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):

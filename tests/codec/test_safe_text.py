@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tcptui.codec.safe_text import Piece, ascii_only, render_text
+from tcptui.codec.safe_text import Piece, ascii_only, render_text, safe_label
 
 ENCODINGS = ["utf-8", "latin-1", "cp1252", "ascii", "shift_jis", "utf-16", "cp437"]
 _PICTURES = {chr(0x2400 + code): code for code in range(0x20)} | {"\u2421": 0x7F}
@@ -179,3 +179,10 @@ def test_ascii_only_mode_keeps_every_byte_and_uses_only_printable_ascii(data: by
 def test_ascii_only_mode_spells_out_controls_and_unicode() -> None:
     text = "".join(p.text for p in ascii_only(render_text("\x1b[1m\x00é😀\r\n".encode())))
     assert text == "\\e[1m\\x00\\u{00E9}\\u{1F600}\\r\\n"
+
+
+def test_a_label_with_a_lone_surrogate_shows_escapes_instead_of_raising() -> None:
+    """A JSON `\\ud800` in a session file's metadata, or a script's string: not UTF-8, so
+    shown as escapes; a byte a file name held (surrogate escape) is that byte again."""
+    assert safe_label("a\ud800b") == "a\\xed\\xa0\\x80b"
+    assert safe_label("name\udcff") == "name\\xff"
