@@ -29,10 +29,17 @@ class Turn:
     """STARTTLS: the connection switched to TLS after this turn's reply."""
 
 
-def conversation(capture: Capture, first_chunk: int = 0) -> list[Turn]:
-    """The turns of the capture from chunk `first_chunk` on (one connection's start)."""
+def conversation(
+    capture: Capture, first_chunk: int = 0, *, tls_from_start: bool = False
+) -> list[Turn]:
+    """The turns of the capture from chunk `first_chunk` on (one connection's start).
+
+    `tls_from_start`: the connection spoke TLS from its first byte (tls://), so its first TLS
+    start is that handshake, not a STARTTLS to replay. On a plain connection every TLS start
+    is a STARTTLS, even one made before any byte moved.
+    """
     turns = _Turns()
-    events = _replayed_events(capture, first_chunk)
+    events = _replayed_events(capture, first_chunk, tls_from_start)
     taken = 0
     for chunk in capture.chunks(first_chunk):
         while taken < len(events) and events[taken].before_chunk <= chunk.index:
@@ -44,10 +51,14 @@ def conversation(capture: Capture, first_chunk: int = 0) -> list[Turn]:
     return turns.finish()
 
 
-def _replayed_events(capture: Capture, first_chunk: int) -> list[ConnectionEvent]:
+_REPLAYED = (EventKind.EOF_SENT, EventKind.TLS_STARTED)
+
+
+def _replayed_events(
+    capture: Capture, first_chunk: int, tls_from_start: bool
+) -> list[ConnectionEvent]:
     """The EOFs we sent and the STARTTLS upgrades of the connection starting at `first_chunk`:
-    none from the connection before it, nor the TLS of a tls:// connection, which starts
-    before its first byte (a STARTTLS needs plaintext first)."""
+    none from the connection before it, nor the handshake of a tls:// connection."""
     events = capture.events.events()
     opened = (EventKind.CONNECTED, EventKind.ACCEPTED)
     starts = [
@@ -55,12 +66,14 @@ def _replayed_events(capture: Capture, first_chunk: int) -> list[ConnectionEvent
         for number, event in enumerate(events)
         if event.kind in opened and event.before_chunk <= first_chunk
     ]
-    return [
-        event
-        for event in events[starts[-1] if starts else 0 :]
-        if (event.kind is EventKind.EOF_SENT and event.before_chunk >= first_chunk)
-        or (event.kind is EventKind.TLS_STARTED and event.before_chunk > first_chunk)
-    ]
+    replayed: list[ConnectionEvent] = []
+    handshake_due = tls_from_start
+    for event in events[starts[-1] if starts else 0 :]:
+        if event.kind is EventKind.TLS_STARTED and handshake_due:
+            handshake_due = False
+        elif event.kind in _REPLAYED and event.before_chunk >= first_chunk:
+            replayed.append(event)
+    return replayed
 
 
 class _Turns:

@@ -4,13 +4,20 @@ The script connects to the same target, sends each turn's bytes in order and, be
 send, receives until it has as many bytes as came back last time (with a timeout), printing
 every reply that differs; it exits 1 if any did. Bytes are written as Python bytes literals
 (`repr`), which are ASCII and escape everything unprintable, so the file is safe to read in a
-terminal whatever the capture held. Every other value from outside (the host, the server name)
-goes in as a `repr` literal too, and only there: never into the docstring or a comment, where
-a host holding three quotes or a backslash-N would end the string or fail to compile.
+terminal whatever the capture held. Every other value from outside (the host, the server name,
+the CA file, ALPN) goes in as a `repr` literal too, and only there: never into the docstring or
+a comment, where a host holding three quotes or a backslash-N would end the string or fail to
+compile.
+
+TLS is replayed where the session had it: from the start for a tls:// target, and after the
+same step for a STARTTLS. It carries the session's trust (its CA file, or no check with
+--insecure), client certificate and TLS versions, never weaker: bytes that went encrypted must
+never go out in plaintext. A script that cannot start TLS stops there instead of sending on;
+an upgrade it cannot make (a second one) ends its steps.
 
 An EOF we sent (ctrl+d, a half-close) is sent again after the same step, so a server that reads
-to the end before it answers answers the script too; only on plain connections: neither the
-standard library nor pwntools can half-close TLS and go on reading.
+to the end before it answers answers the script too; only while the connection is plain:
+neither the standard library nor pwntools can half-close TLS and go on reading.
 """
 
 from __future__ import annotations
@@ -22,6 +29,25 @@ from typing import BinaryIO
 
 from tcptui.capture.conversation import Turn, conversation
 from tcptui.capture.export import write_atomically
+from tcptui.capture.script_templates import (
+    HEAD,
+    INSECURE_NOTE,
+    PWNTOOLS_BODY,
+    PWNTOOLS_CONNECT_BEFORE_STARTTLS,
+    PWNTOOLS_CONNECT_PLAIN,
+    PWNTOOLS_CONNECT_TLS,
+    PWNTOOLS_STARTTLS,
+    PYTHON_BODY,
+    PYTHON_CONNECT,
+    PYTHON_REPLAY,
+    PYTHON_START_TLS,
+    PYTHON_STARTTLS_REPLAY,
+    STARTTLS_SETTING,
+    STOPS_EARLY_NOTE,
+    TLS_CONTEXT,
+    TLS_SETTINGS,
+    fill,
+)
 from tcptui.capture.store import Capture
 
 DEFAULT_TIMEOUT = 5.0
@@ -39,146 +65,107 @@ class ScriptTarget:
     host: str
     port: int
     tls: bool = False
+    """TLS from the first byte (a tls:// target)."""
     server_name: str = ""
     """The name to send as SNI and verify; empty uses `host`."""
     insecure: bool = False
     """Verify no certificate (as the session did with --insecure)."""
+    cafile: str | None = None
+    """Trust only the CAs in this file (as the session did with --cafile)."""
+    alpn: tuple[str, ...] = ()
+    """Protocols the session offered with ALPN."""
+    certfile: str | None = None
+    """The client certificate the session presented (PEM), maybe with its key."""
+    keyfile: str | None = None
+    min_version: str | None = None
+    """The lowest TLS version the session allowed, as "1.2"; None allows the default."""
+    max_version: str | None = None
+
+
+@dataclass(frozen=True)
+class _Replay:
+    """What of a session a script replays, and where its connection changes."""
+
+    turns: list[Turn]
+    starttls_step: int | None
+    """The step after whose reply the script starts TLS (a STARTTLS)."""
+    eof_step: int | None
+    """The step after whose message the script half-closes; only while still plain."""
+    stops_early: bool
+    """The session started TLS where the script cannot (again): its steps end there."""
+
+    @property
+    def has_starttls(self) -> bool:
+        return self.starttls_step is not None
+
+
+def _replay(target: ScriptTarget, turns: list[Turn]) -> _Replay:
+    upgrades = [number for number, turn in enumerate(turns, 1) if turn.tls_started]
+    starttls_step = None if target.tls or not upgrades else upgrades.pop(0)
+    if upgrades:
+        turns = turns[: upgrades[0]]
+    plain_until = 0 if target.tls else (starttls_step or len(turns))
+    eof_step = next((number for number, turn in enumerate(turns, 1) if turn.eof_sent), None)
+    if eof_step is not None and eof_step > plain_until:
+        eof_step = None
+    return _Replay(turns, starttls_step, eof_step, stops_early=bool(upgrades))
 
 
 def render_script(kind: ScriptKind, target: ScriptTarget, turns: list[Turn]) -> str:
-    pwntools = kind is ScriptKind.PWNTOOLS
-    eof_step = next((number for number, turn in enumerate(turns, 1) if turn.eof_sent), None)
-    imports = (
-        "" if pwntools else "import socket\nimport sys\n" + ("import ssl\n" if target.tls else "")
+    replay = _replay(target, turns)
+    speaks_tls = target.tls or replay.has_starttls
+    head = _head(kind, target, replay, speaks_tls)
+    if kind is ScriptKind.PWNTOOLS:
+        if target.tls:
+            connect = PWNTOOLS_CONNECT_TLS
+        else:
+            connect = PWNTOOLS_CONNECT_BEFORE_STARTTLS if speaks_tls else PWNTOOLS_CONNECT_PLAIN
+        upgrade = PWNTOOLS_STARTTLS if replay.has_starttls else ""
+        functions = TLS_CONTEXT if speaks_tls else ""
+        return head + fill(PWNTOOLS_BODY, functions=functions, connect=connect, upgrade=upgrade)
+    return head + fill(
+        PYTHON_BODY,
+        functions=TLS_CONTEXT + PYTHON_START_TLS if speaks_tls else "",
+        connect=PYTHON_CONNECT[target.tls],
+        replay=PYTHON_STARTTLS_REPLAY if replay.has_starttls else PYTHON_REPLAY,
     )
-    head = _HEAD.format(
+
+
+def _head(kind: ScriptKind, target: ScriptTarget, replay: _Replay, speaks_tls: bool) -> str:
+    """The settings and the steps; the TLS settings only in a script that speaks TLS."""
+    pwntools = kind is ScriptKind.PWNTOOLS
+    modules = (["ssl"] if speaks_tls else []) + ([] if pwntools else ["socket", "sys"])
+    versions = (_version_name(target.min_version), _version_name(target.max_version))
+    tls_settings = TLS_SETTINGS.format(
+        cafile_literal=repr(target.cafile or None),
+        alpn_literal=repr(list(target.alpn)),
+        certfile_literal=repr(target.certfile or None),
+        keyfile_literal=repr(target.keyfile or None),
+        versions_literal=repr(versions),
+    )
+    return HEAD.format(
         what="pwntools" if pwntools else "the Python standard library",
-        imports=imports,
+        imports="".join(f"import {name}\n" for name in sorted(modules)),
         port=int(target.port),
         host_literal=repr(target.host),
         name_literal=repr(target.server_name or target.host),
         tls=bool(target.tls),
         insecure=bool(target.insecure),
+        insecure_note=INSECURE_NOTE if speaks_tls and target.insecure else "",
+        tls_settings=tls_settings if speaks_tls else "",
         timeout=DEFAULT_TIMEOUT,
-        eof_step=None if target.tls else eof_step,
-        steps="".join(f"    ({turn.sent!r}, {turn.received!r}),\n" for turn in turns),
+        eof_step=replay.eof_step,
+        starttls_setting=STARTTLS_SETTING.format(step=replay.starttls_step)
+        if replay.has_starttls
+        else "",
+        stops_early=STOPS_EARLY_NOTE if replay.stops_early else "",
+        steps="".join(f"    ({turn.sent!r}, {turn.received!r}),\n" for turn in replay.turns),
     )
-    if pwntools:
-        return head + _PWNTOOLS_BODY
-    return head + _PYTHON_BODY.replace("{connect}", _TLS_CONNECT if target.tls else _PLAIN_CONNECT)
 
 
-_HEAD = '''#!/usr/bin/env python3
-"""Replay a tcptui session with HOST:PORT (below) using {what}.
-
-Sends each message in STEPS in order; after each one, receives until as many bytes as last
-time have come back (or TIMEOUT seconds pass) and prints any reply that differs.
-Exits 0 when every reply matched, 1 otherwise. Generated by tcptui.
-"""
-
-{imports}
-HOST = {host_literal}
-PORT = {port}
-TLS = {tls}
-SERVER_NAME = {name_literal}
-INSECURE = {insecure}
-TIMEOUT = {timeout}
-EOF_AFTER_STEP = {eof_step}  # the step after whose message EOF is sent (a half-close), or None
-
-# (bytes to send, bytes the reply held last time)
-STEPS = [
-{steps}]
-'''
-
-_PLAIN_CONNECT = """    return socket.create_connection((HOST, PORT), timeout=TIMEOUT)
-"""
-
-_TLS_CONNECT = """    sock = socket.create_connection((HOST, PORT), timeout=TIMEOUT)
-    context = ssl.create_default_context()
-    if INSECURE:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context.wrap_socket(sock, server_hostname=SERVER_NAME)
-"""
-
-_PYTHON_BODY = '''
-
-def connect():
-{connect}
-
-def receive(sock, count, buffered):
-    """At least `count` bytes (fewer if the peer stops or TIMEOUT passes), and the rest."""
-    data = bytearray(buffered)
-    while len(data) < count:
-        try:
-            part = sock.recv(65536)
-        except (TimeoutError, socket.timeout):
-            break
-        if not part:
-            break
-        data += part
-    return bytes(data[:count]), bytes(data[count:])
-
-
-def main():
-    differences = 0
-    buffered = b""
-    with connect() as sock:
-        for number, (message, expected) in enumerate(STEPS, 1):
-            if message:
-                sock.sendall(message)
-            if number == EOF_AFTER_STEP:
-                sock.shutdown(socket.SHUT_WR)
-            if expected:
-                got, buffered = receive(sock, len(expected), buffered)
-                if got != expected:
-                    differences += 1
-                    print(f"step {number}: the reply differs")
-                    print(f"  expected {expected!r}")
-                    print(f"  got      {got!r}")
-    if differences:
-        print(f"{differences} of {len(STEPS)} replies differed")
-        return 1
-    print(f"all {len(STEPS)} replies matched")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
-'''
-
-_PWNTOOLS_BODY = """
-from pwn import context, remote
-
-context.log_level = "warning"
-
-
-def main():
-    differences = 0
-    io = remote(HOST, PORT, ssl=True, sni=SERVER_NAME) if TLS else remote(HOST, PORT)
-    for number, (message, expected) in enumerate(STEPS, 1):
-        if message:
-            io.send(message)
-        if number == EOF_AFTER_STEP:
-            io.shutdown("send")
-        if expected:
-            got = io.recvuntil(expected, timeout=TIMEOUT)
-            if not got.endswith(expected):
-                differences += 1
-                print(f"step {number}: the reply differs")
-                print(f"  expected {expected!r}")
-                print(f"  got      {got!r}")
-    io.close()
-    if differences:
-        print(f"{differences} of {len(STEPS)} replies differed")
-        return 1
-    print(f"all {len(STEPS)} replies matched")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
-"""
+def _version_name(version: str | None) -> str | None:
+    """The `ssl.TLSVersion` member for "1.3" (TLSv1_3)."""
+    return "TLSv" + version.replace(".", "_") if version else None
 
 
 def export_script(
@@ -189,7 +176,8 @@ def export_script(
     first_chunk: int = 0,
 ) -> int:
     """Write the script for the capture from chunk `first_chunk` on; its size in bytes."""
-    text = render_script(kind, target, conversation(capture, first_chunk))
+    turns = conversation(capture, first_chunk, tls_from_start=target.tls)
+    text = render_script(kind, target, turns)
 
     def write(out: BinaryIO) -> None:
         out.write(text.encode("utf-8"))

@@ -237,6 +237,12 @@ class Session:
         """True for a tls:// connection and once STARTTLS was asked for."""
         return self._tls
 
+    @property
+    def tls_from_start(self) -> bool:
+        """True when TLS began before the first byte (tls://, a TLS listener's client): a
+        replay starts with TLS, where after a STARTTLS it starts in plaintext."""
+        return self.options.tls.server if self._accepted is not None else self.target.tls
+
     # -- the I/O thread ----------------------------------------------------------------------
 
     def _emit(self, event: Event) -> None:

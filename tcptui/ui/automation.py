@@ -150,13 +150,19 @@ class Automation:
         session = self.view.session
         if session is None or self.view.config.listen is not None:
             return None
-        tls = self.view.config.options.tls
+        tls = session.options.tls
         return ScriptTarget(
             session.target.host,
             session.target.port,
-            session.target.tls,
+            session.tls_from_start,
             tls.server_name or "",
             tls.insecure,
+            tls.cafile,
+            tls.alpn,
+            tls.certfile,
+            tls.keyfile,
+            tls.min_version and tls.min_version.value,
+            tls.max_version and tls.max_version.value,
         )
 
     # -- sequences ---------------------------------------------------------------------------
@@ -228,7 +234,9 @@ class Automation:
         def chosen(path: str | None) -> None:
             if not path:
                 return
-            turns = conversation(self.view.capture, self.first_chunk)
+            session = self.view.session
+            tls_from_start = session is not None and session.tls_from_start
+            turns = conversation(self.view.capture, self.first_chunk, tls_from_start=tls_from_start)
             text = record_sequence(turns, self._encoding)
             try:
                 write_atomically(Path(path).expanduser(), lambda out: _write(out, text))

@@ -250,16 +250,23 @@ class OneReadPerByte:
     def __init__(self) -> None:
         self._capture: Capture | None = None
         self._watching = threading.Event()
+        self._released = False
 
     def watch(self, capture: Capture) -> None:
         self._capture = capture
         self._watching.set()
 
+    def release(self) -> None:
+        """The rest of the payload goes at once: the storm has served its purpose."""
+        self._released = True
+
     def __call__(self, sent: int) -> bool:
         deadline = time.monotonic() + DEFAULT_TIMEOUT
+        if self._released:
+            return True
         if not self._watching.wait(DEFAULT_TIMEOUT) or self._capture is None:
             return False
-        while self._capture.total_bytes < sent:
+        while self._capture.total_bytes < sent and not self._released:
             if time.monotonic() > deadline:
                 return False
             self._watching.wait(0.0005)  # polls the capture; set: this never blocks long

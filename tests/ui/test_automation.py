@@ -21,7 +21,16 @@ from tcptui.ui.listener_view import ListenerView
 from tcptui.ui.prompt_screen import PromptScreen
 from tcptui.ui.save_screen import SaveScreen
 from tcptui.ui.session_view import SessionView
-from tests.helpers import DEFAULT_TIMEOUT, EchoServer, LoopbackServer, stream_bytes
+from tests.helpers import (
+    DEFAULT_TIMEOUT,
+    EchoServer,
+    LoopbackServer,
+    StartTlsServer,
+    make_pki,
+    server_context,
+    stream_bytes,
+)
+from tests.helpers.app_parts import current_capture, current_composer
 from tests.ui.helpers import wait_for
 from tests.ui.test_listen import open_client_tab, recv_exactly, wait_listening
 
@@ -232,6 +241,44 @@ async def test_ctrl_s_exports_a_python_script_that_passes(tmp_path: Path) -> Non
         )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == "all 1 replies matched\n"
+
+
+async def test_ctrl_s_after_starttls_exports_a_script_that_upgrades_with_the_session_trust(
+    tmp_path: Path,
+) -> None:
+    """ctrl+g upgraded the connection, trusting --cafile: the exported script upgrades at the
+    same step, trusting the same file, and the server reads the secret over TLS both times."""
+    pki = make_pki(tmp_path)
+    with StartTlsServer(server_context(pki.server)) as server:
+        argv = [f"127.0.0.1:{server.port}", "--eol", "crlf", "--cafile", pki.cafile]
+        app = app_for(argv)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_session_view(app, pilot)
+            capture = current_capture(app)
+            current_composer(app).input.focus()
+            await pilot.press(*"STARTTLS", "enter")
+            go_ahead = len(b"STARTTLS\r\n220 go ahead\r\n")
+            await wait_for(pilot, lambda: capture.total_bytes == go_ahead, "the go-ahead")
+            await pilot.press("ctrl+g")
+            await pilot.press(*"secret", "enter")
+            echoed = go_ahead + len(b"secret\r\ntls:secret\r\n")
+            await wait_for(pilot, lambda: capture.total_bytes == echoed, "the TLS echo")
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, SaveScreen), "the dialog")
+            script = tmp_path / "replay.py"
+            app.screen.query_one("#save-format", Select).value = "PYTHON"
+            app.screen.query_one("#save-path", Input).value = str(script)
+            await pilot.pause()
+            await pilot.click("#save-start")
+            await wait_for(pilot, lambda: script.exists(), "the script")
+        result = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, timeout=60, check=False
+        )
+        assert server.received == b"secret\r\n" * 2
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == "all 2 replies matched\n"
+    assert server.plain_lines == [b"STARTTLS\r\n"] * 2
+    assert f"CAFILE = {pki.cafile!r}" in script.read_text()
 
 
 @pytest.mark.parametrize(
