@@ -151,7 +151,10 @@ class Session:
     def send(self, data: bytes, note: str = "") -> None:
         """Queue bytes for the peer; they are recorded in the capture once the kernel has them.
 
-        `note` goes in the header of each chunk they are recorded as.
+        While the connection is still opening they wait for it, and go first once it is open:
+        keys typed in one go (`host⇥port⏎GET /⏎`) reach the composer's Enter before the I/O
+        thread has connected, however fast loopback is. If it never opens, the Closed event
+        counts them as unsent. `note` goes in the header of each chunk they are recorded as.
         """
         with self._outbox_lock:
             self._check_can_send()
@@ -163,7 +166,7 @@ class Session:
     def _check_can_send(self) -> None:
         if self.state is SessionState.HALF_CLOSED or self._half_close_requested:
             raise WriteClosedError()
-        if self.state is not SessionState.OPEN:
+        if self.state not in (SessionState.CONNECTING, SessionState.OPEN):
             raise NotConnectedError()
 
     def send_file(self, upload: FileUpload) -> None:
@@ -183,6 +186,8 @@ class Session:
         """
         with self._outbox_lock:
             self._check_can_send()
+            if self.state is not SessionState.OPEN:
+                raise NotConnectedError()  # the server has not said go ahead yet
             if self._tls:
                 raise AlreadyTlsError()
             self._tls = True
@@ -260,11 +265,11 @@ class Session:
                 connection = self._opener.open()
             self._exchange(connection)
         except CloseRequested:
-            self._finish(Closed(EndReason.CLOSED_BY_US))
+            self._end_unopened(Closed(EndReason.CLOSED_BY_US))
         except StepFailed as failure:
-            self._finish(failure.closed)
+            self._end_unopened(failure.closed)
         except Exception as exc:  # noqa: BLE001 - the thread must always report its end
-            self._finish(Closed(EndReason.NETWORK_ERROR, f"unexpected error: {exc!r}"))
+            self._end_unopened(Closed(EndReason.NETWORK_ERROR, f"unexpected error: {exc!r}"))
         finally:
             self._wake_up.close()
 
@@ -391,15 +396,24 @@ class Session:
         failed_step: Step | None = None,
     ) -> None:
         """Record the part of the current write the kernel took; count the rest as unsent."""
-        with self._outbox_lock:  # from here on `send` refuses, so `unsent` is final
+        unsent = self._give_up_outbox(sending, sent_of_current)
+        self._record_sent(sending[:sent_of_current] if sending else None)
+        self._finish(Closed(reason, detail, failed_step, unsent))
+
+    def _end_unopened(self, closed: Closed) -> None:
+        """The end before the exchange began: what `send` queued while opening is unsent."""
+        self._finish(replace(closed, unsent_bytes=self._give_up_outbox(None, 0)))
+
+    def _give_up_outbox(self, sending: memoryview | None, sent_of_current: int) -> int:
+        """Close the session to `send` and count what it queued that will never go out."""
+        with self._outbox_lock:  # from here on `send` refuses, so the count is final
             self.state = SessionState.CLOSED
             unsent = self.queued_bytes + (len(sending) - sent_of_current if sending else 0)
             for item in self._outbox:
                 if isinstance(item, FileUpload):
                     item.error = item.error or "the connection ended before the file was sent"
                     item.finish(sent_of_current if sending is not None else None)
-        self._record_sent(sending[:sent_of_current] if sending else None)
-        self._finish(Closed(reason, detail, failed_step, unsent))
+        return unsent
 
     def _receive(self, sock: Connection, *, drain: bool = False) -> bool:
         """Read what is there; False when the peer's EOF ends the connection.

@@ -8,6 +8,7 @@ from .recorder import EventRecorder, StartSession
 from .servers import (
     DribbleServer,
     EchoServer,
+    GatedConnectProxy,
     HalfCloseServer,
     LoopbackServer,
     OneReadPerByte,
@@ -38,6 +39,7 @@ __all__ = [
     "OneReadPerByte",
     "EchoServer",
     "EventRecorder",
+    "GatedConnectProxy",
     "HalfCloseServer",
     "LoopbackServer",
     "PayloadServer",

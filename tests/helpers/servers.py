@@ -398,6 +398,55 @@ class SilentServer(LoopbackServer):
         self._hold()
 
 
+class GatedConnectProxy(LoopbackServer):
+    """An HTTP CONNECT proxy that answers only once the test calls `open_gate()`, so the
+    client's connection stays opening for as long as the test needs; then it replies `reply`
+    and, as the target would, echoes and records what comes through the tunnel."""
+
+    def __init__(self, reply: bytes = b"HTTP/1.1 200 Connection established\r\n\r\n") -> None:
+        super().__init__()
+        self.reply = reply
+        self.requests: list[bytes] = []
+        self._gate = threading.Event()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def open_gate(self) -> None:
+        self._gate.set()
+
+    def wait_request(self, timeout: float = DEFAULT_TIMEOUT) -> bool:
+        """True once a CONNECT request has come in whole (the client now waits for a reply)."""
+        with self._condition:
+            return self._condition.wait_for(lambda: bool(self.requests), timeout)
+
+    def stop(self) -> None:
+        self._gate.set()  # a handler still waiting for it ends: the server is stopping
+        super().stop()
+
+    def handle(self, conn: socket.socket) -> None:
+        conn.settimeout(HOLD_LIMIT)
+        request = b""
+        while b"\r\n\r\n" not in request:
+            data = conn.recv(4096)
+            if not data:
+                return
+            request += data
+        with self._condition:
+            self.requests.append(request)
+            self._condition.notify_all()
+        if not self._gate.wait(HOLD_LIMIT) or self._stopping.is_set():
+            return
+        conn.sendall(self.reply)
+        if not self.reply.startswith(b"HTTP/1.1 200"):
+            self._finish(conn)
+            return
+        while data := conn.recv(65536):
+            self._record(data)
+            conn.sendall(data)
+
+
 def closed_port(host: str = "127.0.0.1") -> int:
     """A port that was free a moment ago and has no listener: connecting to it is refused."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

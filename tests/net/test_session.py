@@ -21,6 +21,7 @@ from tcptui.net.events import (
     SocketCreated,
     Step,
 )
+from tcptui.net.proxy import parse_proxy_url
 from tcptui.net.session import (
     MAX_CHUNK,
     ConnectOptions,
@@ -35,6 +36,7 @@ from tests.helpers import (
     DribbleServer,
     EchoServer,
     EventRecorder,
+    GatedConnectProxy,
     HalfCloseServer,
     PayloadServer,
     ResetServer,
@@ -283,14 +285,64 @@ def test_close_while_waiting_for_data_ends_within_a_second(
     assert session.state is SessionState.CLOSED
 
 
-def test_send_before_connecting_is_refused(start_session: StartSession) -> None:
+def through(proxy: GatedConnectProxy) -> ConnectOptions:
+    return ConnectOptions(timeout=30, proxy=parse_proxy_url(proxy.url))
+
+
+def test_bytes_sent_while_connecting_go_out_first_once_open(
+    start_session: StartSession, capture: Capture
+) -> None:
+    with GatedConnectProxy() as proxy:
+        session, recorder = start_session(Target("target.example", 7), through(proxy))
+        assert proxy.wait_request()
+        session.send(b"typed ahead\n")
+        assert session.state is SessionState.CONNECTING
+        proxy.open_gate()
+        recorder.wait_for_event(Connected)
+        session.send(b"then this\n")
+        assert proxy.wait_received(len(b"typed ahead\nthen this\n"))
+        assert proxy.received == b"typed ahead\nthen this\n"
+        assert recorder.wait_for(lambda: recorder.sent_bytes == len(proxy.received))
+    assert stream_bytes(capture, Direction.SENT) == b"typed ahead\nthen this\n"
+
+
+def test_bytes_sent_while_connecting_are_counted_unsent_when_it_never_opens(
+    start_session: StartSession, capture: Capture
+) -> None:
+    with GatedConnectProxy(reply=b"HTTP/1.1 403 Forbidden\r\n\r\n") as proxy:
+        session, recorder = start_session(Target("target.example", 7), through(proxy))
+        assert proxy.wait_request()
+        session.send(b"never sent")
+        proxy.open_gate()
+        closed = recorder.wait_closed()
+    assert closed.failed_step is Step.HANDSHAKE
+    assert closed.unsent_bytes == len(b"never sent")
+    assert capture.chunk_count(Direction.SENT) == 0
+    with pytest.raises(NotConnectedError):
+        session.send(b"too late")
+
+
+def test_bytes_sent_while_connecting_are_counted_unsent_when_closed_first(
+    start_session: StartSession,
+) -> None:
+    with full_accept_queue() as (host, port):
+        session, recorder = start_session(Target(host, port), ConnectOptions(timeout=30))
+        recorder.wait_for_event(SocketCreated)
+        session.send(b"too early")
+        session.close()
+        assert recorder.wait_closed() == Closed(EndReason.CLOSED_BY_US, unsent_bytes=9)
+
+
+def test_half_close_and_starttls_wait_for_an_open_connection(
+    start_session: StartSession,
+) -> None:
     with full_accept_queue() as (host, port):
         session, recorder = start_session(Target(host, port), ConnectOptions(timeout=30))
         recorder.wait_for_event(SocketCreated)
         with pytest.raises(NotConnectedError, match="connect first"):
-            session.send(b"too early")
-        with pytest.raises(NotConnectedError):
             session.half_close()
+        with pytest.raises(NotConnectedError, match="connect first"):
+            session.start_tls()
 
 
 def test_send_after_the_session_closed_is_refused(start_session: StartSession) -> None:

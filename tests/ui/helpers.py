@@ -14,6 +14,7 @@ from textual.timer import Timer
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.composer_syntax import LineEnding
 from tcptui.launch_config import LaunchConfig
+from tcptui.net.proxy import parse_proxy_url
 from tcptui.net.session import ConnectOptions, SessionState
 from tcptui.net.target import Target
 from tcptui.ui.app import TcpTuiApp
@@ -35,12 +36,13 @@ def make_app(
     timeout: float = 5.0,
     capture: Capture | None = None,
     group: str = "chunk",
+    proxy: str | None = None,
 ) -> TcpTuiApp:
     """The app as `tcptui` builds it; `capture` holds bytes for its first tab to show. Its log
     is grouped by `group`: `chunk` (a header per read) unless a test asks for another, as most
     tests here pin chunk headers; the app's own default (`stream`) is tested where grouping
-    is (test_grouping.py)."""
-    options = ConnectOptions(timeout=timeout)
+    is (test_grouping.py). `proxy` is a URL, as `--proxy` takes it."""
+    options = ConnectOptions(timeout=timeout, proxy=parse_proxy_url(proxy) if proxy else None)
     settings = Settings(group=group)
     config = LaunchConfig(target, options, line_ending, demo, settings=settings)
     app = TcpTuiApp(config, capture=capture)

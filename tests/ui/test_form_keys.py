@@ -5,12 +5,15 @@ typed behind it reaches the composer, not the port field."""
 from __future__ import annotations
 
 from textual import events
-from textual.widgets import Input
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
 
 from tcptui.capture.store import Direction
+from tcptui.net.session import SessionState
+from tcptui.ui.app import TcpTuiApp
 from tcptui.ui.connection_panel import ConnectionPanel
 from tests.helpers.app_parts import current_capture, current_composer, current_view
-from tests.helpers.servers import EchoServer
+from tests.helpers.servers import EchoServer, GatedConnectProxy
 from tests.ui.helpers import make_app, wait_for
 
 SIZE = (150, 44)
@@ -42,6 +45,55 @@ async def test_host_tab_port_enter_and_a_message_in_one_burst() -> None:
             assert server.received == b"hi there\n"
             assert fields(app) == ("127.0.0.1", str(server.port))
             assert current_composer(app).input.value == ""
+
+
+async def type_a_message_while_the_connection_opens(app: TcpTuiApp, pilot: Pilot[int]) -> None:
+    """The burst above, applied whole while the proxy holds the connection opening: the
+    composer's Enter comes before the connection is open, as it did now and then on a busy
+    machine, when the send was refused and the text given back."""
+    for key, character in typed("127.0.0.1\t7\rhi there\r"):
+        app.post_message(events.Key(key, character))
+    view, composer = current_view(app), current_composer(app)
+    preview = composer.query_one("#preview")
+
+    def entered() -> bool:
+        queued = view.session is not None and view.session.queued_bytes > 0
+        return queued or preview.has_class("-error")
+
+    await wait_for(pilot, entered, "the message's Enter")
+    assert not preview.has_class("-error"), str(preview.render())
+    assert view.session is not None and view.session.state is SessionState.CONNECTING
+    assert composer.input.value == ""
+
+
+async def test_a_message_entered_while_the_connection_opens_goes_out_once_it_is_open() -> None:
+    with GatedConnectProxy() as proxy:
+        app = make_app(None, proxy=proxy.url)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await type_a_message_while_the_connection_opens(app, pilot)
+            proxy.open_gate()
+            assert proxy.wait_received(len(b"hi there\n"))
+            await wait_for(
+                pilot, lambda: current_capture(app).chunk_count(Direction.SENT) == 1, "the send"
+            )
+            assert proxy.received == b"hi there\n"
+            assert current_composer(app).input.value == ""
+
+
+async def test_a_message_entered_while_a_connection_that_never_opens_is_counted_unsent() -> None:
+    with GatedConnectProxy(reply=b"HTTP/1.1 403 Forbidden\r\n\r\n") as proxy:
+        app = make_app(None, proxy=proxy.url)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await type_a_message_while_the_connection_opens(app, pilot)
+            proxy.open_gate()
+            reason = app.query_one("#closed-reason", Static)
+            await wait_for(
+                pilot, lambda: "9 queued bytes were not sent" in str(reason.render()), "the end"
+            )
+            assert current_capture(app).chunk_count(Direction.SENT) == 0
+            assert "403 Forbidden" in str(reason.render())
 
 
 async def test_a_bracketed_paste_right_behind_enter_goes_to_the_composer() -> None:
