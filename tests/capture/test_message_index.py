@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from tcptui.capture import message_index
 from tcptui.capture.events import EventKind
-from tcptui.capture.message_index import MessageIndex
+from tcptui.capture.message_index import Block, MessageIndex
 from tcptui.capture.store import Capture, Direction
 from tcptui.codec.framing import parse_grouping
 
@@ -218,6 +218,32 @@ def reference_blocks(
     return found
 
 
+Step = tuple[Direction, bytes] | EventKind | str
+
+
+def indexed_as_reference_cuts(
+    steps: list[Step], grouping: str, max_block: int, budget: int | None
+) -> tuple[Capture, MessageIndex, list[Block]]:
+    """The capture `steps` make (reads, events, notes), indexed in slices of `budget`; its
+    blocks are checked against the rules applied one read at a time."""
+    capture = Capture()
+    for step in steps:
+        if isinstance(step, tuple):
+            capture.append(*step)
+        elif isinstance(step, EventKind):
+            capture.add_event(step, "")
+        else:
+            capture.add_note("connection 2")
+    index = MessageIndex(capture, parse_grouping(grouping), max_block)
+    while index.update(budget):
+        pass
+    found = [index.block(number) for number in range(len(index))]
+    assert [(b.start, b.end, b.complete, b.continues) for b in found] == reference_blocks(
+        capture, grouping, max_block
+    )
+    return capture, index, found
+
+
 happenings = st.lists(
     st.one_of(
         st.tuples(
@@ -241,26 +267,12 @@ happenings = st.lists(
     budget=st.integers(1, 20),
 )
 def test_stretches_cut_as_reads_one_at_a_time_would_with_events_notes_and_big_blocks(
-    steps: list[tuple[Direction, bytes] | EventKind | str],
+    steps: list[Step],
     grouping: str,
     max_block: int,
     budget: int,
 ) -> None:
-    capture = Capture()
-    for step in steps:
-        if isinstance(step, tuple):
-            capture.append(*step)
-        elif isinstance(step, EventKind):
-            capture.add_event(step, "")
-        else:
-            capture.add_note("connection 2")
-    index = MessageIndex(capture, parse_grouping(grouping), max_block)
-    while index.update(budget):
-        pass
-    found = [index.block(number) for number in range(len(index))]
-    assert [(b.start, b.end, b.complete, b.continues) for b in found] == reference_blocks(
-        capture, grouping, max_block
-    )
+    capture, index, found = indexed_as_reference_cuts(steps, grouping, max_block, budget)
     for number, block in enumerate(found):
         assert index.block_and_first_chunk(number) == (block, capture.chunk(block.first_chunk))
         assert block.first_chunk == capture.chunk_index_at(block.start)
@@ -290,28 +302,14 @@ exchanges = st.lists(
     budget=st.one_of(st.none(), st.integers(1, 200)),
 )
 def test_many_short_runs_in_turn_are_cut_as_reads_one_at_a_time_would(
-    steps: list[tuple[Direction, bytes] | EventKind | str],
+    steps: list[Step],
     grouping: str,
     max_block: int,
     budget: int | None,
 ) -> None:
     """An echo or a chatty exchange: runs of a read or two in each direction in turn are
     indexed a stretch at a time, and must cut as the rules cut one read at a time."""
-    capture = Capture()
-    for step in steps:
-        if isinstance(step, tuple):
-            capture.append(*step)
-        elif isinstance(step, EventKind):
-            capture.add_event(step, "")
-        else:
-            capture.add_note("connection 2")
-    index = MessageIndex(capture, parse_grouping(grouping), max_block)
-    while index.update(budget):
-        pass
-    found = [index.block(number) for number in range(len(index))]
-    assert [(b.start, b.end, b.complete, b.continues) for b in found] == reference_blocks(
-        capture, grouping, max_block
-    )
+    capture, index, found = indexed_as_reference_cuts(steps, grouping, max_block, budget)
     assert [b.reads for b in found] == [
         capture.chunk_index_at(b.end - 1) - b.first_chunk + 1 for b in found
     ]
