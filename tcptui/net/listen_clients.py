@@ -103,7 +103,7 @@ class ListenClient:
             elif not isinstance(event, DataReceived | DataSent):
                 self._missed.append(event)
         if isinstance(event, Closed):
-            self._finish_saving()
+            self.finish_saving()
             self.book.ended(self)
         else:
             self.book.changed()
@@ -148,11 +148,16 @@ class ListenClient:
         except ValueError:  # its tab was closed, and the capture with it: nothing left to save
             self.save_error = "the capture is closed"
 
-    def _finish_saving(self) -> None:
+    def finish_saving(self, last_try: bool = False) -> None:
         """The client has ended: its file gets what it still lacks (made now if the process
-        was out of descriptors before), and is closed."""
+        was out of descriptors before), and is closed. Still out of descriptors (the listener
+        takes each one freed for the clients waiting to be accepted), it is saved when the
+        next client ends (`ClientBook.ended`), or when the listener closes (`last_try`)."""
         if self.book.save_base is not None and self.capture.stream_bytes(Direction.RECEIVED):
-            self._save(last_try=True)
+            self._save(last_try=last_try)
+            if self.saver is None and not self.save_error:
+                self.book.save_later(self)
+                return
         if self.saver is None:
             return
         try:
@@ -193,6 +198,8 @@ class ClientBook:
         self._vanish_reason = ""
         self._last_problem = ""
         self._closing = False
+        self._unsaved: list[ListenClient] = []
+        """Clients that ended while no descriptor was free for their --save file."""
 
     # -- the listener's thread (ClientSink) --------------------------------------------------
 
@@ -254,7 +261,10 @@ class ClientBook:
     # -- the clients' I/O threads ------------------------------------------------------------
 
     def ended(self, client: ListenClient) -> None:
-        """A client's session ended. One that moved no byte and has no tab leaves no row."""
+        """A client's session ended. One that moved no byte and has no tab leaves no row.
+        Its descriptors are free now: the files of clients that ended without one are made
+        first, before it counts as gone."""
+        self._save_waiting()
         client.ended = time.monotonic()
         with self.lock:
             self._held -= 1
@@ -263,9 +273,22 @@ class ClientBook:
                 self._silent += 1
                 self._recent_silent.append(client.peer)
             drop = quiet or (self._closing and not client.has_tab)
+            drop = drop and client not in self._unsaved  # its file is still to be made
         if drop:
             client.capture.close()
         self.changed()
+
+    def save_later(self, client: ListenClient) -> None:
+        """`client` ended when its file could not be made (no descriptor free): try again
+        when another client ends, and at the latest when the listener closes."""
+        with self.lock:
+            self._unsaved.append(client)
+
+    def _save_waiting(self, last_try: bool = False) -> None:
+        with self.lock:
+            waiting, self._unsaved = self._unsaved, []
+        for client in waiting:
+            client.finish_saving(last_try)
 
     def problem(self, sentence: str) -> None:
         with self.lock:
@@ -318,6 +341,7 @@ class ClientBook:
 
     def close_all(self) -> int:
         """End every client without a tab (the listener tab is closing); how many were open."""
+        self._save_waiting(last_try=True)
         with self.lock:
             self._closing = True
             untabbed = [client for client in self._clients.values() if not client.has_tab]
