@@ -165,9 +165,9 @@ class MessageIndex:
         offsets = capture.chunk_offsets(first, stop)
         if not chunks:
             stop = self._before_a_long_run(first, stop, turns, offsets)
-            if stop <= first + 1:
-                return 0
             turns = turns[: bisect.bisect_left(turns, stop)]
+        if not turns:
+            return 0  # one run: read by read is as fast, and reads (frames) it once
         end = capture.chunk(stop - 1).end
         if chunks:
             self._append_cuts(offsets, True)

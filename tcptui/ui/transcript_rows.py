@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 import codecs
 from array import array
-from collections.abc import Hashable
 from typing import NamedTuple
 
 from rich.cells import cell_len
@@ -55,6 +54,8 @@ PIECE_STYLES = {
 GUTTER_WIDTH = 2
 HEX_WIDTH = view_row_cells(BYTES_PER_ROW)
 """A full `hexdump -C` row: the widest hex row."""
+RowKey = tuple[int, int] | RowSpan | None
+"""The bytes a row shows, as `row_key` gives them: a `*` row's span says it is squeezed."""
 _CHUNK_CACHE_SIZE = 4
 """Whole units whose rows are kept: a block can be megabytes, so only a few."""
 
@@ -89,7 +90,7 @@ class RowPainter:
     def row_span(self, ref: RowRef) -> tuple[int, int]:
         raise NotImplementedError
 
-    def row_key(self, ref: RowRef) -> Hashable:
+    def row_key(self, ref: RowRef) -> RowKey:
         """What row `ref` paints besides its place: the bytes it shows (None for a header)."""
         return None if ref.row < 0 else self.row_span(ref)
 
@@ -344,20 +345,11 @@ class HexPainter(RowPainter):
         length = self.reader.unit(ref.unit).length
         return fixed_row_span(length, ref.row, self.row_bytes)
 
-    def row_key(self, ref: RowRef) -> Hashable:
+    def row_key(self, ref: RowRef) -> RowKey:
         """A `*` row also paints how many rows it stands for."""
         if ref.row >= 0 and self.squeezed is not None and self.squeezed.may_squeeze(ref.unit):
             return self.squeezed.span(ref.unit, ref.row)
         return super().row_key(ref)
-
-    def is_squeezed(self, ref: RowRef) -> bool:
-        """Whether row `ref` is a `*` row (of many rows' bytes; see squeezed_hex.star_marks)."""
-        squeezed = self.squeezed
-        return (
-            squeezed is not None
-            and squeezed.may_squeeze(ref.unit)
-            and squeezed.span(ref.unit, ref.row).squeezed
-        )
 
     def row_of_byte(self, unit: int, offset: int) -> int:
         if self.squeezed is not None:

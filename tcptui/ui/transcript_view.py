@@ -10,7 +10,7 @@ following the tail (TailFollowing), and the byte cursor and selections (ByteCurs
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
 from rich.segment import Segment
@@ -26,6 +26,7 @@ from textual.strip import Strip
 
 from tcptui.capture.log_units import LogUnits
 from tcptui.capture.store import Capture
+from tcptui.codec.hex_squeeze import RowSpan
 from tcptui.codec.hexdump import BYTES_PER_ROW, VIEW_ROW_BYTES, view_row_bytes, view_row_cells
 from tcptui.ui.bordered_rows import BorderedRowsCache
 from tcptui.ui.byte_cursor import ByteCursor
@@ -40,12 +41,12 @@ from tcptui.ui.squeezed_hex import star_marks
 from tcptui.ui.tail_following import TailFollowing
 from tcptui.ui.textual_internals import use_styles_cache
 from tcptui.ui.transcript_layout import RowRef
-from tcptui.ui.transcript_rows import HexPainter, TextPainter
+from tcptui.ui.transcript_rows import HexPainter, RowKey, TextPainter
 from tcptui.ui.unit_reader import UnitReader
 
 ViewMode = Literal["text", "hex"]
 _STRIP_CACHE_SIZE = 256
-StripKey = tuple[RowRef, Hashable, Marks]
+StripKey = tuple[RowRef, RowKey, Marks]
 """A painted row: its place, the bytes it shows (`row_key`) and its marks."""
 MEASURE_BUDGET = 0.008
 """Seconds of measuring new units at a time: the rest waits for the next frame (or take)."""
@@ -205,9 +206,7 @@ class TranscriptView(
         self.layout_rows = self._painter.layout()
         self.marks = marks or SharedMarks()
         self.pacing = MeasurePacing(MEASURE_BUDGET, REMEASURE_SLICE, REMEASURE_PAUSE)
-        self._strips: RecentCache[tuple[RowRef, Hashable, Marks], Strip] = RecentCache(
-            _STRIP_CACHE_SIZE
-        )
+        self._strips: RecentCache[StripKey, Strip] = RecentCache(_STRIP_CACHE_SIZE)
         self._painting = False
         self._frame = _FrameFacts(Offset(0, 0), 0, Style(), None)
         self.border_title = f"{mode} view"
@@ -368,32 +367,35 @@ class TranscriptView(
                 self._strips.discard(key)
 
     def strip_for(self, ref: RowRef, marks: Marks = ()) -> Strip:
-        """Row `ref` painted with `marks` (cursor, selection, matches), from a cache.
+        """Row `ref` painted with `marks` (cursor, selection, matches), from a cache."""
+        return self._kept_strip(ref, self._painter.row_key(ref), marks)
 
-        A content row is kept under the bytes it shows as well as its place: when its unit
-        grows, a row whose bytes did not change is the same row (bytes are only appended)."""
-        key = (ref, self._painter.row_key(ref), marks)
-        strip = self._strips.get(key)
+    def _kept_strip(self, ref: RowRef, key: RowKey, marks: Marks) -> Strip:
+        """A content row is kept under the bytes it shows (`key`) as well as its place: when
+        its unit grows, a row whose bytes did not change is the same row (bytes are only
+        appended)."""
+        kept = (ref, key, marks)
+        strip = self._strips.get(kept)
         if strip is None:
             strip = self._painter.paint(ref, marks)
-            self._strips[key] = strip
+            self._strips[kept] = strip
         return strip
 
-    def _marks_for(self, ref: RowRef) -> Marks:
+    def _marks_for(self, ref: RowRef, key: RowKey = None) -> Marks:
+        """The marks on row `ref`, whose bytes `key` says (row_key; found if not given)."""
         if ref.row < 0:
             return ()
+        if key is None:
+            key = self._painter.row_key(ref)
+        assert key is not None  # a content row's
         unit = self._painter.reader.unit(ref.unit)
-        start, end = self._painter.row_span(ref)
-        if isinstance(self._painter, HexPainter) and self._painter.is_squeezed(ref):
-            return star_marks(unit.offset + start, unit.offset + end, self.marks, self.has_focus)
-        reads = (
-            self.units.read_starts(unit.offset + start, unit.offset + end)
-            if self.marks.show_reads
-            else []
-        )
+        start, end = unit.offset + key[0], unit.offset + key[1]
+        if isinstance(key, RowSpan) and key.squeezed:
+            return star_marks(start, end, self.marks, self.has_focus)
+        reads = self.units.read_starts(start, end) if self.marks.show_reads else []
         return marks_for_span(
-            unit.offset + start,
-            unit.offset + end,
+            start,
+            end,
             self.marks.cursor,
             self.marks.matches,
             show_cursor=self.has_focus,
@@ -450,7 +452,8 @@ class TranscriptView(
                 hint = Segment(f" {self.empty_hint}", EMPTY_HINT_STYLE)
                 return Strip([hint]).crop_extend(0, width, style)
             return Strip.blank(width, style)
-        strip = self.strip_for(ref, self._marks_for(ref))
+        key = self._painter.row_key(ref)  # once a row: it finds the row's bytes
+        strip = self._kept_strip(ref, key, self._marks_for(ref, key))
         if strip.cell_length > self._widest:
             self._widest = strip.cell_length
             self.call_after_refresh(self._widen)
