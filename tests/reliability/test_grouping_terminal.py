@@ -32,8 +32,13 @@ def test_three_lines_sent_a_byte_at_a_time_show_as_three_whole_lines(tmp_path: P
                 "TEXTUAL_ANIMATIONS": "none",
             }
             tmux.new_session("app", command, env)
+            # Both views' headers, each in its own part of the frame: tmux may show a frame
+            # half written, the text view's new header and the hex view's old one.
             screen = tmux.wait_for_screen(
-                "app", lambda text: "three\\r\\n" in text, "the three lines", STARTUP_TIMEOUT
+                "app",
+                lambda text: "three\\r\\n" in text and text.count("◀ received  17 B") == 2,
+                "the three lines in both views",
+                STARTUP_TIMEOUT,
             )
             assert server.wait_accepted(1)
             rows = screen.splitlines()
